@@ -1,0 +1,77 @@
+package io.xdevfs.fs;
+
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Starts the daemon as a detached child ({@code setsid java ... mount --foreground}) and waits until
+ * it has mounted (its pid file appears and the mount table shows fuse.xdevfs) or has died, in which
+ * case the end of its log is shown and its exit status returned: nothing is left half-mounted.
+ */
+final class Background {
+    private static final long WAIT_MILLIS = 60_000;
+
+    static int start(Path mnt, RunFiles files, List<String> foregroundArgs) throws IOException, InterruptedException {
+        Files.createDirectories(files.logFile().toAbsolutePath().getParent());
+        Files.createDirectories(files.pidFile().toAbsolutePath().getParent());
+        Files.deleteIfExists(files.pidFile());
+        List<String> cmd = new ArrayList<>();
+        cmd.add("setsid");
+        cmd.add(ProcessHandle.current().info().command().orElse(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        cmd.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
+        cmd.add("-cp");
+        cmd.add(System.getProperty("java.class.path"));
+        cmd.add(Main.class.getName());
+        cmd.addAll(foregroundArgs);
+        Process child = new ProcessBuilder(cmd)
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(files.logFile().toFile()))
+                .redirectErrorStream(true)
+                .start();
+        String pid = Long.toString(child.pid());
+        long deadline = System.currentTimeMillis() + WAIT_MILLIS;
+        while (System.currentTimeMillis() < deadline) {
+            if (!child.isAlive()) {
+                System.err.println("xdevfs: mount of " + mnt + " failed; the daemon said:");
+                tail(files.logFile()).forEach(l -> System.err.println("  " + l));
+                return child.exitValue() == 0 ? 1 : child.exitValue();
+            }
+            if (pid.equals(readPid(files.pidFile()))
+                    && MountTable.typeAt(mnt).filter("fuse.xdevfs"::equals).isPresent()) {
+                System.out.println("xdevfs: mounted on " + mnt + " (daemon pid " + pid + ", log " + files.logFile() + ")");
+                return 0;
+            }
+            Thread.sleep(50);
+        }
+        child.destroy();
+        System.err.println("xdevfs: the daemon did not finish mounting " + mnt + " within 60 s; stopped it (log "
+                + files.logFile() + ")");
+        return 1;
+    }
+
+    private static String readPid(Path pidFile) {
+        try {
+            return Files.readString(pidFile).strip();
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    private static List<String> tail(Path log) {
+        try {
+            List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
+            return lines.subList(Math.max(0, lines.size() - 15), lines.size());
+        } catch (IOException e) {
+            return List.of("(no log: " + e.getMessage() + ")");
+        }
+    }
+
+    private Background() {
+    }
+}

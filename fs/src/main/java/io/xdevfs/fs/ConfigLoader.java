@@ -1,0 +1,152 @@
+package io.xdevfs.fs;
+
+import io.xdevfs.tiers.LocalConfig;
+import io.xdevfs.tiers.StorageType;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Reads the seed's INI file into a {@link LocalConfig}. Every key the seed documents is either
+ * applied or rejected as "not supported yet"; unknown sections and keys and bad values are errors
+ * naming file, line, key and what is allowed. All problems are reported together.
+ */
+final class ConfigLoader {
+
+    /** Seed keys this build does not implement yet, by section. */
+    private static final Map<String, Set<String>> NOT_YET = Map.of(
+            "local", Set.of("use_direct_io", "use_mmap", "mmap_size", "io_alignment", "read_ahead_kb",
+                    "enable_page_cache", "enable_read_cache", "enable_write_cache", "cache_size", "cache_ttl",
+                    "use_aio", "max_events", "preallocate_files", "default_file_size", "extent_size",
+                    "use_fallocate", "enable_sparse", "hole_detection_size", "zero_block_threshold",
+                    "enable_compression", "compression_type", "compression_level", "compression_threshold",
+                    "adaptive_compression", "chunk_size"),
+            "hybrid", Set.of("hot_storage_type", "hot_directory", "hot_cache_size", "hot_access_threshold",
+                    "cold_storage_type", "cold_directory", "cold_timeout_sec", "cold_enable_compression",
+                    "auto_migration", "migration_batch_size", "migration_interval_sec"),
+            "tmpfs", Set.of("tmpfs_size", "tmpfs_mount_options", "auto_mount", "backup_to_disk",
+                    "backup_interval_sec"),
+            "block", Set.of("block_device", "sector_size", "use_raw_device", "enable_trim", "queue_depth"),
+            "tuning", Set.of("enable_auto_tuning", "tuning_interval_sec", "target_latency_us", "target_iops",
+                    "target_cache_hit_ratio"),
+            "recovery", Set.of("enable_checkpoints", "checkpoint_interval_sec", "checkpoint_directory",
+                    "max_retries", "retry_delay_ms", "exponential_backoff", "enable_checksums",
+                    "enable_redundancy", "redundancy_factor"),
+            "monitoring", Set.of("enable_metrics", "metrics_interval_sec", "log_slow_operations",
+                    "slow_operation_threshold_ms", "enable_health_check", "health_check_interval_sec"));
+
+    private static final List<String> LOCAL_KEYS = List.of("base_directory", "storage_type", "file_permissions",
+            "dir_permissions", "use_sync_writes", "auto_create_dirs", "max_open_files");
+
+    static LocalConfig load(Path file) throws ConfigException {
+        IniFile ini;
+        try {
+            ini = IniFile.read(file);
+        } catch (IOException e) {
+            throw new ConfigException(List.of(file + ": cannot read the configuration: " + e.getMessage()));
+        }
+        List<String> problems = new ArrayList<>(ini.errors);
+        LocalConfig d = LocalConfig.defaults();
+        Path base = d.baseDirectory();
+        StorageType type = d.storageType();
+        int fileMode = d.filePermissions();
+        int dirMode = d.dirPermissions();
+        boolean sync = d.useSyncWrites();
+        boolean autoCreate = d.autoCreateDirs();
+        int maxOpen = d.maxOpenFiles();
+        Set<String> seen = new HashSet<>();
+
+        for (IniFile.Entry e : ini.entries) {
+            String at = ini.where(e.line()) + ": [" + e.section() + "] " + e.key();
+            if (!NOT_YET.containsKey(e.section())) {
+                problems.add(at + ": unknown section [" + e.section() + "] (known: " + knownSections() + ")");
+                continue;
+            }
+            if (NOT_YET.get(e.section()).contains(e.key())) {
+                problems.add(at + ": not supported yet by this version of xdevfs; remove the line");
+                continue;
+            }
+            if (!e.section().equals("local") || !LOCAL_KEYS.contains(e.key())) {
+                problems.add(at + ": unknown key (supported keys in [local]: " + String.join(", ", LOCAL_KEYS) + ")");
+                continue;
+            }
+            if (!seen.add(e.key())) {
+                problems.add(at + ": set twice");
+                continue;
+            }
+            try {
+                switch (e.key()) {
+                    case "base_directory":
+                        base = absolutePath(e.value());
+                        break;
+                    case "storage_type":
+                        type = storageType(e.value());
+                        break;
+                    case "file_permissions":
+                        fileMode = Values.octalMode(e.value());
+                        break;
+                    case "dir_permissions":
+                        dirMode = Values.octalMode(e.value());
+                        break;
+                    case "use_sync_writes":
+                        sync = Values.bool(e.value());
+                        break;
+                    case "auto_create_dirs":
+                        autoCreate = Values.bool(e.value());
+                        break;
+                    case "max_open_files":
+                        maxOpen = Values.integer(e.value(), 1, 1_000_000);
+                        break;
+                    default:
+                        throw new IllegalStateException(e.key());
+                }
+            } catch (IllegalArgumentException bad) {
+                problems.add(at + " = '" + e.value() + "': " + bad.getMessage());
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw new ConfigException(problems);
+        }
+        return new LocalConfig(base, type, fileMode, dirMode, sync, autoCreate, maxOpen);
+    }
+
+    private static Path absolutePath(String v) {
+        if (!v.startsWith("/")) {
+            throw new IllegalArgumentException("expected an absolute path");
+        }
+        return Path.of(v).normalize();
+    }
+
+    private static StorageType storageType(String v) {
+        StorageType t = StorageType.byName(v).orElseThrow(() -> new IllegalArgumentException(
+                "expected one of regular, mmap, direct, tmpfs, block, sparse, compressed, hybrid"));
+        if (!t.implemented) {
+            throw new IllegalArgumentException("not supported yet (supported now: " + StorageType.implementedNames() + ")");
+        }
+        return t;
+    }
+
+    private static String knownSections() {
+        return String.join(", ", new java.util.TreeSet<>(NOT_YET.keySet()));
+    }
+
+    /** The effective configuration as INI text, for {@code xdevfs config check}. */
+    static String render(LocalConfig c) {
+        return "[local]\n"
+                + "base_directory = " + c.baseDirectory() + "\n"
+                + "storage_type = " + c.storageType().configName() + "\n"
+                + "file_permissions = " + String.format("%04o", c.filePermissions()) + "\n"
+                + "dir_permissions = " + String.format("%04o", c.dirPermissions()) + "\n"
+                + "use_sync_writes = " + c.useSyncWrites() + "\n"
+                + "auto_create_dirs = " + c.autoCreateDirs() + "\n"
+                + "max_open_files = " + c.maxOpenFiles() + "\n";
+    }
+
+    private ConfigLoader() {
+    }
+}

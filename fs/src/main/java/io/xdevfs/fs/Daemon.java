@@ -1,0 +1,121 @@
+package io.xdevfs.fs;
+
+import io.xdevfs.posix.Posix;
+import io.xdevfs.tiers.LocalConfig;
+import io.xdevfs.tiers.Volume;
+import io.xdevfs.tiers.VolumeException;
+import io.xdevfs.tiers.Volumes;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.logging.Logger;
+
+/**
+ * One mount's life: open the volume, serve FUSE until unmounted, then release every handle and close
+ * the volume. SIGTERM/SIGINT (a JVM shutdown) unmount first, so the kernel stops sending requests
+ * before anything is closed; {@code umount MOUNTPOINT} from outside ends the session the same way.
+ */
+final class Daemon {
+    private static final Logger LOG = Logger.getLogger("xdevfs");
+
+    private final LocalConfig config;
+    private final Path mountPoint;
+    private final List<String> fuseArgs;
+    private final Path pidFile;
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    Daemon(LocalConfig config, Path mountPoint, List<String> fuseArgs, Path pidFile) {
+        this.config = config;
+        this.mountPoint = mountPoint;
+        this.fuseArgs = fuseArgs;
+        this.pidFile = pidFile;
+    }
+
+    int run() throws InterruptedException {
+        Logging.configure();
+        Volume volume;
+        try {
+            volume = Volumes.open(config);
+        } catch (VolumeException e) {
+            System.err.println("xdevfs: " + e.getMessage());
+            return 1;
+        }
+        // Modes arrive from the kernel with the caller's umask already applied; ours must not apply twice.
+        Posix.get().umask(0);
+        XdevFuse fuse = new XdevFuse(volume);
+        CountDownLatch mounted = new CountDownLatch(1);
+        AtomicInteger status = new AtomicInteger(-1);
+        Thread session = new Thread(() -> status.set(fuse.serve(mountPoint.toString(), fuseArgs, mounted::countDown)),
+                "fuse-session");
+        session.start();
+        while (!mounted.await(50, TimeUnit.MILLISECONDS)) {
+            if (!session.isAlive()) {
+                System.err.println("xdevfs: FUSE could not mount " + mountPoint + " (fuse_main returned "
+                        + status.get() + "; see the libfuse message above)");
+                close(fuse, volume);
+                return 1;
+            }
+        }
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(session, fuse, volume), "xdevfs-shutdown"));
+        writePidFile();
+        LOG.info("mounted " + config.baseDirectory() + " on " + mountPoint + " (storage_type "
+                + config.storageType().configName() + ", FUSE " + String.join(" ", fuseArgs) + ")");
+        session.join();
+        LOG.info("unmounted " + mountPoint + "; releasing " + fuse.openHandles() + " open handles");
+        close(fuse, volume);
+        return status.get() == 0 ? 0 : 1;
+    }
+
+    /** Shutdown hook: unmount (lazily if busy), wait for the session to end, then close. */
+    private void stop(Thread session, XdevFuse fuse, Volume volume) {
+        if (session.isAlive()) {
+            LOG.info("signal received: unmounting " + mountPoint);
+            String problem = Unmounter.unmount(mountPoint, false);
+            if (problem != null) {
+                LOG.warning("unmount failed (" + problem + "); detaching lazily");
+                Unmounter.unmount(mountPoint, true);
+            }
+            try {
+                session.join(10_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        close(fuse, volume);
+    }
+
+    private void close(XdevFuse fuse, Volume volume) {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        fuse.releaseAll().forEach(e -> LOG.warning("closing a handle at unmount failed: " + e.getMessage()));
+        try {
+            volume.close();
+        } catch (IOException e) {
+            LOG.warning("closing the volume failed: " + e.getMessage());
+        }
+        try {
+            Files.deleteIfExists(pidFile);
+        } catch (IOException e) {
+            LOG.warning("cannot remove " + pidFile + ": " + e.getMessage());
+        }
+    }
+
+    private void writePidFile() {
+        try {
+            Files.createDirectories(pidFile.toAbsolutePath().getParent());
+            Path tmp = pidFile.resolveSibling(pidFile.getFileName() + ".tmp");
+            Files.writeString(tmp, ProcessHandle.current().pid() + "\n");
+            Files.move(tmp, pidFile, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            LOG.warning("cannot write pid file " + pidFile + ": " + e.getMessage());
+        }
+    }
+}

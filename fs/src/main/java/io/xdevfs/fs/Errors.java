@@ -1,0 +1,69 @@
+package io.xdevfs.fs;
+
+import io.xdevfs.posix.Errno;
+import io.xdevfs.posix.PosixException;
+
+import java.io.IOException;
+import java.nio.channels.ClosedChannelException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.DirectoryNotEmptyException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.NotDirectoryException;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * The one error ladder of the FUSE frontend: what a failed operation returns to the kernel. A
+ * {@link PosixException} carries its own errno; known Java exceptions map to theirs; anything else
+ * is logged once with its stack and becomes EIO, so no failure can ever read as success.
+ */
+final class Errors {
+    private static final Logger LOG = Logger.getLogger("xdevfs");
+
+    /** Returns the negative errno for the kernel. */
+    static int toErrno(String op, String path, Throwable t) {
+        if (t instanceof PosixException p) {
+            if (p.errno() == Errno.EIO) {
+                LOG.log(Level.WARNING, op + " " + path + ": " + p.getMessage());
+            }
+            return -p.errno();
+        }
+        int errno = classify(t);
+        if (errno == Errno.EIO || errno == Errno.ENOMEM) {
+            LOG.log(Level.SEVERE, op + " " + path + " failed; answering errno " + errno, t);
+        }
+        return -errno;
+    }
+
+    static int classify(Throwable t) {
+        if (t instanceof NoSuchFileException) {
+            return Errno.ENOENT;
+        }
+        if (t instanceof FileAlreadyExistsException) {
+            return Errno.EEXIST;
+        }
+        if (t instanceof DirectoryNotEmptyException) {
+            return Errno.ENOTEMPTY;
+        }
+        if (t instanceof NotDirectoryException) {
+            return Errno.ENOTDIR;
+        }
+        if (t instanceof AccessDeniedException) {
+            return Errno.EACCES;
+        }
+        if (t instanceof ClosedChannelException) {
+            return Errno.EBADF;
+        }
+        if (t instanceof OutOfMemoryError) {
+            return Errno.ENOMEM;
+        }
+        if (t instanceof IOException) {
+            return Errno.EIO;
+        }
+        return Errno.EIO;
+    }
+
+    private Errors() {
+    }
+}

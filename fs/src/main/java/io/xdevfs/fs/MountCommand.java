@@ -1,0 +1,84 @@
+package io.xdevfs.fs;
+
+import io.xdevfs.posix.Posix;
+import io.xdevfs.tiers.LocalConfig;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+/** {@code xdevfs mount [--config FILE] [-o opts] [--foreground] MOUNTPOINT}. */
+@Command(name = "mount", mixinStandardHelpOptions = true,
+        description = {"Mount xdevfs on MOUNTPOINT.",
+                "Without --config the embedded default is used: storage_type = regular over "
+                        + "/var/lib/xdevfs/data (created if missing).",
+                "Runs in the background unless --foreground; the daemon's log goes to --log-file."})
+final class MountCommand implements Callable<Integer> {
+    @Parameters(paramLabel = "MOUNTPOINT", description = "An existing, empty directory.")
+    Path mountPoint;
+
+    @Option(names = {"-c", "--config"}, paramLabel = "FILE", description = "The INI configuration.")
+    Path config;
+
+    @Option(names = "-o", paramLabel = "OPTIONS", description = "FUSE mount options, comma-separated; "
+            + "they follow and override xdevfs's defaults (e.g. -o attr_timeout=1,ro).")
+    List<String> options = new ArrayList<>();
+
+    @Option(names = {"-f", "--foreground"}, description = "Stay in the foreground (for systemd); "
+            + "SIGTERM or SIGINT unmounts cleanly.")
+    boolean foreground;
+
+    @Option(names = {"-s", "--single-threaded"}, description = "Serve requests on one thread (FUSE -s).")
+    boolean singleThreaded;
+
+    @Option(names = "--log-file", paramLabel = "FILE", description = "Where a background daemon logs "
+            + "(default /var/log/xdevfs/<mountpoint>.log as root, else /tmp/xdevfs-<uid>/<mountpoint>.log).")
+    Path logFile;
+
+    @Option(names = "--pid-file", paramLabel = "FILE", description = "Where the daemon writes its pid once "
+            + "mounted (default /run/xdevfs/<mountpoint>.pid as root, else under /tmp/xdevfs-<uid>/).")
+    Path pidFile;
+
+    @Override
+    public Integer call() throws Exception {
+        LocalConfig settings;
+        try {
+            settings = config == null ? LocalConfig.defaults() : ConfigLoader.load(config);
+        } catch (ConfigException e) {
+            e.problems().forEach(p -> System.err.println("xdevfs: " + p));
+            return 2;
+        }
+        Path mnt = mountPoint.toAbsolutePath().normalize();
+        Preflight.mountPoint(mnt);
+        Preflight.fuseAvailable();
+        boolean root = Posix.get().geteuid() == 0;
+        RunFiles files = RunFiles.forMount(mnt, root, logFile, pidFile);
+        List<String> fuseArgs = FuseOptions.build(settings.baseDirectory().toString(), root, singleThreaded, options);
+        if (!foreground) {
+            return Background.start(mnt, files, foregroundArgs(mnt, files));
+        }
+        return new Daemon(settings, mnt, fuseArgs, files.pidFile()).run();
+    }
+
+    /** The same mount, as the background child runs it. */
+    private List<String> foregroundArgs(Path mnt, RunFiles files) {
+        List<String> args = new ArrayList<>(List.of("mount", "--foreground", "--pid-file", files.pidFile().toString()));
+        if (config != null) {
+            args.add("--config");
+            args.add(config.toAbsolutePath().toString());
+        }
+        for (String o : options) {
+            args.add("-o");
+            args.add(o);
+        }
+        if (singleThreaded) {
+            args.add("--single-threaded");
+        }
+        args.add(mnt.toString());
+        return args;
+    }
+}

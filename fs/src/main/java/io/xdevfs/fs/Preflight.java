@@ -1,0 +1,41 @@
+package io.xdevfs.fs;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+/** The checks before a mount, each failing with one line that says what to do. */
+final class Preflight {
+    private static final List<String> LIB_DIRS = List.of("/lib/x86_64-linux-gnu", "/usr/lib/x86_64-linux-gnu",
+            "/lib/aarch64-linux-gnu", "/usr/lib/aarch64-linux-gnu", "/lib64", "/usr/lib64", "/lib", "/usr/lib",
+            "/usr/local/lib");
+
+    static void mountPoint(Path mnt) throws UsageException {
+        if (!Files.exists(mnt)) {
+            throw new UsageException("mountpoint " + mnt + " does not exist");
+        }
+        if (!Files.isDirectory(mnt)) {
+            throw new UsageException("mountpoint " + mnt + " is not a directory");
+        }
+        MountTable.typeAt(mnt).filter(t -> t.startsWith("fuse")).ifPresent(t -> {
+            throw new UsageException("mountpoint " + mnt + " is already mounted (" + t + "); xdevfs umount it first");
+        });
+    }
+
+    static void fuseAvailable() throws UsageException {
+        Path dev = Path.of("/dev/fuse");
+        if (!Files.exists(dev)) {
+            throw new UsageException("/dev/fuse does not exist: load the fuse module (modprobe fuse) or run where FUSE is available");
+        }
+        if (!Files.isReadable(dev) || !Files.isWritable(dev)) {
+            throw new UsageException("/dev/fuse is not readable and writable by this user");
+        }
+        if (LIB_DIRS.stream().noneMatch(d -> Files.exists(Path.of(d, "libfuse.so.2")))) {
+            throw new UsageException("libfuse.so.2 not found: install libfuse2 (Debian 13: libfuse2t64), "
+                    + "e.g. apt-get install libfuse2 fuse3");
+        }
+    }
+
+    private Preflight() {
+    }
+}

@@ -1,0 +1,44 @@
+package io.xdevfs.posix;
+
+import jnr.ffi.Pointer;
+
+/**
+ * The libc functions xdevfs binds through jnr-ffi. Only x86_64/aarch64 Linux with glibc 2.32+ is
+ * supported (LP64: {@code long} is size_t/ssize_t/off_t). Buffers are raw addresses so that the
+ * data path hands the caller's direct memory straight to the kernel.
+ */
+public interface LibC {
+    int openat(int dirfd, String path, int flags, int mode);
+    int close(int fd);
+    long pread(int fd, long buf, long count, long offset);
+    long pwrite(int fd, long buf, long count, long offset);
+    int fsync(int fd);
+    int fdatasync(int fd);
+    int ftruncate(int fd, long length);
+    int fallocate(int fd, int mode, long offset, long length);
+    int fstat(int fd, Pointer statbuf);
+    int fstatat(int dirfd, String path, Pointer statbuf, int flags);
+    int fstatvfs(int fd, Pointer buf);
+    int mkdirat(int dirfd, String path, int mode);
+    int mknodat(int dirfd, String path, int mode, long dev);
+    int unlinkat(int dirfd, String path, int flags);
+    int renameat2(int olddirfd, String oldpath, int newdirfd, String newpath, int flags);
+    int symlinkat(String target, int newdirfd, String linkpath);
+    long readlinkat(int dirfd, String path, Pointer buf, long size);
+    int linkat(int olddirfd, String oldpath, int newdirfd, String newpath, int flags);
+    int fchmodat(int dirfd, String path, int mode, int flags);
+    int fchownat(int dirfd, String path, int owner, int group, int flags);
+    int utimensat(int dirfd, String path, Pointer times, int flags);
+    int futimens(int fd, Pointer times);
+    long lgetxattr(String path, String name, long value, long size);
+    int lsetxattr(String path, String name, long value, long size, int flags);
+    long llistxattr(String path, long list, long size);
+    int lremovexattr(String path, String name);
+    Pointer fdopendir(int fd);
+    Pointer readdir(Pointer dir);
+    int closedir(Pointer dir);
+    int umask(int mask);
+    int geteuid();
+    /** Used for openat2(2), which glibc 2.36 does not wrap. */
+    long syscall(long number, int dirfd, String path, Pointer how, long size);
+}

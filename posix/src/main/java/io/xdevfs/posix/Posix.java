@@ -1,0 +1,322 @@
+package io.xdevfs.posix;
+
+import com.kenai.jffi.MemoryIO;
+import jnr.ffi.LibraryLoader;
+import jnr.ffi.LibraryOption;
+import jnr.ffi.Memory;
+import jnr.ffi.Pointer;
+import jnr.ffi.Runtime;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The system calls behind every storage type, each turning a failure into a {@link PosixException}
+ * that carries errno. Thread-safe: the small native structs each call needs live in per-thread
+ * scratch memory, so the data path allocates nothing native.
+ */
+public final class Posix {
+    private static volatile Posix instance;
+
+    private final LibC libc;
+    private final Runtime runtime;
+    private final MemoryIO memory = MemoryIO.getInstance();
+    private final ThreadLocal<Scratch> scratch;
+
+    private Posix() {
+        Arch.requireSupported();
+        this.libc = LibraryLoader.create(LibC.class).option(LibraryOption.SaveError, true)
+                .failImmediately().load("c");
+        this.runtime = Runtime.getRuntime(libc);
+        this.scratch = ThreadLocal.withInitial(() -> new Scratch(runtime));
+    }
+
+    /** Loads libc on first use. */
+    public static Posix get() {
+        Posix p = instance;
+        if (p == null) {
+            synchronized (Posix.class) {
+                p = instance;
+                if (p == null) {
+                    p = new Posix();
+                    instance = p;
+                }
+            }
+        }
+        return p;
+    }
+
+    private static final class Scratch {
+        final Pointer stat;
+        final Pointer times;
+        final Pointer how;
+        final Pointer path;
+
+        Scratch(Runtime runtime) {
+            stat = Memory.allocateDirect(runtime, NativeLayouts.STAT_SIZE);
+            times = Memory.allocateDirect(runtime, 32);
+            how = Memory.allocateDirect(runtime, 24);
+            path = Memory.allocateDirect(runtime, 4096);
+        }
+    }
+
+    private PosixException failure(String op, String path) {
+        return new PosixException(runtime.getLastError(), op, path);
+    }
+
+    private int check(int rc, String op, String path) throws PosixException {
+        if (rc < 0) {
+            throw failure(op, path);
+        }
+        return rc;
+    }
+
+    // ---- descriptors -------------------------------------------------------------------------
+
+    public int openat(int dirfd, String path, int flags, int mode) throws PosixException {
+        return check(libc.openat(dirfd, path, flags | Flags.O_CLOEXEC, mode), "open", path);
+    }
+
+    /**
+     * openat2(2) with RESOLVE_BENEATH and RESOLVE_NO_SYMLINKS: {@code path} is resolved below
+     * {@code dirfd} without following any symlink or "..", so no name can lead outside it.
+     */
+    public int openBeneath(int dirfd, String path, int flags) throws PosixException {
+        Pointer how = scratch.get().how;
+        how.putLong(0, (flags | Flags.O_CLOEXEC) & 0xffffffffL);
+        how.putLong(8, 0);
+        how.putLong(16, Flags.RESOLVE_BENEATH | Flags.RESOLVE_NO_SYMLINKS | Flags.RESOLVE_NO_MAGICLINKS);
+        long rc = libc.syscall(Arch.openat2SyscallNumber(), dirfd, path, how, 24);
+        if (rc < 0) {
+            throw failure("openat2", path);
+        }
+        return (int) rc;
+    }
+
+    public void close(int fd) throws PosixException {
+        check(libc.close(fd), "close", null);
+    }
+
+    /** Reads until {@code dst} is full or end of file; returns the bytes read. */
+    public int pread(int fd, ByteBuffer dst, long offset) throws PosixException {
+        if (!dst.isDirect()) {
+            ByteBuffer direct = ByteBuffer.allocateDirect(dst.remaining());
+            int n = pread(fd, direct, offset);
+            dst.put(direct.flip());
+            return n;
+        }
+        long base = memory.getDirectBufferAddress(dst);
+        int total = 0;
+        while (dst.hasRemaining()) {
+            long n = libc.pread(fd, base + dst.position(), dst.remaining(), offset + total);
+            if (n < 0) {
+                if (runtime.getLastError() == Errno.EINTR) {
+                    continue;
+                }
+                throw failure("pread", null);
+            }
+            if (n == 0) {
+                break;
+            }
+            dst.position(dst.position() + (int) n);
+            total += (int) n;
+        }
+        return total;
+    }
+
+    /** Writes all of {@code src} (a short write is retried, as a disk filesystem would). */
+    public int pwrite(int fd, ByteBuffer src, long offset) throws PosixException {
+        if (!src.isDirect()) {
+            ByteBuffer direct = ByteBuffer.allocateDirect(src.remaining()).put(src).flip();
+            return pwrite(fd, direct, offset);
+        }
+        long base = memory.getDirectBufferAddress(src);
+        int total = 0;
+        while (src.hasRemaining()) {
+            long n = libc.pwrite(fd, base + src.position(), src.remaining(), offset + total);
+            if (n < 0) {
+                if (runtime.getLastError() == Errno.EINTR) {
+                    continue;
+                }
+                throw failure("pwrite", null);
+            }
+            src.position(src.position() + (int) n);
+            total += (int) n;
+        }
+        return total;
+    }
+
+    public void fsync(int fd, boolean dataOnly) throws PosixException {
+        check(dataOnly ? libc.fdatasync(fd) : libc.fsync(fd), dataOnly ? "fdatasync" : "fsync", null);
+    }
+
+    public void ftruncate(int fd, long length) throws PosixException {
+        check(libc.ftruncate(fd, length), "ftruncate", null);
+    }
+
+    public void fallocate(int fd, int mode, long offset, long length) throws PosixException {
+        check(libc.fallocate(fd, mode, offset, length), "fallocate", null);
+    }
+
+    public Stat fstat(int fd) throws PosixException {
+        Pointer buf = scratch.get().stat;
+        check(libc.fstat(fd, buf), "fstat", null);
+        Stat s = new Stat();
+        NativeLayouts.readStat(buf, s);
+        return s;
+    }
+
+    public void futimens(int fd, long atimeSec, long atimeNsec, long mtimeSec, long mtimeNsec)
+            throws PosixException {
+        check(libc.futimens(fd, times(atimeSec, atimeNsec, mtimeSec, mtimeNsec)), "futimens", null);
+    }
+
+    public FsStat fstatvfs(int fd) throws PosixException {
+        Pointer buf = Memory.allocateDirect(runtime, NativeLayouts.STATVFS_SIZE);
+        check(libc.fstatvfs(fd, buf), "statvfs", null);
+        return NativeLayouts.readStatvfs(buf);
+    }
+
+    // ---- names below a directory descriptor --------------------------------------------------
+
+    /** lstat of {@code name} below {@code dirfd}; never follows a final symlink. */
+    public Stat lstatAt(int dirfd, String name) throws PosixException {
+        Pointer buf = scratch.get().stat;
+        check(libc.fstatat(dirfd, name, buf, Flags.AT_SYMLINK_NOFOLLOW), "stat", name);
+        Stat s = new Stat();
+        NativeLayouts.readStat(buf, s);
+        return s;
+    }
+
+    public void mkdirat(int dirfd, String name, int mode) throws PosixException {
+        check(libc.mkdirat(dirfd, name, mode), "mkdir", name);
+    }
+
+    public void mknodat(int dirfd, String name, int mode, long dev) throws PosixException {
+        check(libc.mknodat(dirfd, name, mode, dev), "mknod", name);
+    }
+
+    public void unlinkat(int dirfd, String name, boolean directory) throws PosixException {
+        check(libc.unlinkat(dirfd, name, directory ? Flags.AT_REMOVEDIR : 0), directory ? "rmdir" : "unlink", name);
+    }
+
+    public void renameat2(int fromDir, String from, int toDir, String to, int flags) throws PosixException {
+        check(libc.renameat2(fromDir, from, toDir, to, flags), "rename", from);
+    }
+
+    public void symlinkat(String target, int dirfd, String name) throws PosixException {
+        check(libc.symlinkat(target, dirfd, name), "symlink", name);
+    }
+
+    public String readlinkat(int dirfd, String name) throws PosixException {
+        Pointer buf = scratch.get().path;
+        long n = libc.readlinkat(dirfd, name, buf, 4096);
+        if (n < 0) {
+            throw failure("readlink", name);
+        }
+        byte[] bytes = new byte[(int) n];
+        buf.get(0, bytes, 0, bytes.length);
+        return new String(bytes, java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    public void linkat(int fromDir, String from, int toDir, String to) throws PosixException {
+        check(libc.linkat(fromDir, from, toDir, to, 0), "link", from);
+    }
+
+    public void fchmodat(int dirfd, String name, int mode) throws PosixException {
+        check(libc.fchmodat(dirfd, name, mode, Flags.AT_SYMLINK_NOFOLLOW), "chmod", name);
+    }
+
+    /** -1 for uid or gid leaves it unchanged, as chown(2) does. */
+    public void lchownat(int dirfd, String name, int uid, int gid) throws PosixException {
+        check(libc.fchownat(dirfd, name, uid, gid, Flags.AT_SYMLINK_NOFOLLOW), "chown", name);
+    }
+
+    /** Nanosecond fields may be {@link Flags#UTIME_NOW} or {@link Flags#UTIME_OMIT}. */
+    public void lutimensat(int dirfd, String name, long atimeSec, long atimeNsec, long mtimeSec, long mtimeNsec)
+            throws PosixException {
+        Pointer t = times(atimeSec, atimeNsec, mtimeSec, mtimeNsec);
+        check(libc.utimensat(dirfd, name, t, Flags.AT_SYMLINK_NOFOLLOW), "utimens", name);
+    }
+
+    private Pointer times(long atimeSec, long atimeNsec, long mtimeSec, long mtimeNsec) {
+        Pointer t = scratch.get().times;
+        t.putLong(0, atimeSec);
+        t.putLong(8, atimeNsec);
+        t.putLong(16, mtimeSec);
+        t.putLong(24, mtimeNsec);
+        return t;
+    }
+
+    /** Lists a directory (without "." and ".."), opened below {@code dirfd} without following symlinks. */
+    public List<DirEntry> listDirectory(int dirfd, String name) throws PosixException {
+        int fd = openat(dirfd, name, Flags.O_RDONLY | Flags.O_DIRECTORY | Flags.O_NOFOLLOW, 0);
+        Pointer dir = libc.fdopendir(fd);
+        if (dir == null) {
+            PosixException e = failure("opendir", name);
+            libc.close(fd);
+            throw e;
+        }
+        try {
+            List<DirEntry> entries = new ArrayList<>();
+            while (true) {
+                runtime.setLastError(0);
+                Pointer ent = libc.readdir(dir);
+                if (ent == null) {
+                    int err = runtime.getLastError();
+                    if (err != 0) {
+                        throw new PosixException(err, "readdir", name);
+                    }
+                    return entries;
+                }
+                String entryName = ent.getString(NativeLayouts.DIRENT_NAME);
+                if (!entryName.equals(".") && !entryName.equals("..")) {
+                    entries.add(new DirEntry(entryName, ent.getLong(0), ent.getByte(NativeLayouts.DIRENT_TYPE) & 0xff));
+                }
+            }
+        } finally {
+            libc.closedir(dir);
+        }
+    }
+
+    // ---- extended attributes (on a path that the caller made safe, e.g. /proc/self/fd/N/name) --
+
+    /** With an empty {@code value}, returns the size the value needs, as getxattr(2) does. */
+    public int lgetxattr(String path, String name, ByteBuffer value) throws PosixException {
+        long addr = value.capacity() == 0 ? 0 : memory.getDirectBufferAddress(value) + value.position();
+        long n = libc.lgetxattr(path, name, addr, value.remaining());
+        if (n < 0) {
+            throw failure("getxattr", name);
+        }
+        return (int) n;
+    }
+
+    public void lsetxattr(String path, String name, ByteBuffer value, int flags) throws PosixException {
+        long addr = value.capacity() == 0 ? 0 : memory.getDirectBufferAddress(value) + value.position();
+        check(libc.lsetxattr(path, name, addr, value.remaining(), flags), "setxattr", name);
+    }
+
+    public int llistxattr(String path, ByteBuffer list) throws PosixException {
+        long addr = list.capacity() == 0 ? 0 : memory.getDirectBufferAddress(list) + list.position();
+        long n = libc.llistxattr(path, addr, list.remaining());
+        if (n < 0) {
+            throw failure("listxattr", path);
+        }
+        return (int) n;
+    }
+
+    public void lremovexattr(String path, String name) throws PosixException {
+        check(libc.lremovexattr(path, name), "removexattr", name);
+    }
+
+    // ---- process ------------------------------------------------------------------------------
+
+    public int umask(int mask) {
+        return libc.umask(mask);
+    }
+
+    public int geteuid() {
+        return libc.geteuid();
+    }
+}

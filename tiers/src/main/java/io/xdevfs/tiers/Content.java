@@ -1,0 +1,34 @@
+package io.xdevfs.tiers;
+
+import io.xdevfs.posix.Stat;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+
+/**
+ * One open file's bytes. Obtained from {@link Volume#open} or {@link Volume#create}; stays usable after
+ * the file is unlinked or renamed, until {@link #close()}. Thread-safe: concurrent positional reads
+ * and writes are allowed, as with pread/pwrite.
+ */
+public interface Content extends Closeable {
+
+    /** Fills {@code dst} from {@code offset} until it is full or the file ends; returns bytes read. */
+    int read(ByteBuffer dst, long offset) throws IOException;
+
+    /** Writes all of {@code src} at {@code offset} (at the end for an O_APPEND handle). */
+    int write(ByteBuffer src, long offset) throws IOException;
+
+    /** Returns only when the data (and with {@code dataOnly == false} the metadata) is durable. */
+    void sync(boolean dataOnly) throws IOException;
+
+    void truncate(long size) throws IOException;
+
+    Stat attributes() throws IOException;
+
+    /** fallocate(2): mode 0 or FALLOC_FL_KEEP_SIZE; other modes are EOPNOTSUPP unless a type supports them. */
+    void allocate(int mode, long offset, long length) throws IOException;
+
+    @Override
+    void close() throws IOException;
+}

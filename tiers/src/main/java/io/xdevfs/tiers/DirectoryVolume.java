@@ -1,0 +1,280 @@
+package io.xdevfs.tiers;
+
+import io.xdevfs.posix.DirEntry;
+import io.xdevfs.posix.Errno;
+import io.xdevfs.posix.Flags;
+import io.xdevfs.posix.FsStat;
+import io.xdevfs.posix.Posix;
+import io.xdevfs.posix.PosixException;
+import io.xdevfs.posix.Stat;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A volume over a base directory: every path maps to the same path below it, and every file's bytes
+ * to a backing file in the raw format ({@code storage_type = regular}).
+ *
+ * <p>All calls go through {@link BaseDirectory#locate} so that nothing outside the base directory is
+ * touched. New files, directories, symlinks and nodes are given to the caller ({@link Owner}) when the
+ * daemon runs as root, as a kernel filesystem would; without root they stay the daemon's.
+ * Thread-safe; the only shared state is the open-file count.
+ */
+public final class DirectoryVolume implements Volume {
+    private static final int STRIPPED_OPEN_FLAGS = Flags.O_CREAT | Flags.O_EXCL | Flags.O_NOCTTY | Flags.O_DIRECT;
+
+    private final Posix posix;
+    private final BaseDirectory base;
+    private final LocalConfig config;
+    private final boolean giveToCaller;
+    private final AtomicInteger openFiles = new AtomicInteger();
+
+    DirectoryVolume(Posix posix, int baseFd, LocalConfig config) {
+        this.posix = posix;
+        this.base = new BaseDirectory(posix, baseFd);
+        this.config = config;
+        this.giveToCaller = posix.geteuid() == 0;
+    }
+
+    /** Files currently open through this volume (each holds one backing descriptor). */
+    public int openFiles() {
+        return openFiles.get();
+    }
+
+    @Override
+    public Stat getattr(String path) throws IOException {
+        try (BaseDirectory.Located at = base.locate(path)) {
+            return posix.lstatAt(at.dir, at.name);
+        }
+    }
+
+    @Override
+    public List<DirEntry> readdir(String path) throws IOException {
+        try (BaseDirectory.Located at = base.locate(path)) {
+            return posix.listDirectory(at.dir, at.name);
+        }
+    }
+
+    @Override
+    public void mkdir(String path, int mode, Owner owner) throws IOException {
+        try (BaseDirectory.Located at = base.locate(path)) {
+            posix.mkdirat(at.dir, at.name, mode & config.dirPermissions());
+            giveTo(at, owner);
+        }
+    }
+
+    @Override
+    public void rmdir(String path) throws IOException {
+        try (BaseDirectory.Located at = base.locate(path)) {
+            posix.unlinkat(at.dir, at.name, true);
+        }
+    }
+
+    @Override
+    public void unlink(String path) throws IOException {
+        try (BaseDirectory.Located at = base.locate(path)) {
+            posix.unlinkat(at.dir, at.name, false);
+        }
+    }
+
+    @Override
+    public Content create(String path, int flags, int mode, Owner owner) throws IOException {
+        reserveOpenFile();
+        try (BaseDirectory.Located at = base.locate(path)) {
+            int backing = backingFlags(flags) | Flags.O_NOFOLLOW;
+            int fd;
+            try {
+                fd = posix.openat(at.dir, at.name, backing | Flags.O_CREAT | Flags.O_EXCL, mode & config.filePermissions());
+                giveTo(at, owner);
+            } catch (PosixException e) {
+                // Someone created it since the kernel's lookup: plain O_CREAT opens it, and it keeps its owner.
+                if (e.errno() != Errno.EEXIST || (flags & Flags.O_EXCL) != 0) {
+                    throw e;
+                }
+                fd = posix.openat(at.dir, at.name, backing, 0);
+            }
+            return new RawContent(posix, fd, openFiles::decrementAndGet);
+        } catch (IOException | RuntimeException e) {
+            openFiles.decrementAndGet();
+            throw e;
+        }
+    }
+
+    @Override
+    public Content open(String path, int flags) throws IOException {
+        reserveOpenFile();
+        try (BaseDirectory.Located at = base.locate(path)) {
+            int fd = posix.openat(at.dir, at.name, backingFlags(flags) | Flags.O_NOFOLLOW, 0);
+            return new RawContent(posix, fd, openFiles::decrementAndGet);
+        } catch (IOException | RuntimeException e) {
+            openFiles.decrementAndGet();
+            throw e;
+        }
+    }
+
+    private void reserveOpenFile() throws PosixException {
+        if (openFiles.incrementAndGet() > config.maxOpenFiles()) {
+            openFiles.decrementAndGet();
+            throw new PosixException(Errno.ENFILE, "open (max_open_files = " + config.maxOpenFiles() + ")", null);
+        }
+    }
+
+    /**
+     * O_DIRECT is not passed on: the FUSE request buffer is not block-aligned, and the kernel already
+     * bypasses its FUSE page cache for such a handle. O_CREAT/O_EXCL are handled by {@link #create}.
+     */
+    private int backingFlags(int flags) {
+        int backing = flags & ~STRIPPED_OPEN_FLAGS;
+        if (config.useSyncWrites()) {
+            backing |= Flags.O_DSYNC;
+        }
+        return backing;
+    }
+
+    @Override
+    public void truncate(String path, long size) throws IOException {
+        try (BaseDirectory.Located at = base.locate(path)) {
+            int fd = posix.openat(at.dir, at.name, Flags.O_WRONLY | Flags.O_NOFOLLOW, 0);
+            try {
+                posix.ftruncate(fd, size);
+            } finally {
+                posix.close(fd);
+            }
+        }
+    }
+
+    @Override
+    public void rename(String from, String to, int flags) throws IOException {
+        try (BaseDirectory.Located src = base.locate(from); BaseDirectory.Located dst = base.locate(to)) {
+            posix.renameat2(src.dir, src.name, dst.dir, dst.name, flags);
+        }
+    }
+
+    @Override
+    public void symlink(String target, String path, Owner owner) throws IOException {
+        try (BaseDirectory.Located at = base.locate(path)) {
+            posix.symlinkat(target, at.dir, at.name);
+            giveTo(at, owner);
+        }
+    }
+
+    @Override
+    public String readlink(String path) throws IOException {
+        try (BaseDirectory.Located at = base.locate(path)) {
+            return posix.readlinkat(at.dir, at.name);
+        }
+    }
+
+    @Override
+    public void link(String existing, String newPath) throws IOException {
+        try (BaseDirectory.Located src = base.locate(existing); BaseDirectory.Located dst = base.locate(newPath)) {
+            posix.linkat(src.dir, src.name, dst.dir, dst.name);
+        }
+    }
+
+    @Override
+    public void chmod(String path, int mode) throws IOException {
+        try (BaseDirectory.Located at = base.locate(path)) {
+            posix.fchmodat(at.dir, at.name, mode & 07777);
+        }
+    }
+
+    @Override
+    public void chown(String path, int uid, int gid) throws IOException {
+        try (BaseDirectory.Located at = base.locate(path)) {
+            posix.lchownat(at.dir, at.name, uid, gid);
+        }
+    }
+
+    @Override
+    public void utimens(String path, long atimeSec, long atimeNsec, long mtimeSec, long mtimeNsec) throws IOException {
+        try (BaseDirectory.Located at = base.locate(path)) {
+            posix.lutimensat(at.dir, at.name, atimeSec, atimeNsec, mtimeSec, mtimeNsec);
+        }
+    }
+
+    @Override
+    public void mknod(String path, int mode, long rdev, Owner owner) throws IOException {
+        int type = mode & Flags.S_IFMT;
+        if (type == Flags.S_IFCHR || type == Flags.S_IFBLK) {
+            // A device node in the backing tree would be opened by the daemon, as root, on a user's behalf.
+            throw new PosixException(Errno.EPERM, "mknod of a device node", path);
+        }
+        if (type == 0) {
+            type = Flags.S_IFREG;
+        }
+        try (BaseDirectory.Located at = base.locate(path)) {
+            posix.mknodat(at.dir, at.name, type | (mode & config.filePermissions()), 0);
+            giveTo(at, owner);
+        }
+    }
+
+    @Override
+    public FsStat statfs() throws IOException {
+        return posix.fstatvfs(base.fd());
+    }
+
+    @Override
+    public void syncDirectory(String path) throws IOException {
+        try (BaseDirectory.Located at = base.locate(path)) {
+            int fd = posix.openat(at.dir, at.name, Flags.O_RDONLY | Flags.O_DIRECTORY | Flags.O_NOFOLLOW, 0);
+            try {
+                posix.fsync(fd, false);
+            } finally {
+                posix.close(fd);
+            }
+        }
+    }
+
+    @Override
+    public void access(String path, int mask, Owner caller) throws IOException {
+        Stat st = getattr(path);
+        if (!Permissions.allows(st, mask, caller)) {
+            throw new PosixException(Errno.EACCES, "access", path);
+        }
+    }
+
+    @Override
+    public int getxattr(String path, String name, ByteBuffer value) throws IOException {
+        try (BaseDirectory.Located at = base.locate(path)) {
+            return posix.lgetxattr(at.procPath(), name, value);
+        }
+    }
+
+    @Override
+    public void setxattr(String path, String name, ByteBuffer value, int flags) throws IOException {
+        try (BaseDirectory.Located at = base.locate(path)) {
+            posix.lsetxattr(at.procPath(), name, value, flags);
+        }
+    }
+
+    @Override
+    public int listxattr(String path, ByteBuffer names) throws IOException {
+        try (BaseDirectory.Located at = base.locate(path)) {
+            return posix.llistxattr(at.procPath(), names);
+        }
+    }
+
+    @Override
+    public void removexattr(String path, String name) throws IOException {
+        try (BaseDirectory.Located at = base.locate(path)) {
+            posix.lremovexattr(at.procPath(), name);
+        }
+    }
+
+    /** Caller holds {@code at} open. In a set-group-ID directory the group is inherited, not the caller's. */
+    private void giveTo(BaseDirectory.Located at, Owner owner) throws PosixException {
+        if (!giveToCaller || owner == null || (owner.uid() == 0 && owner.gid() == 0)) {
+            return;
+        }
+        boolean inheritGroup = (posix.lstatAt(at.dir, ".").mode & Flags.S_ISGID) != 0;
+        posix.lchownat(at.dir, at.name, owner.uid(), inheritGroup ? -1 : owner.gid());
+    }
+
+    @Override
+    public void close() throws IOException {
+        base.close();
+    }
+}

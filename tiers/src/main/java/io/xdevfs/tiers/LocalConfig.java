@@ -1,0 +1,29 @@
+package io.xdevfs.tiers;
+
+import java.nio.file.Path;
+
+/**
+ * The {@code [local]} settings of a volume, validated.
+ *
+ * @param filePermissions a mask on the mode of every file created through the volume
+ * @param dirPermissions  a mask on the mode of every directory created through the volume, and the
+ *                        mode of the base directory when it is created
+ * @param useSyncWrites   open backing files with O_DSYNC, so every write is durable on return
+ * @param autoCreateDirs  create the base directory (and its parents) when it is missing
+ * @param maxOpenFiles    at most this many files open through the volume at once (ENFILE beyond)
+ */
+public record LocalConfig(Path baseDirectory, StorageType storageType, int filePermissions, int dirPermissions,
+                          boolean useSyncWrites, boolean autoCreateDirs, int maxOpenFiles) {
+
+    public static final Path DEFAULT_BASE_DIRECTORY = Path.of("/var/lib/xdevfs/data");
+
+    /** The embedded default: a regular volume in /var/lib/xdevfs/data, no masks, buffered writes. */
+    public static LocalConfig defaults() {
+        return new LocalConfig(DEFAULT_BASE_DIRECTORY, StorageType.REGULAR, 07777, 07777, false, true, 65536);
+    }
+
+    public LocalConfig withBaseDirectory(Path dir) {
+        return new LocalConfig(dir, storageType, filePermissions, dirPermissions, useSyncWrites, autoCreateDirs,
+                maxOpenFiles);
+    }
+}
