@@ -1,0 +1,139 @@
+package io.xdevfs.tests;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A real xdevfs mount served by a daemon in its own JVM ({@code xdevfs mount --foreground}), over a
+ * fresh base directory. {@link #close()} unmounts and requires the daemon to exit cleanly.
+ */
+final class Mounted implements AutoCloseable {
+    static final Set<Mounted> LIVE = ConcurrentHashMap.newKeySet();
+
+    final Path root;
+    final Path mnt;
+    final Path base;
+    final Path log;
+    private final Process daemon;
+
+    private Mounted(Path root, Path mnt, Path base, Path log, Process daemon) {
+        this.root = root;
+        this.mnt = mnt;
+        this.base = base;
+        this.log = log;
+        this.daemon = daemon;
+    }
+
+    /** Mounts with a config made of {@code [local]} lines (base_directory is added), plus CLI args. */
+    static Mounted start(List<String> localLines, String... extraArgs) throws IOException, InterruptedException {
+        FuseAvailability.require();
+        Path root = Files.createTempDirectory("xdevfs-it-");
+        Path mnt = Files.createDirectory(root.resolve("mnt"));
+        Path base = root.resolve("base");
+        Path config = root.resolve("xdevfs.ini");
+        List<String> ini = new ArrayList<>(List.of("[local]", "base_directory = " + base));
+        ini.addAll(localLines);
+        Files.write(config, ini);
+        Path log = root.resolve("daemon.log");
+        List<String> cmd = new ArrayList<>(javaCommand());
+        cmd.addAll(List.of("mount", "--foreground", "--pid-file", root.resolve("pid").toString(),
+                "--config", config.toString()));
+        cmd.addAll(List.of(extraArgs));
+        cmd.add(mnt.toString());
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
+                .redirectOutput(log.toFile()).start();
+        Mounted m = new Mounted(root, mnt, base, log, p);
+        LIVE.add(m);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (System.nanoTime() < deadline) {
+            if (!p.isAlive()) {
+                LIVE.remove(m);
+                throw new AssertionError("daemon exited " + p.exitValue() + " before mounting:\n" + m.log());
+            }
+            if (Files.exists(root.resolve("pid")) && m.isMounted()) {
+                return m;
+            }
+            Thread.sleep(20);
+        }
+        m.kill();
+        throw new AssertionError("not mounted within 60 s:\n" + m.log());
+    }
+
+    static Mounted start() throws IOException, InterruptedException {
+        return start(List.of());
+    }
+
+    /** The JVM command that runs the xdevfs CLI from this test's class path. */
+    static List<String> javaCommand() {
+        return List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Dfile.encoding=UTF-8",
+                "-cp", System.getProperty("java.class.path"), "io.xdevfs.fs.Main");
+    }
+
+    Path path(String relative) {
+        return mnt.resolve(relative);
+    }
+
+    long pid() {
+        return daemon.pid();
+    }
+
+    Process process() {
+        return daemon;
+    }
+
+    boolean isMounted() {
+        return Run.of("findmnt", "-n", "-t", "fuse.xdevfs", "--mountpoint", mnt.toString()).exit() == 0;
+    }
+
+    String log() {
+        try {
+            return Files.readString(log, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            return "(no log: " + e + ")";
+        }
+    }
+
+    /** Unmounts like a user would and checks the daemon ends with status 0. */
+    @Override
+    public void close() throws Exception {
+        try {
+            if (isMounted()) {
+                Run r = Run.of("fusermount3", "-u", mnt.toString());
+                if (r.exit() != 0) {
+                    throw new AssertionError("fusermount3 -u failed: " + r.output());
+                }
+            }
+            if (!daemon.waitFor(20, TimeUnit.SECONDS)) {
+                throw new AssertionError("daemon still running 20 s after unmount:\n" + log());
+            }
+            if (daemon.exitValue() != 0) {
+                throw new AssertionError("daemon exited " + daemon.exitValue() + ":\n" + log());
+            }
+        } finally {
+            kill();
+        }
+    }
+
+    /** Last resort: no mount or daemon may outlive a test. */
+    void kill() {
+        LIVE.remove(this);
+        if (daemon.isAlive()) {
+            daemon.destroyForcibly();
+            try {
+                daemon.waitFor(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        if (isMounted()) {
+            Run.of("fusermount3", "-u", "-z", mnt.toString());
+        }
+    }
+}

@@ -1,0 +1,313 @@
+package io.xdevfs.tests;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.io.RandomAccessFile;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Arrays;
+import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Every operation of the regular storage type on a real mount: success paths and the errno of each failure. */
+@ExtendWith(NoLeftovers.class)
+class PosixOperationsIT {
+    static Mounted fs;
+    static Path d;
+
+    @BeforeAll
+    static void mount() throws Exception {
+        fs = Mounted.start();
+        d = fs.mnt;
+    }
+
+    @AfterAll
+    static void unmount() throws Exception {
+        fs.close();
+    }
+
+    private static Path fresh(String name) throws Exception {
+        Path dir = d.resolve(name);
+        Files.createDirectory(dir);
+        return dir;
+    }
+
+    @Test
+    void getattrAndReaddirShowDotEntriesAndFiles() throws Exception {
+        Path dir = fresh("readdir");
+        Files.writeString(dir.resolve("a"), "12345");
+        Files.createDirectory(dir.resolve("sub"));
+        assertEquals(". .. a sub", Run.ok("ls", "-a", dir.toString()).strip().replace('\n', ' '));
+        assertEquals("5 regular file 1", Run.ok("stat", "-c", "%s %F %h", dir.resolve("a").toString()).strip());
+        assertEquals("directory", Run.ok("stat", "-c", "%F", dir.resolve("sub").toString()).strip());
+        assertEquals("ENOENT", Py.errno(dir, "os.stat(d + '/missing')"));
+        assertEquals("ENOTDIR", Py.errno(dir, "os.listdir(d + '/a')"));
+    }
+
+    @Test
+    void mkdirAndRmdir() throws Exception {
+        Path dir = fresh("mkdir");
+        assertEquals("OK", Py.errno(dir, "os.mkdir(d + '/x', 0o750)"));
+        assertEquals("drwxr-x---", Run.ok("stat", "-c", "%A", dir.resolve("x").toString()).strip());
+        assertEquals("EEXIST", Py.errno(dir, "os.mkdir(d + '/x')"));
+        Files.writeString(dir.resolve("x/f"), "f");
+        assertEquals("ENOTEMPTY", Py.errno(dir, "os.rmdir(d + '/x')"));
+        assertEquals("ENOTDIR", Py.errno(dir, "os.rmdir(d + '/x/f')"));
+        assertEquals("ENOENT", Py.errno(dir, "os.rmdir(d + '/nope')"));
+        assertEquals("ENOENT", Py.errno(dir, "os.mkdir(d + '/nope/deeper')"));
+        Files.delete(dir.resolve("x/f"));
+        assertEquals("OK", Py.errno(dir, "os.rmdir(d + '/x')"));
+        assertFalse(Files.exists(dir.resolve("x")));
+    }
+
+    @Test
+    void openFlagsBehaveAsOnADisk() throws Exception {
+        Path dir = fresh("open");
+        Files.writeString(dir.resolve("f"), "hello");
+        assertEquals("EEXIST", Py.errno(dir, "os.open(d + '/f', os.O_CREAT | os.O_EXCL | os.O_WRONLY)"));
+        assertEquals("OK", Py.errno(dir, "os.close(os.open(d + '/new', os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))"));
+        assertEquals("-rw-------", Run.ok("stat", "-c", "%A", dir.resolve("new").toString()).strip());
+        assertEquals("EBADF", Py.errno(dir, "fd = os.open(d + '/f', os.O_RDONLY)\nos.write(fd, b'x')"));
+        assertEquals("EBADF", Py.errno(dir, "fd = os.open(d + '/f', os.O_WRONLY)\nos.read(fd, 1)"));
+        assertEquals("EISDIR", Py.errno(dir, "os.open(d, os.O_WRONLY)"));
+        assertEquals("ENOENT", Py.errno(dir, "os.open(d + '/missing', os.O_RDONLY)"));
+        Py.eval(dir, "fd = os.open(d + '/f', os.O_WRONLY | os.O_APPEND)\nos.write(fd, b' world')\nos.close(fd)");
+        assertEquals("hello world", Files.readString(dir.resolve("f")));
+        Py.eval(dir, "fd = os.open(d + '/f', os.O_RDWR | os.O_TRUNC)\nos.write(fd, b'new')\nos.close(fd)");
+        assertEquals("new", Files.readString(dir.resolve("f")));
+        assertEquals("ab", Py.eval(dir, "fd = os.open(d + '/f', os.O_RDWR)\nos.pwrite(fd, b'ab', 0)\n"
+                + "print(os.pread(fd, 2, 0).decode())"));
+    }
+
+    @Test
+    void writesPastTheEndAndTruncateLeaveZeros() throws Exception {
+        Path f = fresh("holes").resolve("f");
+        try (FileChannel ch = FileChannel.open(f, StandardOpenOption.CREATE, StandardOpenOption.READ,
+                StandardOpenOption.WRITE)) {
+            ch.write(ByteBuffer.wrap("end".getBytes()), 1_000_000);
+            assertEquals(1_000_003, ch.size());
+            ByteBuffer head = ByteBuffer.allocate(1_000_000);
+            ch.read(head, 0);
+            assertTrue(isZero(head.array()));
+            ch.truncate(10);
+            assertEquals(10, Files.size(f));
+        }
+        try (RandomAccessFile raf = new RandomAccessFile(f.toFile(), "rw")) {
+            raf.setLength(5000); // ftruncate up
+        }
+        assertEquals(5000, Files.size(f));
+        assertTrue(isZero(Files.readAllBytes(f)));
+        Run.ok("truncate", "-s", "7000", f.toString()); // truncate(2) by path
+        assertEquals(7000, Files.size(f));
+        assertTrue(isZero(Files.readAllBytes(f)));
+    }
+
+    private static boolean isZero(byte[] bytes) {
+        for (byte b : bytes) {
+            if (b != 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    @Test
+    void anUnlinkedOpenFileStaysUsableThroughItsHandle() throws Exception {
+        Path dir = fresh("unlink");
+        Path f = dir.resolve("f");
+        Files.writeString(f, "still here");
+        try (FileChannel ch = FileChannel.open(f, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            Files.delete(f);
+            assertFalse(Files.exists(f));
+            assertEquals(Set.of(), names(dir), "no hidden files after unlink");
+            ch.write(ByteBuffer.wrap("!".getBytes()), 10);
+            ByteBuffer back = ByteBuffer.allocate(11);
+            ch.read(back, 0);
+            assertEquals("still here!", new String(back.array()));
+            ch.force(true);
+        }
+        assertEquals("ENOENT", Py.errno(dir, "os.unlink(d + '/f')"));
+        assertEquals("EISDIR", Py.errno(d, "os.unlink(d + '/unlink')"));
+        assertEquals("OK", Py.errno(dir, "os.rmdir(d)"));
+    }
+
+    @Test
+    void renameReplacesAndReportsEachConflict() throws Exception {
+        Path dir = fresh("rename");
+        Files.writeString(dir.resolve("a"), "A");
+        Files.writeString(dir.resolve("b"), "B");
+        Files.createDirectories(dir.resolve("full/x"));
+        Files.createDirectory(dir.resolve("empty"));
+        Files.createDirectory(dir.resolve("other"));
+        assertEquals("OK", Py.errno(dir, "os.rename(d + '/a', d + '/b')"));
+        assertEquals("A", Files.readString(dir.resolve("b")));
+        assertFalse(Files.exists(dir.resolve("a")));
+        assertEquals("EISDIR", Py.errno(dir, "os.rename(d + '/b', d + '/empty')"));
+        assertEquals("ENOTDIR", Py.errno(dir, "os.rename(d + '/empty', d + '/b')"));
+        assertEquals("ENOTEMPTY", Py.errno(dir, "os.rename(d + '/other', d + '/full')"));
+        assertEquals("ENOENT", Py.errno(dir, "os.rename(d + '/nope', d + '/b')"));
+        assertEquals("EINVAL", Py.errno(dir, "os.rename(d + '/full', d + '/full/x/inside')"));
+        assertEquals("OK", Py.errno(dir, "os.rename(d + '/other', d + '/empty')"));
+        assertEquals("OK", Py.errno(dir, "os.rename(d + '/full', d + '/moved')"));
+        assertTrue(Files.isDirectory(dir.resolve("moved/x")));
+        assertEquals(Set.of("b", "empty", "moved"), names(dir));
+    }
+
+    private static Set<String> names(Path dir) throws Exception {
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.map(p -> p.getFileName().toString()).collect(Collectors.toSet());
+        }
+    }
+
+    @Test
+    void symlinksAndReadlink() throws Exception {
+        Path dir = fresh("symlink");
+        Files.writeString(dir.resolve("target"), "T");
+        Files.createSymbolicLink(dir.resolve("rel"), Path.of("target"));
+        Files.createSymbolicLink(dir.resolve("dangling"), Path.of("/nonexistent/x"));
+        assertEquals(Path.of("target"), Files.readSymbolicLink(dir.resolve("rel")));
+        assertEquals("T", Files.readString(dir.resolve("rel")));
+        assertTrue(Files.isSymbolicLink(dir.resolve("dangling")));
+        assertFalse(Files.exists(dir.resolve("dangling")));
+        assertEquals("EEXIST", Py.errno(dir, "os.symlink('x', d + '/rel')"));
+        assertEquals("EINVAL", Py.errno(dir, "os.readlink(d + '/target')"));
+    }
+
+    @Test
+    void hardLinksShowCurrentCountModeAndOwnerThroughEveryName() throws Exception {
+        Path dir = fresh("hardlink");
+        Path a = dir.resolve("a");
+        Path b = dir.resolve("b");
+        Files.writeString(a, "shared");
+        assertEquals("1", stat("%h", a));
+        Files.createLink(b, a);
+        assertEquals("2 2", stat("%h", a) + " " + stat("%h", b));
+        assertEquals(stat("%i", a), stat("%i", b));
+        Run.ok("chmod", "600", b.toString());
+        assertEquals("600", stat("%a", a));
+        Run.ok("chown", "1234:5678", a.toString());
+        assertEquals("1234:5678", stat("%u:%g", b));
+        Files.writeString(b, "changed");
+        assertEquals("changed", Files.readString(a));
+        Files.delete(b);
+        assertEquals("1", stat("%h", a));
+        assertEquals("EEXIST", Py.errno(dir, "os.link(d + '/a', d + '/a')"));
+        assertEquals("EPERM", Py.errno(d, "os.link(d + '/hardlink', d + '/dirlink')"));
+    }
+
+    private static String stat(String format, Path p) {
+        return Run.ok("stat", "-c", format, p.toString()).strip();
+    }
+
+    @Test
+    void chmodChownAndTimestampsWithNowAndOmit() throws Exception {
+        Path f = fresh("attrs").resolve("f");
+        Files.writeString(f, "x");
+        Files.setPosixFilePermissions(f, PosixFilePermissions.fromString("rw-r-----"));
+        assertEquals("640", stat("%a", f));
+        Run.ok("chown", "4321:8765", f.toString());
+        assertEquals("4321:8765", stat("%u:%g", f));
+        Run.ok("touch", "-d", "2001-02-03 04:05:06.123456789", f.toString());
+        assertEquals("981173106.123456789 981173106.123456789", stat("%.9X %.9Y", f));
+        Run.ok("touch", "-a", "-d", "2010-01-01 00:00:00", f.toString()); // mtime is UTIME_OMIT
+        assertEquals("1262304000.000000000 981173106.123456789", stat("%.9X %.9Y", f));
+        Run.ok("touch", "-m", f.toString()); // mtime UTIME_NOW, atime UTIME_OMIT
+        long mtime = Long.parseLong(stat("%Y", f));
+        assertTrue(Math.abs(mtime - System.currentTimeMillis() / 1000) < 60, "mtime is now");
+        assertEquals("1262304000", stat("%X", f));
+        assertEquals("ENOENT", Py.errno(d, "os.chmod(d + '/attrs/missing', 0o600)"));
+    }
+
+    @Test
+    void statfsReportsTheBackingFilesystem() {
+        String viaMount = Py.eval(d, "s = os.statvfs(d)\nprint(s.f_bsize, s.f_blocks, s.f_namemax)");
+        String viaBase = Py.eval(fs.base, "s = os.statvfs(d)\nprint(s.f_bsize, s.f_blocks, s.f_namemax)");
+        assertEquals(viaBase, viaMount);
+        assertTrue(Run.ok("df", "-P", d.toString()).contains(d.toString()));
+    }
+
+    @Test
+    void fsyncFdatasyncAndDirectoryFsyncSucceed() throws Exception {
+        Path dir = fresh("sync");
+        assertEquals("OK", Py.errno(dir, "fd = os.open(d + '/f', os.O_CREAT | os.O_WRONLY, 0o644)\n"
+                + "os.write(fd, b'durable')\nos.fsync(fd)\nos.fdatasync(fd)\nos.close(fd)\n"
+                + "dfd = os.open(d, os.O_RDONLY | os.O_DIRECTORY)\nos.fsync(dfd)\nos.close(dfd)"));
+        assertEquals("durable", Files.readString(fs.base.resolve("sync/f")));
+    }
+
+    @Test
+    void fallocateModeZeroAndKeepSizeOthersAreNotSupported() throws Exception {
+        Path dir = fresh("fallocate");
+        Path f = dir.resolve("f");
+        Run.ok("fallocate", "-l", "1MiB", f.toString());
+        assertEquals(1 << 20, Files.size(f));
+        Run.ok("fallocate", "-n", "-o", "1MiB", "-l", "1MiB", f.toString());
+        assertEquals(1 << 20, Files.size(f), "KEEP_SIZE keeps the size");
+        assertTrue(Long.parseLong(stat("%b", f)) * 512 >= 2 << 20, "but allocates");
+        Run punch = Run.of("fallocate", "-p", "-o", "0", "-l", "4096", f.toString());
+        assertTrue(punch.exit() != 0 && punch.output().matches("(?s).*(not supported|unsupported).*"), punch.output());
+        Run zero = Run.of("fallocate", "-z", "-o", "0", "-l", "4096", f.toString());
+        assertTrue(zero.exit() != 0 && zero.output().matches("(?s).*(not supported|unsupported).*"), zero.output());
+    }
+
+    @Test
+    void accessAnswersForTheCaller() throws Exception {
+        Path f = fresh("access").resolve("f");
+        Files.writeString(f, "x");
+        assertEquals("True False", Py.eval(f.getParent(), "print(os.access(d + '/f', os.R_OK), os.access(d + '/f', os.X_OK))"));
+        assertEquals("False", Py.eval(f.getParent(), "print(os.access(d + '/none', os.F_OK))"));
+    }
+
+    @Test
+    void fifosButNoDeviceNodes() throws Exception {
+        Path dir = fresh("mknod");
+        assertEquals("OK", Py.errno(dir, "os.mkfifo(d + '/fifo', 0o600)"));
+        assertEquals("fifo", stat("%F", dir.resolve("fifo")));
+        assertEquals("EPERM", Py.errno(dir, "os.mknod(d + '/dev', 0o600 | stat.S_IFCHR, os.makedev(1, 3))"));
+        // a FIFO on the mount carries data between processes like any FIFO
+        assertEquals("through the fifo", Run.sh("cd " + dir + " && (echo 'through the fifo' > fifo &) && cat fifo").strip());
+    }
+
+    @Test
+    void extendedAttributesAreStoredOnTheBackingFile() throws Exception {
+        Path dir = fresh("xattr");
+        Files.writeString(dir.resolve("f"), "x");
+        assertEquals("OK", Py.errno(dir, "os.setxattr(d + '/f', 'user.wal', b'segment-1')"));
+        assertEquals("b'segment-1' ['user.wal']", Py.eval(dir,
+                "print(os.getxattr(d + '/f', 'user.wal'), os.listxattr(d + '/f'))"));
+        assertEquals("segment-1", Py.eval(fs.base.resolve("xattr"), "print(os.getxattr(d + '/f', 'user.wal').decode())"));
+        assertEquals("EEXIST", Py.errno(dir, "os.setxattr(d + '/f', 'user.wal', b'x', os.XATTR_CREATE)"));
+        assertEquals("ENODATA", Py.errno(dir, "os.setxattr(d + '/f', 'user.none', b'x', os.XATTR_REPLACE)"));
+        assertEquals("OK", Py.errno(dir, "os.removexattr(d + '/f', 'user.wal')"));
+        assertEquals("ENODATA", Py.errno(dir, "os.getxattr(d + '/f', 'user.wal')"));
+        assertEquals("[]", Py.eval(dir, "print(os.listxattr(d + '/f'))"));
+    }
+
+    @Test
+    void namesStayInsideTheBaseDirectory() throws Exception {
+        // A symlink planted in the backing tree (not through the mount) must not lead the daemon outside.
+        Files.createSymbolicLink(fs.base.resolve("escape"), Path.of("/etc"));
+        assertTrue(Files.isSymbolicLink(d.resolve("escape")), "the mount shows it as a symlink");
+        assertEquals(Files.readString(Path.of("/etc/hostname")), Files.readString(d.resolve("escape/hostname")),
+                "the caller's kernel follows it, as for any symlink");
+        byte[] payload = new byte[3000];
+        Arrays.fill(payload, (byte) 7);
+        Files.write(d.resolve("inside"), payload);
+        assertArrayEquals(payload, Files.readAllBytes(fs.base.resolve("inside")));
+        assertFalse(Files.exists(Path.of("/etc/inside"), LinkOption.NOFOLLOW_LINKS));
+    }
+}
