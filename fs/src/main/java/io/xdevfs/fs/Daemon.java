@@ -15,7 +15,6 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.logging.Logger;
 
 /**
  * One mount's life: open the volume, serve FUSE until unmounted, then release every handle and close
@@ -23,8 +22,6 @@ import java.util.logging.Logger;
  * before anything is closed; {@code umount MOUNTPOINT} from outside ends the session the same way.
  */
 final class Daemon {
-    private static final Logger LOG = Logger.getLogger("xdevfs");
-
     private final LocalConfig config;
     private final Path mountPoint;
     private final List<String> fuseArgs;
@@ -39,7 +36,6 @@ final class Daemon {
     }
 
     int run() throws InterruptedException {
-        Logging.configure();
         Volume volume;
         try {
             volume = Volumes.open(config);
@@ -65,10 +61,10 @@ final class Daemon {
         }
         Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(session, fuse, volume), "xdevfs-shutdown"));
         writePidFile();
-        LOG.info("mounted " + config.baseDirectory() + " on " + mountPoint + " (storage_type "
+        Log.info("mounted " + config.baseDirectory() + " on " + mountPoint + " (storage_type "
                 + config.storageType().configName() + ", FUSE " + String.join(" ", fuseArgs) + ")");
         session.join();
-        LOG.info("unmounted " + mountPoint + "; releasing " + fuse.openHandles() + " open handles");
+        Log.info("unmounted " + mountPoint + "; releasing " + fuse.openHandles() + " open handles");
         close(fuse, volume);
         return status.get() == 0 ? 0 : 1;
     }
@@ -76,10 +72,10 @@ final class Daemon {
     /** Shutdown hook: unmount (lazily if busy), wait for the session to end, then close. */
     private void stop(Thread session, XdevFuse fuse, Volume volume) {
         if (session.isAlive()) {
-            LOG.info("signal received: unmounting " + mountPoint);
+            Log.info("signal received: unmounting " + mountPoint);
             String problem = Unmounter.unmount(mountPoint, false);
             if (problem != null) {
-                LOG.warning("unmount failed (" + problem + "); detaching lazily");
+                Log.warn("unmount failed (" + problem + "); detaching lazily");
                 Unmounter.unmount(mountPoint, true);
             }
             try {
@@ -95,16 +91,16 @@ final class Daemon {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
-        fuse.releaseAll().forEach(e -> LOG.warning("closing a handle at unmount failed: " + e.getMessage()));
+        fuse.releaseAll().forEach(e -> Log.warn("closing a handle at unmount failed: " + e.getMessage()));
         try {
             volume.close();
         } catch (IOException e) {
-            LOG.warning("closing the volume failed: " + e.getMessage());
+            Log.warn("closing the volume failed: " + e.getMessage());
         }
         try {
             Files.deleteIfExists(pidFile);
         } catch (IOException e) {
-            LOG.warning("cannot remove " + pidFile + ": " + e.getMessage());
+            Log.warn("cannot remove " + pidFile + ": " + e.getMessage());
         }
     }
 
@@ -115,7 +111,7 @@ final class Daemon {
             Files.writeString(tmp, ProcessHandle.current().pid() + "\n");
             Files.move(tmp, pidFile, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (IOException e) {
-            LOG.warning("cannot write pid file " + pidFile + ": " + e.getMessage());
+            Log.warn("cannot write pid file " + pidFile + ": " + e.getMessage());
         }
     }
 }

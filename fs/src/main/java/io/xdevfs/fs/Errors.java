@@ -10,8 +10,6 @@ import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.NotDirectoryException;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 
 /**
  * The one error ladder of the FUSE frontend: what a failed operation returns to the kernel. A
@@ -19,19 +17,17 @@ import java.util.logging.Logger;
  * is logged once with its stack and becomes EIO, so no failure can ever read as success.
  */
 final class Errors {
-    private static final Logger LOG = Logger.getLogger("xdevfs");
-
     /** Returns the negative errno for the kernel. */
     static int toErrno(String op, String path, Throwable t) {
         if (t instanceof PosixException p) {
             if (p.errno() == Errno.EIO) {
-                LOG.log(Level.WARNING, op + " " + path + ": " + p.getMessage());
+                Log.warn(op + " " + path + ": " + p.getMessage());
             }
             return -p.errno();
         }
         int errno = classify(t);
         if (errno == Errno.EIO || errno == Errno.ENOMEM) {
-            LOG.log(Level.SEVERE, op + " " + path + " failed; answering errno " + errno, t);
+            Log.error(op + " " + path + " failed; answering errno " + errno, t);
         }
         return -errno;
     }

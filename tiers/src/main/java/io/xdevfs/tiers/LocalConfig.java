@@ -6,8 +6,8 @@ import java.nio.file.Path;
  * The {@code [local]} settings of a volume, validated.
  *
  * @param filePermissions a mask on the mode of every file created through the volume
- * @param dirPermissions  a mask on the mode of every directory created through the volume, and the
- *                        mode of the base directory when it is created
+ * @param dirPermissions  a mask on the mode of every directory created through the volume; a base
+ *                        directory that xdevfs creates gets 0755 under the same mask
  * @param useSyncWrites   open backing files with O_DSYNC, so every write is durable on return
  * @param autoCreateDirs  create the base directory (and its parents) when it is missing
  * @param maxOpenFiles    at most this many files open through the volume at once (ENFILE beyond)

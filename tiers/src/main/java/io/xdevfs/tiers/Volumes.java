@@ -51,7 +51,7 @@ public final class Volumes {
         }
         try {
             Files.createDirectories(dir);
-            Files.setPosixFilePermissions(dir, permissions(config.dirPermissions() & 0777));
+            Files.setPosixFilePermissions(dir, permissions(0755 & config.dirPermissions()));
         } catch (IOException e) {
             throw new VolumeException("cannot create base_directory " + dir + ": " + e);
         }

@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Installs the system packages xdevfs needs, if they are missing.
+#   install-deps.sh runtime   libfuse2 (libfuse2t64 on Debian 13) and fuse3 (fusermount3, mount.fuse3)
+#   install-deps.sh test      runtime + fio, bindfs, python3, attr, sqlite3, util-linux tools for the tests
+# As root it installs with apt-get; otherwise it prints one line naming what is missing and exits 1.
+# Never installs Debian's "fuse" package: it would remove fuse3.
+set -euo pipefail
+what=${1:-runtime}
+
+missing=()
+have_lib() { ldconfig -p 2>/dev/null | grep -q "$1" || ls /lib/*/"$1" /usr/lib/*/"$1" >/dev/null 2>&1; }
+have_lib libfuse.so.2 || missing+=(libfuse2)
+command -v fusermount3 >/dev/null 2>&1 || missing+=(fuse3)
+if [ "$what" = test ]; then
+  command -v fio >/dev/null 2>&1 || missing+=(fio)
+  command -v bindfs >/dev/null 2>&1 || missing+=(bindfs)
+  [ -x /usr/bin/python3 ] || missing+=(python3)
+  command -v setfattr >/dev/null 2>&1 || missing+=(attr)
+  command -v sqlite3 >/dev/null 2>&1 || missing+=(sqlite3)
+  command -v runuser >/dev/null 2>&1 || missing+=(util-linux)
+fi
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null 2>&1; then
+  echo "xdevfs: missing system packages: ${missing[*]} (install them, e.g. as root: apt-get install ${missing[*]})" >&2
+  exit 1
+fi
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq >/dev/null
+packages=()
+for p in "${missing[@]}"; do
+  if [ "$p" = libfuse2 ] && ! apt-cache show libfuse2 >/dev/null 2>&1; then
+    packages+=(libfuse2t64)   # Debian 13 renamed it
+  else
+    packages+=("$p")
+  fi
+done
+echo "xdevfs: installing ${packages[*]}" >&2
+apt-get install -y -qq --no-install-recommends "${packages[@]}" >/dev/null

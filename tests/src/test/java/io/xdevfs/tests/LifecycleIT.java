@@ -1,0 +1,152 @@
+package io.xdevfs.tests;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The daemon's life: background start, umount, signals, refusals that leave nothing mounted, no leaks. */
+@ExtendWith(NoLeftovers.class)
+class LifecycleIT {
+
+    private static Run cli(String... args) {
+        List<String> cmd = new ArrayList<>(Mounted.javaCommand());
+        cmd.addAll(List.of(args));
+        return Run.in(null, cmd);
+    }
+
+    private static boolean mounted(Path mnt) {
+        return Run.of("findmnt", "-n", "--mountpoint", mnt.toString()).exit() == 0;
+    }
+
+    private static void awaitGone(long pid) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("daemon " + pid + " still alive");
+            }
+            Thread.sleep(20);
+        }
+    }
+
+    @Test
+    void backgroundMountThenUmountCommandEndsTheDaemon() throws Exception {
+        FuseAvailability.require();
+        Path root = Files.createTempDirectory("xdevfs-it-");
+        Path mnt = Files.createDirectory(root.resolve("mnt"));
+        Path config = root.resolve("c.ini");
+        Files.writeString(config, "[local]\nbase_directory = " + root.resolve("base") + "\n");
+        Path pidFile = root.resolve("d.pid");
+        Run mount = cli("mount", "--config", config.toString(), "--log-file", root.resolve("d.log").toString(),
+                "--pid-file", pidFile.toString(), mnt.toString());
+        try {
+            assertEquals(0, mount.exit(), mount.output());
+            assertTrue(mount.output().contains("mounted on " + mnt), mount.output());
+            assertTrue(mounted(mnt));
+            long pid = Long.parseLong(Files.readString(pidFile).strip());
+            Files.writeString(mnt.resolve("f"), "background");
+            assertEquals("background", Files.readString(root.resolve("base/f")));
+            Run umount = cli("umount", mnt.toString());
+            assertEquals(0, umount.exit(), umount.output());
+            awaitGone(pid);
+            assertFalse(mounted(mnt));
+            assertFalse(Files.exists(pidFile), "the daemon removes its pid file");
+        } finally {
+            if (mounted(mnt)) {
+                Run.of("fusermount3", "-u", "-z", mnt.toString());
+            }
+        }
+    }
+
+    @Test
+    void sigtermAndSigintUnmountCleanly() throws Exception {
+        for (String signal : List.of("TERM", "INT")) {
+            Mounted fs = Mounted.start();
+            try {
+                Files.writeString(fs.path("before-" + signal), "kept");
+                Run.ok("kill", "-" + signal, Long.toString(fs.pid()));
+                assertTrue(fs.process().waitFor(20, TimeUnit.SECONDS), "daemon exits on SIG" + signal);
+                assertFalse(fs.isMounted(), "SIG" + signal + " unmounts");
+                assertEquals("kept", Files.readString(fs.base.resolve("before-" + signal)));
+                assertTrue(fs.log().contains("unmounting"), fs.log());
+            } finally {
+                fs.kill();
+            }
+        }
+    }
+
+    @Test
+    void refusalsAreOneLineAndMountNothing() throws Exception {
+        FuseAvailability.require();
+        Path root = Files.createTempDirectory("xdevfs-it-");
+        Path mnt = Files.createDirectory(root.resolve("mnt"));
+        Path file = Files.writeString(root.resolve("file"), "x");
+
+        assertRefused(cli("mount", "--foreground", root.resolve("missing").toString()), 1, "does not exist");
+        assertRefused(cli("mount", "--foreground", file.toString()), 1, "is not a directory");
+
+        Path bad = Files.writeString(root.resolve("bad.ini"), "[local]\nstorage_type = floppy\nuse_aio = true\n");
+        Run r = cli("mount", "--config", bad.toString(), mnt.toString());
+        assertEquals(2, r.exit(), r.output());
+        assertTrue(r.output().contains(bad + ":2: [local] storage_type = 'floppy': expected one of regular"), r.output());
+        assertTrue(r.output().contains(bad + ":3: [local] use_aio: not supported yet"), r.output());
+
+        Path underFile = Files.writeString(root.resolve("c1.ini"), "[local]\nbase_directory = " + file + "/sub\n");
+        assertRefused(cli("mount", "--foreground", "--config", underFile.toString(), mnt.toString()), 1,
+                "cannot create base_directory");
+        Path noCreate = Files.writeString(root.resolve("c2.ini"),
+                "[local]\nbase_directory = " + root.resolve("nobase") + "\nauto_create_dirs = false\n");
+        assertRefused(cli("mount", "--foreground", "--config", noCreate.toString(), mnt.toString()), 1,
+                "does not exist (and auto_create_dirs = false)");
+        assertFalse(mounted(mnt));
+
+        Mounted fs = Mounted.start();
+        try {
+            assertRefused(cli("mount", "--foreground", fs.mnt.toString()), 1, "is already mounted");
+            assertTrue(fs.isMounted(), "the first mount is untouched");
+        } finally {
+            fs.close();
+        }
+    }
+
+    private static void assertRefused(Run r, int exit, String message) {
+        assertEquals(exit, r.exit(), r.output());
+        assertTrue(r.output().contains(message), r.output());
+        assertEquals(1, r.output().strip().lines().count(), "one line: " + r.output());
+    }
+
+    @Test
+    void aHundredThousandOpenCloseCyclesLeaveTheDaemonsDescriptorsFlat() throws Exception {
+        Mounted fs = Mounted.start();
+        try {
+            Path f = fs.path("leak");
+            Files.writeString(f, "x");
+            Path fds = Path.of("/proc/" + fs.pid() + "/fd");
+            for (int i = 0; i < 2000; i++) { // warm up: threads and their descriptors come into being
+                Files.newByteChannel(f).close();
+            }
+            long before;
+            try (var s = Files.list(fds)) {
+                before = s.count();
+            }
+            for (int i = 0; i < 100_000; i++) {
+                Files.newByteChannel(f).close();
+            }
+            long after;
+            try (var s = Files.list(fds)) {
+                after = s.count();
+            }
+            assertTrue(after <= before + 2, "daemon descriptors grew from " + before + " to " + after);
+        } finally {
+            fs.close();
+        }
+    }
+}
