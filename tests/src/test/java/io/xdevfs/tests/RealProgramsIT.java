@@ -1,0 +1,102 @@
+package io.xdevfs.tests;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Real programs on the mount: cp -a and diff -r, dd and sha256sum, fio with verification, sqlite3. */
+@ExtendWith(NoLeftovers.class)
+class RealProgramsIT {
+    static Mounted fs;
+
+    @BeforeAll
+    static void mount() throws Exception {
+        fs = Mounted.start();
+    }
+
+    @AfterAll
+    static void unmount() throws Exception {
+        fs.close();
+    }
+
+    @Test
+    void cpArchiveOfATreeDiffsClean() throws Exception {
+        Path src = Files.createTempDirectory("xdevfs-tree-");
+        Random rnd = new Random(42);
+        for (int d = 0; d < 5; d++) {
+            Path dir = Files.createDirectories(src.resolve("d" + d).resolve("nested" + d));
+            for (int f = 0; f < 20; f++) {
+                byte[] bytes = new byte[rnd.nextInt(200_000)];
+                rnd.nextBytes(bytes);
+                Files.write(dir.resolve("f" + f + ".bin"), bytes);
+            }
+            Files.createSymbolicLink(dir.resolve("link"), Path.of("f0.bin"));
+            Run.ok("chmod", "640", dir.resolve("f1.bin").toString());
+        }
+        Run.ok("mkfifo", src.resolve("fifo").toString());
+        Run.ok("cp", "-a", src.toString(), fs.path("tree").toString());
+        // diff cannot compare FIFOs; the find listing below checks their type
+        Run diff = Run.of("diff", "-r", "--no-dereference", "-x", "fifo", src.toString(), fs.path("tree").toString());
+        assertEquals(0, diff.exit(), diff.output());
+        assertEquals(Run.ok("bash", "-c", "cd " + src + " && find . -printf '%p %m %y\\n' | sort"),
+                Run.ok("bash", "-c", "cd " + fs.path("tree") + " && find . -printf '%p %m %y\\n' | sort"),
+                "names, modes and types survive cp -a");
+        Run.ok("rm", "-rf", src.toString());
+    }
+
+    @Test
+    void ddThenSha256sumMatchTheBackingFile() {
+        Path f = fs.path("dd.bin");
+        Run.ok("dd", "if=/dev/urandom", "of=" + f, "bs=1M", "count=48", "conv=fsync", "status=none");
+        String viaMount = Run.ok("sha256sum", f.toString()).split(" ")[0];
+        String backing = Run.ok("sha256sum", fs.base.resolve("dd.bin").toString()).split(" ")[0];
+        assertEquals(backing, viaMount);
+        String copy = Run.sh("dd if=" + f + " bs=7777 status=none | sha256sum").split(" ")[0];
+        assertEquals(backing, copy, "odd-sized reads return the same bytes");
+        Run.ok("dd", "if=/dev/zero", "of=" + f, "bs=4k", "seek=3", "count=2", "conv=notrunc,fdatasync", "status=none");
+        assertEquals(Run.ok("sha256sum", fs.base.resolve("dd.bin").toString()).split(" ")[0],
+                Run.ok("sha256sum", f.toString()).split(" ")[0]);
+    }
+
+    @Test
+    void fioVerifiesRandomWrites() {
+        Run fio = Run.of("fio", "--name=verify", "--directory=" + fs.mnt, "--size=32M", "--bs=4k",
+                "--rw=randwrite", "--ioengine=psync", "--verify=crc32c", "--do_verify=1", "--verify_fatal=1",
+                "--fsync=64", "--randrepeat=0");
+        assertEquals(0, fio.exit(), fio.output());
+        assertTrue(fio.output().contains("err= 0"), fio.output());
+        assertFalse(fio.output().contains("verify: bad"), fio.output());
+    }
+
+    @Test
+    void fioWithFourJobsWritesAndVerifiesConcurrently() {
+        Run fio = Run.of("fio", "--name=concurrent", "--directory=" + fs.mnt, "--numjobs=4", "--size=16M",
+                "--bs=8k", "--rw=randrw", "--ioengine=psync", "--verify=crc32c", "--do_verify=1",
+                "--verify_fatal=1", "--group_reporting");
+        assertEquals(0, fio.exit(), fio.output());
+        assertTrue(fio.output().contains("err= 0"), fio.output());
+    }
+
+    @Test
+    void sqliteInWalModeKeepsItsIntegrity() {
+        Path db = fs.path("app.db");
+        String sql = "PRAGMA journal_mode=WAL;"
+                + "CREATE TABLE t(id INTEGER PRIMARY KEY, v TEXT);"
+                + "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i+1 FROM n WHERE i < 5000)"
+                + " INSERT INTO t(v) SELECT hex(randomblob(64)) FROM n;"
+                + "PRAGMA wal_checkpoint(TRUNCATE);"
+                + "PRAGMA integrity_check;"
+                + "SELECT count(*) FROM t;";
+        String out = Run.ok("sqlite3", db.toString(), sql);
+        assertEquals("wal\n0|0|0\nok\n5000", out.strip());
+    }
+}
