@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the system packages xdevfs needs, if they are missing.
 #   install-deps.sh runtime   libfuse2 (libfuse2t64 on Debian 13) and fuse3 (fusermount3, mount.fuse3)
-#   install-deps.sh test      runtime + fio, bindfs, python3, attr, sqlite3, util-linux tools for the tests
+#   install-deps.sh test      runtime + a JDK and Maven, fio, bindfs, python3, attr, sqlite3, procps for the tests
 # As root it installs with apt-get; otherwise it prints one line naming what is missing and exits 1.
 # Never installs Debian's "fuse" package: it would remove fuse3.
 set -euo pipefail
@@ -18,6 +18,9 @@ if [ "$what" = test ]; then
   command -v setfattr >/dev/null 2>&1 || missing+=(attr)
   command -v sqlite3 >/dev/null 2>&1 || missing+=(sqlite3)
   command -v runuser >/dev/null 2>&1 || missing+=(util-linux)
+  command -v pgrep >/dev/null 2>&1 || missing+=(procps)
+  command -v javac >/dev/null 2>&1 || missing+=(default-jdk-headless)
+  command -v mvn >/dev/null 2>&1 || missing+=(maven)
 fi
 [ ${#missing[@]} -eq 0 ] && exit 0
 

@@ -1,0 +1,188 @@
+package io.xdevfs.tiers;
+
+import io.xdevfs.posix.DirEntry;
+import io.xdevfs.posix.Errno;
+import io.xdevfs.posix.Flags;
+import io.xdevfs.posix.PosixException;
+import io.xdevfs.posix.Stat;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.function.Executable;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The regular storage type without a mount: namespace, content, errno and confinement. */
+class DirectoryVolumeTest {
+    @TempDir
+    Path tmp;
+    Path base;
+    Volume volume;
+
+    @BeforeEach
+    void open() throws Exception {
+        base = tmp.resolve("base");
+        volume = Volumes.open(LocalConfig.defaults().withBaseDirectory(base));
+    }
+
+    @AfterEach
+    void close() throws Exception {
+        volume.close();
+    }
+
+    static ByteBuffer bytes(String s) {
+        return ByteBuffer.wrap(s.getBytes(StandardCharsets.UTF_8));
+    }
+
+    static String read(Content c, long offset, int length) throws Exception {
+        ByteBuffer buf = ByteBuffer.allocateDirect(length);
+        int n = c.read(buf, offset);
+        byte[] out = new byte[n];
+        buf.flip().get(out);
+        return new String(out, StandardCharsets.UTF_8);
+    }
+
+    static void assertErrno(int errno, Executable call) {
+        PosixException e = assertThrows(PosixException.class, call);
+        assertEquals(errno, e.errno(), e.getMessage());
+    }
+
+    @Test
+    void createsTheBaseDirectoryAndRefusesAFileInItsPlace() throws Exception {
+        assertTrue(Files.isDirectory(base));
+        Path file = Files.writeString(tmp.resolve("file"), "x");
+        VolumeException e = assertThrows(VolumeException.class,
+                () -> Volumes.open(LocalConfig.defaults().withBaseDirectory(file)));
+        assertTrue(e.getMessage().contains("is not a directory"), e.getMessage());
+    }
+
+    @Test
+    void writeReadTruncateAndAttributes() throws Exception {
+        try (Content c = volume.create("/f", Flags.O_RDWR, 0644, null)) {
+            assertEquals(5, c.write(bytes("hello"), 0));
+            assertEquals(3, c.write(bytes("end"), 10));
+            assertEquals("hello\0\0\0\0\0end", read(c, 0, 100));
+            c.truncate(2);
+            assertEquals("he", read(c, 0, 100));
+            c.truncate(4);
+            assertEquals("he\0\0", read(c, 0, 100));
+            Stat st = c.attributes();
+            assertEquals(4, st.size);
+            assertTrue(st.isRegularFile());
+        }
+        assertEquals(4, volume.getattr("/f").size);
+        volume.truncate("/f", 0);
+        assertEquals(0, Files.size(base.resolve("f")));
+    }
+
+    @Test
+    void errnoOfTheCommonFailures() throws Exception {
+        volume.mkdir("/d", 0755, null);
+        volume.create("/d/f", Flags.O_WRONLY, 0644, null).close();
+        assertErrno(Errno.ENOENT, () -> volume.getattr("/missing"));
+        assertErrno(Errno.EEXIST, () -> volume.mkdir("/d", 0755, null));
+        assertErrno(Errno.ENOTEMPTY, () -> volume.rmdir("/d"));
+        assertErrno(Errno.ENOTDIR, () -> volume.rmdir("/d/f"));
+        assertErrno(Errno.EISDIR, () -> volume.unlink("/d"));
+        assertErrno(Errno.EEXIST, () -> volume.create("/d/f", Flags.O_WRONLY | Flags.O_EXCL, 0644, null));
+        assertErrno(Errno.ENOTDIR, () -> volume.getattr("/d/f/below"));
+        assertErrno(Errno.EPERM, () -> volume.mknod("/dev", Flags.S_IFCHR | 0600, 0x103, null));
+        assertErrno(Errno.EOPNOTSUPP, () -> {
+            try (Content c = volume.open("/d/f", Flags.O_RDWR)) {
+                c.allocate(Flags.FALLOC_FL_PUNCH_HOLE | Flags.FALLOC_FL_KEEP_SIZE, 0, 4096);
+            }
+        });
+    }
+
+    @Test
+    void anUnlinkedOpenFileKeepsItsBytes() throws Exception {
+        try (Content c = volume.create("/wal", Flags.O_RDWR, 0600, null)) {
+            c.write(bytes("record"), 0);
+            volume.unlink("/wal");
+            assertErrno(Errno.ENOENT, () -> volume.getattr("/wal"));
+            c.write(bytes("!"), 6);
+            assertEquals("record!", read(c, 0, 64));
+            c.sync(true);
+        }
+    }
+
+    @Test
+    void readdirListsNamesWithoutDotEntries() throws Exception {
+        volume.mkdir("/dir", 0755, null);
+        volume.create("/dir/a", Flags.O_WRONLY, 0644, null).close();
+        volume.symlink("a", "/dir/link", null);
+        List<String> names = volume.readdir("/dir").stream().map(DirEntry::name).sorted().toList();
+        assertEquals(List.of("a", "link"), names);
+        assertEquals("a", volume.readlink("/dir/link"));
+        assertTrue(volume.getattr("/dir/link").isSymlink());
+    }
+
+    @Test
+    void hardLinksShareOneFile() throws Exception {
+        try (Content c = volume.create("/a", Flags.O_RDWR, 0644, null)) {
+            c.write(bytes("one"), 0);
+        }
+        volume.link("/a", "/b");
+        assertEquals(2, volume.getattr("/a").nlink);
+        volume.chmod("/b", 0600);
+        assertEquals(0600, volume.getattr("/a").mode & 07777);
+        volume.rename("/b", "/c", 0);
+        assertEquals(volume.getattr("/a").ino, volume.getattr("/c").ino);
+    }
+
+    @Test
+    void masksFromTheConfigurationApplyToNewFilesAndDirectories() throws Exception {
+        volume.close();
+        volume = Volumes.open(new LocalConfig(base, StorageType.REGULAR, 0640, 0750, false, true, 100));
+        volume.create("/f", Flags.O_WRONLY, 0666, null).close();
+        volume.mkdir("/d", 0777, null);
+        assertEquals(0640, volume.getattr("/f").mode & 07777);
+        assertEquals(0750, volume.getattr("/d").mode & 07777);
+    }
+
+    @Test
+    void maxOpenFilesBoundsOpenHandles() throws Exception {
+        volume.close();
+        volume = Volumes.open(new LocalConfig(base, StorageType.REGULAR, 07777, 07777, false, true, 2));
+        volume.create("/f", Flags.O_WRONLY, 0644, null).close();
+        Content a = volume.open("/f", Flags.O_RDONLY);
+        Content b = volume.open("/f", Flags.O_RDONLY);
+        assertErrno(Errno.ENFILE, () -> volume.open("/f", Flags.O_RDONLY));
+        a.close();
+        volume.open("/f", Flags.O_RDONLY).close();
+        b.close();
+        assertEquals(0, ((DirectoryVolume) volume).openFiles());
+    }
+
+    @Test
+    void nothingOutsideTheBaseDirectoryIsReachable() throws Exception {
+        Files.createDirectories(tmp.resolve("outside"));
+        Files.writeString(tmp.resolve("outside/secret"), "secret");
+        Files.createSymbolicLink(base.resolve("escape"), tmp.resolve("outside"));
+        Files.createSymbolicLink(base.resolve("relative"), Path.of("../outside"));
+        assertErrno(Errno.ELOOP, () -> volume.getattr("/escape/secret"));
+        assertErrno(Errno.ELOOP, () -> volume.getattr("/relative/secret"));
+        assertErrno(Errno.ELOOP, () -> volume.open("/escape", Flags.O_RDONLY));
+        assertErrno(Errno.ENOTDIR, () -> volume.readdir("/escape")); // a symlink is not opened as a directory
+        assertErrno(Errno.ELOOP, () -> volume.create("/escape/new", Flags.O_WRONLY, 0644, null));
+        assertErrno(Errno.ELOOP, () -> volume.getxattr("/escape/secret", "user.x", ByteBuffer.allocateDirect(0)));
+        assertErrno(Errno.EINVAL, () -> volume.getattr("/../outside/secret"));
+        assertErrno(Errno.EINVAL, () -> volume.getattr("/./x"));
+        assertErrno(Errno.EINVAL, () -> volume.getattr("relative"));
+        assertErrno(Errno.EINVAL, () -> volume.getattr("//x"));
+        var before = Files.getPosixFilePermissions(tmp.resolve("outside"));
+        assertErrno(Errno.EOPNOTSUPP, () -> volume.chmod("/escape", 0600)); // never the target's mode
+        assertEquals(before, Files.getPosixFilePermissions(tmp.resolve("outside")));
+        assertFalse(Files.exists(tmp.resolve("outside/new")));
+    }
+}
