@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# Benchmarks xdevfs against a native directory and bindfs (a C FUSE passthrough) on the same disk,
+# interleaved in one run: for every job and round, native, bindfs and xdevfs run back to back.
+# Prints absolute medians and the ratios xdevfs/native and xdevfs/bindfs; raw fio JSON stays in
+# bench/results/. Needs root, fio and bindfs (mount-scripts/install-deps.sh test installs them).
+#
+#   bench/run.sh [JOB ...]        jobs are bench/jobs/NAME.fio; default: all
+#   ROUNDS=3 RUNTIME=10           rounds per job and seconds per time-based job
+#   BENCH_DIR=/var/tmp/xdevfs-bench   where the three targets live (one filesystem)
+#   XDEVFS_MOUNT_ARGS="-s"        extra arguments for xdevfs mount (e.g. single-threaded)
+set -euo pipefail
+here=$(cd "$(dirname "$(readlink -f "$0")")" && pwd)
+repo=$(dirname "$here")
+work=${BENCH_DIR:-/var/tmp/xdevfs-bench}
+export RUNTIME=${RUNTIME:-10}
+rounds=${ROUNDS:-3}
+results="$here/results/$(date +%Y%m%d-%H%M%S)"
+mkdir -p "$results"
+jobs=("$@")
+[ ${#jobs[@]} -gt 0 ] || jobs=(seqwrite seqread randwrite4k randread4k randread4k-direct walappend randwrite4k-4jobs metadata)
+
+cleanup() {
+  for m in "$work/bindfs" "$work/xdevfs"; do
+    if findmnt "$m" >/dev/null 2>&1; then fusermount3 -u "$m" 2>/dev/null || umount -l "$m" || true; fi
+  done
+}
+trap cleanup EXIT
+cleanup
+rm -rf "$work"
+mkdir -p "$work"/{native,bindfs-backing,bindfs,xdevfs-base,xdevfs}
+bindfs "$work/bindfs-backing" "$work/bindfs"
+printf '[local]\nbase_directory = %s\n' "$work/xdevfs-base" > "$work/xdevfs.ini"
+# shellcheck disable=SC2086
+"$repo/mount-scripts/xdevfs" mount --config "$work/xdevfs.ini" --log-file "$results/xdevfs.log" \
+  ${XDEVFS_MOUNT_ARGS:-} "$work/xdevfs" >&2
+
+{
+  echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), kernel $(uname -r)"
+  echo "disk: $(findmnt -n -o SOURCE,FSTYPE --target "$work")"
+  echo "fio: $(fio --version), bindfs: $(bindfs --version 2>&1 | head -1), xdevfs mount args: ${XDEVFS_MOUNT_ARGS:-(defaults)}"
+  echo "rounds: $rounds, runtime: ${RUNTIME}s per time-based job"
+} | tee "$results/machine.txt" >&2
+
+for job in "${jobs[@]}"; do
+  for round in $(seq 1 "$rounds"); do
+    for target in native bindfs xdevfs; do
+      dir="$work/$target"
+      rm -rf "${dir:?}"/*
+      case "$job" in
+        *read*) # lay the file out and read it once, so every target reads from a warm backing cache
+          fio --directory="$dir" --output-format=terse --runtime=2 --time_based=1 "$here/jobs/$job.fio" >/dev/null ;;
+      esac
+      echo "$job round $round: $target" >&2
+      fio --directory="$dir" --output-format=json --output="$results/$job.$target.$round.json" "$here/jobs/$job.fio"
+      rm -rf "${dir:?}"/*
+    done
+  done
+done
+python3 "$here/summarize.py" "$results" | tee "$results/summary.md"

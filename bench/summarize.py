@@ -1,0 +1,56 @@
+#!/usr/bin/env python3
+"""Reads bench/results/RUN/*.json (JOB.TARGET.ROUND.json) and prints a markdown table of medians and ratios."""
+import glob
+import json
+import os
+import statistics
+import sys
+
+TARGETS = ["native", "bindfs", "xdevfs"]
+
+
+def metrics(job, data):
+    """The figures that matter for a job: name -> (value, higher_is_better)."""
+    out = {}
+    jobs = data["jobs"]
+    if job == "metadata":
+        for j in jobs:
+            side = j["write"] if j["write"]["total_ios"] else j["read"]
+            out[j["jobname"] + " files/s"] = (side["iops"], True)
+        return out
+    j = jobs[0]
+    side = j["read"] if "read" in job else j["write"]
+    if job.startswith("seq"):
+        out["MiB/s"] = (side["bw_bytes"] / 2**20, True)
+    else:
+        out["IOPS"] = (side["iops"], True)
+    if job == "walappend":
+        pct = j["sync"]["lat_ns"]["percentile"]
+        for p, label in (("50.000000", "p50"), ("99.000000", "p99"), ("99.900000", "p99.9")):
+            out["fdatasync " + label + " us"] = (pct[p] / 1000, False)
+    return out
+
+
+def main(run_dir):
+    table = {}
+    for path in sorted(glob.glob(os.path.join(run_dir, "*.json"))):
+        job, target, _round = os.path.basename(path)[:-5].rsplit(".", 2)
+        with open(path) as f:
+            text = f.read()
+        data = json.loads(text[text.index("{"):])  # fio may print notes before the JSON
+        for name, (value, higher) in metrics(job, data).items():
+            table.setdefault((job, name, higher), {}).setdefault(target, []).append(value)
+    print("| job | metric | native | bindfs | xdevfs | xdevfs/native | xdevfs/bindfs |")
+    print("|---|---|---:|---:|---:|---:|---:|")
+    for (job, name, higher), per_target in table.items():
+        med = {t: statistics.median(v) for t, v in per_target.items() if v}
+        if not all(t in med for t in TARGETS):
+            continue
+        row = [job, name] + ["%.1f" % med[t] for t in TARGETS]
+        row += ["%.2fx" % (med["xdevfs"] / med[t]) if med[t] else "-" for t in ("native", "bindfs")]
+        print("| " + " | ".join(row) + " |")
+    print("\nMedians over rounds; for latencies lower is better, so a ratio below 1 is a win there.")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1])
