@@ -7,7 +7,8 @@
 #   bench/run.sh [JOB ...]        jobs are bench/jobs/NAME.fio; default: all
 #   ROUNDS=3 RUNTIME=10           rounds per job and seconds per time-based job
 #   BENCH_DIR=/var/tmp/xdevfs-bench   where the three targets live (one filesystem)
-#   XDEVFS_MOUNT_ARGS="-s"        extra arguments for xdevfs mount (e.g. single-threaded)
+#   XDEVFS_MOUNT_ARGS="..."       extra arguments for xdevfs mount (e.g. --dispatch multi)
+#   COMPARE_DISPATCH=1            also run "xdevfs-mt", a second xdevfs mount with --dispatch multi
 set -euo pipefail
 here=$(cd "$(dirname "$(readlink -f "$0")")" && pwd)
 repo=$(dirname "$here")
@@ -19,20 +20,28 @@ mkdir -p "$results"
 jobs=("$@")
 [ ${#jobs[@]} -gt 0 ] || jobs=(seqwrite seqread randwrite4k randread4k randread4k-direct walappend randwrite4k-4jobs metadata)
 
+targets=(native bindfs xdevfs)
+if [ "${COMPARE_DISPATCH:-0}" = 1 ]; then targets+=(xdevfs-mt); fi
+
 cleanup() {
-  for m in "$work/bindfs" "$work/xdevfs"; do
+  for m in "$work/bindfs" "$work/xdevfs" "$work/xdevfs-mt"; do
     if findmnt "$m" >/dev/null 2>&1; then fusermount3 -u "$m" 2>/dev/null || umount -l "$m" || true; fi
   done
 }
 trap cleanup EXIT
 cleanup
 rm -rf "$work"
-mkdir -p "$work"/{native,bindfs-backing,bindfs,xdevfs-base,xdevfs}
+mkdir -p "$work"/{native,bindfs-backing,bindfs}
 bindfs "$work/bindfs-backing" "$work/bindfs"
-printf '[local]\nbase_directory = %s\n' "$work/xdevfs-base" > "$work/xdevfs.ini"
+mount_xdevfs() { # NAME EXTRA-ARGS...
+  local name=$1; shift
+  mkdir -p "$work/$name-base" "$work/$name"
+  printf '[local]\nbase_directory = %s\n' "$work/$name-base" > "$work/$name.ini"
+  "$repo/mount-scripts/xdevfs" mount --config "$work/$name.ini" --log-file "$results/$name.log" "$@" "$work/$name" >&2
+}
 # shellcheck disable=SC2086
-"$repo/mount-scripts/xdevfs" mount --config "$work/xdevfs.ini" --log-file "$results/xdevfs.log" \
-  ${XDEVFS_MOUNT_ARGS:-} "$work/xdevfs" >&2
+mount_xdevfs xdevfs ${XDEVFS_MOUNT_ARGS:-}
+if [ "${COMPARE_DISPATCH:-0}" = 1 ]; then mount_xdevfs xdevfs-mt --dispatch multi; fi
 
 {
   echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), kernel $(uname -r)"
@@ -43,7 +52,7 @@ printf '[local]\nbase_directory = %s\n' "$work/xdevfs-base" > "$work/xdevfs.ini"
 
 for job in "${jobs[@]}"; do
   for round in $(seq 1 "$rounds"); do
-    for target in native bindfs xdevfs; do
+    for target in "${targets[@]}"; do
       dir="$work/$target"
       rm -rf "${dir:?}"/*
       case "$job" in

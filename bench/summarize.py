@@ -7,6 +7,7 @@ import statistics
 import sys
 
 TARGETS = ["native", "bindfs", "xdevfs"]
+EXTRA = ["xdevfs-mt"]  # optional variants, shown as extra columns
 
 
 def metrics(job, data):
@@ -40,13 +41,14 @@ def main(run_dir):
         data = json.loads(text[text.index("{"):])  # fio may print notes before the JSON
         for name, (value, higher) in metrics(job, data).items():
             table.setdefault((job, name, higher), {}).setdefault(target, []).append(value)
-    print("| job | metric | native | bindfs | xdevfs | xdevfs/native | xdevfs/bindfs |")
-    print("|---|---|---:|---:|---:|---:|---:|")
+    extra = [t for t in EXTRA if any(t in v for v in table.values())]
+    print("| job | metric | " + " | ".join(TARGETS + extra) + " | xdevfs/native | xdevfs/bindfs |")
+    print("|---|---|" + "---:|" * (len(TARGETS) + len(extra) + 2))
     for (job, name, higher), per_target in table.items():
         med = {t: statistics.median(v) for t, v in per_target.items() if v}
-        if not all(t in med for t in TARGETS):
+        if not all(t in med for t in TARGETS + extra):
             continue
-        row = [job, name] + ["%.1f" % med[t] for t in TARGETS]
+        row = [job, name] + ["%.1f" % med[t] for t in TARGETS + extra]
         row += ["%.2fx" % (med["xdevfs"] / med[t]) if med[t] else "-" for t in ("native", "bindfs")]
         print("| " + " | ".join(row) + " |")
     print("\nMedians over rounds; for latencies lower is better, so a ratio below 1 is a win there.")

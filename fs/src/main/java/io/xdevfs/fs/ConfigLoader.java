@@ -1,12 +1,12 @@
 package io.xdevfs.fs;
 
 import io.xdevfs.tiers.LocalConfig;
+import io.xdevfs.tiers.Preallocation;
 import io.xdevfs.tiers.StorageType;
 
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -22,8 +22,7 @@ final class ConfigLoader {
     private static final Map<String, Set<String>> NOT_YET = Map.of(
             "local", Set.of("use_direct_io", "use_mmap", "mmap_size", "io_alignment", "read_ahead_kb",
                     "enable_page_cache", "enable_read_cache", "enable_write_cache", "cache_size", "cache_ttl",
-                    "use_aio", "max_events", "preallocate_files", "default_file_size", "extent_size",
-                    "use_fallocate", "enable_sparse", "hole_detection_size", "zero_block_threshold",
+                    "use_aio", "max_events", "enable_sparse", "hole_detection_size", "zero_block_threshold",
                     "enable_compression", "compression_type", "compression_level", "compression_threshold",
                     "adaptive_compression", "chunk_size"),
             "hybrid", Set.of("hot_storage_type", "hot_directory", "hot_cache_size", "hot_access_threshold",
@@ -41,7 +40,8 @@ final class ConfigLoader {
                     "slow_operation_threshold_ms", "enable_health_check", "health_check_interval_sec"));
 
     private static final List<String> LOCAL_KEYS = List.of("base_directory", "storage_type", "file_permissions",
-            "dir_permissions", "use_sync_writes", "auto_create_dirs", "max_open_files");
+            "dir_permissions", "use_sync_writes", "auto_create_dirs", "max_open_files", "use_fallocate",
+            "preallocate_files", "default_file_size", "extent_size");
 
     static LocalConfig load(Path file) throws ConfigException {
         IniFile ini;
@@ -59,7 +59,11 @@ final class ConfigLoader {
         boolean sync = d.useSyncWrites();
         boolean autoCreate = d.autoCreateDirs();
         int maxOpen = d.maxOpenFiles();
-        Set<String> seen = new HashSet<>();
+        boolean useFallocate = true;
+        boolean preallocateFiles = false;
+        long defaultFileSize = 0;
+        long extentSize = 0;
+        Map<String, String> where = new java.util.HashMap<>();
 
         for (IniFile.Entry e : ini.entries) {
             String at = ini.where(e.line()) + ": [" + e.section() + "] " + e.key();
@@ -75,7 +79,7 @@ final class ConfigLoader {
                 problems.add(at + ": unknown key (supported keys in [local]: " + String.join(", ", LOCAL_KEYS) + ")");
                 continue;
             }
-            if (!seen.add(e.key())) {
+            if (where.putIfAbsent(e.key(), at) != null) {
                 problems.add(at + ": set twice");
                 continue;
             }
@@ -102,6 +106,18 @@ final class ConfigLoader {
                     case "max_open_files":
                         maxOpen = Values.integer(e.value(), 1, 1_000_000);
                         break;
+                    case "use_fallocate":
+                        useFallocate = Values.bool(e.value());
+                        break;
+                    case "preallocate_files":
+                        preallocateFiles = Values.bool(e.value());
+                        break;
+                    case "default_file_size":
+                        defaultFileSize = Values.size(e.value());
+                        break;
+                    case "extent_size":
+                        extentSize = Values.size(e.value());
+                        break;
                     default:
                         throw new IllegalStateException(e.key());
                 }
@@ -109,10 +125,22 @@ final class ConfigLoader {
                 problems.add(at + " = '" + e.value() + "': " + bad.getMessage());
             }
         }
+        // Preallocation keys only work together; a combination that would do nothing is an error, not ignored.
+        if (defaultFileSize > 0 && !preallocateFiles) {
+            problems.add(where.get("default_file_size") + ": has no effect without preallocate_files = true");
+        }
+        if (preallocateFiles && defaultFileSize == 0) {
+            problems.add(where.get("preallocate_files") + ": needs default_file_size (e.g. 16M) to preallocate");
+        }
+        if (!useFallocate && (preallocateFiles || extentSize > 0)) {
+            problems.add(where.get("use_fallocate") + " = false: xdevfs preallocates only with fallocate(2); "
+                    + "remove preallocate_files and extent_size or set use_fallocate = true");
+        }
         if (!problems.isEmpty()) {
             throw new ConfigException(problems);
         }
-        return new LocalConfig(base, type, fileMode, dirMode, sync, autoCreate, maxOpen);
+        return new LocalConfig(base, type, fileMode, dirMode, sync, autoCreate, maxOpen,
+                new Preallocation(preallocateFiles ? defaultFileSize : 0, extentSize));
     }
 
     private static Path absolutePath(String v) {
@@ -144,7 +172,12 @@ final class ConfigLoader {
                 + "dir_permissions = " + String.format("%04o", c.dirPermissions()) + "\n"
                 + "use_sync_writes = " + c.useSyncWrites() + "\n"
                 + "auto_create_dirs = " + c.autoCreateDirs() + "\n"
-                + "max_open_files = " + c.maxOpenFiles() + "\n";
+                + "max_open_files = " + c.maxOpenFiles() + "\n"
+                + "use_fallocate = true\n"
+                + "preallocate_files = " + (c.preallocation().initialBytes() > 0) + "\n"
+                + (c.preallocation().initialBytes() > 0
+                        ? "default_file_size = " + c.preallocation().initialBytes() + "\n" : "")
+                + "extent_size = " + c.preallocation().extentBytes() + "\n";
     }
 
     private ConfigLoader() {

@@ -45,7 +45,14 @@ final class Daemon {
         }
         // Modes arrive from the kernel with the caller's umask already applied; ours must not apply twice.
         Posix.get().umask(0);
-        XdevFuse fuse = new XdevFuse(volume);
+        XdevFuse fuse;
+        try {
+            fuse = new XdevFuse(volume);
+        } catch (RuntimeException | LinkageError e) {
+            System.err.println("xdevfs: cannot start FUSE: " + e);
+            closeQuietly(volume);
+            return 1;
+        }
         CountDownLatch mounted = new CountDownLatch(1);
         AtomicInteger status = new AtomicInteger(-1);
         Thread session = new Thread(() -> status.set(fuse.serve(mountPoint.toString(), fuseArgs, mounted::countDown)),
@@ -92,15 +99,19 @@ final class Daemon {
             return;
         }
         fuse.releaseAll().forEach(e -> Log.warn("closing a handle at unmount failed: " + e.getMessage()));
-        try {
-            volume.close();
-        } catch (IOException e) {
-            Log.warn("closing the volume failed: " + e.getMessage());
-        }
+        closeQuietly(volume);
         try {
             Files.deleteIfExists(pidFile);
         } catch (IOException e) {
             Log.warn("cannot remove " + pidFile + ": " + e.getMessage());
+        }
+    }
+
+    private static void closeQuietly(Volume volume) {
+        try {
+            volume.close();
+        } catch (IOException e) {
+            Log.warn("closing the volume failed: " + e.getMessage());
         }
     }
 

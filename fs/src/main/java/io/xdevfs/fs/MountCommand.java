@@ -32,8 +32,12 @@ final class MountCommand implements Callable<Integer> {
             + "SIGTERM or SIGINT unmounts cleanly.")
     boolean foreground;
 
-    @Option(names = {"-s", "--single-threaded"}, description = "Serve requests on one thread (FUSE -s).")
-    boolean singleThreaded;
+    @Option(names = "--dispatch", paramLabel = "MODE", defaultValue = "single",
+            description = "How FUSE requests are served: single (one thread, the default: measured faster "
+                    + "on jnr-fuse, see README) or multi (libfuse's thread pool).")
+    Dispatch dispatch;
+
+    enum Dispatch { single, multi }
 
     @Option(names = "--log-file", paramLabel = "FILE", description = "Where a background daemon logs "
             + "(default /var/log/xdevfs/<mountpoint>.log as root, else /tmp/xdevfs-<uid>/<mountpoint>.log).")
@@ -57,7 +61,7 @@ final class MountCommand implements Callable<Integer> {
         Preflight.fuseAvailable();
         boolean root = Posix.get().geteuid() == 0;
         RunFiles files = RunFiles.forMount(mnt, root, logFile, pidFile);
-        List<String> fuseArgs = FuseOptions.build(settings.baseDirectory().toString(), root, singleThreaded, options);
+        List<String> fuseArgs = FuseOptions.build(settings.baseDirectory().toString(), root, dispatch == Dispatch.single, options);
         if (!foreground) {
             return Background.start(mnt, files, foregroundArgs(mnt, files));
         }
@@ -75,9 +79,8 @@ final class MountCommand implements Callable<Integer> {
             args.add("-o");
             args.add(o);
         }
-        if (singleThreaded) {
-            args.add("--single-threaded");
-        }
+        args.add("--dispatch");
+        args.add(dispatch.name());
         args.add(mnt.toString());
         return args;
     }

@@ -35,6 +35,38 @@ final class Values {
         throw new IllegalArgumentException("expected an integer from " + min + " to " + max);
     }
 
+    /** Bytes, or a number with K, M, G or T (powers of 1024; a trailing B or iB is allowed). */
+    static long size(String v) {
+        String s = v.strip().toUpperCase(Locale.ROOT);
+        if (s.endsWith("IB")) {
+            s = s.substring(0, s.length() - 2);
+        } else if (s.length() > 1 && s.endsWith("B") && !Character.isDigit(s.charAt(s.length() - 2))) {
+            s = s.substring(0, s.length() - 1);
+        }
+        long unit = 1;
+        if (!s.isEmpty()) {
+            switch (s.charAt(s.length() - 1)) {
+                case 'K': unit = 1L << 10; break;
+                case 'M': unit = 1L << 20; break;
+                case 'G': unit = 1L << 30; break;
+                case 'T': unit = 1L << 40; break;
+                default: break;
+            }
+        }
+        if (unit != 1) {
+            s = s.substring(0, s.length() - 1);
+        }
+        try {
+            long n = Long.parseLong(s);
+            if (n >= 0 && n <= Long.MAX_VALUE / unit) {
+                return n * unit;
+            }
+        } catch (NumberFormatException ignored) {
+            // fall through to the message
+        }
+        throw new IllegalArgumentException("expected a size in bytes, or with a K, M, G or T suffix (e.g. 64M)");
+    }
+
     private Values() {
     }
 }

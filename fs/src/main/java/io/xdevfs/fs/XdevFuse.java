@@ -3,16 +3,15 @@ package io.xdevfs.fs;
 import com.kenai.jffi.MemoryIO;
 import io.xdevfs.posix.DirEntry;
 import io.xdevfs.posix.FsStat;
-import io.xdevfs.posix.Stat;
 import io.xdevfs.tiers.Content;
 import io.xdevfs.tiers.Owner;
 import io.xdevfs.tiers.Volume;
+import jnr.ffi.Memory;
 import jnr.ffi.Pointer;
 import jnr.ffi.Struct;
 import ru.serce.jnrfuse.FuseFillDir;
 import ru.serce.jnrfuse.FuseStubFS;
 import ru.serce.jnrfuse.NotImplemented;
-import ru.serce.jnrfuse.struct.FileStat;
 import ru.serce.jnrfuse.struct.Flock;
 import ru.serce.jnrfuse.struct.FuseContext;
 import ru.serce.jnrfuse.struct.FuseFileInfo;
@@ -35,28 +34,55 @@ public final class XdevFuse extends FuseStubFS {
     /** fuse_operations flag bits: nullpath_ok (calls on unlinked open files), utime_omit_ok. */
     private static final int FLAG_NULLPATH_OK = 1;
     private static final int FLAG_UTIME_OMIT_OK = 1 << 2;
+    /**
+     * struct fuse_file_info (libfuse2, LP64): int flags; unsigned long fh_old; int writepage; then the
+     * bit field word (direct_io, keep_cache, flush, nonseekable, ...) at 20; uint64_t fh at 24.
+     */
+    private static final int BITFIELD_OFFSET = 20;
+    private static final int FH_OFFSET = 24;
+    private static final int KEEP_CACHE = 1 << 1;
 
     private final Volume volume;
     private final Handles handles = new Handles();
     private final MemoryIO memory = MemoryIO.getInstance();
+    private final long fhOffset;
+    /** fuse_file_info's keep_cache bit, or 0 where this jnr-fuse's layout is not the one we know. */
+    private final int keepCacheBit;
     private volatile Runnable onMounted = () -> { };
 
     public XdevFuse(Volume volume) {
         this.volume = volume;
         Pointer ops = Struct.getMemory(fuseOperations);
-        long flagsOffset = flagWordOffset();
+        long flagsOffset = memberOffset(fuseOperations.flag_nullpath_ok);
         ops.putInt(flagsOffset, ops.getInt(flagsOffset) | FLAG_NULLPATH_OK | FLAG_UTIME_OMIT_OK);
+        this.fhOffset = memberOffset(FuseFileInfo.of(Memory.allocateDirect(jnr.ffi.Runtime.getSystemRuntime(), 64)).fh);
+        this.keepCacheBit = fhOffset == FH_OFFSET ? KEEP_CACHE : 0;
+        // The data path is registered without jnr-fuse's per-call wrappers (a FuseFileInfo or FileStat
+        // object of a dozen field objects for every request): the handle is read straight from
+        // fuse_file_info and attributes are written straight into the kernel's stat buffer.
+        fuseOperations.getattr.set(this::getattr);
+        fuseOperations.fgetattr.set(this::fgetattr);
+        fuseOperations.read.set(this::read);
+        fuseOperations.write.set(this::write);
+        fuseOperations.flush.set(this::flush);
+        fuseOperations.fsync.set(this::fsync);
+        fuseOperations.release.set(this::release);
     }
 
-    /** jnr-fuse declares the flag bits as padding whose offset() is not public API; read it reflectively. */
-    private long flagWordOffset() {
+    /** jnr-ffi struct members hide offset() (not public API); read it reflectively, once. */
+    private static long memberOffset(Object member) {
         try {
-            java.lang.reflect.Method offset = Class.forName("jnr.ffi.Struct$AbstractMember").getMethod("offset");
+            java.lang.reflect.Method offset = Struct.class.getClassLoader().loadClass("jnr.ffi.Struct$Member")
+                    .getDeclaredMethod("offset");
             offset.setAccessible(true);
-            return (long) offset.invoke(fuseOperations.flag_nullpath_ok);
+            return (long) offset.invoke(member);
         } catch (ReflectiveOperationException e) {
-            throw new IllegalStateException("cannot locate fuse_operations flags in this jnr-fuse version", e);
+            throw new IllegalStateException("cannot read a struct offset in this jnr-ffi version", e);
         }
+    }
+
+    private long handle(Pointer fileInfo) {
+        return fileInfo.getLong(fhOffset);
     }
 
     /**
@@ -86,6 +112,22 @@ public final class XdevFuse extends FuseStubFS {
         return handles.closeAll();
     }
 
+    /** One operation that answers 0 when it returns and an errno when it throws. */
+    @FunctionalInterface
+    private interface Action {
+        void run() throws Exception;
+    }
+
+    /** The error ladder around every callback that answers only 0 or an errno. */
+    private static int call(String op, String path, Action action) {
+        try {
+            action.run();
+            return 0;
+        } catch (Throwable t) {
+            return Errors.toErrno(op, path, t);
+        }
+    }
+
     private ByteBuffer view(Pointer buf, long size) {
         return size == 0 ? ByteBuffer.allocateDirect(0) : memory.newDirectByteBuffer(buf.address(), (int) size);
     }
@@ -93,25 +135,6 @@ public final class XdevFuse extends FuseStubFS {
     private Owner caller() {
         FuseContext ctx = getContext();
         return new Owner((int) ctx.uid.get(), (int) ctx.gid.get());
-    }
-
-    private static void fill(FileStat out, Stat s) {
-        out.st_dev.set(s.dev);
-        out.st_ino.set(s.ino);
-        out.st_nlink.set(s.nlink);
-        out.st_mode.set(s.mode);
-        out.st_uid.set(s.uid);
-        out.st_gid.set(s.gid);
-        out.st_rdev.set(s.rdev);
-        out.st_size.set(s.size);
-        out.st_blksize.set(s.blksize);
-        out.st_blocks.set(s.blocks);
-        out.st_atim.tv_sec.set(s.atimeSec);
-        out.st_atim.tv_nsec.set(s.atimeNsec);
-        out.st_mtim.tv_sec.set(s.mtimeSec);
-        out.st_mtim.tv_nsec.set(s.mtimeNsec);
-        out.st_ctim.tv_sec.set(s.ctimeSec);
-        out.st_ctim.tv_nsec.set(s.ctimeNsec);
     }
 
     @Override
@@ -128,69 +151,31 @@ public final class XdevFuse extends FuseStubFS {
     // ---- attributes ------------------------------------------------------------------------------
 
     @Override
-    public int getattr(String path, FileStat stat) {
-        try {
-            fill(stat, volume.getattr(path));
-            return 0;
-        } catch (Throwable t) {
-            return Errors.toErrno("getattr", path, t);
-        }
-    }
-
-    @Override
-    public int fgetattr(String path, FileStat stat, FuseFileInfo fi) {
-        try {
-            fill(stat, handles.get(fi.fh.get()).attributes());
-            return 0;
-        } catch (Throwable t) {
-            return Errors.toErrno("fgetattr", path, t);
-        }
-    }
-
-    @Override
     public int access(String path, int mask) {
-        try {
-            volume.access(path, mask, caller());
-            return 0;
-        } catch (Throwable t) {
-            return Errors.toErrno("access", path, t);
-        }
+        return call("access", path, () -> volume.access(path, mask, caller()));
     }
 
     @Override
     public int chmod(String path, long mode) {
-        try {
-            volume.chmod(path, (int) mode);
-            return 0;
-        } catch (Throwable t) {
-            return Errors.toErrno("chmod", path, t);
-        }
+        return call("chmod", path, () -> volume.chmod(path, (int) mode));
     }
 
     @Override
     public int chown(String path, long uid, long gid) {
-        try {
-            volume.chown(path, (int) uid, (int) gid);
-            return 0;
-        } catch (Throwable t) {
-            return Errors.toErrno("chown", path, t);
-        }
+        return call("chown", path, () -> volume.chown(path, (int) uid, (int) gid));
     }
 
     @Override
     public int utimens(String path, Timespec[] times) {
-        try {
+        return call("utimens", path, () -> {
             volume.utimens(path, times[0].tv_sec.get(), times[0].tv_nsec.longValue(),
                     times[1].tv_sec.get(), times[1].tv_nsec.longValue());
-            return 0;
-        } catch (Throwable t) {
-            return Errors.toErrno("utimens", path, t);
-        }
+        });
     }
 
     @Override
     public int statfs(String path, Statvfs out) {
-        try {
+        return call("statfs", path, () -> {
             FsStat s = volume.statfs();
             out.f_bsize.set(s.blockSize());
             out.f_frsize.set(s.fragmentSize());
@@ -201,125 +186,76 @@ public final class XdevFuse extends FuseStubFS {
             out.f_ffree.set(s.filesFree());
             out.f_favail.set(s.filesAvailable());
             out.f_namemax.set(s.nameMax());
-            return 0;
-        } catch (Throwable t) {
-            return Errors.toErrno("statfs", path, t);
-        }
+        });
     }
 
     // ---- names -------------------------------------------------------------------------------------
 
     @Override
     public int mkdir(String path, long mode) {
-        try {
-            volume.mkdir(path, (int) mode, caller());
-            return 0;
-        } catch (Throwable t) {
-            return Errors.toErrno("mkdir", path, t);
-        }
+        return call("mkdir", path, () -> volume.mkdir(path, (int) mode, caller()));
     }
 
     @Override
     public int rmdir(String path) {
-        try {
-            volume.rmdir(path);
-            return 0;
-        } catch (Throwable t) {
-            return Errors.toErrno("rmdir", path, t);
-        }
+        return call("rmdir", path, () -> volume.rmdir(path));
     }
 
     @Override
     public int unlink(String path) {
-        try {
-            volume.unlink(path);
-            return 0;
-        } catch (Throwable t) {
-            return Errors.toErrno("unlink", path, t);
-        }
+        return call("unlink", path, () -> volume.unlink(path));
     }
 
     @Override
     public int rename(String from, String to) {
-        try {
-            volume.rename(from, to, 0);
-            return 0;
-        } catch (Throwable t) {
-            return Errors.toErrno("rename", from, t);
-        }
+        return call("rename", from, () -> volume.rename(from, to, 0));
     }
 
     @Override
     public int symlink(String target, String path) {
-        try {
-            volume.symlink(target, path, caller());
-            return 0;
-        } catch (Throwable t) {
-            return Errors.toErrno("symlink", path, t);
-        }
+        return call("symlink", path, () -> volume.symlink(target, path, caller()));
     }
 
     @Override
     public int readlink(String path, Pointer buf, long size) {
-        try {
+        return call("readlink", path, () -> {
             byte[] target = volume.readlink(path).getBytes(java.nio.charset.StandardCharsets.UTF_8);
             // FUSE wants a NUL-terminated string, truncated to the buffer like readlink(2).
             int n = (int) Math.min(target.length, size - 1);
             buf.put(0, target, 0, n);
             buf.putByte(n, (byte) 0);
-            return 0;
-        } catch (Throwable t) {
-            return Errors.toErrno("readlink", path, t);
-        }
+        });
     }
 
     @Override
     public int link(String existing, String newPath) {
-        try {
-            volume.link(existing, newPath);
-            return 0;
-        } catch (Throwable t) {
-            return Errors.toErrno("link", newPath, t);
-        }
+        return call("link", newPath, () -> volume.link(existing, newPath));
     }
 
     @Override
     public int mknod(String path, long mode, long rdev) {
-        try {
-            volume.mknod(path, (int) mode, rdev, caller());
-            return 0;
-        } catch (Throwable t) {
-            return Errors.toErrno("mknod", path, t);
-        }
+        return call("mknod", path, () -> volume.mknod(path, (int) mode, rdev, caller()));
     }
 
     @Override
     public int truncate(String path, long size) {
-        try {
-            volume.truncate(path, size);
-            return 0;
-        } catch (Throwable t) {
-            return Errors.toErrno("truncate", path, t);
-        }
+        return call("truncate", path, () -> volume.truncate(path, size));
     }
 
     // ---- directories -----------------------------------------------------------------------------
 
     @Override
     public int opendir(String path, FuseFileInfo fi) {
-        try {
+        return call("opendir", path, () -> {
             if (!volume.getattr(path).isDirectory()) {
-                return -io.xdevfs.posix.Errno.ENOTDIR;
+                throw new io.xdevfs.posix.PosixException(io.xdevfs.posix.Errno.ENOTDIR, "opendir", path);
             }
-            return 0;
-        } catch (Throwable t) {
-            return Errors.toErrno("opendir", path, t);
-        }
+        });
     }
 
     @Override
     public int readdir(String path, Pointer buf, FuseFillDir filler, long offset, FuseFileInfo fi) {
-        try {
+        return call("readdir", path, () -> {
             List<DirEntry> entries = volume.readdir(path);
             filler.apply(buf, ".", null, 0);
             filler.apply(buf, "..", null, 0);
@@ -328,10 +264,7 @@ public final class XdevFuse extends FuseStubFS {
                     break;
                 }
             }
-            return 0;
-        } catch (Throwable t) {
-            return Errors.toErrno("readdir", path, t);
-        }
+        });
     }
 
     @Override
@@ -341,105 +274,82 @@ public final class XdevFuse extends FuseStubFS {
 
     @Override
     public int fsyncdir(String path, FuseFileInfo fi) {
-        try {
-            volume.syncDirectory(path);
-            return 0;
-        } catch (Throwable t) {
-            return Errors.toErrno("fsyncdir", path, t);
-        }
+        return call("fsyncdir", path, () -> volume.syncDirectory(path));
     }
 
     // ---- open files --------------------------------------------------------------------------------
 
     @Override
     public int create(String path, long mode, FuseFileInfo fi) {
-        try {
-            Content c = volume.create(path, fi.flags.get(), (int) mode, caller());
-            fi.fh.set(handles.add(c));
-            return 0;
-        } catch (Throwable t) {
-            return Errors.toErrno("create", path, t);
-        }
+        return call("create", path, () -> opened(volume.create(path, fi.flags.get(), (int) mode, caller()), fi));
     }
 
     @Override
     public int open(String path, FuseFileInfo fi) {
-        try {
-            Content c = volume.open(path, fi.flags.get());
-            fi.fh.set(handles.add(c));
-            return 0;
-        } catch (Throwable t) {
-            return Errors.toErrno("open", path, t);
+        return call("open", path, () -> opened(volume.open(path, fi.flags.get()), fi));
+    }
+
+    /**
+     * Registers the handle and lets the kernel keep the file's page cache across opens when that is
+     * coherent: libfuse2's path API gives every name its own kernel inode, so only a file with one
+     * name has all its writes pass through the inode that caches it. A hard-linked file starts each
+     * open with an empty cache, as without keep_cache.
+     */
+    private void opened(Content content, FuseFileInfo fi) throws java.io.IOException {
+        fi.fh.set(handles.add(content));
+        if (keepCacheBit != 0 && content.attributes().nlink == 1) {
+            Pointer p = Struct.getMemory(fi);
+            p.putInt(BITFIELD_OFFSET, p.getInt(BITFIELD_OFFSET) | keepCacheBit);
         }
     }
 
     @Override
-    public int read(String path, Pointer buf, long size, long offset, FuseFileInfo fi) {
+    public int ftruncate(String path, long size, FuseFileInfo fi) {
+        return call("ftruncate", path, () -> handles.get(fi.fh.get()).truncate(size));
+    }
+
+    @Override
+    public int fallocate(String path, int mode, long offset, long length, FuseFileInfo fi) {
+        return call("fallocate", path, () -> handles.get(fi.fh.get()).allocate(mode, offset, length));
+    }
+
+    // ---- the data path (registered in the constructor) -------------------------------------------
+
+    private int getattr(String path, Pointer stat) {
+        return call("getattr", path, () -> volume.getattr(path).writeTo(stat));
+    }
+
+    private int fgetattr(String path, Pointer stat, Pointer fi) {
+        return call("fgetattr", path, () -> handles.get(handle(fi)).attributes().writeTo(stat));
+    }
+
+    private int read(String path, Pointer buf, long size, long offset, Pointer fi) {
         try {
-            return handles.get(fi.fh.get()).read(view(buf, size), offset);
+            return handles.get(handle(fi)).read(view(buf, size), offset);
         } catch (Throwable t) {
             return Errors.toErrno("read", path, t);
         }
     }
 
-    @Override
-    public int write(String path, Pointer buf, long size, long offset, FuseFileInfo fi) {
+    private int write(String path, Pointer buf, long size, long offset, Pointer fi) {
         try {
-            return handles.get(fi.fh.get()).write(view(buf, size), offset);
+            return handles.get(handle(fi)).write(view(buf, size), offset);
         } catch (Throwable t) {
             return Errors.toErrno("write", path, t);
         }
     }
 
     /** close(2) on the mount: nothing is buffered here, so there is nothing to push; the handle must exist. */
-    @Override
-    public int flush(String path, FuseFileInfo fi) {
-        try {
-            handles.get(fi.fh.get());
-            return 0;
-        } catch (Throwable t) {
-            return Errors.toErrno("flush", path, t);
-        }
+    private int flush(String path, Pointer fi) {
+        return call("flush", path, () -> handles.get(handle(fi)));
     }
 
-    @Override
-    public int fsync(String path, int isdatasync, FuseFileInfo fi) {
-        try {
-            handles.get(fi.fh.get()).sync(isdatasync != 0);
-            return 0;
-        } catch (Throwable t) {
-            return Errors.toErrno("fsync", path, t);
-        }
+    private int fsync(String path, int isdatasync, Pointer fi) {
+        return call("fsync", path, () -> handles.get(handle(fi)).sync(isdatasync != 0));
     }
 
-    @Override
-    public int ftruncate(String path, long size, FuseFileInfo fi) {
-        try {
-            handles.get(fi.fh.get()).truncate(size);
-            return 0;
-        } catch (Throwable t) {
-            return Errors.toErrno("ftruncate", path, t);
-        }
-    }
-
-    @Override
-    public int fallocate(String path, int mode, long offset, long length, FuseFileInfo fi) {
-        try {
-            handles.get(fi.fh.get()).allocate(mode, offset, length);
-            return 0;
-        } catch (Throwable t) {
-            return Errors.toErrno("fallocate", path, t);
-        }
-    }
-
-    @Override
-    public int release(String path, FuseFileInfo fi) {
-        try {
-            handles.release(fi.fh.get());
-            return 0;
-        } catch (Throwable t) {
-            return Errors.toErrno("release", path, t);
-        }
+    private int release(String path, Pointer fi) {
+        return call("release", path, () -> handles.release(handle(fi)));
     }
 
     @NotImplemented
@@ -458,12 +368,7 @@ public final class XdevFuse extends FuseStubFS {
 
     @Override
     public int setxattr(String path, String name, Pointer value, long size, int flags) {
-        try {
-            volume.setxattr(path, name, view(value, size), flags);
-            return 0;
-        } catch (Throwable t) {
-            return Errors.toErrno("setxattr", path, t);
-        }
+        return call("setxattr", path, () -> volume.setxattr(path, name, view(value, size), flags));
     }
 
     @Override
@@ -486,11 +391,6 @@ public final class XdevFuse extends FuseStubFS {
 
     @Override
     public int removexattr(String path, String name) {
-        try {
-            volume.removexattr(path, name);
-            return 0;
-        } catch (Throwable t) {
-            return Errors.toErrno("removexattr", path, t);
-        }
+        return call("removexattr", path, () -> volume.removexattr(path, name));
     }
 }

@@ -40,6 +40,35 @@ final class NativeLayouts {
         s.ctimeNsec = p.getLong(112);
     }
 
+    /** The inverse of {@link #readStat}: fills a struct stat the caller zeroed (FUSE's getattr buffer). */
+    static void writeStat(Stat s, Pointer p) {
+        p.putLong(0, s.dev);
+        p.putLong(8, s.ino);
+        if (Arch.X86_64) {
+            p.putLong(16, s.nlink);
+            p.putInt(24, s.mode);
+            p.putInt(28, s.uid);
+            p.putInt(32, s.gid);
+            p.putLong(40, s.rdev);
+            p.putLong(56, s.blksize);
+        } else {
+            p.putInt(16, s.mode);
+            p.putInt(20, (int) s.nlink);
+            p.putInt(24, s.uid);
+            p.putInt(28, s.gid);
+            p.putLong(32, s.rdev);
+            p.putInt(56, (int) s.blksize);
+        }
+        p.putLong(48, s.size);
+        p.putLong(64, s.blocks);
+        p.putLong(72, s.atimeSec);
+        p.putLong(80, s.atimeNsec);
+        p.putLong(88, s.mtimeSec);
+        p.putLong(96, s.mtimeNsec);
+        p.putLong(104, s.ctimeSec);
+        p.putLong(112, s.ctimeNsec);
+    }
+
     static FsStat readStatvfs(Pointer p) {
         return new FsStat(p.getLong(0), p.getLong(8), p.getLong(16), p.getLong(24), p.getLong(32),
                 p.getLong(40), p.getLong(48), p.getLong(56), p.getLong(80));

@@ -1,6 +1,9 @@
 package io.xdevfs.posix;
 
-/** What stat(2) says of one file; plain Java so that no layer above needs the native struct. */
+/**
+ * What stat(2) says of one file; plain Java so that no layer above needs the native struct (only the
+ * FUSE bridge writes it back into one, with {@link #writeTo}).
+ */
 public final class Stat {
     public long dev;
     public long ino;
@@ -18,6 +21,11 @@ public final class Stat {
     public long mtimeNsec;
     public long ctimeSec;
     public long ctimeNsec;
+
+    /** Writes this as the platform's struct stat at {@code buffer} (which the caller zeroed). */
+    public void writeTo(jnr.ffi.Pointer buffer) {
+        NativeLayouts.writeStat(this, buffer);
+    }
 
     public boolean isDirectory() {
         return (mode & Flags.S_IFMT) == Flags.S_IFDIR;

@@ -209,6 +209,23 @@ class PosixOperationsIT {
         assertEquals("EPERM", Py.errno(d, "os.link(d + '/hardlink', d + '/dirlink')"));
     }
 
+    @Test
+    void theKernelCacheNeverHidesAWriteThroughAnotherName() throws Exception {
+        Path dir = fresh("coherence");
+        Path a = dir.resolve("a");
+        Files.writeString(a, "old-old-old");
+        assertEquals("old-old-old", Files.readString(a)); // cached: one name, so kept across opens
+        Path b = dir.resolve("b");
+        Files.createLink(b, a);
+        try (FileChannel ch = FileChannel.open(b, StandardOpenOption.WRITE)) {
+            ch.write(ByteBuffer.wrap("new".getBytes()), 0);
+        }
+        assertEquals("new-old-old", Files.readString(a), "a new open through the other name sees the write");
+        Files.delete(b);
+        Files.writeString(a, "third", StandardOpenOption.APPEND);
+        assertEquals("new-old-oldthird", Files.readString(a));
+    }
+
     private static String stat(String format, Path p) {
         return Run.ok("stat", "-c", format, p.toString()).strip();
     }
@@ -295,6 +312,17 @@ class PosixOperationsIT {
         assertEquals("OK", Py.errno(dir, "os.removexattr(d + '/f', 'user.wal')"));
         assertEquals("ENODATA", Py.errno(dir, "os.getxattr(d + '/f', 'user.wal')"));
         assertEquals("[]", Py.eval(dir, "print(os.listxattr(d + '/f'))"));
+    }
+
+    @Test
+    void utf8NamesAndLongNamesRoundTrip() throws Exception {
+        Path dir = fresh("names");
+        String name = "données-日本-\uD83D\uDCBE.wal";
+        Files.writeString(dir.resolve(name), "unicode");
+        assertEquals(Set.of(name), names(dir));
+        assertEquals(Set.of(name), names(fs.base.resolve("names")), "the backing name is the same UTF-8");
+        assertEquals("OK", Py.errno(dir, "open(d + '/' + 'x' * 255, 'w').close()"));
+        assertEquals("ENAMETOOLONG", Py.errno(dir, "open(d + '/' + 'x' * 256, 'w').close()"));
     }
 
     @Test

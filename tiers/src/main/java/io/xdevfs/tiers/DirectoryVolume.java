@@ -88,6 +88,7 @@ public final class DirectoryVolume implements Volume {
             try {
                 fd = posix.openat(at.dir, at.name, backing | Flags.O_CREAT | Flags.O_EXCL, mode & config.filePermissions());
                 giveTo(at, owner);
+                preallocateNew(fd);
             } catch (PosixException e) {
                 // Someone created it since the kernel's lookup: plain O_CREAT opens it, and it keeps its owner.
                 if (e.errno() != Errno.EEXIST || (flags & Flags.O_EXCL) != 0) {
@@ -95,10 +96,29 @@ public final class DirectoryVolume implements Volume {
                 }
                 fd = posix.openat(at.dir, at.name, backing, 0);
             }
-            return new RawContent(posix, fd, openFiles::decrementAndGet);
+            return content(fd);
         } catch (IOException | RuntimeException e) {
             openFiles.decrementAndGet();
             throw e;
+        }
+    }
+
+    private Content content(int fd) {
+        return new RawContent(posix, fd, config.preallocation(), openFiles::decrementAndGet);
+    }
+
+    /** default_file_size for a new file; advisory like every preallocation (see RawContent#reserve). */
+    private void preallocateNew(int fd) throws PosixException {
+        long bytes = config.preallocation().initialBytes();
+        if (bytes == 0) {
+            return;
+        }
+        try {
+            posix.fallocate(fd, Flags.FALLOC_FL_KEEP_SIZE, 0, bytes);
+        } catch (PosixException e) {
+            if (e.errno() != Errno.ENOSPC && e.errno() != Errno.EOPNOTSUPP) {
+                throw e;
+            }
         }
     }
 
@@ -107,7 +127,7 @@ public final class DirectoryVolume implements Volume {
         reserveOpenFile();
         try (BaseDirectory.Located at = base.locate(path)) {
             int fd = posix.openat(at.dir, at.name, backingFlags(flags) | Flags.O_NOFOLLOW, 0);
-            return new RawContent(posix, fd, openFiles::decrementAndGet);
+            return content(fd);
         } catch (IOException | RuntimeException e) {
             openFiles.decrementAndGet();
             throw e;
@@ -135,10 +155,20 @@ public final class DirectoryVolume implements Volume {
 
     @Override
     public void truncate(String path, long size) throws IOException {
+        withDescriptor(path, Flags.O_WRONLY | Flags.O_NOFOLLOW, fd -> posix.ftruncate(fd, size));
+    }
+
+    @FunctionalInterface
+    private interface DescriptorAction {
+        void apply(int fd) throws IOException;
+    }
+
+    /** Opens {@code path} (never following a final symlink), applies {@code action}, closes. */
+    private void withDescriptor(String path, int flags, DescriptorAction action) throws IOException {
         try (BaseDirectory.Located at = base.locate(path)) {
-            int fd = posix.openat(at.dir, at.name, Flags.O_WRONLY | Flags.O_NOFOLLOW, 0);
+            int fd = posix.openat(at.dir, at.name, flags, 0);
             try {
-                posix.ftruncate(fd, size);
+                action.apply(fd);
             } finally {
                 posix.close(fd);
             }
@@ -218,14 +248,7 @@ public final class DirectoryVolume implements Volume {
 
     @Override
     public void syncDirectory(String path) throws IOException {
-        try (BaseDirectory.Located at = base.locate(path)) {
-            int fd = posix.openat(at.dir, at.name, Flags.O_RDONLY | Flags.O_DIRECTORY | Flags.O_NOFOLLOW, 0);
-            try {
-                posix.fsync(fd, false);
-            } finally {
-                posix.close(fd);
-            }
-        }
+        withDescriptor(path, Flags.O_RDONLY | Flags.O_DIRECTORY | Flags.O_NOFOLLOW, fd -> posix.fsync(fd, false));
     }
 
     @Override

@@ -11,19 +11,22 @@ import java.nio.file.Path;
  * @param useSyncWrites   open backing files with O_DSYNC, so every write is durable on return
  * @param autoCreateDirs  create the base directory (and its parents) when it is missing
  * @param maxOpenFiles    at most this many files open through the volume at once (ENFILE beyond)
+ * @param preallocation   disk space reserved ahead of data ({@link Preallocation#NONE} for none)
  */
 public record LocalConfig(Path baseDirectory, StorageType storageType, int filePermissions, int dirPermissions,
-                          boolean useSyncWrites, boolean autoCreateDirs, int maxOpenFiles) {
+                          boolean useSyncWrites, boolean autoCreateDirs, int maxOpenFiles,
+                          Preallocation preallocation) {
 
     public static final Path DEFAULT_BASE_DIRECTORY = Path.of("/var/lib/xdevfs/data");
 
     /** The embedded default: a regular volume in /var/lib/xdevfs/data, no masks, buffered writes. */
     public static LocalConfig defaults() {
-        return new LocalConfig(DEFAULT_BASE_DIRECTORY, StorageType.REGULAR, 07777, 07777, false, true, 65536);
+        return new LocalConfig(DEFAULT_BASE_DIRECTORY, StorageType.REGULAR, 07777, 07777, false, true, 65536,
+                Preallocation.NONE);
     }
 
     public LocalConfig withBaseDirectory(Path dir) {
         return new LocalConfig(dir, storageType, filePermissions, dirPermissions, useSyncWrites, autoCreateDirs,
-                maxOpenFiles);
+                maxOpenFiles, preallocation);
     }
 }

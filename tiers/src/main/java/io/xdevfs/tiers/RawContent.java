@@ -12,17 +12,22 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The raw content format: the file's bytes are the backing file's bytes, through one descriptor.
- * Thread-safe: pread/pwrite on a shared descriptor need no lock.
+ * Thread-safe: pread/pwrite on a shared descriptor need no lock; growing the preallocation is
+ * serialised on this object, and a write past it waits only for that.
  */
 final class RawContent implements Content {
     private final Posix posix;
     private final int fd;
     private final Runnable onClose;
+    private final Preallocation preallocation;
     private final AtomicBoolean closed = new AtomicBoolean();
+    /** How far the backing file is known to be allocated; -1 until first needed. Guarded by this. */
+    private long allocatedEnd = -1;
 
-    RawContent(Posix posix, int fd, Runnable onClose) {
+    RawContent(Posix posix, int fd, Preallocation preallocation, Runnable onClose) {
         this.posix = posix;
         this.fd = fd;
+        this.preallocation = preallocation;
         this.onClose = onClose;
     }
 
@@ -33,7 +38,33 @@ final class RawContent implements Content {
 
     @Override
     public int write(ByteBuffer src, long offset) throws IOException {
+        if (preallocation.extentBytes() > 0) {
+            reserve(offset + src.remaining());
+        }
         return posix.pwrite(fd, src, offset);
+    }
+
+    /**
+     * Allocates up to the extent boundary past {@code end}. Advisory: where the backing filesystem
+     * cannot (EOPNOTSUPP) or has no room (ENOSPC), the write itself decides what the caller sees.
+     */
+    private synchronized void reserve(long end) throws IOException {
+        if (allocatedEnd < 0) {
+            allocatedEnd = posix.fstat(fd).size;
+        }
+        if (end <= allocatedEnd) {
+            return;
+        }
+        long target = preallocation.extentEndFor(end);
+        try {
+            posix.fallocate(fd, Flags.FALLOC_FL_KEEP_SIZE, allocatedEnd, target - allocatedEnd);
+            allocatedEnd = target;
+        } catch (PosixException e) {
+            if (e.errno() != Errno.ENOSPC && e.errno() != Errno.EOPNOTSUPP) {
+                throw e;
+            }
+            allocatedEnd = Long.MAX_VALUE; // stop trying for this handle
+        }
     }
 
     @Override

@@ -143,7 +143,8 @@ class DirectoryVolumeTest {
     @Test
     void masksFromTheConfigurationApplyToNewFilesAndDirectories() throws Exception {
         volume.close();
-        volume = Volumes.open(new LocalConfig(base, StorageType.REGULAR, 0640, 0750, false, true, 100));
+        volume = Volumes.open(new LocalConfig(base, StorageType.REGULAR, 0640, 0750, false, true, 100,
+                Preallocation.NONE));
         volume.create("/f", Flags.O_WRONLY, 0666, null).close();
         volume.mkdir("/d", 0777, null);
         assertEquals(0640, volume.getattr("/f").mode & 07777);
@@ -151,9 +152,25 @@ class DirectoryVolumeTest {
     }
 
     @Test
+    void preallocationReservesSpaceWithoutChangingTheSize() throws Exception {
+        volume.close();
+        volume = Volumes.open(new LocalConfig(base, StorageType.REGULAR, 07777, 07777, false, true, 100,
+                new Preallocation(1 << 20, 4 << 20)));
+        try (Content c = volume.create("/seg", Flags.O_RDWR, 0600, null)) {
+            assertEquals(0, c.attributes().size);
+            assertTrue(c.attributes().blocks * 512 >= 1 << 20, "default_file_size is reserved on create");
+            c.write(bytes("x"), (1 << 20) + 10);
+            assertEquals((1 << 20) + 11, c.attributes().size);
+            assertTrue(c.attributes().blocks * 512 >= 4 << 20, "a write past it reserves up to the next extent");
+            assertEquals("x", read(c, (1 << 20) + 10, 5));
+        }
+    }
+
+    @Test
     void maxOpenFilesBoundsOpenHandles() throws Exception {
         volume.close();
-        volume = Volumes.open(new LocalConfig(base, StorageType.REGULAR, 07777, 07777, false, true, 2));
+        volume = Volumes.open(new LocalConfig(base, StorageType.REGULAR, 07777, 07777, false, true, 2,
+                Preallocation.NONE));
         volume.create("/f", Flags.O_WRONLY, 0644, null).close();
         Content a = volume.open("/f", Flags.O_RDONLY);
         Content b = volume.open("/f", Flags.O_RDONLY);
