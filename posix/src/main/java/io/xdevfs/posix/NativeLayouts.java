@@ -12,61 +12,69 @@ final class NativeLayouts {
     static final int DIRENT_NAME = 19;
     static final int DIRENT_TYPE = 18;
 
+    // struct stat offsets that differ: x86_64 has a 64-bit st_nlink before st_mode, aarch64 (the
+    // generic layout) a 32-bit one after it, and a 32-bit st_blksize.
+    private static final int NLINK = Arch.X86_64 ? 16 : 20;
+    private static final boolean WIDE_NLINK = Arch.X86_64;
+    private static final int MODE = Arch.X86_64 ? 24 : 16;
+    private static final int UID = MODE + 4;
+    private static final int GID = MODE + 8;
+    private static final int RDEV = Arch.X86_64 ? 40 : 32;
+    private static final boolean WIDE_BLKSIZE = Arch.X86_64;
+    private static final int DEV = 0;
+    private static final int INO = 8;
+    private static final int SIZE = 48;
+    private static final int BLKSIZE = 56;
+    private static final int BLOCKS = 64;
+    private static final int ATIME = 72;
+    private static final int MTIME = 88;
+    private static final int CTIME = 104;
+
     static void readStat(Pointer p, Stat s) {
-        s.dev = p.getLong(0);
-        s.ino = p.getLong(8);
-        if (Arch.X86_64) {
-            s.nlink = p.getLong(16);
-            s.mode = p.getInt(24);
-            s.uid = p.getInt(28);
-            s.gid = p.getInt(32);
-            s.rdev = p.getLong(40);
-            s.blksize = p.getLong(56);
-        } else {
-            s.mode = p.getInt(16);
-            s.nlink = Integer.toUnsignedLong(p.getInt(20));
-            s.uid = p.getInt(24);
-            s.gid = p.getInt(28);
-            s.rdev = p.getLong(32);
-            s.blksize = p.getInt(56);
-        }
-        s.size = p.getLong(48);
-        s.blocks = p.getLong(64);
-        s.atimeSec = p.getLong(72);
-        s.atimeNsec = p.getLong(80);
-        s.mtimeSec = p.getLong(88);
-        s.mtimeNsec = p.getLong(96);
-        s.ctimeSec = p.getLong(104);
-        s.ctimeNsec = p.getLong(112);
+        s.dev = p.getLong(DEV);
+        s.ino = p.getLong(INO);
+        s.nlink = WIDE_NLINK ? p.getLong(NLINK) : Integer.toUnsignedLong(p.getInt(NLINK));
+        s.mode = p.getInt(MODE);
+        s.uid = p.getInt(UID);
+        s.gid = p.getInt(GID);
+        s.rdev = p.getLong(RDEV);
+        s.size = p.getLong(SIZE);
+        s.blksize = WIDE_BLKSIZE ? p.getLong(BLKSIZE) : p.getInt(BLKSIZE);
+        s.blocks = p.getLong(BLOCKS);
+        s.atimeSec = p.getLong(ATIME);
+        s.atimeNsec = p.getLong(ATIME + 8);
+        s.mtimeSec = p.getLong(MTIME);
+        s.mtimeNsec = p.getLong(MTIME + 8);
+        s.ctimeSec = p.getLong(CTIME);
+        s.ctimeNsec = p.getLong(CTIME + 8);
     }
 
     /** The inverse of {@link #readStat}: fills a struct stat the caller zeroed (FUSE's getattr buffer). */
     static void writeStat(Stat s, Pointer p) {
-        p.putLong(0, s.dev);
-        p.putLong(8, s.ino);
-        if (Arch.X86_64) {
-            p.putLong(16, s.nlink);
-            p.putInt(24, s.mode);
-            p.putInt(28, s.uid);
-            p.putInt(32, s.gid);
-            p.putLong(40, s.rdev);
-            p.putLong(56, s.blksize);
+        p.putLong(DEV, s.dev);
+        p.putLong(INO, s.ino);
+        if (WIDE_NLINK) {
+            p.putLong(NLINK, s.nlink);
         } else {
-            p.putInt(16, s.mode);
-            p.putInt(20, (int) s.nlink);
-            p.putInt(24, s.uid);
-            p.putInt(28, s.gid);
-            p.putLong(32, s.rdev);
-            p.putInt(56, (int) s.blksize);
+            p.putInt(NLINK, (int) s.nlink);
         }
-        p.putLong(48, s.size);
-        p.putLong(64, s.blocks);
-        p.putLong(72, s.atimeSec);
-        p.putLong(80, s.atimeNsec);
-        p.putLong(88, s.mtimeSec);
-        p.putLong(96, s.mtimeNsec);
-        p.putLong(104, s.ctimeSec);
-        p.putLong(112, s.ctimeNsec);
+        p.putInt(MODE, s.mode);
+        p.putInt(UID, s.uid);
+        p.putInt(GID, s.gid);
+        p.putLong(RDEV, s.rdev);
+        p.putLong(SIZE, s.size);
+        if (WIDE_BLKSIZE) {
+            p.putLong(BLKSIZE, s.blksize);
+        } else {
+            p.putInt(BLKSIZE, (int) s.blksize);
+        }
+        p.putLong(BLOCKS, s.blocks);
+        p.putLong(ATIME, s.atimeSec);
+        p.putLong(ATIME + 8, s.atimeNsec);
+        p.putLong(MTIME, s.mtimeSec);
+        p.putLong(MTIME + 8, s.mtimeNsec);
+        p.putLong(CTIME, s.ctimeSec);
+        p.putLong(CTIME + 8, s.ctimeNsec);
     }
 
     static FsStat readStatvfs(Pointer p) {
