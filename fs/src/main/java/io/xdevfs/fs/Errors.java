@@ -54,10 +54,7 @@ final class Errors {
         if (t instanceof OutOfMemoryError) {
             return Errno.ENOMEM;
         }
-        if (t instanceof IOException) {
-            return Errno.EIO;
-        }
-        return Errno.EIO;
+        return Errno.EIO; // any other IOException, RuntimeException or Error
     }
 
     private Errors() {

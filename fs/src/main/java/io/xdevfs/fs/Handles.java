@@ -46,7 +46,7 @@ final class Handles {
         return open.size();
     }
 
-    /** Closes every handle still open (unmount); returns the first failure, if any. */
+    /** Closes every handle still open (unmount); returns the failures, if any. */
     List<IOException> closeAll() {
         List<IOException> failures = new ArrayList<>();
         for (Long fh : List.copyOf(open.keySet())) {

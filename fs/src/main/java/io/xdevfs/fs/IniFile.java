@@ -18,7 +18,6 @@ final class IniFile {
 
     final Path file;
     final List<Entry> entries = new ArrayList<>();
-    final List<String> sections = new ArrayList<>();
     final List<String> errors = new ArrayList<>();
 
     private IniFile(Path file) {
@@ -46,9 +45,7 @@ final class IniFile {
                 errors.add(where(line) + ": malformed section header '" + text + "'");
                 return section;
             }
-            String name = text.substring(1, text.length() - 1).strip();
-            sections.add(name);
-            return name;
+            return text.substring(1, text.length() - 1).strip();
         }
         int eq = text.indexOf('=');
         if (eq <= 0) {
