@@ -3,7 +3,6 @@ package io.xdevfs.fs;
 import io.xdevfs.posix.Errno;
 import io.xdevfs.posix.PosixException;
 
-import java.io.IOException;
 import java.nio.channels.ClosedChannelException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.DirectoryNotEmptyException;
