@@ -11,15 +11,30 @@ final class Preflight {
             "/usr/local/lib");
 
     static void mountPoint(Path mnt) throws UsageException {
+        MountTable.typeAt(mnt).filter(t -> t.startsWith("fuse")).ifPresent(t -> {
+            if (isDead(mnt)) {
+                throw new UsageException("mountpoint " + mnt + " holds a dead " + t + " mount (its daemon is gone); "
+                        + "run: xdevfs umount " + mnt);
+            }
+            throw new UsageException("mountpoint " + mnt + " is already mounted (" + t + "); xdevfs umount it first");
+        });
+        // after the mount table: a dead mount fails every stat
         if (!Files.exists(mnt)) {
             throw new UsageException("mountpoint " + mnt + " does not exist");
         }
         if (!Files.isDirectory(mnt)) {
             throw new UsageException("mountpoint " + mnt + " is not a directory");
         }
-        MountTable.typeAt(mnt).filter(t -> t.startsWith("fuse")).ifPresent(t -> {
-            throw new UsageException("mountpoint " + mnt + " is already mounted (" + t + "); xdevfs umount it first");
-        });
+    }
+
+    /** A FUSE mount whose daemon died answers every call with ENOTCONN ("Transport endpoint ..."). */
+    private static boolean isDead(Path mnt) {
+        try {
+            Files.readAttributes(mnt, java.nio.file.attribute.BasicFileAttributes.class);
+            return false;
+        } catch (java.io.IOException e) {
+            return String.valueOf(e.getMessage()).contains("not connected");
+        }
     }
 
     static void fuseAvailable() throws UsageException {

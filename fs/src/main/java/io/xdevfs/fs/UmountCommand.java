@@ -7,7 +7,10 @@ import picocli.CommandLine.Parameters;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
-/** {@code xdevfs umount MOUNTPOINT}: unmount; the daemon then releases everything and exits. */
+/**
+ * {@code xdevfs umount MOUNTPOINT}: unmount; the daemon then releases everything and exits. Also
+ * clears a dead mount left by a daemon that was killed.
+ */
 @Command(name = "umount", mixinStandardHelpOptions = true,
         description = "Unmount an xdevfs mount; its daemon closes its files and exits.")
 final class UmountCommand implements Callable<Integer> {

@@ -117,6 +117,35 @@ class LifecycleIT {
         }
     }
 
+    @Test
+    void killDashNineLosesNothingFsyncedAndTheDeadMountIsClearedAndRemounted() throws Exception {
+        Mounted fs = Mounted.start();
+        Path mnt = fs.mnt;
+        Path config = fs.root.resolve("xdevfs.ini");
+        try {
+            Py.eval(mnt, "fd = os.open(d + '/wal', os.O_CREAT | os.O_WRONLY, 0o600)\n"
+                    + "os.write(fd, b'committed')\nos.fdatasync(fd)\nos.close(fd)\n"
+                    + "dfd = os.open(d, os.O_RDONLY)\nos.fsync(dfd)\nos.close(dfd)");
+            Run.ok("kill", "-9", Long.toString(fs.pid()));
+            assertTrue(fs.process().waitFor(10, TimeUnit.SECONDS));
+            assertEquals("committed", Files.readString(fs.base.resolve("wal")), "fsynced data is on disk");
+
+            Run again = cli("mount", "--foreground", "--config", config.toString(), mnt.toString());
+            assertRefused(again, 1, "holds a dead fuse.xdevfs mount (its daemon is gone); run: xdevfs umount " + mnt);
+            Run umount = cli("umount", mnt.toString());
+            assertEquals(0, umount.exit(), umount.output());
+            assertFalse(mounted(mnt));
+        } finally {
+            fs.kill();
+        }
+        Mounted remounted = Mounted.startOn(fs.root);
+        try {
+            assertEquals("committed", Files.readString(remounted.path("wal")));
+        } finally {
+            remounted.close();
+        }
+    }
+
     private static void assertRefused(Run r, int exit, String message) {
         assertEquals(exit, r.exit(), r.output());
         assertTrue(r.output().contains(message), r.output());

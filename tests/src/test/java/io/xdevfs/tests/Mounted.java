@@ -35,12 +35,19 @@ final class Mounted implements AutoCloseable {
     static Mounted start(List<String> localLines, String... extraArgs) throws IOException, InterruptedException {
         FuseAvailability.require();
         Path root = Files.createTempDirectory("xdevfs-it-");
-        Path mnt = Files.createDirectory(root.resolve("mnt"));
+        Files.createDirectory(root.resolve("mnt"));
+        List<String> ini = new ArrayList<>(List.of("[local]", "base_directory = " + root.resolve("base")));
+        ini.addAll(localLines);
+        Files.write(root.resolve("xdevfs.ini"), ini);
+        return startOn(root, extraArgs);
+    }
+
+    /** Mounts root/mnt with root/xdevfs.ini again (e.g. after a crash), over the same base directory. */
+    static Mounted startOn(Path root, String... extraArgs) throws IOException, InterruptedException {
+        Path mnt = root.resolve("mnt");
         Path base = root.resolve("base");
         Path config = root.resolve("xdevfs.ini");
-        List<String> ini = new ArrayList<>(List.of("[local]", "base_directory = " + base));
-        ini.addAll(localLines);
-        Files.write(config, ini);
+        Files.deleteIfExists(root.resolve("pid"));
         Path log = root.resolve("daemon.log");
         List<String> cmd = new ArrayList<>(javaCommand());
         cmd.addAll(List.of("mount", "--foreground", "--pid-file", root.resolve("pid").toString(),
