@@ -9,6 +9,8 @@ import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.NotDirectoryException;
+import java.util.List;
+import java.util.Map;
 
 /**
  * The one error ladder of the FUSE frontend: what a failed operation returns to the kernel. A
@@ -31,27 +33,21 @@ final class Errors {
         return -errno;
     }
 
+    /** Java's exceptions with a POSIX meaning, most specific first. */
+    private static final List<Map.Entry<Class<? extends Throwable>, Integer>> LADDER = List.of(
+            Map.entry(NoSuchFileException.class, Errno.ENOENT),
+            Map.entry(FileAlreadyExistsException.class, Errno.EEXIST),
+            Map.entry(DirectoryNotEmptyException.class, Errno.ENOTEMPTY),
+            Map.entry(NotDirectoryException.class, Errno.ENOTDIR),
+            Map.entry(AccessDeniedException.class, Errno.EACCES),
+            Map.entry(ClosedChannelException.class, Errno.EBADF),
+            Map.entry(OutOfMemoryError.class, Errno.ENOMEM));
+
     static int classify(Throwable t) {
-        if (t instanceof NoSuchFileException) {
-            return Errno.ENOENT;
-        }
-        if (t instanceof FileAlreadyExistsException) {
-            return Errno.EEXIST;
-        }
-        if (t instanceof DirectoryNotEmptyException) {
-            return Errno.ENOTEMPTY;
-        }
-        if (t instanceof NotDirectoryException) {
-            return Errno.ENOTDIR;
-        }
-        if (t instanceof AccessDeniedException) {
-            return Errno.EACCES;
-        }
-        if (t instanceof ClosedChannelException) {
-            return Errno.EBADF;
-        }
-        if (t instanceof OutOfMemoryError) {
-            return Errno.ENOMEM;
+        for (Map.Entry<Class<? extends Throwable>, Integer> rung : LADDER) {
+            if (rung.getKey().isInstance(t)) {
+                return rung.getValue();
+            }
         }
         return Errno.EIO; // any other IOException, RuntimeException or Error
     }
