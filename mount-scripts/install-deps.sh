@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the system packages xdevfs needs, if they are missing.
 #   install-deps.sh runtime   libfuse2 (libfuse2t64 on Debian 13) and fuse3 (fusermount3, mount.fuse3)
+#   install-deps.sh build     a JDK and Maven, to build the jar from a checkout
 #   install-deps.sh test      runtime + a JDK and Maven, fio, bindfs, python3, attr, sqlite3, procps for the tests
 # As root it installs with apt-get; otherwise it prints one line naming what is missing and exits 1.
 # Never installs Debian's "fuse" package: it would remove fuse3.
@@ -9,8 +10,14 @@ what=${1:-runtime}
 
 missing=()
 have_lib() { ldconfig -p 2>/dev/null | grep -q "$1" || ls /lib/*/"$1" /usr/lib/*/"$1" >/dev/null 2>&1; }
-have_lib libfuse.so.2 || missing+=(libfuse2)
-command -v fusermount3 >/dev/null 2>&1 || missing+=(fuse3)
+if [ "$what" != build ]; then
+  have_lib libfuse.so.2 || missing+=(libfuse2)
+  command -v fusermount3 >/dev/null 2>&1 || missing+=(fuse3)
+fi
+if [ "$what" = build ]; then
+  command -v javac >/dev/null 2>&1 || missing+=(default-jdk-headless)
+  command -v mvn >/dev/null 2>&1 || missing+=(maven)
+fi
 if [ "$what" = test ]; then
   command -v fio >/dev/null 2>&1 || missing+=(fio)
   command -v bindfs >/dev/null 2>&1 || missing+=(bindfs)
