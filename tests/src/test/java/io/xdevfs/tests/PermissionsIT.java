@@ -1,9 +1,7 @@
 package io.xdevfs.tests;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,28 +15,19 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * A root mount serves other users (allow_other) under the usual permission checks (default_permissions):
  * a database user writes in the directory it was given, another unprivileged user gets EACCES.
  */
-@ExtendWith(NoLeftovers.class)
-class PermissionsIT {
+class PermissionsIT extends OneMountPerClass {
     static final String DB = "xdevfs-db";
     static final String OTHER = "xdevfs-other";
-    static Mounted fs;
 
     @BeforeAll
-    static void mountAndCreateUsers() throws Exception {
-        FuseAvailability.require();
+    static void createUsers() throws Exception {
         for (String user : new String[] {DB, OTHER}) {
             if (Run.of("id", user).exit() != 0) {
                 Run.ok("useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin", user);
             }
         }
-        fs = Mounted.start();
         // the test's temporary directory is 0700; let the other users reach the mount point
         Files.setPosixFilePermissions(fs.root, PosixFilePermissions.fromString("rwxr-xr-x"));
-    }
-
-    @AfterAll
-    static void unmount() throws Exception {
-        fs.close();
     }
 
     private static Run as(String user, String script) {

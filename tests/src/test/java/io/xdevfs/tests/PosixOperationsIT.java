@@ -1,9 +1,7 @@
 package io.xdevfs.tests;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.io.RandomAccessFile;
 import java.nio.ByteBuffer;
@@ -24,20 +22,12 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Every operation of the regular storage type on a real mount: success paths and the errno of each failure. */
-@ExtendWith(NoLeftovers.class)
-class PosixOperationsIT {
-    static Mounted fs;
+class PosixOperationsIT extends OneMountPerClass {
     static Path d;
 
     @BeforeAll
-    static void mount() throws Exception {
-        fs = Mounted.start();
+    static void mountPoint() {
         d = fs.mnt;
-    }
-
-    @AfterAll
-    static void unmount() throws Exception {
-        fs.close();
     }
 
     private static Path fresh(String name) throws Exception {

@@ -1,9 +1,6 @@
 package io.xdevfs.tests;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.io.RandomAccessFile;
 import java.nio.ByteBuffer;
@@ -27,19 +24,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * each checked against an in-memory model of files (inodes) and names. Open handles follow their file
  * through renames and unlinks, as POSIX says. The seed is printed so that a failure can be replayed.
  */
-@ExtendWith(NoLeftovers.class)
-class RandomModelIT {
-    static Mounted fs;
-
-    @BeforeAll
-    static void mount() throws Exception {
-        fs = Mounted.start();
-    }
-
-    @AfterAll
-    static void unmount() throws Exception {
-        fs.close();
-    }
+class RandomModelIT extends OneMountPerClass {
 
     /** A file's bytes, independent of its names. */
     static final class Node {

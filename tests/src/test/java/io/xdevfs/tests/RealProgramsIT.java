@@ -1,9 +1,6 @@
 package io.xdevfs.tests;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,19 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Real programs on the mount: cp -a and diff -r, dd and sha256sum, fio with verification, sqlite3. */
-@ExtendWith(NoLeftovers.class)
-class RealProgramsIT {
-    static Mounted fs;
-
-    @BeforeAll
-    static void mount() throws Exception {
-        fs = Mounted.start();
-    }
-
-    @AfterAll
-    static void unmount() throws Exception {
-        fs.close();
-    }
+class RealProgramsIT extends OneMountPerClass {
 
     @Test
     void cpArchiveOfATreeDiffsClean() throws Exception {
