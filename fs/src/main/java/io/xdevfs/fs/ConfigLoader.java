@@ -22,7 +22,7 @@ final class ConfigLoader {
     private static final Map<String, Set<String>> NOT_YET = Map.of(
             "local", Set.of("use_direct_io", "use_mmap", "mmap_size", "io_alignment", "read_ahead_kb",
                     "enable_page_cache", "enable_read_cache", "enable_write_cache", "cache_size", "cache_ttl",
-                    "use_aio", "max_events", "enable_sparse", "hole_detection_size", "zero_block_threshold",
+                    "use_aio", "max_events",
                     "enable_compression", "compression_type", "compression_level", "compression_threshold",
                     "adaptive_compression", "chunk_size"),
             "hybrid", Set.of("hot_storage_type", "hot_directory", "hot_cache_size", "hot_access_threshold",
@@ -41,7 +41,8 @@ final class ConfigLoader {
 
     private static final List<String> LOCAL_KEYS = List.of("base_directory", "storage_type", "file_permissions",
             "dir_permissions", "use_sync_writes", "auto_create_dirs", "max_open_files", "use_fallocate",
-            "preallocate_files", "default_file_size", "extent_size");
+            "preallocate_files", "default_file_size", "extent_size", "enable_sparse", "hole_detection_size",
+            "zero_block_threshold");
 
     static LocalConfig load(Path file) throws ConfigException {
         IniFile ini;
@@ -63,6 +64,8 @@ final class ConfigLoader {
         boolean preallocateFiles = false;
         long defaultFileSize = 0;
         long extentSize = 0;
+        Boolean enableSparse = null;
+        int holeBlock = LocalConfig.DEFAULT_HOLE_BLOCK_SIZE;
         Map<String, String> where = new java.util.HashMap<>();
 
         for (IniFile.Entry e : ini.entries) {
@@ -118,6 +121,15 @@ final class ConfigLoader {
                     case "extent_size":
                         extentSize = Values.size(e.value());
                         break;
+                    case "enable_sparse":
+                        enableSparse = Values.bool(e.value());
+                        break;
+                    case "hole_detection_size":
+                        holeBlock = holeBlockSize(e.value());
+                        break;
+                    case "zero_block_threshold":
+                        zeroBlockThreshold(e.value());
+                        break;
                     default:
                         throw new IllegalStateException(e.key());
                 }
@@ -136,11 +148,24 @@ final class ConfigLoader {
             problems.add(where.get("use_fallocate") + " = false: xdevfs preallocates only with fallocate(2); "
                     + "remove preallocate_files and extent_size or set use_fallocate = true");
         }
+        boolean sparse = type == StorageType.SPARSE;
+        if (sparse && Boolean.FALSE.equals(enableSparse)) {
+            problems.add(where.get("enable_sparse") + " = false: contradicts storage_type = sparse (leave it out or true)");
+        }
+        for (String key : List.of("enable_sparse", "hole_detection_size", "zero_block_threshold")) {
+            if (!sparse && where.containsKey(key)) {
+                problems.add(where.get(key) + ": applies only to storage_type = sparse");
+            }
+        }
+        if (sparse && (preallocateFiles || extentSize > 0)) {
+            problems.add(where.get(preallocateFiles ? "preallocate_files" : "extent_size")
+                    + ": preallocation and storage_type = sparse work against each other; use one");
+        }
         if (!problems.isEmpty()) {
             throw new ConfigException(problems);
         }
         return new LocalConfig(base, type, fileMode, dirMode, sync, autoCreate, maxOpen,
-                new Preallocation(preallocateFiles ? defaultFileSize : 0, extentSize));
+                new Preallocation(preallocateFiles ? defaultFileSize : 0, extentSize), holeBlock);
     }
 
     private static Path absolutePath(String v) {
@@ -148,6 +173,28 @@ final class ConfigLoader {
             throw new IllegalArgumentException("expected an absolute path");
         }
         return Path.of(v).normalize();
+    }
+
+    private static int holeBlockSize(String v) {
+        long n = Values.size(v);
+        if (n < 512 || n > (1 << 20) || Long.bitCount(n) != 1) {
+            throw new IllegalArgumentException("expected a power of two from 512 to 1M, e.g. 4096");
+        }
+        return (int) n;
+    }
+
+    /** The seed's "95% zero is a hole" would turn non-zero bytes into zeros: only 1.0 keeps data. */
+    private static void zeroBlockThreshold(String v) {
+        double t;
+        try {
+            t = Double.parseDouble(v);
+        } catch (NumberFormatException e) {
+            t = Double.NaN;
+        }
+        if (t != 1.0) {
+            throw new IllegalArgumentException("only 1.0 is supported: a block becomes a hole only when every "
+                    + "byte is zero, so no written byte is ever lost");
+        }
     }
 
     private static StorageType storageType(String v) {
@@ -177,7 +224,8 @@ final class ConfigLoader {
                 + "preallocate_files = " + (c.preallocation().initialBytes() > 0) + "\n"
                 + (c.preallocation().initialBytes() > 0
                         ? "default_file_size = " + c.preallocation().initialBytes() + "\n" : "")
-                + "extent_size = " + c.preallocation().extentBytes() + "\n";
+                + "extent_size = " + c.preallocation().extentBytes() + "\n"
+                + (c.storageType() == StorageType.SPARSE ? "hole_detection_size = " + c.holeBlockSize() + "\n" : "");
     }
 
     private ConfigLoader() {

@@ -68,7 +68,7 @@ class ConfigLoaderTest {
                 """);
         assertEquals(List.of(
                 file + ":13: expected 'key = value', found 'use_sync_writes'",
-                file + ":2: [local] storage_type = 'compressed': not supported yet (supported now: regular)",
+                file + ":2: [local] storage_type = 'compressed': not supported yet (supported now: regular, sparse)",
                 file + ":3: [local] file_permissions = '0999': expected an octal mode from 0000 to 7777, e.g. 0644",
                 file + ":4: [local] use_sync_writes = 'maybe': expected true or false",
                 file + ":5: [local] max_open_files = '0': expected an integer from 1 to 1000000",
@@ -76,7 +76,8 @@ class ConfigLoaderTest {
                 file + ":7: [local] cache_size: not supported yet by this version of xdevfs; remove the line",
                 file + ":8: [local] colour: unknown key (supported keys in [local]: base_directory, storage_type, "
                         + "file_permissions, dir_permissions, use_sync_writes, auto_create_dirs, max_open_files, "
-                        + "use_fallocate, preallocate_files, default_file_size, extent_size)",
+                        + "use_fallocate, preallocate_files, default_file_size, extent_size, enable_sparse, "
+                        + "hole_detection_size, zero_block_threshold)",
                 file + ":10: [tuning] target_iops: not supported yet by this version of xdevfs; remove the line",
                 file + ":12: [nonsense] x: unknown section [nonsense] (known: block, hybrid, local, monitoring, "
                         + "recovery, tmpfs, tuning)"), p);
@@ -95,6 +96,32 @@ class ConfigLoaderTest {
                 assertTrue(!problem.contains("unknown"), sk[1] + " -> " + problem);
             }
         }
+    }
+
+    @Test
+    void sparseKeysApplyToTheSparseTypeOnly() throws Exception {
+        LocalConfig c = ConfigLoader.load(ini("""
+                [local]
+                storage_type = sparse
+                enable_sparse = true
+                hole_detection_size = 64K
+                zero_block_threshold = 1.0
+                """));
+        assertEquals(StorageType.SPARSE, c.storageType());
+        assertEquals(65536, c.holeBlockSize());
+        assertEquals(c, ConfigLoader.load(ini(ConfigLoader.render(c))));
+        Path file = tmp.resolve("x.ini");
+        assertEquals(List.of(file + ":3: [local] zero_block_threshold = '0.95': only 1.0 is supported: a block "
+                + "becomes a hole only when every byte is zero, so no written byte is ever lost"),
+                problems("[local]\nstorage_type = sparse\nzero_block_threshold = 0.95\n"));
+        assertEquals(List.of(file + ":2: [local] hole_detection_size = '3000': expected a power of two from 512 to 1M, "
+                + "e.g. 4096"), problems("[local]\nhole_detection_size = 3000\nstorage_type = sparse\n"));
+        assertEquals(List.of(file + ":2: [local] enable_sparse: applies only to storage_type = sparse"),
+                problems("[local]\nenable_sparse = true\n"));
+        assertEquals(List.of(file + ":3: [local] enable_sparse = false: contradicts storage_type = sparse "
+                + "(leave it out or true)"), problems("[local]\nstorage_type = sparse\nenable_sparse = false\n"));
+        assertEquals(List.of(file + ":3: [local] extent_size: preallocation and storage_type = sparse work against "
+                + "each other; use one"), problems("[local]\nstorage_type = sparse\nextent_size = 1M\n"));
     }
 
     @Test

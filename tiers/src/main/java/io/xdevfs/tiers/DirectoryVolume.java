@@ -15,7 +15,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A volume over a base directory: every path maps to the same path below it, and every file's bytes
- * to a backing file in the raw format ({@code storage_type = regular}).
+ * to a backing file, in the raw format ({@code storage_type = regular}) or with zero blocks as holes
+ * ({@code storage_type = sparse}, {@link SparseContent}).
  *
  * <p>All calls go through {@link BaseDirectory#locate} so that nothing outside the base directory is
  * touched. New files, directories, symlinks and nodes are given to the caller ({@link Owner}) when the
@@ -104,7 +105,8 @@ public final class DirectoryVolume implements Volume {
     }
 
     private Content content(int fd) {
-        return new RawContent(posix, fd, config.preallocation(), openFiles::decrementAndGet);
+        RawContent raw = new RawContent(posix, fd, config.preallocation(), openFiles::decrementAndGet);
+        return config.storageType() == StorageType.SPARSE ? new SparseContent(raw, posix, config.holeBlockSize()) : raw;
     }
 
     /** default_file_size for a new file; advisory like every preallocation (see RawContent#reserve). */

@@ -12,10 +12,27 @@ import java.nio.file.Path;
  * @param autoCreateDirs  create the base directory (and its parents) when it is missing
  * @param maxOpenFiles    at most this many files open through the volume at once (ENFILE beyond)
  * @param preallocation   disk space reserved ahead of data ({@link Preallocation#NONE} for none)
+ * @param holeBlockSize   {@code storage_type = sparse}: aligned blocks of this many zero bytes are
+ *                        stored as holes ({@code hole_detection_size}, a power of two)
  */
 public record LocalConfig(Path baseDirectory, StorageType storageType, int filePermissions, int dirPermissions,
                           boolean useSyncWrites, boolean autoCreateDirs, int maxOpenFiles,
-                          Preallocation preallocation) {
+                          Preallocation preallocation, int holeBlockSize) {
+
+    public static final int DEFAULT_HOLE_BLOCK_SIZE = 4096;
+
+    public LocalConfig {
+        if (Integer.bitCount(holeBlockSize) != 1) {
+            throw new IllegalArgumentException("hole block size must be a power of two: " + holeBlockSize);
+        }
+    }
+
+    /** A configuration with the default hole block size. */
+    public LocalConfig(Path baseDirectory, StorageType storageType, int filePermissions, int dirPermissions,
+                       boolean useSyncWrites, boolean autoCreateDirs, int maxOpenFiles, Preallocation preallocation) {
+        this(baseDirectory, storageType, filePermissions, dirPermissions, useSyncWrites, autoCreateDirs, maxOpenFiles,
+                preallocation, DEFAULT_HOLE_BLOCK_SIZE);
+    }
 
     public static final Path DEFAULT_BASE_DIRECTORY = Path.of("/var/lib/xdevfs/data");
 
@@ -27,6 +44,11 @@ public record LocalConfig(Path baseDirectory, StorageType storageType, int fileP
 
     public LocalConfig withBaseDirectory(Path dir) {
         return new LocalConfig(dir, storageType, filePermissions, dirPermissions, useSyncWrites, autoCreateDirs,
-                maxOpenFiles, preallocation);
+                maxOpenFiles, preallocation, holeBlockSize);
+    }
+
+    public LocalConfig withStorageType(StorageType type) {
+        return new LocalConfig(baseDirectory, type, filePermissions, dirPermissions, useSyncWrites, autoCreateDirs,
+                maxOpenFiles, preallocation, holeBlockSize);
     }
 }

@@ -31,6 +31,11 @@ final class RawContent implements Content {
         this.onClose = onClose;
     }
 
+    /** The backing descriptor, for a format that works on the same file (sparse). */
+    int fd() {
+        return fd;
+    }
+
     @Override
     public int read(ByteBuffer dst, long offset) throws IOException {
         return posix.pread(fd, dst, offset);

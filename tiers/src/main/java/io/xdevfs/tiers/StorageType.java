@@ -12,7 +12,7 @@ public enum StorageType {
     DIRECT(false),
     TMPFS(false),
     BLOCK(false),
-    SPARSE(false),
+    SPARSE(true),
     COMPRESSED(false),
     HYBRID(false);
 

@@ -1,0 +1,112 @@
+package io.xdevfs.tiers;
+
+import io.xdevfs.posix.Errno;
+import io.xdevfs.posix.Flags;
+import io.xdevfs.posix.PosixException;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** storage_type = sparse: zero blocks become holes, every byte reads back as written. */
+class SparseContentTest {
+    static final int MIB = 1 << 20;
+    @TempDir
+    Path tmp;
+    Volume volume;
+
+    @BeforeEach
+    void open() throws Exception {
+        volume = Volumes.open(LocalConfig.defaults().withBaseDirectory(tmp.resolve("base"))
+                .withStorageType(StorageType.SPARSE));
+    }
+
+    @AfterEach
+    void close() throws Exception {
+        volume.close();
+    }
+
+    private static byte[] readAll(Content c, int size) throws Exception {
+        ByteBuffer buf = ByteBuffer.allocateDirect(size);
+        assertEquals(size, c.read(buf, 0));
+        byte[] out = new byte[size];
+        buf.flip().get(out);
+        return out;
+    }
+
+    @Test
+    void aZeroFilledWalSegmentOccupiesNearlyNothing() throws Exception {
+        try (Content c = volume.create("/000000010000000000000001", Flags.O_RDWR, 0600, null)) {
+            ByteBuffer zeros = ByteBuffer.allocateDirect(8192);
+            for (long off = 0; off < 16 * MIB; off += 8192) {
+                zeros.clear();
+                c.write(zeros, off);
+            }
+            c.sync(true);
+            assertEquals(16 * MIB, c.attributes().size);
+            assertTrue(c.attributes().blocks * 512 <= 64 * 1024, "allocated " + c.attributes().blocks * 512);
+            assertArrayEquals(new byte[16 * MIB], readAll(c, 16 * MIB));
+        }
+    }
+
+    @Test
+    void mixedWritesReadBackExactlyAndOnlyZeroBlocksBecomeHoles() throws Exception {
+        Random rnd = new Random(11);
+        byte[] model = new byte[4 * MIB];
+        try (Content c = volume.create("/mixed", Flags.O_RDWR, 0600, null)) {
+            for (int i = 0; i < 400; i++) {
+                int off = rnd.nextInt(model.length - 70_000);
+                byte[] data = new byte[1 + rnd.nextInt(65_536)];
+                rnd.nextBytes(data);
+                for (int z = 0; z < data.length; z += 4096) { // zero some whole and some partial blocks
+                    if (rnd.nextInt(3) == 0) {
+                        Arrays.fill(data, z, Math.min(data.length, z + 4096 + rnd.nextInt(100) - 50), (byte) 0);
+                    }
+                }
+                if (rnd.nextInt(5) == 0) {
+                    data[rnd.nextInt(data.length)] = 1; // a single non-zero byte in a zero block must survive
+                }
+                c.write(ByteBuffer.wrap(data), off);
+                System.arraycopy(data, 0, model, off, data.length);
+            }
+            int size = (int) c.attributes().size;
+            assertArrayEquals(Arrays.copyOf(model, size), readAll(c, size));
+        }
+    }
+
+    @Test
+    void punchHoleAndZeroRangeAreSupported() throws Exception {
+        try (Content c = volume.create("/f", Flags.O_RDWR, 0600, null)) {
+            byte[] ones = new byte[MIB];
+            Arrays.fill(ones, (byte) 1);
+            c.write(ByteBuffer.wrap(ones), 0);
+            c.allocate(Flags.FALLOC_FL_PUNCH_HOLE | Flags.FALLOC_FL_KEEP_SIZE, 0, MIB / 2);
+            c.allocate(Flags.FALLOC_FL_ZERO_RANGE, MIB / 2, 4096);
+            byte[] back = readAll(c, MIB);
+            byte[] expected = ones.clone();
+            Arrays.fill(expected, 0, MIB / 2 + 4096, (byte) 0);
+            assertArrayEquals(expected, back);
+            assertEquals(MIB, c.attributes().size);
+            PosixException e = assertThrows(PosixException.class, () -> c.allocate(Flags.FALLOC_FL_PUNCH_HOLE, 0, 4096));
+            assertEquals(Errno.EOPNOTSUPP, e.errno(), "PUNCH_HOLE needs KEEP_SIZE, as in fallocate(2)");
+        }
+    }
+
+    @Test
+    void holeMathRoundsToBlocks() {
+        assertEquals(8192, HoleMath.roundUp(4097, 4096));
+        assertEquals(4096, HoleMath.roundUp(4096, 4096));
+        assertEquals(4096, HoleMath.roundDown(8191, 4096));
+        assertEquals(0, HoleMath.roundDown(4095, 4096));
+    }
+}
