@@ -31,6 +31,7 @@ public final class DirectoryVolume implements Volume {
     private final LocalConfig config;
     private final boolean giveToCaller;
     private final AtomicInteger openFiles = new AtomicInteger();
+    private final SizeLocks sizeLocks = new SizeLocks(256);
 
     DirectoryVolume(Posix posix, int baseFd, LocalConfig config) {
         this.posix = posix;
@@ -83,30 +84,49 @@ public final class DirectoryVolume implements Volume {
     @Override
     public Content create(String path, int flags, int mode, Owner owner) throws IOException {
         reserveOpenFile();
+        int fd;
         try (BaseDirectory.Located at = base.locate(path)) {
             int backing = backingFlags(flags) | Flags.O_NOFOLLOW;
-            int fd;
+            boolean created = true;
             try {
                 fd = posix.openat(at.dir, at.name, backing | Flags.O_CREAT | Flags.O_EXCL, mode & config.filePermissions());
-                giveTo(at, owner);
-                preallocateNew(fd);
             } catch (PosixException e) {
                 // Someone created it since the kernel's lookup: plain O_CREAT opens it, and it keeps its owner.
                 if (e.errno() != Errno.EEXIST || (flags & Flags.O_EXCL) != 0) {
                     throw e;
                 }
                 fd = posix.openat(at.dir, at.name, backing, 0);
+                created = false;
             }
-            return content(fd);
+            if (created) {
+                try {
+                    giveTo(at, owner);
+                    preallocateNew(fd);
+                } catch (IOException | RuntimeException e) {
+                    posix.close(fd);
+                    throw e;
+                }
+            }
         } catch (IOException | RuntimeException e) {
             openFiles.decrementAndGet();
             throw e;
         }
+        return content(fd);
     }
 
-    private Content content(int fd) {
+
+    /** Takes over {@code fd} and its open-file reservation: on failure both are given back. */
+    private Content content(int fd) throws IOException {
         RawContent raw = new RawContent(posix, fd, config.preallocation(), openFiles::decrementAndGet);
-        return config.storageType() == StorageType.SPARSE ? new SparseContent(raw, posix, config.holeBlockSize()) : raw;
+        if (config.storageType() != StorageType.SPARSE) {
+            return raw;
+        }
+        try {
+            return new SparseContent(raw, posix, config.holeBlockSize(), sizeLocks);
+        } catch (IOException | RuntimeException e) {
+            raw.close();
+            throw e;
+        }
     }
 
     /** default_file_size for a new file; advisory like every preallocation (see RawContent#reserve). */
@@ -127,14 +147,16 @@ public final class DirectoryVolume implements Volume {
     @Override
     public Content open(String path, int flags) throws IOException {
         reserveOpenFile();
+        int fd;
         try (BaseDirectory.Located at = base.locate(path)) {
-            int fd = posix.openat(at.dir, at.name, backingFlags(flags) | Flags.O_NOFOLLOW, 0);
-            return content(fd);
+            fd = posix.openat(at.dir, at.name, backingFlags(flags) | Flags.O_NOFOLLOW, 0);
         } catch (IOException | RuntimeException e) {
             openFiles.decrementAndGet();
             throw e;
         }
+        return content(fd);
     }
+
 
     private void reserveOpenFile() throws PosixException {
         if (openFiles.incrementAndGet() > config.maxOpenFiles()) {

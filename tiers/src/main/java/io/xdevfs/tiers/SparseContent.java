@@ -15,9 +15,10 @@ import java.nio.ByteBuffer;
  * PUNCH_HOLE | KEEP_SIZE) instead of written zeros, and fallocate's PUNCH_HOLE and ZERO_RANGE work.
  * Only blocks that are exactly zero become holes, so what is read back is always what was written.
  *
- * <p>Thread-safe as the raw format is: each write is a sequence of pwrite and fallocate calls on
- * ranges of its own, and a write that ends in a hole past the end of the file extends the size with
- * fallocate (never ftruncate, which could cut a concurrent append short).
+ * <p>Thread-safe. Writes and truncates of one file, through any handle, hold that file's size lock
+ * ({@link SizeLocks}): a write that ends in zeros past the end of the file extends it with one
+ * ftruncate and no data, which is only safe when no other write can extend the file meanwhile.
+ * Writes to one sparse file are therefore serialised; different files proceed in parallel.
  */
 final class SparseContent implements Content {
     private static final int ALLOWED_MODES = Flags.FALLOC_FL_KEEP_SIZE | Flags.FALLOC_FL_PUNCH_HOLE
@@ -27,12 +28,16 @@ final class SparseContent implements Content {
     private final Posix posix;
     private final int block;
     private final ByteBuffer zeros;
+    private final SizeLocks sizeLocks;
+    private final long inode;
 
-    SparseContent(RawContent raw, Posix posix, int block) {
+    SparseContent(RawContent raw, Posix posix, int block, SizeLocks sizeLocks) throws IOException {
         this.raw = raw;
         this.posix = posix;
         this.block = block;
         this.zeros = ByteBuffer.allocateDirect(block).asReadOnlyBuffer();
+        this.sizeLocks = sizeLocks;
+        this.inode = raw.attributes().ino;
     }
 
     @Override
@@ -47,50 +52,67 @@ final class SparseContent implements Content {
         long end = offset + length;
         long firstBlock = HoleMath.roundUp(offset, block);
         long lastBlock = HoleMath.roundDown(end, block);
-        if (firstBlock >= lastBlock) {
-            return raw.write(src, offset);
-        }
-        // [offset, firstBlock) and [lastBlock, end) are partial blocks: written as they are.
-        long dataFrom = offset;
-        long pos = firstBlock;
-        boolean endsInHole = false;
-        while (pos < lastBlock) {
-            long zeroEnd = pos;
-            while (zeroEnd < lastBlock && isZero(src, start + (int) (zeroEnd - offset))) {
-                zeroEnd += block;
+        Object lock = sizeLocks.lockFor(inode);
+        synchronized (lock) {
+            if (firstBlock >= lastBlock || !containsZeroBlock(src, start, offset, firstBlock, lastBlock)) {
+                return raw.write(src, offset);
             }
-            if (zeroEnd > pos) {
-                writeRange(src, start, offset, dataFrom, pos);
-                posix.fallocate(raw.fd(), Flags.FALLOC_FL_PUNCH_HOLE | Flags.FALLOC_FL_KEEP_SIZE, pos, zeroEnd - pos);
-                dataFrom = zeroEnd;
-                endsInHole = zeroEnd == end;
-                pos = zeroEnd;
-            } else {
-                pos += block;
+            long size = raw.attributes().size;
+            // [offset, firstBlock) and [lastBlock, end) are partial blocks: written as they are.
+            long dataFrom = offset;
+            long dataEnd = size; // the file's end after the data parts written so far
+            long pos = firstBlock;
+            boolean endsInHole = false;
+            while (pos < lastBlock) {
+                long zeroEnd = pos;
+                while (zeroEnd < lastBlock && isZero(src, start + (int) (zeroEnd - offset))) {
+                    zeroEnd += block;
+                }
+                if (zeroEnd > pos) {
+                    if (writeRange(src, start, offset, dataFrom, pos)) {
+                        dataEnd = Math.max(dataEnd, pos);
+                    }
+                    if (pos < size) { // past the end of the file it is a hole already
+                        posix.fallocate(raw.fd(), Flags.FALLOC_FL_PUNCH_HOLE | Flags.FALLOC_FL_KEEP_SIZE, pos,
+                                Math.min(zeroEnd, size) - pos);
+                    }
+                    dataFrom = zeroEnd;
+                    endsInHole = zeroEnd == end;
+                    pos = zeroEnd;
+                } else {
+                    pos += block;
+                }
             }
-        }
-        writeRange(src, start, offset, dataFrom, end);
-        if (endsInHole && raw.attributes().size < end) {
-            // Extend the size without data: fallocate mode 0 never shrinks (unlike ftruncate, which could
-            // cut a concurrent append short), and punching its one block again keeps the tail a hole.
-            long lastBlockStart = HoleMath.roundDown(end - 1, block);
-            posix.fallocate(raw.fd(), 0, end - 1, 1);
-            posix.fallocate(raw.fd(), Flags.FALLOC_FL_PUNCH_HOLE | Flags.FALLOC_FL_KEEP_SIZE, lastBlockStart,
-                    end - lastBlockStart);
+            writeRange(src, start, offset, dataFrom, end);
+            if (endsInHole && end > dataEnd) {
+                // Safe only because every write and truncate of this file holds its size lock.
+                posix.ftruncate(raw.fd(), end);
+            }
         }
         src.position(start + length);
         return length;
+    }
+
+    private boolean containsZeroBlock(ByteBuffer src, int start, long offset, long firstBlock, long lastBlock) {
+        for (long pos = firstBlock; pos < lastBlock; pos += block) {
+            if (isZero(src, start + (int) (pos - offset))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private boolean isZero(ByteBuffer src, int at) {
         return src.slice(at, block).mismatch(zeros.duplicate()) == -1;
     }
 
-    /** Writes the bytes of the file range [from, to) that {@code src} holds (src starts at fileOffset). */
-    private void writeRange(ByteBuffer src, int start, long fileOffset, long from, long to) throws IOException {
-        if (to > from) {
-            posix.pwrite(raw.fd(), src.slice(start + (int) (from - fileOffset), (int) (to - from)), from);
+    /** Writes the bytes of the file range [from, to) that {@code src} holds; false when it is empty. */
+    private boolean writeRange(ByteBuffer src, int start, long fileOffset, long from, long to) throws IOException {
+        if (to <= from) {
+            return false;
         }
+        posix.pwrite(raw.fd(), src.slice(start + (int) (from - fileOffset), (int) (to - from)), from);
+        return true;
     }
 
     @Override
@@ -100,7 +122,9 @@ final class SparseContent implements Content {
 
     @Override
     public void truncate(long size) throws IOException {
-        raw.truncate(size);
+        synchronized (sizeLocks.lockFor(inode)) {
+            raw.truncate(size);
+        }
     }
 
     @Override

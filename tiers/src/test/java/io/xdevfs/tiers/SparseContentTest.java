@@ -103,6 +103,41 @@ class SparseContentTest {
     }
 
     @Test
+    void concurrentAppendsOfDataAndZerosThroughTwoHandlesLoseNothing() throws Exception {
+        int slot = 64 * 1024;
+        int slots = 200;
+        byte[] data = new byte[slot];
+        Arrays.fill(data, (byte) 7);
+        try (Content a = volume.create("/shared", Flags.O_RDWR, 0600, null);
+             Content b = volume.open("/shared", Flags.O_RDWR)) {
+            Thread zeros = new Thread(() -> {
+                try {
+                    for (int i = 1; i < slots; i += 2) {
+                        b.write(ByteBuffer.allocateDirect(slot), (long) i * slot);
+                    }
+                } catch (Exception e) {
+                    throw new AssertionError(e);
+                }
+            });
+            zeros.start();
+            for (int i = 0; i < slots; i += 2) {
+                a.write(ByteBuffer.wrap(data), (long) i * slot);
+            }
+            zeros.join();
+            assertEquals((long) slots * slot, a.attributes().size);
+            byte[] all = readAll(a, slots * slot);
+            for (int i = 0; i < slots; i++) {
+                byte want = i % 2 == 0 ? (byte) 7 : 0;
+                for (int j = 0; j < slot; j++) {
+                    if (all[i * slot + j] != want) {
+                        throw new AssertionError("slot " + i + " byte " + j + " is " + all[i * slot + j]);
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
     void holeMathRoundsToBlocks() {
         assertEquals(8192, HoleMath.roundUp(4097, 4096));
         assertEquals(4096, HoleMath.roundUp(4096, 4096));
