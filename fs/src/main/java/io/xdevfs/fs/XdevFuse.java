@@ -102,7 +102,7 @@ public final class XdevFuse extends FuseStubFS {
         return libFuse.fuse_main_real(args.length, args, fuseOperations, Struct.size(fuseOperations), null);
     }
 
-    /** Open handles right now (the leak test and shutdown look at it). */
+    /** Open handles right now (logged when the daemon unmounts). */
     public int openHandles() {
         return handles.size();
     }
