@@ -220,7 +220,6 @@ final class ConfigLoader {
                 + "use_sync_writes = " + c.useSyncWrites() + "\n"
                 + "auto_create_dirs = " + c.autoCreateDirs() + "\n"
                 + "max_open_files = " + c.maxOpenFiles() + "\n"
-                + "use_fallocate = true\n"
                 + "preallocate_files = " + (c.preallocation().initialBytes() > 0) + "\n"
                 + (c.preallocation().initialBytes() > 0
                         ? "default_file_size = " + c.preallocation().initialBytes() + "\n" : "")

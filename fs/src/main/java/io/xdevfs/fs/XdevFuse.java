@@ -41,6 +41,12 @@ public final class XdevFuse extends FuseStubFS {
     private static final int BITFIELD_OFFSET = 20;
     private static final int FH_OFFSET = 24;
     private static final int KEEP_CACHE = 1 << 1;
+    /**
+     * The buffer of a size query (getxattr/listxattr with size 0), shared: it has no room to change.
+     * The kernel asks getxattr("security.capability", size 0) before every write, so allocating a
+     * direct buffer there would cost an allocation and a Cleaner per write.
+     */
+    private static final ByteBuffer EMPTY = ByteBuffer.allocateDirect(0);
 
     private final Volume volume;
     private final Handles handles = new Handles();
@@ -129,7 +135,7 @@ public final class XdevFuse extends FuseStubFS {
     }
 
     private ByteBuffer view(Pointer buf, long size) {
-        return size == 0 ? ByteBuffer.allocateDirect(0) : memory.newDirectByteBuffer(buf.address(), (int) size);
+        return size == 0 ? EMPTY : memory.newDirectByteBuffer(buf.address(), (int) size);
     }
 
     private Owner caller() {
