@@ -17,6 +17,21 @@ public final class NoneCodec implements Codec {
     }
 
     @Override
+    public int minLevel() {
+        return 0;
+    }
+
+    @Override
+    public int maxLevel() {
+        return 0;
+    }
+
+    @Override
+    public int defaultLevel() {
+        return 0;
+    }
+
+    @Override
     public int maxCompressedLength(int rawLength) {
         return rawLength;
     }
@@ -29,9 +44,9 @@ public final class NoneCodec implements Codec {
     }
 
     @Override
-    public void decompress(ByteBuffer src, ByteBuffer dst, int rawLength) {
+    public void decompress(ByteBuffer src, ByteBuffer dst, int rawLength) throws CorruptDataException {
         if (src.remaining() != rawLength) {
-            throw new IllegalArgumentException("stored " + src.remaining() + " bytes for " + rawLength + " raw");
+            throw new CorruptDataException("stored " + src.remaining() + " bytes for " + rawLength + " raw");
         }
         dst.put(src);
     }
