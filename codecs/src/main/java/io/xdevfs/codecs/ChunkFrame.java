@@ -94,6 +94,19 @@ public final class ChunkFrame {
         return new Header(h.get(p + 5) & 0xff, h.get(p + 6), raw, stored, h.getInt(p + 16), h.getInt(p + 20));
     }
 
+    /** Checks the frame at {@code frame}'s position (header, length, frame checksum) without decoding it. */
+    public static Header verify(ByteBuffer frame) throws CorruptDataException {
+        Header h = header(frame);
+        if (frame.remaining() < h.frameLength()) {
+            throw new CorruptDataException("chunk frame cut short: " + frame.remaining() + " of " + h.frameLength()
+                    + " bytes");
+        }
+        if (frameCrc(frame, frame.position(), h.storedLength()) != h.frameCrc()) {
+            throw new CorruptDataException("chunk frame checksum mismatch");
+        }
+        return h;
+    }
+
     /**
      * Verifies and decodes the frame at {@code frame}'s position into {@code dst} (which must have room
      * for its raw length); consumes the frame, advances {@code dst}.
@@ -101,15 +114,8 @@ public final class ChunkFrame {
      * @return the raw length
      */
     public static int decode(ByteBuffer frame, ByteBuffer dst) throws CorruptDataException {
-        Header h = header(frame);
+        Header h = verify(frame);
         int start = frame.position();
-        if (frame.remaining() < h.frameLength()) {
-            throw new CorruptDataException("chunk frame cut short: " + frame.remaining() + " of " + h.frameLength()
-                    + " bytes");
-        }
-        if (frameCrc(frame, start, h.storedLength()) != h.frameCrc()) {
-            throw new CorruptDataException("chunk frame checksum mismatch");
-        }
         Codec codec = Codecs.byId(h.codecId()).orElseThrow(
                 () -> new CorruptDataException("chunk frame names unknown codec " + h.codecId()));
         if (dst.remaining() < h.rawLength()) {

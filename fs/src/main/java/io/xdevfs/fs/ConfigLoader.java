@@ -1,5 +1,6 @@
 package io.xdevfs.fs;
 
+import io.xdevfs.tiers.CompressionSettings;
 import io.xdevfs.tiers.LocalConfig;
 import io.xdevfs.tiers.Preallocation;
 import io.xdevfs.tiers.StorageType;
@@ -21,10 +22,8 @@ final class ConfigLoader {
     /** Seed keys this build does not implement yet, by section. */
     private static final Map<String, Set<String>> NOT_YET = Map.of(
             "local", Set.of("use_direct_io", "use_mmap", "mmap_size", "io_alignment", "read_ahead_kb",
-                    "enable_page_cache", "enable_read_cache", "enable_write_cache", "cache_size", "cache_ttl",
-                    "use_aio", "max_events",
-                    "enable_compression", "compression_type", "compression_level", "compression_threshold",
-                    "adaptive_compression", "chunk_size"),
+                    "enable_page_cache", "enable_read_cache", "enable_write_cache", "cache_ttl",
+                    "use_aio", "max_events"),
             "hybrid", Set.of("hot_storage_type", "hot_directory", "hot_cache_size", "hot_access_threshold",
                     "cold_storage_type", "cold_directory", "cold_timeout_sec", "cold_enable_compression",
                     "auto_migration", "migration_batch_size", "migration_interval_sec"),
@@ -42,7 +41,8 @@ final class ConfigLoader {
     private static final List<String> LOCAL_KEYS = List.of("base_directory", "storage_type", "file_permissions",
             "dir_permissions", "use_sync_writes", "auto_create_dirs", "max_open_files", "use_fallocate",
             "preallocate_files", "default_file_size", "extent_size", "enable_sparse", "hole_detection_size",
-            "zero_block_threshold");
+            "zero_block_threshold", "enable_compression", "compression_type", "compression_level",
+            "compression_threshold", "adaptive_compression", "chunk_size", "cache_size");
 
     static LocalConfig load(Path file) throws ConfigException {
         IniFile ini;
@@ -67,6 +67,7 @@ final class ConfigLoader {
         Boolean enableSparse = null;
         int holeBlock = LocalConfig.DEFAULT_HOLE_BLOCK_SIZE;
         Map<String, String> where = new java.util.HashMap<>();
+        CompressionKeys compression = new CompressionKeys();
 
         for (IniFile.Entry e : ini.entries) {
             String at = ini.where(e.line()) + ": [" + e.section() + "] " + e.key();
@@ -131,7 +132,7 @@ final class ConfigLoader {
                         zeroBlockThreshold(e.value());
                         break;
                     default:
-                        throw new IllegalStateException(e.key());
+                        compression.parse(e.key(), e.value());
                 }
             } catch (IllegalArgumentException bad) {
                 problems.add(at + " = '" + e.value() + "': " + bad.getMessage());
@@ -161,11 +162,18 @@ final class ConfigLoader {
             problems.add(where.get(preallocateFiles ? "preallocate_files" : "extent_size")
                     + ": preallocation and storage_type = sparse work against each other; use one");
         }
+        boolean compressed = type == StorageType.COMPRESSED;
+        if (compressed && (preallocateFiles || extentSize > 0)) {
+            problems.add(where.get(preallocateFiles ? "preallocate_files" : "extent_size")
+                    + ": storage_type = compressed cannot reserve space ahead (compressed sizes are not known "
+                    + "in advance); remove it");
+        }
+        CompressionSettings settings = compression.settings(compressed, where, problems);
         if (!problems.isEmpty()) {
             throw new ConfigException(problems);
         }
         return new LocalConfig(base, type, fileMode, dirMode, sync, autoCreate, maxOpen,
-                new Preallocation(preallocateFiles ? defaultFileSize : 0, extentSize), holeBlock);
+                new Preallocation(preallocateFiles ? defaultFileSize : 0, extentSize), holeBlock, settings);
     }
 
     private static Path absolutePath(String v) {
@@ -224,7 +232,8 @@ final class ConfigLoader {
                 + (c.preallocation().initialBytes() > 0
                         ? "default_file_size = " + c.preallocation().initialBytes() + "\n" : "")
                 + "extent_size = " + c.preallocation().extentBytes() + "\n"
-                + (c.storageType() == StorageType.SPARSE ? "hole_detection_size = " + c.holeBlockSize() + "\n" : "");
+                + (c.storageType() == StorageType.SPARSE ? "hole_detection_size = " + c.holeBlockSize() + "\n" : "")
+                + (c.storageType() == StorageType.COMPRESSED ? CompressionKeys.render(c.compression()) : "");
     }
 
     private ConfigLoader() {

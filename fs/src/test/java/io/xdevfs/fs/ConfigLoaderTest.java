@@ -53,12 +53,12 @@ class ConfigLoaderTest {
         Path file = tmp.resolve("x.ini");
         List<String> p = problems("""
                 [local]
-                storage_type = compressed
+                storage_type = mmap
                 file_permissions = 0999
                 use_sync_writes = maybe
                 max_open_files = 0
                 base_directory = relative/path
-                cache_size = 64M
+                use_mmap = true
                 colour = blue
                 [tuning]
                 target_iops = 1000
@@ -68,16 +68,17 @@ class ConfigLoaderTest {
                 """);
         assertEquals(List.of(
                 file + ":13: expected 'key = value', found 'use_sync_writes'",
-                file + ":2: [local] storage_type = 'compressed': not supported yet (supported now: regular, sparse)",
+                file + ":2: [local] storage_type = 'mmap': not supported yet (supported now: regular, sparse, compressed)",
                 file + ":3: [local] file_permissions = '0999': expected an octal mode from 0000 to 7777, e.g. 0644",
                 file + ":4: [local] use_sync_writes = 'maybe': expected true or false",
                 file + ":5: [local] max_open_files = '0': expected an integer from 1 to 1000000",
                 file + ":6: [local] base_directory = 'relative/path': expected an absolute path",
-                file + ":7: [local] cache_size: not supported yet by this version of xdevfs; remove the line",
+                file + ":7: [local] use_mmap: not supported yet by this version of xdevfs; remove the line",
                 file + ":8: [local] colour: unknown key (supported keys in [local]: base_directory, storage_type, "
                         + "file_permissions, dir_permissions, use_sync_writes, auto_create_dirs, max_open_files, "
                         + "use_fallocate, preallocate_files, default_file_size, extent_size, enable_sparse, "
-                        + "hole_detection_size, zero_block_threshold)",
+                        + "hole_detection_size, zero_block_threshold, enable_compression, compression_type, "
+                        + "compression_level, compression_threshold, adaptive_compression, chunk_size, cache_size)",
                 file + ":10: [tuning] target_iops: not supported yet by this version of xdevfs; remove the line",
                 file + ":12: [nonsense] x: unknown section [nonsense] (known: block, hybrid, local, monitoring, "
                         + "recovery, tmpfs, tuning)"), p);
@@ -122,6 +123,47 @@ class ConfigLoaderTest {
                 + "(leave it out or true)"), problems("[local]\nstorage_type = sparse\nenable_sparse = false\n"));
         assertEquals(List.of(file + ":3: [local] extent_size: preallocation and storage_type = sparse work against "
                 + "each other; use one"), problems("[local]\nstorage_type = sparse\nextent_size = 1M\n"));
+    }
+
+    @Test
+    void compressionKeysApplyToTheCompressedTypeWithCheckedLevels() throws Exception {
+        LocalConfig c = ConfigLoader.load(ini("""
+                [local]
+                storage_type = compressed
+                enable_compression = true
+                compression_type = zstd
+                compression_level = 19
+                compression_threshold = 1K
+                adaptive_compression = false
+                chunk_size = 128K
+                cache_size = 32M
+                """));
+        assertEquals(StorageType.COMPRESSED, c.storageType());
+        assertEquals("zstd", c.compression().codec().name());
+        assertEquals(19, c.compression().level());
+        assertEquals(1024, c.compression().threshold());
+        assertEquals(false, c.compression().adaptive());
+        assertEquals(128 * 1024, c.compression().chunkSize());
+        assertEquals(32L << 20, c.compression().cacheBytes());
+        assertEquals(c, ConfigLoader.load(ini(ConfigLoader.render(c))));
+        assertEquals(3, ConfigLoader.load(ini("[local]\nstorage_type = compressed\ncompression_type = zstd\n"))
+                .compression().level(), "a codec without a level gets that codec's default");
+        Path file = tmp.resolve("x.ini");
+        assertEquals(List.of(file + ":3: [local] compression_type = 'lzma': expected one of none, lz4, zstd, snappy, "
+                + "gzip, brotli"), problems("[local]\nstorage_type = compressed\ncompression_type = lzma\n"));
+        assertEquals(List.of(file + ":4: [local] compression_level = 12: gzip levels are 1 to 9"),
+                problems("[local]\nstorage_type = compressed\ncompression_type = gzip\ncompression_level = 12\n"));
+        assertEquals(List.of(file + ":3: [local] compression_level = 2: snappy levels are 0 to 0 (it has no levels)"),
+                problems("[local]\nstorage_type = compressed\ncompression_level = 2\ncompression_type = snappy\n"));
+        assertEquals(List.of(file + ":3: [local] chunk_size = '3000': expected a power of two from 4K to 1M, e.g. 64K"),
+                problems("[local]\nstorage_type = compressed\nchunk_size = 3000\n"));
+        assertEquals(List.of(file + ":2: [local] compression_type: applies only to storage_type = compressed"),
+                problems("[local]\ncompression_type = lz4\n"));
+        assertEquals(List.of(file + ":3: [local] enable_compression = false: contradicts storage_type = compressed "
+                + "(leave it out or true)"), problems("[local]\nstorage_type = compressed\nenable_compression = false\n"));
+        assertEquals(List.of(file + ":3: [local] extent_size: storage_type = compressed cannot reserve space ahead "
+                + "(compressed sizes are not known in advance); remove it"),
+                problems("[local]\nstorage_type = compressed\nextent_size = 1M\n"));
     }
 
     @Test

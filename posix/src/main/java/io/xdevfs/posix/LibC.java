@@ -12,6 +12,7 @@ public interface LibC {
     int close(int fd);
     long pread(int fd, long buf, long count, long offset);
     long pwrite(int fd, long buf, long count, long offset);
+    long lseek(int fd, long offset, int whence);
     int fsync(int fd);
     int fdatasync(int fd);
     int ftruncate(int fd, long length);

@@ -147,6 +147,20 @@ public final class Posix {
         return total;
     }
 
+    private static final int SEEK_DATA = 3;
+
+    /** lseek(SEEK_DATA): the first offset at or after {@code offset} that is not a hole; -1 past the last data. */
+    public long seekData(int fd, long offset) throws PosixException {
+        long at = libc.lseek(fd, offset, SEEK_DATA);
+        if (at < 0) {
+            if (runtime.getLastError() == Errno.ENXIO) {
+                return -1;
+            }
+            throw failure("lseek", null);
+        }
+        return at;
+    }
+
     public void fsync(int fd, boolean dataOnly) throws PosixException {
         check(dataOnly ? libc.fdatasync(fd) : libc.fsync(fd), dataOnly ? "fdatasync" : "fsync", null);
     }

@@ -21,7 +21,7 @@ class MountOptionsIT {
     void multithreadedDispatchPassesConcurrentVerifiedWritesAndATreeCopy() throws Exception {
         Mounted fs = Mounted.start(List.of(), "--dispatch", "multi");
         try {
-            Run fio = Run.of("fio", "--name=mt", "--directory=" + fs.mnt, "--numjobs=4", "--size=8M", "--bs=4k",
+            Run fio = Run.of("fio", "--verify_state_save=0", "--name=mt", "--directory=" + fs.mnt, "--numjobs=4", "--size=8M", "--bs=4k",
                     "--rw=randwrite", "--ioengine=psync", "--verify=crc32c", "--do_verify=1", "--verify_fatal=1",
                     "--group_reporting");
             assertEquals(0, fio.exit(), fio.output());

@@ -2,19 +2,28 @@ package io.xdevfs.tests;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.extension.ExtendWith;
 
+import java.util.List;
+
 /**
- * Test classes that share one default mount for all their tests: mounted before the first,
- * unmounted (and required to end cleanly) after the last. Test classes run one after another.
+ * Test classes that share one mount for all their tests: mounted before the first, unmounted (and
+ * required to end cleanly) after the last. Test classes run one after another. The mount uses the
+ * default configuration, or the {@link MountLines} of the concrete test class.
  */
 @ExtendWith(NoLeftovers.class)
 abstract class OneMountPerClass {
     static Mounted fs;
+    /** The backing file holds the file's bytes as they are (false for storage_type = compressed). */
+    static boolean rawBacking;
 
     @BeforeAll
-    static void mount() throws Exception {
-        fs = Mounted.start();
+    static void mount(TestInfo info) throws Exception {
+        MountLines lines = info.getTestClass().orElseThrow().getAnnotation(MountLines.class);
+        List<String> config = lines == null ? List.of() : List.of(lines.value());
+        rawBacking = !config.contains("storage_type = compressed");
+        fs = Mounted.start(config);
     }
 
     @AfterAll

@@ -253,13 +253,25 @@ class PosixOperationsIT extends OneMountPerClass {
         assertEquals("OK", Py.errno(dir, "fd = os.open(d + '/f', os.O_CREAT | os.O_WRONLY, 0o644)\n"
                 + "os.write(fd, b'durable')\nos.fsync(fd)\nos.fdatasync(fd)\nos.close(fd)\n"
                 + "dfd = os.open(d, os.O_RDONLY | os.O_DIRECTORY)\nos.fsync(dfd)\nos.close(dfd)"));
-        assertEquals("durable", Files.readString(fs.base.resolve("sync/f")));
+        assertEquals("durable", Files.readString(d.resolve("sync/f")));
+        if (rawBacking) {
+            assertEquals("durable", Files.readString(fs.base.resolve("sync/f")));
+        }
     }
 
     @Test
     void fallocateModeZeroAndKeepSizeOthersAreNotSupported() throws Exception {
         Path dir = fresh("fallocate");
         Path f = dir.resolve("f");
+        if (!rawBacking) {
+            // Compressed sizes cannot be reserved: fallocate(2) says so, and posix_fallocate falls back to zeros.
+            Run refused = Run.of("fallocate", "-l", "1MiB", f.toString());
+            assertTrue(refused.exit() != 0 && refused.output().matches("(?s).*(not supported|unsupported).*"),
+                    refused.output());
+            assertEquals("OK", Py.errno(dir, "fd = os.open(d + '/f', os.O_RDWR)\nos.posix_fallocate(fd, 0, 1 << 20)"));
+            assertEquals(1 << 20, Files.size(f));
+            return;
+        }
         Run.ok("fallocate", "-l", "1MiB", f.toString());
         assertEquals(1 << 20, Files.size(f));
         Run.ok("fallocate", "-n", "-o", "1MiB", "-l", "1MiB", f.toString());
@@ -325,7 +337,10 @@ class PosixOperationsIT extends OneMountPerClass {
         byte[] payload = new byte[3000];
         Arrays.fill(payload, (byte) 7);
         Files.write(d.resolve("inside"), payload);
-        assertArrayEquals(payload, Files.readAllBytes(fs.base.resolve("inside")));
+        assertTrue(Files.exists(fs.base.resolve("inside")));
+        if (rawBacking) {
+            assertArrayEquals(payload, Files.readAllBytes(fs.base.resolve("inside")));
+        }
         assertFalse(Files.exists(Path.of("/etc/inside"), LinkOption.NOFOLLOW_LINKS));
     }
 }

@@ -133,8 +133,10 @@ class RandomModelIT extends OneMountPerClass {
         assertEquals(names.keySet().stream().sorted().toList(), listed, context + ": names");
         for (Map.Entry<String, Node> e : names.entrySet()) {
             assertArrayEquals(e.getValue().data, Files.readAllBytes(dir.resolve(e.getKey())), context + ": " + e.getKey());
-            assertArrayEquals(e.getValue().data, Files.readAllBytes(fs.base.resolve("model").resolve(e.getKey())),
-                    context + ": backing file of " + e.getKey());
+            if (rawBacking) {
+                assertArrayEquals(e.getValue().data, Files.readAllBytes(fs.base.resolve("model").resolve(e.getKey())),
+                        context + ": backing file of " + e.getKey());
+            }
         }
     }
 }

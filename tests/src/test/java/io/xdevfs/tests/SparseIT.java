@@ -50,7 +50,7 @@ class SparseIT {
 
     @Test
     void fioVerifiesMixedZeroAndNonZeroWrites() {
-        Run fio = Run.of("fio", "--name=mixed", "--directory=" + fs.mnt, "--size=16M", "--bs=64k", "--rw=randwrite",
+        Run fio = Run.of("fio", "--verify_state_save=0", "--name=mixed", "--directory=" + fs.mnt, "--size=16M", "--bs=64k", "--rw=randwrite",
                 "--ioengine=psync", "--verify=crc32c", "--do_verify=1", "--verify_fatal=1",
                 "--buffer_compress_percentage=50", "--buffer_compress_chunk=4k", "--refill_buffers", "--numjobs=2",
                 "--group_reporting");

@@ -31,13 +31,23 @@ public final class DirectoryVolume implements Volume {
     private final LocalConfig config;
     private final boolean giveToCaller;
     private final AtomicInteger openFiles = new AtomicInteger();
-    private final SizeLocks sizeLocks = new SizeLocks(256);
+    private final ContentFormat format;
 
     DirectoryVolume(Posix posix, int baseFd, LocalConfig config) {
         this.posix = posix;
         this.base = new BaseDirectory(posix, baseFd);
         this.config = config;
         this.giveToCaller = posix.geteuid() == 0;
+        this.format = switch (config.storageType()) {
+            case SPARSE -> new SparseFormat(posix, config.holeBlockSize());
+            case COMPRESSED -> new CompressedFormat(posix, config.compression());
+            default -> ContentFormat.RAW;
+        };
+    }
+
+    /** What compression achieved on this volume; empty unless {@code storage_type = compressed}. */
+    public java.util.Optional<io.xdevfs.codecs.CompressionStats> compressionStats() {
+        return format instanceof CompressedFormat c ? java.util.Optional.of(c.stats()) : java.util.Optional.empty();
     }
 
     /** Files currently open through this volume (each holds one backing descriptor). */
@@ -48,7 +58,21 @@ public final class DirectoryVolume implements Volume {
     @Override
     public Stat getattr(String path) throws IOException {
         try (BaseDirectory.Located at = base.locate(path)) {
-            return posix.lstatAt(at.dir, at.name);
+            Stat st = posix.lstatAt(at.dir, at.name);
+            format.toLogical(st, () -> openForStat(at));
+            return st;
+        }
+    }
+
+    /** A read descriptor for looking inside a file on stat, without touching its atime where allowed. */
+    private int openForStat(BaseDirectory.Located at) throws PosixException {
+        try {
+            return posix.openat(at.dir, at.name, Flags.O_RDONLY | Flags.O_NOFOLLOW | Flags.O_NOATIME, 0);
+        } catch (PosixException e) {
+            if (e.errno() != Errno.EPERM) {
+                throw e;
+            }
+            return posix.openat(at.dir, at.name, Flags.O_RDONLY | Flags.O_NOFOLLOW, 0); // not the owner, not root
         }
     }
 
@@ -111,22 +135,12 @@ public final class DirectoryVolume implements Volume {
             openFiles.decrementAndGet();
             throw e;
         }
-        return content(fd);
+        return content(fd, flags);
     }
 
-
     /** Takes over {@code fd} and its open-file reservation: on failure both are given back. */
-    private Content content(int fd) throws IOException {
-        RawContent raw = new RawContent(posix, fd, config.preallocation(), openFiles::decrementAndGet);
-        if (config.storageType() != StorageType.SPARSE) {
-            return raw;
-        }
-        try {
-            return new SparseContent(raw, posix, config.holeBlockSize(), sizeLocks);
-        } catch (IOException | RuntimeException e) {
-            raw.close();
-            throw e;
-        }
+    private Content content(int fd, int flags) throws IOException {
+        return format.wrap(new RawContent(posix, fd, config.preallocation(), openFiles::decrementAndGet), flags);
     }
 
     /** default_file_size for a new file; advisory like every preallocation (see RawContent#reserve). */
@@ -149,14 +163,21 @@ public final class DirectoryVolume implements Volume {
         reserveOpenFile();
         int fd;
         try (BaseDirectory.Located at = base.locate(path)) {
-            fd = posix.openat(at.dir, at.name, backingFlags(flags) | Flags.O_NOFOLLOW, 0);
+            int backing = backingFlags(flags) | Flags.O_NOFOLLOW;
+            try {
+                fd = posix.openat(at.dir, at.name, backing, 0);
+            } catch (PosixException e) {
+                if (e.errno() != Errno.EPERM || (backing & Flags.O_NOATIME) == 0) {
+                    throw e;
+                }
+                fd = posix.openat(at.dir, at.name, backing & ~Flags.O_NOATIME, 0); // O_NOATIME: owner or root only
+            }
         } catch (IOException | RuntimeException e) {
             openFiles.decrementAndGet();
             throw e;
         }
-        return content(fd);
+        return content(fd, flags);
     }
-
 
     private void reserveOpenFile() throws PosixException {
         if (openFiles.incrementAndGet() > config.maxOpenFiles()) {
@@ -174,12 +195,18 @@ public final class DirectoryVolume implements Volume {
         if (config.useSyncWrites()) {
             backing |= Flags.O_DSYNC;
         }
-        return backing;
+        return format.backingFlags(backing);
     }
 
     @Override
     public void truncate(String path, long size) throws IOException {
-        withDescriptor(path, Flags.O_WRONLY | Flags.O_NOFOLLOW, fd -> posix.ftruncate(fd, size));
+        if (format == ContentFormat.RAW) {
+            withDescriptor(path, Flags.O_WRONLY | Flags.O_NOFOLLOW, fd -> posix.ftruncate(fd, size));
+            return;
+        }
+        try (Content content = open(path, Flags.O_WRONLY)) { // the format decides what a size means
+            content.truncate(size);
+        }
     }
 
     @FunctionalInterface

@@ -1,5 +1,7 @@
 package io.xdevfs.tiers;
 
+import io.xdevfs.codecs.Codecs;
+
 import java.nio.file.Path;
 
 /**
@@ -14,10 +16,11 @@ import java.nio.file.Path;
  * @param preallocation   disk space reserved ahead of data ({@link Preallocation#NONE} for none)
  * @param holeBlockSize   {@code storage_type = sparse}: aligned blocks of this many zero bytes are
  *                        stored as holes ({@code hole_detection_size}, a power of two)
+ * @param compression     {@code storage_type = compressed}: codec, chunks and cache
  */
 public record LocalConfig(Path baseDirectory, StorageType storageType, int filePermissions, int dirPermissions,
                           boolean useSyncWrites, boolean autoCreateDirs, int maxOpenFiles,
-                          Preallocation preallocation, int holeBlockSize) {
+                          Preallocation preallocation, int holeBlockSize, CompressionSettings compression) {
 
     public static final int DEFAULT_HOLE_BLOCK_SIZE = 4096;
 
@@ -31,7 +34,12 @@ public record LocalConfig(Path baseDirectory, StorageType storageType, int fileP
     public LocalConfig(Path baseDirectory, StorageType storageType, int filePermissions, int dirPermissions,
                        boolean useSyncWrites, boolean autoCreateDirs, int maxOpenFiles, Preallocation preallocation) {
         this(baseDirectory, storageType, filePermissions, dirPermissions, useSyncWrites, autoCreateDirs, maxOpenFiles,
-                preallocation, DEFAULT_HOLE_BLOCK_SIZE);
+                preallocation, DEFAULT_HOLE_BLOCK_SIZE, defaultCompression());
+    }
+
+    /** The seed's example: lz4 level 1, 4 KiB threshold, adaptive, 64 KiB chunks, 128 MiB cache. */
+    public static CompressionSettings defaultCompression() {
+        return new CompressionSettings(Codecs.byName("lz4").orElseThrow(), 1, 4096, true, 64 * 1024, 128L << 20);
     }
 
     public static final Path DEFAULT_BASE_DIRECTORY = Path.of("/var/lib/xdevfs/data");
@@ -44,11 +52,16 @@ public record LocalConfig(Path baseDirectory, StorageType storageType, int fileP
 
     public LocalConfig withBaseDirectory(Path dir) {
         return new LocalConfig(dir, storageType, filePermissions, dirPermissions, useSyncWrites, autoCreateDirs,
-                maxOpenFiles, preallocation, holeBlockSize);
+                maxOpenFiles, preallocation, holeBlockSize, compression);
     }
 
     public LocalConfig withStorageType(StorageType type) {
         return new LocalConfig(baseDirectory, type, filePermissions, dirPermissions, useSyncWrites, autoCreateDirs,
-                maxOpenFiles, preallocation, holeBlockSize);
+                maxOpenFiles, preallocation, holeBlockSize, compression);
+    }
+
+    public LocalConfig withCompression(CompressionSettings settings) {
+        return new LocalConfig(baseDirectory, storageType, filePermissions, dirPermissions, useSyncWrites, autoCreateDirs,
+                maxOpenFiles, preallocation, holeBlockSize, settings);
     }
 }

@@ -13,7 +13,7 @@ public enum StorageType {
     TMPFS(false),
     BLOCK(false),
     SPARSE(true),
-    COMPRESSED(false),
+    COMPRESSED(true),
     HYBRID(false);
 
     public final boolean implemented;

@@ -1,0 +1,16 @@
+package io.xdevfs.tests;
+
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
+
+/**
+ * The {@code [local]} lines a {@link OneMountPerClass} test class mounts with: a subclass that only adds
+ * this annotation runs every inherited test on another storage type.
+ */
+@Retention(RetentionPolicy.RUNTIME)
+@Target(ElementType.TYPE)
+@interface MountLines {
+    String[] value();
+}

@@ -1,0 +1,473 @@
+package io.xdevfs.tiers;
+
+import io.xdevfs.codecs.ChunkFrame;
+import io.xdevfs.codecs.Compressor;
+import io.xdevfs.codecs.CorruptDataException;
+import io.xdevfs.posix.Errno;
+import io.xdevfs.posix.Flags;
+import io.xdevfs.posix.Posix;
+import io.xdevfs.posix.PosixException;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+
+/**
+ * One compressed file's state, shared by every open handle of its inode: the chunk index rebuilt from
+ * the log ({@link LogFormat}), the logical size and the end of the log.
+ *
+ * <p>How writes stay cheap: a write that covers a chunk from its start to at least its last written
+ * byte is stored as one FULL record; any other write is a PATCH record holding only its own bytes
+ * (compressed on their own), so a WAL writer's small append plus fdatasync costs one record, not a
+ * recompression of the tail chunk. When a chunk has {@link #MAX_PIECES} records it is consolidated
+ * into one FULL record, which bounds both read amplification and the garbage per chunk. Superseded
+ * records are punched out of the backing file after the next sync made their replacements durable.
+ *
+ * <p>Crash safety: records are only appended and each is checksummed; the index is rebuilt by a
+ * scan on open that stops at a torn tail; until a sync punches them, superseded records stay intact.
+ *
+ * <p>Thread-safety: reads hold the read lock, writes, truncations and syncs' bookkeeping the write
+ * lock; the descriptor is the calling handle's (all refer to the same inode).
+ */
+final class ChunkedFile {
+    static final int MAX_PIECES = 8;
+    /** Per thread: [0] the batch of records a write builds, [1] a record being read; never the same buffer. */
+    private static final ThreadLocal<ByteBuffer[]> BUFFERS = ThreadLocal.withInitial(() -> new ByteBuffer[2]);
+    private static final int WRITING = 0;
+    private static final int READING = 1;
+    private static final byte[] ZEROS = new byte[8192];
+
+    final long ino;
+    private final Posix posix;
+    private final Compressor compressor;
+    private final ChunkCache cache;
+    private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
+    private int shift;
+    private int chunkSize;
+    /** 0 until the file header exists. */
+    private long fileId;
+    private ChunkIndex index;
+    /** Where the next record goes; 0 while the file has no header. */
+    private long logEnd;
+    /** The backing file holds bytes past {@link #logEnd} (a torn tail): cut them before appending. */
+    private boolean trimTail;
+
+    private ChunkedFile(Posix posix, long ino, int shift, Compressor compressor, ChunkCache cache) {
+        this.posix = posix;
+        this.ino = ino;
+        this.shift = shift;
+        this.chunkSize = 1 << shift;
+        this.compressor = compressor;
+        this.cache = cache;
+        this.index = new ChunkIndex(shift);
+    }
+
+    /** Rebuilds the state of the file open at {@code fd} from its log. */
+    static ChunkedFile open(Posix posix, int fd, long ino, int defaultShift, Compressor compressor, ChunkCache cache)
+            throws IOException {
+        ChunkedFile f = new ChunkedFile(posix, ino, defaultShift, compressor, cache);
+        f.recover(fd);
+        return f;
+    }
+
+    long size() {
+        return underReadLock(ChunkIndex::size);
+    }
+
+    /** Bytes of the log held by current records (the rest is garbage, punched or to be). */
+    long liveBytes() {
+        return underReadLock(ChunkIndex::liveBytes);
+    }
+
+    boolean hasGarbage() {
+        return underReadLock(ChunkIndex::hasGarbage);
+    }
+
+    private <T> T underReadLock(java.util.function.Function<ChunkIndex, T> query) {
+        lock.readLock().lock();
+        try {
+            return query.apply(index);
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    // ---- recovery ----------------------------------------------------------------------------------
+
+    private void recover(int fd) throws IOException {
+        long backing = posix.fstat(fd).size;
+        if (backing == 0) {
+            return;
+        }
+        ByteBuffer head = ByteBuffer.allocateDirect(LogFormat.FILE_HEADER);
+        posix.pread(fd, head, 0);
+        head.flip();
+        if (isZero(head)) { // created, but the header never reached the disk: an empty file
+            trimTail = true;
+            return;
+        }
+        LogFormat.FileHeader h = LogFormat.fileHeader(head);
+        shift = h.chunkShift();
+        chunkSize = 1 << shift;
+        fileId = h.fileId();
+        index = new ChunkIndex(shift);
+        LogWindow w = new LogWindow(posix, fd, backing, Math.max(1 << 20, 2 * maxRecordLength()));
+        long pos = LogFormat.FILE_HEADER;
+        long validEnd = pos;
+        List<Object[]> suspects = new ArrayList<>(); // valid header, damaged frame: corruption or a torn tail
+        while (pos < backing) {
+            ByteBuffer b = w.at(pos, LogFormat.RECORD_HEADER);
+            LogFormat.RecordHeader r = LogFormat.recordHeader(b, (int) (pos - w.base()), chunkSize);
+            if (r == null || pos + r.length() > backing) {
+                long next = w.nextNonZero(pos);
+                if (next == pos || next < 0) {
+                    break; // a torn tail, or zeros to the end
+                }
+                pos = next;
+                continue;
+            }
+            int rawLength = 0;
+            boolean intact = true;
+            if (r.type() != LogFormat.SIZE) {
+                b = w.at(pos, r.length());
+                int at = (int) (pos - w.base()) + LogFormat.RECORD_HEADER;
+                try {
+                    ChunkFrame.Header fh = ChunkFrame.verify(b.duplicate().position(at).limit(at + r.frameLength()));
+                    rawLength = fh.rawLength();
+                    intact = fh.frameLength() == r.frameLength() && r.offset() + rawLength <= chunkSize;
+                } catch (CorruptDataException e) {
+                    intact = false;
+                }
+            }
+            if (!intact) {
+                suspects.add(new Object[] {r, pos});
+                pos += r.length();
+                continue;
+            }
+            // A valid record after damaged ones: they were corruption, not a tail. Their chunks read as EIO.
+            for (Object[] s : suspects) {
+                LogFormat.RecordHeader sr = (LogFormat.RecordHeader) s[0];
+                index.apply(sr, (Long) s[1], chunkSize - sr.offset());
+            }
+            suspects.clear();
+            index.apply(r, pos, rawLength);
+            pos += r.length();
+            validEnd = pos;
+        }
+        logEnd = validEnd;
+        trimTail = backing > validEnd;
+    }
+
+    private static boolean isZero(ByteBuffer b) {
+        for (int i = b.position(); i < b.limit(); i++) {
+            if (b.get(i) != 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private int maxRecordLength() {
+        return LogFormat.RECORD_HEADER + compressor.maxFrameLength(chunkSize);
+    }
+
+    // ---- reads ---------------------------------------------------------------------------------------
+
+    int read(int fd, ByteBuffer dst, long offset) throws IOException {
+        lock.readLock().lock();
+        try {
+            long size = index.size();
+            if (offset >= size || !dst.hasRemaining()) {
+                return 0;
+            }
+            int n = (int) Math.min(dst.remaining(), size - offset);
+            long end = offset + n;
+            for (long pos = offset; pos < end; ) {
+                long chunk = pos >>> shift;
+                int from = (int) (pos - (chunk << shift));
+                int length = (int) Math.min(end - pos, chunkSize - from);
+                byte[] content = chunk(fd, chunk);
+                int stored = Math.max(0, Math.min(length, content.length - from));
+                if (stored > 0) {
+                    dst.put(content, from, stored);
+                }
+                for (int zeros = length - stored; zeros > 0; ) {
+                    int z = Math.min(zeros, ZEROS.length);
+                    dst.put(ZEROS, 0, z);
+                    zeros -= z;
+                }
+                pos += length;
+            }
+            return n;
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    private static final byte[] EMPTY = new byte[0];
+
+    /** The chunk's bytes up to its last written one. Caller holds a lock. */
+    private byte[] chunk(int fd, long chunk) throws IOException {
+        ChunkIndex.Entry e = index.entry(chunk);
+        if (e == null) {
+            return EMPTY;
+        }
+        return cache.get(fileId, chunk, () -> assemble(fd, e));
+    }
+
+    private byte[] assemble(int fd, ChunkIndex.Entry e) throws IOException {
+        byte[] content = new byte[e.validLength];
+        ByteBuffer buf = buffer(READING, maxRecordLength());
+        for (ChunkIndex.Piece p : e.pieces) {
+            buf.clear().limit(p.length());
+            if (posix.pread(fd, buf, p.position()) != p.length()) {
+                throw new CorruptDataException("compressed file log ends inside a record at " + p.position());
+            }
+            buf.flip();
+            if (LogFormat.recordHeader(buf, 0, chunkSize) == null) {
+                throw new CorruptDataException("damaged record header at log offset " + p.position());
+            }
+            ByteBuffer frame = buf.position(LogFormat.RECORD_HEADER);
+            if (ChunkFrame.header(frame).rawLength() != p.to() - p.from()) {
+                throw new CorruptDataException("record at log offset " + p.position() + " does not match its index");
+            }
+            ChunkFrame.decode(frame, ByteBuffer.wrap(content, p.from(), p.to() - p.from()));
+        }
+        return content;
+    }
+
+    // ---- writes --------------------------------------------------------------------------------------
+
+    /** A record built in the batch, applied to the index once the batch is on disk. */
+    private record Built(LogFormat.RecordHeader header, int at, int rawLength, long chunk, byte[] content) {
+    }
+
+    int write(int fd, ByteBuffer src, long offset, boolean append) throws IOException {
+        lock.writeLock().lock();
+        try {
+            if (append) {
+                offset = index.size();
+            }
+            int length = src.remaining();
+            if (length == 0) {
+                return 0;
+            }
+            long end = offset + length;
+            prepareLog(fd);
+            ByteBuffer batch = buffer(WRITING, 3 * maxRecordLength());
+            List<Built> built = new ArrayList<>(4);
+            long pos = offset;
+            while (pos < end) {
+                long chunk = pos >>> shift;
+                int from = (int) (pos - (chunk << shift));
+                int n = (int) Math.min(end - pos, chunkSize - from);
+                if (batch.remaining() < maxRecordLength()) {
+                    flush(fd, batch, built);
+                }
+                ByteBuffer part = src.slice(src.position() + (int) (pos - offset), n);
+                built.add(buildWrite(fd, batch, chunk, from, part, Math.max(index.size(), pos + n)));
+                pos += n;
+            }
+            flush(fd, batch, built);
+            src.position(src.position() + length);
+            return length;
+        } finally {
+            lock.writeLock().unlock();
+        }
+    }
+
+    private Built buildWrite(int fd, ByteBuffer batch, long chunk, int from, ByteBuffer part, long sizeAfter)
+            throws IOException {
+        ChunkIndex.Entry e = index.entry(chunk);
+        int valid = e == null ? 0 : e.validLength;
+        int to = from + part.remaining();
+        if (from == 0 && to >= valid) {
+            byte[] content = new byte[to];
+            part.get(part.position(), content);
+            return record(batch, LogFormat.FULL, chunk, 0, ByteBuffer.wrap(content), sizeAfter, content);
+        }
+        // Consolidate when a chunk has too many pieces, or when an appender completes it: each chunk of a
+        // WAL is then compressed whole once, however many small appends and fsyncs built it.
+        if (e != null && (e.pieces.size() >= MAX_PIECES || (to == chunkSize && from > 0))) {
+            byte[] old = chunk(fd, chunk);
+            byte[] content = java.util.Arrays.copyOf(old, Math.max(old.length, to));
+            part.get(part.position(), content, from, part.remaining());
+            return record(batch, LogFormat.FULL, chunk, 0, ByteBuffer.wrap(content), sizeAfter, content);
+        }
+        byte[] cached = cache.peek(fileId, chunk);
+        byte[] content = null;
+        if (cached != null) {
+            content = java.util.Arrays.copyOf(cached, Math.max(cached.length, to));
+            part.get(part.position(), content, from, part.remaining());
+        }
+        return record(batch, LogFormat.PATCH, chunk, from, part, sizeAfter, content);
+    }
+
+    /** Appends a record of {@code raw} to the batch; {@code content} is the chunk afterwards, if known. */
+    private Built record(ByteBuffer batch, int type, long chunk, int offset, ByteBuffer raw, long sizeAfter,
+                         byte[] content) {
+        int at = batch.position();
+        int rawLength = raw.remaining();
+        batch.position(at + LogFormat.RECORD_HEADER);
+        int frameLength = type == LogFormat.SIZE ? 0 : compressor.encode(raw, batch);
+        LogFormat.putRecordHeader(batch.duplicate().position(at), type, chunk, offset, frameLength, sizeAfter);
+        return new Built(new LogFormat.RecordHeader(type, chunk, offset, frameLength, sizeAfter), at, rawLength, chunk,
+                content);
+    }
+
+    /** Writes the batch at the end of the log, then (only then) applies it to the index and the cache. */
+    private void flush(int fd, ByteBuffer batch, List<Built> built) throws IOException {
+        if (built.isEmpty()) {
+            return;
+        }
+        batch.flip();
+        long base = logEnd;
+        posix.pwrite(fd, batch, base);
+        logEnd = base + batch.limit();
+        for (Built b : built) {
+            index.apply(b.header(), base + b.at(), b.rawLength());
+            if (b.header().type() == LogFormat.SIZE) {
+                continue;
+            }
+            if (b.content() != null) {
+                cache.put(fileId, b.chunk(), b.content());
+            } else {
+                cache.invalidate(fileId, b.chunk());
+            }
+        }
+        batch.clear();
+        built.clear();
+    }
+
+    /** Caller holds the write lock. Gives a new file its header; cuts a torn tail before the first append. */
+    private void prepareLog(int fd) throws IOException {
+        if (trimTail) {
+            posix.ftruncate(fd, logEnd);
+            trimTail = false;
+        }
+        if (logEnd == 0) {
+            long id = ThreadLocalRandom.current().nextLong() | 1;
+            ByteBuffer head = ByteBuffer.allocateDirect(LogFormat.FILE_HEADER);
+            LogFormat.putFileHeader(head, shift, id);
+            posix.pwrite(fd, head.flip(), 0);
+            fileId = id;
+            logEnd = LogFormat.FILE_HEADER;
+        }
+    }
+
+    // ---- truncation --------------------------------------------------------------------------------
+
+    void truncate(int fd, long newSize) throws IOException {
+        lock.writeLock().lock();
+        try {
+            long size = index.size();
+            if (newSize == size && (newSize > 0 || logEnd == 0)) {
+                return;
+            }
+            prepareLog(fd);
+            if (newSize == 0) {
+                // Everything goes: cut the log back to its header in one atomic step.
+                for (long chunk : index.chunksFrom(0)) {
+                    cache.invalidate(fileId, chunk);
+                }
+                posix.ftruncate(fd, LogFormat.FILE_HEADER);
+                index.clear();
+                logEnd = LogFormat.FILE_HEADER;
+                return;
+            }
+            ByteBuffer batch = buffer(WRITING, 3 * maxRecordLength());
+            List<Built> built = new ArrayList<>(1);
+            long chunk = newSize >>> shift;
+            int keep = (int) (newSize - (chunk << shift));
+            List<Long> dropped = newSize < size ? index.chunksFrom(keep == 0 ? chunk : chunk + 1) : List.of();
+            if (newSize < size && keep > 0 && index.entry(chunk) != null) {
+                byte[] old = chunk(fd, chunk);
+                byte[] content = java.util.Arrays.copyOf(old, Math.min(old.length, keep));
+                built.add(record(batch, LogFormat.FULL, chunk, 0, ByteBuffer.wrap(content), newSize, content));
+            } else {
+                built.add(record(batch, LogFormat.SIZE, 0, 0, ByteBuffer.allocate(0), newSize, null));
+            }
+            flush(fd, batch, built);
+            for (long c : dropped) {
+                cache.invalidate(fileId, c);
+            }
+        } finally {
+            lock.writeLock().unlock();
+        }
+    }
+
+    // ---- durability and garbage --------------------------------------------------------------------
+
+    /**
+     * fsync/fdatasync of the log (the logical size lives in it, so fdatasync covers it too); then the
+     * records superseded before it are punched out, which is safe only now that their replacements
+     * are durable. Punching needs a writable descriptor; without one the garbage waits for the next.
+     */
+    void sync(int fd, boolean dataOnly, boolean writable) throws IOException {
+        List<long[]> garbage;
+        lock.writeLock().lock();
+        try {
+            garbage = writable ? index.takeGarbage() : List.of();
+        } finally {
+            lock.writeLock().unlock();
+        }
+        try {
+            posix.fsync(fd, dataOnly);
+        } catch (IOException | RuntimeException e) {
+            giveBack(garbage);
+            throw e;
+        }
+        List<long[]> ranges = coalesce(garbage);
+        for (int i = 0; i < ranges.size(); i++) {
+            long[] g = ranges.get(i);
+            try {
+                posix.fallocate(fd, Flags.FALLOC_FL_PUNCH_HOLE | Flags.FALLOC_FL_KEEP_SIZE, g[0], g[1]);
+            } catch (PosixException e) {
+                if (e.errno() == Errno.EOPNOTSUPP) {
+                    return; // the backing filesystem cannot punch: the garbage stays (see README)
+                }
+                giveBack(ranges.subList(i, ranges.size()));
+                throw e;
+            }
+        }
+    }
+
+    /**
+     * Sorted, with adjacent ranges merged: records are smaller than a block, and only a punch that
+     * spans whole blocks frees them (a partial block is only zeroed).
+     */
+    static List<long[]> coalesce(List<long[]> ranges) {
+        List<long[]> sorted = new ArrayList<>(ranges);
+        sorted.sort((a, b) -> Long.compare(a[0], b[0]));
+        List<long[]> out = new ArrayList<>(sorted.size());
+        for (long[] r : sorted) {
+            long[] last = out.isEmpty() ? null : out.get(out.size() - 1);
+            if (last != null && r[0] <= last[0] + last[1]) {
+                last[1] = Math.max(last[1], r[0] + r[1] - last[0]);
+            } else {
+                out.add(new long[] {r[0], r[1]});
+            }
+        }
+        return out;
+    }
+
+    private void giveBack(List<long[]> garbage) {
+        lock.writeLock().lock();
+        try {
+            index.returnGarbage(garbage);
+        } finally {
+            lock.writeLock().unlock();
+        }
+    }
+
+    private static ByteBuffer buffer(int slot, int capacity) {
+        ByteBuffer[] held = BUFFERS.get();
+        if (held[slot] == null || held[slot].capacity() < capacity) {
+            held[slot] = ByteBuffer.allocateDirect(capacity);
+        }
+        return held[slot].clear();
+    }
+}

@@ -1,0 +1,148 @@
+package io.xdevfs.tiers;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import io.xdevfs.codecs.CompressionStats;
+import io.xdevfs.codecs.Compressor;
+import io.xdevfs.posix.Posix;
+import io.xdevfs.posix.Stat;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The compressed files of one volume: the shared state of each open inode (one {@link ChunkedFile}
+ * however many handles), the logical sizes of recently seen closed files (so that stat and ls do
+ * not rescan logs), the chunk cache and the compression statistics.
+ *
+ * <p>Thread-safe. Opening and releasing an inode run inside {@link ConcurrentHashMap#compute}, so
+ * the recovery scan of one file never runs twice at once and never blocks another file's open.
+ */
+final class ChunkedFiles {
+    private static final class Shared {
+        final ChunkedFile file;
+        int refs;
+
+        Shared(ChunkedFile file) {
+            this.file = file;
+        }
+    }
+
+    /** A closed file's logical size, valid while its backing file has not changed. */
+    private record Known(long size, long backingSize, long mtimeSec, long mtimeNsec, long ctimeSec, long ctimeNsec) {
+        static Known of(Stat st, long size) {
+            return new Known(size, st.size, st.mtimeSec, st.mtimeNsec, st.ctimeSec, st.ctimeNsec);
+        }
+
+        boolean describes(Stat st) {
+            return backingSize == st.size && mtimeSec == st.mtimeSec && mtimeNsec == st.mtimeNsec
+                    && ctimeSec == st.ctimeSec && ctimeNsec == st.ctimeNsec;
+        }
+    }
+
+    @FunctionalInterface
+    interface Opener {
+        int open() throws IOException;
+    }
+
+    private final Posix posix;
+    private final CompressionSettings settings;
+    private final CompressionStats stats = new CompressionStats();
+    private final ChunkCache cache;
+    private final ConcurrentHashMap<Long, Shared> open = new ConcurrentHashMap<>();
+    private final Cache<Long, Known> closed = Caffeine.newBuilder().maximumSize(16_384).executor(Runnable::run).build();
+
+    ChunkedFiles(Posix posix, CompressionSettings settings) {
+        this.posix = posix;
+        this.settings = settings;
+        this.cache = new ChunkCache(settings.cacheBytes());
+    }
+
+    CompressionStats stats() {
+        return stats;
+    }
+
+    ChunkCache cache() {
+        return cache;
+    }
+
+    /** The shared state of the inode open at {@code fd}, rebuilt from its log when no handle has it. */
+    ChunkedFile acquire(int fd, long ino) throws IOException {
+        try {
+            return open.compute(ino, (k, shared) -> {
+                if (shared == null) {
+                    try {
+                        shared = new Shared(load(fd, ino));
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                    }
+                }
+                shared.refs++;
+                return shared;
+            }).file;
+        } catch (UncheckedIOException e) {
+            throw e.getCause();
+        }
+    }
+
+    private ChunkedFile load(int fd, long ino) throws IOException {
+        Compressor compressor = new Compressor(settings.codec(), settings.level(), settings.threshold(),
+                settings.adaptive(), stats);
+        return ChunkedFile.open(posix, fd, ino, settings.chunkShift(), compressor, cache);
+    }
+
+    /**
+     * Gives up one handle's share. The last writable handle to close punches out the garbage it
+     * leaves (after an fdatasync that makes its replacements durable); the last handle of all
+     * remembers the logical size for stat.
+     */
+    void release(ChunkedFile file, int fd, boolean writable) throws IOException {
+        IOException[] failure = new IOException[1];
+        open.computeIfPresent(file.ino, (k, shared) -> {
+            if (--shared.refs > 0) {
+                return shared;
+            }
+            try {
+                if (writable && file.hasGarbage()) {
+                    file.sync(fd, true, true);
+                }
+                closed.put(file.ino, Known.of(posix.fstat(fd), file.size()));
+            } catch (IOException e) {
+                failure[0] = e;
+            }
+            return null;
+        });
+        if (failure[0] != null) {
+            throw failure[0];
+        }
+    }
+
+    /** Sets {@code st.size} of a backing regular file to its logical size. */
+    void logicalSize(Stat st, Opener opener) throws IOException {
+        if (!st.isRegularFile()) {
+            return;
+        }
+        if (st.size == 0) {
+            return;
+        }
+        Shared shared = open.get(st.ino);
+        if (shared != null) {
+            st.size = shared.file.size();
+            return;
+        }
+        Known known = closed.getIfPresent(st.ino);
+        if (known != null && known.describes(st)) {
+            st.size = known.size();
+            return;
+        }
+        int fd = opener.open();
+        try {
+            long size = load(fd, st.ino).size();
+            closed.put(st.ino, Known.of(st, size));
+            st.size = size;
+        } finally {
+            posix.close(fd);
+        }
+    }
+}

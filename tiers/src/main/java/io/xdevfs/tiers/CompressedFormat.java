@@ -1,0 +1,62 @@
+package io.xdevfs.tiers;
+
+import io.xdevfs.codecs.CompressionStats;
+import io.xdevfs.posix.Flags;
+import io.xdevfs.posix.Posix;
+import io.xdevfs.posix.Stat;
+
+import java.io.IOException;
+
+/**
+ * {@code storage_type = compressed}: each backing file is a log of compressed chunk records
+ * ({@link LogFormat}); st_size is the logical size, st_blocks the real allocation, so {@code du}
+ * shows the savings. O_APPEND and O_TRUNC are logical operations here, so they are not passed to the
+ * backing file, and writers get a readable descriptor (a write may have to read its chunk).
+ * Backing files are opened with O_NOATIME where allowed: reading a log on open or stat is not a read
+ * of the file, so reads do not move atime on this type (as with a noatime mount).
+ */
+final class CompressedFormat implements ContentFormat {
+    private final ChunkedFiles files;
+
+    CompressedFormat(Posix posix, CompressionSettings settings) {
+        this.files = new ChunkedFiles(posix, settings);
+    }
+
+    CompressionStats stats() {
+        return files.stats();
+    }
+
+    @Override
+    public int backingFlags(int flags) {
+        int access = flags & Flags.O_ACCMODE;
+        return (flags & ~(Flags.O_APPEND | Flags.O_TRUNC | Flags.O_ACCMODE))
+                | (access == Flags.O_RDONLY ? Flags.O_RDONLY : Flags.O_RDWR) | Flags.O_NOATIME;
+    }
+
+    @Override
+    public Content wrap(RawContent raw, int flags) throws IOException {
+        boolean writable = (flags & Flags.O_ACCMODE) != Flags.O_RDONLY;
+        ChunkedFile file;
+        try {
+            file = files.acquire(raw.fd(), raw.attributes().ino);
+        } catch (IOException | RuntimeException e) {
+            raw.close();
+            throw e;
+        }
+        Content content = new CompressedContent(raw, file, files, writable, (flags & Flags.O_APPEND) != 0);
+        if (writable && (flags & Flags.O_TRUNC) != 0) {
+            try {
+                content.truncate(0);
+            } catch (IOException | RuntimeException e) {
+                content.close();
+                throw e;
+            }
+        }
+        return content;
+    }
+
+    @Override
+    public void toLogical(Stat backing, ChunkedFiles.Opener opener) throws IOException {
+        files.logicalSize(backing, opener);
+    }
+}

@@ -1,0 +1,27 @@
+package io.xdevfs.tiers;
+
+import io.xdevfs.posix.Stat;
+
+import java.io.IOException;
+
+/**
+ * How a {@link DirectoryVolume} stores a file's bytes in its backing file: raw, sparse or compressed.
+ * The volume owns the namespace and the descriptors; the format owns what the bytes mean.
+ */
+interface ContentFormat {
+
+    /** The backing open flags for a caller's (already stripped of what the volume handles) flags. */
+    default int backingFlags(int flags) {
+        return flags;
+    }
+
+    /** Takes over {@code raw} (closing it on failure) and returns the handle the caller gets. */
+    Content wrap(RawContent raw, int flags) throws IOException;
+
+    /** Turns the backing file's attributes into the file's; {@code opener} gives a read descriptor if needed. */
+    default void toLogical(Stat backing, ChunkedFiles.Opener opener) throws IOException {
+    }
+
+    /** The raw format of {@code storage_type = regular}: the backing file's bytes are the file's bytes. */
+    ContentFormat RAW = (raw, flags) -> raw;
+}
