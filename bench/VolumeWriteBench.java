@@ -21,7 +21,7 @@ public class VolumeWriteBench {
         int writes = 4096;
         ByteBuffer zeros = ByteBuffer.allocateDirect(128 * 1024);
         for (int round = 1; round <= 3; round++) {
-            for (StorageType type : new StorageType[] {StorageType.REGULAR, StorageType.SPARSE}) {
+            for (StorageType type : new StorageType[] {StorageType.REGULAR, StorageType.SPARSE, StorageType.COMPRESSED}) {
                 Path base = Files.createTempDirectory(dir, "xdevfs-bench-");
                 try (Volume v = Volumes.open(LocalConfig.defaults().withBaseDirectory(base).withStorageType(type));
                      Content c = v.create("/zeros", Flags.O_RDWR, 0644, null)) {

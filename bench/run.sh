@@ -9,6 +9,11 @@
 #   BENCH_DIR=/var/tmp/xdevfs-bench   where the three targets live (one filesystem)
 #   XDEVFS_MOUNT_ARGS="..."       extra arguments for xdevfs mount (e.g. --dispatch multi)
 #   COMPARE_DISPATCH=1            also run "xdevfs-mt", a second xdevfs mount with --dispatch multi
+#   COMPARE_TYPES="compressed sparse"  also run "xdevfs-TYPE" mounts with storage_type = TYPE
+#   COMPRESSED_LINES="compression_type = zstd"  extra [local] lines for xdevfs-compressed ('|' separates)
+#   VARIANTS="nometrics=[monitoring]|enable_metrics = false;cache=enable_read_cache = true"
+#                                 also run "xdevfs-NAME" mounts with these config lines ('|' separates lines)
+#   FIO_EXTRA="--buffer_compress_percentage=60 --refill_buffers"  extra fio options for every target
 set -euo pipefail
 here=$(cd "$(dirname "$(readlink -f "$0")")" && pwd)
 repo=$(dirname "$here")
@@ -22,9 +27,12 @@ jobs=("$@")
 
 targets=(native bindfs xdevfs)
 if [ "${COMPARE_DISPATCH:-0}" = 1 ]; then targets+=(xdevfs-mt); fi
+for type in ${COMPARE_TYPES:-}; do targets+=("xdevfs-$type"); done
+IFS=';' read -ra variants <<< "${VARIANTS:-}"
+for v in "${variants[@]}"; do targets+=("xdevfs-${v%%=*}"); done
 
 cleanup() {
-  for m in "$work/bindfs" "$work/xdevfs" "$work/xdevfs-mt"; do
+  for m in "$work"/bindfs "$work"/xdevfs*; do
     if findmnt "$m" >/dev/null 2>&1; then fusermount3 -u "$m" 2>/dev/null || umount -l "$m" || true; fi
   done
 }
@@ -33,21 +41,33 @@ cleanup
 rm -rf "$work"
 mkdir -p "$work"/{native,bindfs-backing,bindfs}
 bindfs "$work/bindfs-backing" "$work/bindfs"
-mount_xdevfs() { # NAME EXTRA-ARGS...
-  local name=$1; shift
+mount_xdevfs() { # NAME [local]-LINES EXTRA-ARGS...
+  local name=$1 lines=$2; shift 2
   mkdir -p "$work/$name-base" "$work/$name"
-  printf '[local]\nbase_directory = %s\n' "$work/$name-base" > "$work/$name.ini"
+  printf '[local]\nbase_directory = %s\n%s' "$work/$name-base" "$lines" > "$work/$name.ini"
   "$repo/mount-scripts/xdevfs" mount --config "$work/$name.ini" --log-file "$results/$name.log" "$@" "$work/$name" >&2
 }
 # shellcheck disable=SC2086
-mount_xdevfs xdevfs ${XDEVFS_MOUNT_ARGS:-}
-if [ "${COMPARE_DISPATCH:-0}" = 1 ]; then mount_xdevfs xdevfs-mt --dispatch multi; fi
+mount_xdevfs xdevfs "" ${XDEVFS_MOUNT_ARGS:-}
+if [ "${COMPARE_DISPATCH:-0}" = 1 ]; then mount_xdevfs xdevfs-mt "" --dispatch multi; fi
+for type in ${COMPARE_TYPES:-}; do
+  lines="storage_type = $type"$'\n'
+  if [ "$type" = compressed ] && [ -n "${COMPRESSED_LINES:-}" ]; then lines+="$(echo "$COMPRESSED_LINES" | tr '|' '\n')"$'\n'; fi
+  # shellcheck disable=SC2086
+  mount_xdevfs "xdevfs-$type" "$lines" ${XDEVFS_MOUNT_ARGS:-}
+done
+for v in "${variants[@]}"; do
+  # shellcheck disable=SC2086
+  mount_xdevfs "xdevfs-${v%%=*}" "$(echo "${v#*=}" | tr '|' '\n')"$'\n' ${XDEVFS_MOUNT_ARGS:-}
+done
 
 {
   echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), kernel $(uname -r)"
   echo "disk: $(findmnt -n -o SOURCE,FSTYPE --target "$work")"
   echo "fio: $(fio --version), bindfs: $(bindfs --version 2>&1 | head -1), xdevfs mount args: ${XDEVFS_MOUNT_ARGS:-(defaults)}"
-  echo "rounds: $rounds, runtime: ${RUNTIME}s per time-based job"
+  echo "rounds: $rounds, runtime: ${RUNTIME}s per time-based job, fio extra: ${FIO_EXTRA:-(none)}"
+  for type in ${COMPARE_TYPES:-}; do echo "xdevfs-$type: $(tr '\n' ';' < "$work/xdevfs-$type.ini")"; done
+  for v in "${variants[@]}"; do echo "xdevfs-${v%%=*}: $(tr '\n' ';' < "$work/xdevfs-${v%%=*}.ini")"; done
 } | tee "$results/machine.txt" >&2
 
 for job in "${jobs[@]}"; do
@@ -57,10 +77,16 @@ for job in "${jobs[@]}"; do
       rm -rf "${dir:?}"/*
       case "$job" in
         *read*) # lay the file out and read it once, so every target reads from a warm backing cache
-          fio --directory="$dir" --output-format=terse --runtime=2 --time_based=1 "$here/jobs/$job.fio" >/dev/null ;;
+          # shellcheck disable=SC2086
+          fio --directory="$dir" --output-format=terse --runtime=2 --time_based=1 ${FIO_EXTRA:-} "$here/jobs/$job.fio" >/dev/null ;;
       esac
       echo "$job round $round: $target" >&2
-      fio --directory="$dir" --output-format=json --output="$results/$job.$target.$round.json" "$here/jobs/$job.fio"
+      # shellcheck disable=SC2086
+      fio --directory="$dir" --output-format=json --output="$results/$job.$target.$round.json" ${FIO_EXTRA:-} \
+        "$here/jobs/$job.fio"
+      if [ "$target" != native ] && [ "$target" != bindfs ]; then # what the data occupies, before it goes
+        echo "$job $target round $round: du $(du -sB1 "$dir" | cut -f1) apparent $(du -sB1 --apparent-size "$dir" | cut -f1)" >> "$results/du.txt"
+      fi
       rm -rf "${dir:?}"/*
     done
   done

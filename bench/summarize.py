@@ -7,7 +7,7 @@ import statistics
 import sys
 
 TARGETS = ["native", "bindfs", "xdevfs"]
-EXTRA = ["xdevfs-mt"]  # optional variants, shown as extra columns
+# Optional variants (xdevfs-mt, xdevfs-compressed, ...) are extra columns, each also as a ratio to xdevfs.
 
 
 def metrics(job, data):
@@ -41,15 +41,17 @@ def main(run_dir):
         data = json.loads(text[text.index("{"):])  # fio may print notes before the JSON
         for name, (value, higher) in metrics(job, data).items():
             table.setdefault((job, name, higher), {}).setdefault(target, []).append(value)
-    extra = [t for t in EXTRA if any(t in v for v in table.values())]
-    print("| job | metric | " + " | ".join(TARGETS + extra) + " | xdevfs/native | xdevfs/bindfs |")
-    print("|---|---|" + "---:|" * (len(TARGETS) + len(extra) + 2))
+    extra = sorted({t for v in table.values() for t in v} - set(TARGETS))
+    print("| job | metric | " + " | ".join(TARGETS + extra) + " | xdevfs/native | xdevfs/bindfs | "
+          + "".join(t + "/xdevfs | " for t in extra))
+    print("|---|---|" + "---:|" * (len(TARGETS) + 2 * len(extra) + 2))
     for (job, name, higher), per_target in table.items():
         med = {t: statistics.median(v) for t, v in per_target.items() if v}
         if not all(t in med for t in TARGETS + extra):
             continue
         row = [job, name] + ["%.1f" % med[t] for t in TARGETS + extra]
         row += ["%.2fx" % (med["xdevfs"] / med[t]) if med[t] else "-" for t in ("native", "bindfs")]
+        row += ["%.2fx" % (med[t] / med["xdevfs"]) if med["xdevfs"] else "-" for t in extra]
         print("| " + " | ".join(row) + " |")
     print("\nMedians over rounds; for latencies lower is better, so a ratio below 1 is a win there.")
 

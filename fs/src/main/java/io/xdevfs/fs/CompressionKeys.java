@@ -15,7 +15,7 @@ import java.util.Map;
  */
 final class CompressionKeys {
     static final List<String> KEYS = List.of("enable_compression", "compression_type", "compression_level",
-            "compression_threshold", "adaptive_compression", "chunk_size", "cache_size");
+            "compression_threshold", "adaptive_compression", "chunk_size");
 
     private final CompressionSettings defaults = LocalConfig.defaultCompression();
     private Boolean enable;
@@ -24,7 +24,6 @@ final class CompressionKeys {
     private Long threshold;
     private Boolean adaptive;
     private Integer chunkSize;
-    private Long cacheBytes;
 
     /** Parses one key's value; throws IllegalArgumentException saying what is allowed. */
     void parse(String key, String value) {
@@ -35,7 +34,6 @@ final class CompressionKeys {
             case "compression_threshold" -> threshold = Values.size(value);
             case "adaptive_compression" -> adaptive = Values.bool(value);
             case "chunk_size" -> chunkSize = chunkSize(value);
-            case "cache_size" -> cacheBytes = Values.size(value);
             default -> throw new IllegalStateException(key);
         }
     }
@@ -64,9 +62,7 @@ final class CompressionKeys {
         if (!compressed) {
             for (String key : KEYS) {
                 if (where.containsKey(key)) {
-                    problems.add(where.get(key) + ": applies only to storage_type = compressed"
-                            + (key.equals("cache_size") ? " in this version (a read cache for every type is not "
-                            + "supported yet)" : ""));
+                    problems.add(where.get(key) + ": applies only to storage_type = compressed");
                 }
             }
             return defaults;
@@ -90,8 +86,7 @@ final class CompressionKeys {
         if (!problems.isEmpty()) {
             return null;
         }
-        return new CompressionSettings(c, lvl, (int) thr, adaptive != null ? adaptive : defaults.adaptive(), chunk,
-                cacheBytes != null ? cacheBytes : defaults.cacheBytes());
+        return new CompressionSettings(c, lvl, (int) thr, adaptive != null ? adaptive : defaults.adaptive(), chunk);
     }
 
     static String render(CompressionSettings s) {
@@ -100,7 +95,6 @@ final class CompressionKeys {
                 + "compression_level = " + s.level() + "\n"
                 + "compression_threshold = " + s.threshold() + "\n"
                 + "adaptive_compression = " + s.adaptive() + "\n"
-                + "chunk_size = " + s.chunkSize() + "\n"
-                + "cache_size = " + s.cacheBytes() + "\n";
+                + "chunk_size = " + s.chunkSize() + "\n";
     }
 }

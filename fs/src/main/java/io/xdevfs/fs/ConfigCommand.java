@@ -1,6 +1,5 @@
 package io.xdevfs.fs;
 
-import io.xdevfs.tiers.LocalConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
@@ -21,8 +20,7 @@ final class ConfigCommand {
         @Override
         public Integer call() {
             try {
-                LocalConfig config = ConfigLoader.load(file);
-                System.out.print(ConfigLoader.render(config));
+                System.out.print(ConfigLoader.render(ConfigLoader.loadAll(file)));
                 return 0;
             } catch (ConfigException e) {
                 e.problems().forEach(p -> System.err.println("xdevfs: " + p));

@@ -1,5 +1,6 @@
 package io.xdevfs.fs;
 
+import io.xdevfs.tiers.CacheSettings;
 import io.xdevfs.tiers.CompressionSettings;
 import io.xdevfs.tiers.LocalConfig;
 import io.xdevfs.tiers.Preallocation;
@@ -22,8 +23,7 @@ final class ConfigLoader {
     /** Seed keys this build does not implement yet, by section. */
     private static final Map<String, Set<String>> NOT_YET = Map.of(
             "local", Set.of("use_direct_io", "use_mmap", "mmap_size", "io_alignment", "read_ahead_kb",
-                    "enable_page_cache", "enable_read_cache", "enable_write_cache", "cache_ttl",
-                    "use_aio", "max_events"),
+                    "enable_page_cache", "use_aio", "max_events"),
             "hybrid", Set.of("hot_storage_type", "hot_directory", "hot_cache_size", "hot_access_threshold",
                     "cold_storage_type", "cold_directory", "cold_timeout_sec", "cold_enable_compression",
                     "auto_migration", "migration_batch_size", "migration_interval_sec"),
@@ -35,16 +35,27 @@ final class ConfigLoader {
             "recovery", Set.of("enable_checkpoints", "checkpoint_interval_sec", "checkpoint_directory",
                     "max_retries", "retry_delay_ms", "exponential_backoff", "enable_checksums",
                     "enable_redundancy", "redundancy_factor"),
-            "monitoring", Set.of("enable_metrics", "metrics_interval_sec", "log_slow_operations",
-                    "slow_operation_threshold_ms", "enable_health_check", "health_check_interval_sec"));
+            "monitoring", Set.of());
 
     private static final List<String> LOCAL_KEYS = List.of("base_directory", "storage_type", "file_permissions",
             "dir_permissions", "use_sync_writes", "auto_create_dirs", "max_open_files", "use_fallocate",
             "preallocate_files", "default_file_size", "extent_size", "enable_sparse", "hole_detection_size",
             "zero_block_threshold", "enable_compression", "compression_type", "compression_level",
-            "compression_threshold", "adaptive_compression", "chunk_size", "cache_size");
+            "compression_threshold", "adaptive_compression", "chunk_size", "enable_read_cache", "enable_write_cache",
+            "cache_size", "cache_ttl");
+
+    /** The whole file: {@code [local]} and {@code [monitoring]}. */
+    record Config(LocalConfig local, MonitoringConfig monitoring) {
+        static Config defaults() {
+            return new Config(LocalConfig.defaults(), MonitoringConfig.defaults());
+        }
+    }
 
     static LocalConfig load(Path file) throws ConfigException {
+        return loadAll(file).local();
+    }
+
+    static Config loadAll(Path file) throws ConfigException {
         IniFile ini;
         try {
             ini = IniFile.read(file);
@@ -68,6 +79,8 @@ final class ConfigLoader {
         int holeBlock = LocalConfig.DEFAULT_HOLE_BLOCK_SIZE;
         Map<String, String> where = new java.util.HashMap<>();
         CompressionKeys compression = new CompressionKeys();
+        MonitoringKeys monitoring = new MonitoringKeys();
+        CacheKeys cache = new CacheKeys();
 
         for (IniFile.Entry e : ini.entries) {
             String at = ini.where(e.line()) + ": [" + e.section() + "] " + e.key();
@@ -77,6 +90,23 @@ final class ConfigLoader {
             }
             if (NOT_YET.get(e.section()).contains(e.key())) {
                 problems.add(at + ": not supported yet by this version of xdevfs; remove the line");
+                continue;
+            }
+            if (e.section().equals("monitoring") && MonitoringKeys.KEYS.contains(e.key())) {
+                if (where.putIfAbsent(e.key(), at) != null) {
+                    problems.add(at + ": set twice");
+                    continue;
+                }
+                try {
+                    monitoring.parse(e.key(), e.value());
+                } catch (IllegalArgumentException bad) {
+                    problems.add(at + " = '" + e.value() + "': " + bad.getMessage());
+                }
+                continue;
+            }
+            if (e.section().equals("monitoring")) {
+                problems.add(at + ": unknown key (supported keys in [monitoring]: "
+                        + String.join(", ", MonitoringKeys.KEYS) + ")");
                 continue;
             }
             if (!e.section().equals("local") || !LOCAL_KEYS.contains(e.key())) {
@@ -132,7 +162,11 @@ final class ConfigLoader {
                         zeroBlockThreshold(e.value());
                         break;
                     default:
-                        compression.parse(e.key(), e.value());
+                        if (CacheKeys.KEYS.contains(e.key())) {
+                            cache.parse(e.key(), e.value());
+                        } else {
+                            compression.parse(e.key(), e.value());
+                        }
                 }
             } catch (IllegalArgumentException bad) {
                 problems.add(at + " = '" + e.value() + "': " + bad.getMessage());
@@ -169,11 +203,13 @@ final class ConfigLoader {
                     + "in advance); remove it");
         }
         CompressionSettings settings = compression.settings(compressed, where, problems);
+        MonitoringConfig monitor = monitoring.config(where, problems);
+        CacheSettings caching = cache.settings(type, where, problems);
         if (!problems.isEmpty()) {
             throw new ConfigException(problems);
         }
-        return new LocalConfig(base, type, fileMode, dirMode, sync, autoCreate, maxOpen,
-                new Preallocation(preallocateFiles ? defaultFileSize : 0, extentSize), holeBlock, settings);
+        return new Config(new LocalConfig(base, type, fileMode, dirMode, sync, autoCreate, maxOpen,
+                new Preallocation(preallocateFiles ? defaultFileSize : 0, extentSize), holeBlock, settings, caching), monitor);
     }
 
     private static Path absolutePath(String v) {
@@ -219,6 +255,10 @@ final class ConfigLoader {
     }
 
     /** The effective configuration as INI text, for {@code xdevfs config check}. */
+    static String render(Config c) {
+        return render(c.local()) + MonitoringKeys.render(c.monitoring());
+    }
+
     static String render(LocalConfig c) {
         return "[local]\n"
                 + "base_directory = " + c.baseDirectory() + "\n"
@@ -233,7 +273,8 @@ final class ConfigLoader {
                         ? "default_file_size = " + c.preallocation().initialBytes() + "\n" : "")
                 + "extent_size = " + c.preallocation().extentBytes() + "\n"
                 + (c.storageType() == StorageType.SPARSE ? "hole_detection_size = " + c.holeBlockSize() + "\n" : "")
-                + (c.storageType() == StorageType.COMPRESSED ? CompressionKeys.render(c.compression()) : "");
+                + (c.storageType() == StorageType.COMPRESSED ? CompressionKeys.render(c.compression()) : "")
+                + CacheKeys.render(c.cache());
     }
 
     private ConfigLoader() {

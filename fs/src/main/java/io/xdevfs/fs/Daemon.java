@@ -2,6 +2,8 @@ package io.xdevfs.fs;
 
 import io.xdevfs.posix.Posix;
 import io.xdevfs.tiers.LocalConfig;
+import io.xdevfs.tiers.MeteredVolume;
+import io.xdevfs.tiers.Metrics;
 import io.xdevfs.tiers.Volume;
 import io.xdevfs.tiers.VolumeException;
 import io.xdevfs.tiers.Volumes;
@@ -23,24 +25,40 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 final class Daemon {
     private final LocalConfig config;
+    private final MonitoringConfig monitoringConfig;
     private final Path mountPoint;
     private final List<String> fuseArgs;
     private final Path pidFile;
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    Daemon(LocalConfig config, Path mountPoint, List<String> fuseArgs, Path pidFile) {
-        this.config = config;
+    private Monitoring monitoring;
+
+    Daemon(ConfigLoader.Config config, Path mountPoint, List<String> fuseArgs, Path pidFile) {
+        this.config = config.local();
+        this.monitoringConfig = config.monitoring();
         this.mountPoint = mountPoint;
         this.fuseArgs = fuseArgs;
         this.pidFile = pidFile;
     }
 
     int run() throws InterruptedException {
-        Volume volume;
+        Volume opened;
         try {
-            volume = Volumes.open(config);
+            opened = Volumes.open(config);
         } catch (VolumeException e) {
             System.err.println("xdevfs: " + e.getMessage());
+            return 1;
+        }
+        Metrics metrics = monitoringConfig.enableMetrics() ? new Metrics(System::nanoTime) : null;
+        Volume volume = metrics == null ? opened : metered(opened, metrics);
+        HealthCheck health = new HealthCheck(volume, metrics);
+        monitoring = new Monitoring(monitoringConfig, metrics, health);
+        try {
+            monitoring.start();
+        } catch (IOException e) {
+            System.err.println("xdevfs: " + e.getMessage());
+            monitoring.close();
+            closeQuietly(volume);
             return 1;
         }
         // Modes arrive from the kernel with the caller's umask already applied; ours must not apply twice.
@@ -50,9 +68,11 @@ final class Daemon {
             fuse = new XdevFuse(volume);
         } catch (RuntimeException | LinkageError e) {
             System.err.println("xdevfs: cannot start FUSE: " + e);
+            monitoring.close();
             closeQuietly(volume);
             return 1;
         }
+        fuse.control(new ControlXattrs(metrics, mountPoint.toString(), health::run));
         CountDownLatch mounted = new CountDownLatch(1);
         AtomicInteger status = new AtomicInteger(-1);
         Thread session = new Thread(() -> status.set(fuse.serve(mountPoint.toString(), fuseArgs, mounted::countDown)),
@@ -74,6 +94,16 @@ final class Daemon {
         Log.info("unmounted " + mountPoint + "; releasing " + fuse.openHandles() + " open handles");
         close(fuse, volume);
         return status.get() == 0 ? 0 : 1;
+    }
+
+    /** Every call counted and timed; slow ones logged with path, operation, size and latency. */
+    private Volume metered(Volume opened, Metrics metrics) {
+        long slowNanos = monitoringConfig.logSlowOperations() ? monitoringConfig.slowThresholdMs() * 1_000_000 : 0;
+        Volume volume = new MeteredVolume(opened, metrics, slowNanos, (op, path, bytes, nanos) -> Log.warn(
+                String.format(java.util.Locale.ROOT, "slow %s %s: %d bytes in %.1f ms", op.key(), path, bytes,
+                        nanos / 1e6)));
+        volume.registerGauges(metrics);
+        return volume;
     }
 
     /** Shutdown hook: unmount (lazily if busy), wait for the session to end, then close. */
@@ -98,6 +128,7 @@ final class Daemon {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
+        monitoring.close();
         fuse.releaseAll().forEach(e -> Log.warn("closing a handle at unmount failed: " + e.getMessage()));
         closeQuietly(volume);
         try {

@@ -10,7 +10,8 @@ import java.util.Properties;
 /** {@code xdevfs}: the command line. */
 @Command(name = "xdevfs", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "A FUSE filesystem for write-ahead logs over tiered local storage.",
-        subcommands = {MountCommand.class, UmountCommand.class, ConfigCommand.class,
+        subcommands = {MountCommand.class, UmountCommand.class, StatsCommand.class, HealthCommand.class,
+                BenchCommand.class, ConfigCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main {
 

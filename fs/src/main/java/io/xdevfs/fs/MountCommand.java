@@ -1,7 +1,6 @@
 package io.xdevfs.fs;
 
 import io.xdevfs.posix.Posix;
-import io.xdevfs.tiers.LocalConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -49,9 +48,9 @@ final class MountCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        LocalConfig settings;
+        ConfigLoader.Config settings;
         try {
-            settings = config == null ? LocalConfig.defaults() : ConfigLoader.load(config);
+            settings = config == null ? ConfigLoader.Config.defaults() : ConfigLoader.loadAll(config);
         } catch (ConfigException e) {
             e.problems().forEach(p -> System.err.println("xdevfs: " + p));
             return 2;
@@ -61,7 +60,7 @@ final class MountCommand implements Callable<Integer> {
         Preflight.fuseAvailable();
         boolean root = Posix.get().geteuid() == 0;
         RunFiles files = RunFiles.forMount(mnt, root, logFile, pidFile);
-        List<String> fuseArgs = FuseOptions.build(settings.baseDirectory().toString(), root, dispatch == Dispatch.single, options);
+        List<String> fuseArgs = FuseOptions.build(settings.local().baseDirectory().toString(), root, dispatch == Dispatch.single, options);
         if (!foreground) {
             return Background.start(mnt, files, foregroundArgs(mnt, files));
         }

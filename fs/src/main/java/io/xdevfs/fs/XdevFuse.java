@@ -55,6 +55,7 @@ public final class XdevFuse extends FuseStubFS {
     /** fuse_file_info's keep_cache bit, or 0 where this jnr-fuse's layout is not the one we know. */
     private final int keepCacheBit;
     private volatile Runnable onMounted = () -> { };
+    private volatile ControlXattrs control;
 
     public XdevFuse(Volume volume) {
         this.volume = volume;
@@ -73,6 +74,11 @@ public final class XdevFuse extends FuseStubFS {
         fuseOperations.flush.set(this::flush);
         fuseOperations.fsync.set(this::fsync);
         fuseOperations.release.set(this::release);
+    }
+
+    /** Serves the daemon's control attributes of the mount root (stats, health, reset). */
+    void control(ControlXattrs control) {
+        this.control = control;
     }
 
     /** jnr-ffi struct members hide offset() (not public API); read it reflectively, once. */
@@ -374,12 +380,28 @@ public final class XdevFuse extends FuseStubFS {
 
     @Override
     public int setxattr(String path, String name, Pointer value, long size, int flags) {
+        ControlXattrs c = control;
+        if (c != null && ControlXattrs.handles(path, name)) {
+            return call("setxattr", path, () -> c.set(name));
+        }
         return call("setxattr", path, () -> volume.setxattr(path, name, view(value, size), flags));
     }
 
     @Override
     public int getxattr(String path, String name, Pointer value, long size) {
         try {
+            ControlXattrs c = control;
+            if (c != null && ControlXattrs.handles(path, name)) {
+                byte[] bytes = c.get(name);
+                if (size == 0) {
+                    return bytes.length;
+                }
+                if (size < bytes.length) {
+                    return -io.xdevfs.posix.Errno.ERANGE;
+                }
+                value.put(0, bytes, 0, bytes.length);
+                return bytes.length;
+            }
             return volume.getxattr(path, name, view(value, size));
         } catch (Throwable t) {
             return Errors.toErrno("getxattr", path, t);

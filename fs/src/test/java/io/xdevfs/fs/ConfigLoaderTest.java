@@ -78,7 +78,8 @@ class ConfigLoaderTest {
                         + "file_permissions, dir_permissions, use_sync_writes, auto_create_dirs, max_open_files, "
                         + "use_fallocate, preallocate_files, default_file_size, extent_size, enable_sparse, "
                         + "hole_detection_size, zero_block_threshold, enable_compression, compression_type, "
-                        + "compression_level, compression_threshold, adaptive_compression, chunk_size, cache_size)",
+                        + "compression_level, compression_threshold, adaptive_compression, chunk_size, enable_read_cache, "
+                        + "enable_write_cache, cache_size, cache_ttl)",
                 file + ":10: [tuning] target_iops: not supported yet by this version of xdevfs; remove the line",
                 file + ":12: [nonsense] x: unknown section [nonsense] (known: block, hybrid, local, monitoring, "
                         + "recovery, tmpfs, tuning)"), p);
@@ -137,6 +138,8 @@ class ConfigLoaderTest {
                 adaptive_compression = false
                 chunk_size = 128K
                 cache_size = 32M
+                cache_ttl = 60
+                enable_write_cache = true
                 """));
         assertEquals(StorageType.COMPRESSED, c.storageType());
         assertEquals("zstd", c.compression().codec().name());
@@ -144,7 +147,8 @@ class ConfigLoaderTest {
         assertEquals(1024, c.compression().threshold());
         assertEquals(false, c.compression().adaptive());
         assertEquals(128 * 1024, c.compression().chunkSize());
-        assertEquals(32L << 20, c.compression().cacheBytes());
+        assertEquals(new io.xdevfs.tiers.CacheSettings(true, true, 32L << 20, 60), c.cache(),
+                "the chunk cache is on by default for compressed files");
         assertEquals(c, ConfigLoader.load(ini(ConfigLoader.render(c))));
         assertEquals(3, ConfigLoader.load(ini("[local]\nstorage_type = compressed\ncompression_type = zstd\n"))
                 .compression().level(), "a codec without a level gets that codec's default");
@@ -164,6 +168,45 @@ class ConfigLoaderTest {
         assertEquals(List.of(file + ":3: [local] extent_size: storage_type = compressed cannot reserve space ahead "
                 + "(compressed sizes are not known in advance); remove it"),
                 problems("[local]\nstorage_type = compressed\nextent_size = 1M\n"));
+    }
+
+    @Test
+    void cacheKeysDefaultByTypeAndAreChecked() throws Exception {
+        assertEquals(new io.xdevfs.tiers.CacheSettings(false, false, 128L << 20, 300), ConfigLoader.load(ini("")).cache(),
+                "regular files rely on the page cache by default");
+        LocalConfig c = ConfigLoader.load(ini("[local]\nenable_read_cache = true\ncache_size = 1G\ncache_ttl = 0\n"));
+        assertEquals(new io.xdevfs.tiers.CacheSettings(true, false, 1L << 30, 0), c.cache());
+        assertEquals(c, ConfigLoader.load(ini(ConfigLoader.render(c))));
+        Path file = tmp.resolve("x.ini");
+        assertEquals(List.of(file + ":2: [local] cache_size: has no effect with enable_read_cache = false (the default "
+                + "for storage_type = regular)"), problems("[local]\ncache_size = 64M\n"));
+        assertEquals(List.of(file + ":2: [local] enable_write_cache = true: needs enable_read_cache = true (written "
+                + "blocks go to the read cache)"), problems("[local]\nenable_write_cache = true\n"));
+    }
+
+    @Test
+    void monitoringKeysAreAppliedAndChecked() throws Exception {
+        ConfigLoader.Config c = ConfigLoader.loadAll(ini("""
+                [monitoring]
+                enable_metrics = true
+                metrics_interval_sec = 0
+                log_slow_operations = true
+                slow_operation_threshold_ms = 25
+                enable_health_check = false
+                health_check_interval_sec = 5
+                metrics_port = 9464
+                """));
+        assertEquals(new MonitoringConfig(true, 0, true, 25, false, 5, 9464), c.monitoring());
+        assertEquals(c, ConfigLoader.loadAll(ini(ConfigLoader.render(c))));
+        assertEquals(MonitoringConfig.defaults(), ConfigLoader.loadAll(ini("")).monitoring());
+        Path file = tmp.resolve("x.ini");
+        assertEquals(List.of(file + ":3: [monitoring] metrics_port: needs enable_metrics = true"),
+                problems("[monitoring]\nenable_metrics = false\nmetrics_port = 9000\n"));
+        assertEquals(List.of(file + ":2: [monitoring] metrics_port = '70000': expected an integer from 0 to 65535"),
+                problems("[monitoring]\nmetrics_port = 70000\n"));
+        assertEquals(List.of(file + ":2: [monitoring] colour: unknown key (supported keys in [monitoring]: "
+                + "enable_metrics, metrics_interval_sec, log_slow_operations, slow_operation_threshold_ms, "
+                + "enable_health_check, health_check_interval_sec, metrics_port)"), problems("[monitoring]\ncolour = 1\n"));
     }
 
     @Test

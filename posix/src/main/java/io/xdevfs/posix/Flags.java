@@ -20,6 +20,8 @@ public final class Flags {
     public static final int O_LARGEFILE = Arch.X86_64 ? 0100000 : 0400000;
     public static final int O_DIRECTORY = Arch.X86_64 ? 0200000 : 040000;
     public static final int O_NOFOLLOW = Arch.X86_64 ? 0400000 : 0100000;
+    /** __O_TMPFILE | O_DIRECTORY. */
+    public static final int O_TMPFILE = 020000000 | O_DIRECTORY;
 
     public static final int AT_FDCWD = -100;
     public static final int AT_SYMLINK_NOFOLLOW = 0x100;

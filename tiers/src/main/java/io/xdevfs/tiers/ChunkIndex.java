@@ -30,6 +30,7 @@ final class ChunkIndex {
     private final int chunkShift;
     private long size;
     private long liveBytes;
+    private long garbageBytes;
     private long lastSizeRecord = -1;
     private int lastSizeRecordLength;
 
@@ -107,18 +108,28 @@ final class ChunkIndex {
 
     private void retire(long position, int length) {
         garbage.add(new long[] {position, length});
+        garbageBytes += length;
         liveBytes -= length;
+    }
+
+    /** Bytes of superseded records not yet punched out. */
+    long garbageBytes() {
+        return garbageBytes;
     }
 
     /** Superseded records not yet punched out; the caller takes them (and gives them back on failure). */
     List<long[]> takeGarbage() {
         List<long[]> taken = new ArrayList<>(garbage);
         garbage.clear();
+        garbageBytes = 0;
         return taken;
     }
 
     void returnGarbage(List<long[]> ranges) {
         garbage.addAll(0, ranges);
+        for (long[] r : ranges) {
+            garbageBytes += r[1];
+        }
     }
 
     boolean hasGarbage() {
@@ -129,6 +140,7 @@ final class ChunkIndex {
     void clear() {
         chunks.clear();
         garbage.clear();
+        garbageBytes = 0;
         size = 0;
         liveBytes = 0;
         lastSizeRecord = -1;

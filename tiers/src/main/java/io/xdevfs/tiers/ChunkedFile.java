@@ -7,6 +7,7 @@ import io.xdevfs.posix.Errno;
 import io.xdevfs.posix.Flags;
 import io.xdevfs.posix.Posix;
 import io.xdevfs.posix.PosixException;
+import io.xdevfs.posix.Stat;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -34,6 +35,7 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  */
 final class ChunkedFile {
     static final int MAX_PIECES = 8;
+    static final long PUNCH_BATCH = 1 << 20;
     /** Per thread: [0] the batch of records a write builds, [1] a record being read; never the same buffer. */
     private static final ThreadLocal<ByteBuffer[]> BUFFERS = ThreadLocal.withInitial(() -> new ByteBuffer[2]);
     private static final int WRITING = 0;
@@ -43,7 +45,9 @@ final class ChunkedFile {
     final long ino;
     private final Posix posix;
     private final Compressor compressor;
-    private final ChunkCache cache;
+    private final BlockCache cache;
+    /** enable_write_cache: whole chunks a write fills go to the cache too (else only partial ones). */
+    private final boolean writeCache;
     private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
     private int shift;
     private int chunkSize;
@@ -55,7 +59,8 @@ final class ChunkedFile {
     /** The backing file holds bytes past {@link #logEnd} (a torn tail): cut them before appending. */
     private boolean trimTail;
 
-    private ChunkedFile(Posix posix, long ino, int shift, Compressor compressor, ChunkCache cache) {
+    private ChunkedFile(Posix posix, long ino, int shift, Compressor compressor, BlockCache cache, boolean writeCache) {
+        this.writeCache = writeCache;
         this.posix = posix;
         this.ino = ino;
         this.shift = shift;
@@ -66,9 +71,9 @@ final class ChunkedFile {
     }
 
     /** Rebuilds the state of the file open at {@code fd} from its log. */
-    static ChunkedFile open(Posix posix, int fd, long ino, int defaultShift, Compressor compressor, ChunkCache cache)
-            throws IOException {
-        ChunkedFile f = new ChunkedFile(posix, ino, defaultShift, compressor, cache);
+    static ChunkedFile open(Posix posix, int fd, long ino, int defaultShift, Compressor compressor, BlockCache cache,
+                            boolean writeCache) throws IOException {
+        ChunkedFile f = new ChunkedFile(posix, ino, defaultShift, compressor, cache, writeCache);
         f.recover(fd);
         return f;
     }
@@ -284,6 +289,10 @@ final class ChunkedFile {
         ChunkIndex.Entry e = index.entry(chunk);
         int valid = e == null ? 0 : e.validLength;
         int to = from + part.remaining();
+        if (from == 0 && to == chunkSize && !writeCache) {
+            // A whole chunk (streaming writes): compressed straight from the caller's buffer, not cached.
+            return record(batch, LogFormat.FULL, chunk, 0, part, sizeAfter, null);
+        }
         if (from == 0 && to >= valid) {
             byte[] content = new byte[to];
             part.get(part.position(), content);
@@ -403,14 +412,24 @@ final class ChunkedFile {
 
     /**
      * fsync/fdatasync of the log (the logical size lives in it, so fdatasync covers it too); then the
-     * records superseded before it are punched out, which is safe only now that their replacements
+     * records superseded before it may be punched out, which is safe only now that their replacements
      * are durable. Punching needs a writable descriptor; without one the garbage waits for the next.
      */
     void sync(int fd, boolean dataOnly, boolean writable) throws IOException {
+        sync(fd, dataOnly, writable, false);
+    }
+
+    /**
+     * As {@link #sync(int, boolean, boolean)}; garbage is punched only once it reaches
+     * {@link #PUNCH_BATCH} bytes, or with {@code punchAll} (the last writer closing): each punch makes
+     * the next fdatasync commit the journal, so a WAL writer's syncs should not pay it every time.
+     */
+    void sync(int fd, boolean dataOnly, boolean writable, boolean punchAll) throws IOException {
         List<long[]> garbage;
         lock.writeLock().lock();
         try {
-            garbage = writable ? index.takeGarbage() : List.of();
+            boolean punch = writable && (punchAll || index.garbageBytes() >= PUNCH_BATCH);
+            garbage = punch ? index.takeGarbage() : List.of();
         } finally {
             lock.writeLock().unlock();
         }
@@ -420,7 +439,26 @@ final class ChunkedFile {
             giveBack(garbage);
             throw e;
         }
-        List<long[]> ranges = coalesce(garbage);
+        if (garbage.isEmpty()) {
+            return;
+        }
+        // Punching is housekeeping, not a change of the file: its mtime stays the last write's (the kernel
+        // drops a file's page cache when it sees the mtime change). Under the write lock, so that no write
+        // falls between reading the mtime and putting it back.
+        lock.writeLock().lock();
+        try {
+            Stat before = posix.fstat(fd);
+            try {
+                punch(fd, coalesce(garbage));
+            } finally {
+                posix.futimens(fd, 0, Flags.UTIME_OMIT, before.mtimeSec, before.mtimeNsec);
+            }
+        } finally {
+            lock.writeLock().unlock();
+        }
+    }
+
+    private void punch(int fd, List<long[]> ranges) throws IOException {
         for (int i = 0; i < ranges.size(); i++) {
             long[] g = ranges.get(i);
             try {

@@ -49,21 +49,23 @@ final class ChunkedFiles {
     private final Posix posix;
     private final CompressionSettings settings;
     private final CompressionStats stats = new CompressionStats();
-    private final ChunkCache cache;
+    private final BlockCache cache;
+    private final boolean writeCache;
     private final ConcurrentHashMap<Long, Shared> open = new ConcurrentHashMap<>();
     private final Cache<Long, Known> closed = Caffeine.newBuilder().maximumSize(16_384).executor(Runnable::run).build();
 
-    ChunkedFiles(Posix posix, CompressionSettings settings) {
+    ChunkedFiles(Posix posix, CompressionSettings settings, BlockCache cache, boolean writeCache) {
         this.posix = posix;
         this.settings = settings;
-        this.cache = new ChunkCache(settings.cacheBytes());
+        this.cache = cache;
+        this.writeCache = writeCache;
     }
 
     CompressionStats stats() {
         return stats;
     }
 
-    ChunkCache cache() {
+    BlockCache cache() {
         return cache;
     }
 
@@ -89,7 +91,7 @@ final class ChunkedFiles {
     private ChunkedFile load(int fd, long ino) throws IOException {
         Compressor compressor = new Compressor(settings.codec(), settings.level(), settings.threshold(),
                 settings.adaptive(), stats);
-        return ChunkedFile.open(posix, fd, ino, settings.chunkShift(), compressor, cache);
+        return ChunkedFile.open(posix, fd, ino, settings.chunkShift(), compressor, cache, writeCache);
     }
 
     /**
@@ -105,7 +107,7 @@ final class ChunkedFiles {
             }
             try {
                 if (writable && file.hasGarbage()) {
-                    file.sync(fd, true, true);
+                    file.sync(fd, true, true, true);
                 }
                 closed.put(file.ino, Known.of(posix.fstat(fd), file.size()));
             } catch (IOException e) {

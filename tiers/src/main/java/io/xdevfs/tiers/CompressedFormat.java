@@ -18,12 +18,24 @@ import java.io.IOException;
 final class CompressedFormat implements ContentFormat {
     private final ChunkedFiles files;
 
-    CompressedFormat(Posix posix, CompressionSettings settings) {
-        this.files = new ChunkedFiles(posix, settings);
+    CompressedFormat(Posix posix, CompressionSettings settings, CacheSettings cache) {
+        this.files = new ChunkedFiles(posix, settings, new BlockCache(cache.effectiveBytes(), cache.ttlSeconds()),
+                cache.writeCache());
     }
 
     CompressionStats stats() {
         return files.stats();
+    }
+
+    void registerGauges(Metrics metrics) {
+        CompressionStats stats = files.stats();
+        metrics.gauge("compression_raw_bytes", stats::rawBytes);
+        metrics.gauge("compression_stored_bytes", stats::storedBytes);
+        metrics.gauge("compression_ratio", stats::ratio);
+        for (io.xdevfs.codecs.Codec codec : io.xdevfs.codecs.Codecs.all()) {
+            metrics.gauge("compression_frames_" + codec.name(), () -> stats.frames(codec));
+        }
+        files.cache().registerGauges(metrics);
     }
 
     @Override

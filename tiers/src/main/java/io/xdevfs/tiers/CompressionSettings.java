@@ -11,10 +11,8 @@ import io.xdevfs.codecs.Codec;
  * @param adaptive   {@code adaptive_compression}: pause compressing a file while it does not pay
  * @param chunkSize  {@code chunk_size}: the unit of compression and random access, a power of two from
  *                   4 KiB to 1 MiB; recorded in each file, so changing it affects new files only
- * @param cacheBytes {@code cache_size}: decompressed chunks kept in memory; 0 for none
  */
-public record CompressionSettings(Codec codec, int level, int threshold, boolean adaptive, int chunkSize,
-                                  long cacheBytes) {
+public record CompressionSettings(Codec codec, int level, int threshold, boolean adaptive, int chunkSize) {
     public static final int MIN_CHUNK = 4096;
     public static final int MAX_CHUNK = 1 << 20;
 
@@ -25,8 +23,8 @@ public record CompressionSettings(Codec codec, int level, int threshold, boolean
         if (Integer.bitCount(chunkSize) != 1 || chunkSize < MIN_CHUNK || chunkSize > MAX_CHUNK) {
             throw new IllegalArgumentException("chunk size must be a power of two from 4K to 1M: " + chunkSize);
         }
-        if (threshold < 0 || cacheBytes < 0) {
-            throw new IllegalArgumentException("threshold and cache size must not be negative");
+        if (threshold < 0) {
+            throw new IllegalArgumentException("threshold must not be negative");
         }
     }
 

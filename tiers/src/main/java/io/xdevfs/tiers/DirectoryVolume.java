@@ -40,7 +40,7 @@ public final class DirectoryVolume implements Volume {
         this.giveToCaller = posix.geteuid() == 0;
         this.format = switch (config.storageType()) {
             case SPARSE -> new SparseFormat(posix, config.holeBlockSize());
-            case COMPRESSED -> new CompressedFormat(posix, config.compression());
+            case COMPRESSED -> new CompressedFormat(posix, config.compression(), config.cache());
             default -> ContentFormat.RAW;
         };
     }
@@ -335,6 +335,27 @@ public final class DirectoryVolume implements Volume {
     public void removexattr(String path, String name) throws IOException {
         try (BaseDirectory.Located at = base.locate(path)) {
             posix.lremovexattr(at.procPath(), name);
+        }
+    }
+
+    @Override
+    public void registerGauges(Metrics metrics) {
+        metrics.gauge("open_files", openFiles::get);
+        if (format instanceof CompressedFormat c) {
+            c.registerGauges(metrics);
+        }
+    }
+
+    /** An unnamed O_TMPFILE in the base directory: written, synced, gone at close; never in a listing. */
+    @Override
+    public void checkWritable() throws IOException {
+        int fd = posix.openat(base.fd(), ".", Flags.O_TMPFILE | Flags.O_WRONLY, 0600);
+        try {
+            ByteBuffer probe = ByteBuffer.allocateDirect(1).put((byte) 1).flip();
+            posix.pwrite(fd, probe, 0);
+            posix.fsync(fd, true);
+        } finally {
+            posix.close(fd);
         }
     }
 

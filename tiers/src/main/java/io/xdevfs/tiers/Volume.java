@@ -71,4 +71,15 @@ public interface Volume extends Closeable {
     int listxattr(String path, ByteBuffer names) throws IOException;
 
     void removexattr(String path, String name) throws IOException;
+
+    /**
+     * Proves the backing store takes writes now (a health check): writes and syncs a few bytes that no
+     * name ever shows, or throws why it cannot.
+     */
+    default void checkWritable() throws IOException {
+    }
+
+    /** Registers the volume's own figures (open files, cache, compression) as gauges of {@code metrics}. */
+    default void registerGauges(Metrics metrics) {
+    }
 }

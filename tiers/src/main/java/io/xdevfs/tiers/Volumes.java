@@ -32,7 +32,11 @@ public final class Volumes {
         Posix posix = Posix.get();
         try {
             int fd = posix.openat(Flags.AT_FDCWD, dir.toString(), Flags.O_PATH | Flags.O_DIRECTORY, 0);
-            return new DirectoryVolume(posix, fd, config);
+            Volume volume = new DirectoryVolume(posix, fd, config);
+            // Compressed files cache their decompressed chunks themselves, with the same cache settings.
+            boolean readCache = config.cache().readCache() && config.cache().bytes() > 0;
+            return readCache && config.storageType() != StorageType.COMPRESSED
+                    ? new CachingVolume(volume, config.cache()) : volume;
         } catch (PosixException e) {
             throw new VolumeException("cannot open base_directory " + dir + ": errno " + e.errno()
                     + (e.errno() == Errno.EACCES ? " (permission denied)" : ""));

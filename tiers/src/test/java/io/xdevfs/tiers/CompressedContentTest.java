@@ -35,7 +35,8 @@ class CompressedContentTest {
         Volume v = Volumes.open(LocalConfig.defaults().withBaseDirectory(tmp.resolve("base"))
                 .withStorageType(StorageType.COMPRESSED)
                 .withCompression(new CompressionSettings(Codecs.byName(codec).orElseThrow(),
-                        Codecs.byName(codec).orElseThrow().defaultLevel(), 256, true, chunk, cache)));
+                        Codecs.byName(codec).orElseThrow().defaultLevel(), 256, true, chunk))
+                .withCache(new CacheSettings(cache > 0, false, cache, 0)));
         volumes.add(v);
         return v;
     }
@@ -305,58 +306,6 @@ class CompressedContentTest {
     /** Readers never see a block older than the last completed write of it, nor a torn one. */
     @Test
     void concurrentReadersAndWritersSeeCoherentBlocks() throws Exception {
-        Volume v = volume("lz4", 16384, 1 << 20);
-        int blocks = 64;
-        int bs = 1024;
-        var done = new java.util.concurrent.atomic.AtomicLongArray(blocks);
-        try (Content init = v.create("/h", Flags.O_RDWR, 0644, null)) {
-            write(init, new byte[blocks * bs], 0);
-        }
-        List<Thread> threads = new ArrayList<>();
-        List<Throwable> failures = java.util.Collections.synchronizedList(new ArrayList<>());
-        var versions = new java.util.concurrent.atomic.AtomicLong();
-        for (int t = 0; t < 4; t++) {
-            boolean writer = t < 2;
-            int seed = t;
-            threads.add(new Thread(() -> {
-                Random rnd = new Random(seed);
-                try (Content c = v.open("/h", writer ? Flags.O_RDWR : Flags.O_RDONLY)) {
-                    for (int i = 0; i < 3000; i++) {
-                        int blk = writer ? rnd.nextInt(blocks / 2) * 2 + seed : rnd.nextInt(blocks); // one writer per block
-                        if (writer) {
-                            long ver = versions.incrementAndGet();
-                            ByteBuffer buf = ByteBuffer.allocateDirect(bs);
-                            while (buf.hasRemaining()) {
-                                buf.putLong(ver * 1000 + blk);
-                            }
-                            c.write(buf.flip(), (long) blk * bs);
-                            done.accumulateAndGet(blk, ver, Math::max);
-                        } else {
-                            long min = done.get(blk);
-                            ByteBuffer buf = ByteBuffer.allocateDirect(bs);
-                            c.read(buf, (long) blk * bs);
-                            buf.flip();
-                            long first = buf.getLong(0);
-                            for (int p = 0; p < bs; p += 8) {
-                                if (buf.getLong(p) != first) {
-                                    throw new AssertionError("torn block " + blk);
-                                }
-                            }
-                            if (first != 0 && (first % 1000 != blk || first / 1000 < min)) {
-                                throw new AssertionError("block " + blk + " read version " + first / 1000
-                                        + " after version " + min + " completed");
-                            }
-                        }
-                    }
-                } catch (Throwable e) {
-                    failures.add(e);
-                }
-            }));
-        }
-        threads.forEach(Thread::start);
-        for (Thread th : threads) {
-            th.join();
-        }
-        assertTrue(failures.isEmpty(), () -> failures.get(0).toString());
+        BlockHammer.run(volume("lz4", 16384, 1 << 20), "/h", 64, 1024, 3000);
     }
 }

@@ -1,0 +1,109 @@
+package io.xdevfs.tests;
+
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * PostgreSQL with its pg_wal on a compressed xdevfs mount: initdb, pgbench, then a crash of the
+ * server (kill -9 of the postmaster) and crash recovery, which replays the WAL read back through the
+ * mount; every committed transaction must be there. Skipped, loudly, where PostgreSQL is not installed.
+ */
+@ExtendWith(NoLeftovers.class)
+class PostgresIT {
+
+    private static Path tool(String name) {
+        List<Path> candidates = new ArrayList<>();
+        for (String dir : System.getenv().getOrDefault("PATH", "").split(":")) {
+            candidates.add(Path.of(dir, name));
+        }
+        try (Stream<Path> versions = Files.exists(Path.of("/usr/lib/postgresql"))
+                ? Files.list(Path.of("/usr/lib/postgresql")) : Stream.empty()) {
+            versions.sorted().forEach(v -> candidates.add(v.resolve("bin").resolve(name)));
+        } catch (java.io.IOException e) {
+            throw new AssertionError(e);
+        }
+        return candidates.stream().filter(Files::isExecutable).findFirst().orElse(null);
+    }
+
+    private static String asNobody(Path tool, String... args) {
+        List<String> cmd = new ArrayList<>(List.of("runuser", "-u", "nobody", "--", tool.toString()));
+        cmd.addAll(List.of(args));
+        Run r = Run.in(Path.of("/"), cmd);
+        if (r.exit() != 0) {
+            throw new AssertionError(String.join(" ", cmd) + " exited " + r.exit() + ":\n" + r.output());
+        }
+        return r.output().strip();
+    }
+
+    @Test
+    void pgbenchThenCrashRecoveryReplaysTheWalFromTheMount() throws Exception {
+        Path initdb = tool("initdb");
+        Path pgCtl = tool("pg_ctl");
+        Path pgbench = tool("pgbench");
+        Path psql = tool("psql");
+        if (initdb == null || pgCtl == null || pgbench == null || psql == null) {
+            System.err.println("\n!!!!!!!!!! POSTGRESQL NOT INSTALLED - PostgresIT NOT RUN !!!!!!!!!!\n");
+            Assumptions.abort("PostgreSQL (initdb, pg_ctl, pgbench, psql) is not installed");
+        }
+        try (Mounted fs = Mounted.start(List.of("storage_type = compressed"))) {
+            Path cluster = fs.root.resolve("pg");
+            Path wal = fs.path("pg_wal");
+            Files.createDirectories(cluster);
+            Files.createDirectory(wal);
+            Run.ok("chown", "nobody", cluster.toString(), wal.toString(), fs.root.toString());
+            asNobody(initdb, "-D", cluster.resolve("data").toString(), "--waldir=" + wal, "-A", "trust");
+            String opts = "-k " + cluster + " -c listen_addresses= -c fsync=on -c synchronous_commit=on";
+            String[] start = {"-D", cluster.resolve("data").toString(), "-l", cluster.resolve("log").toString(), "-w",
+                "-o", opts, "start"};
+            asNobody(pgCtl, start);
+            String before;
+            try {
+                asNobody(pgbench, "-h", cluster.toString(), "-i", "-s", "2", "postgres");
+                asNobody(pgbench, "-h", cluster.toString(), "-c", "2", "-t", "1500", "postgres");
+                before = asNobody(psql, "-h", cluster.toString(), "-qAt", "-c",
+                        "select count(*), sum(abalance) from pgbench_accounts a join pgbench_history h using (aid)",
+                        "postgres");
+                assertTrue(before.startsWith("3000|"), before);
+                // A crash: the postmaster and its children die without a checkpoint.
+                String pid = Files.readAllLines(cluster.resolve("data/postmaster.pid")).get(0).strip();
+                Run.ok("kill", "-9", pid);
+                Run.sh("for i in $(seq 100); do pgrep -u nobody -x postgres >/dev/null || exit 0; sleep 0.1; done");
+                Run.sh("pkill -9 -u nobody -x postgres || true");
+                Files.deleteIfExists(cluster.resolve("data/postmaster.pid"));
+                asNobody(pgCtl, start);
+            } catch (Throwable t) {
+                Run.of("runuser", "-u", "nobody", "--", pgCtl.toString(), "-D", cluster.resolve("data").toString(),
+                        "-m", "immediate", "stop");
+                throw new AssertionError(t.getMessage() + "\nserver log:\n" + Files.readString(cluster.resolve("log")),
+                        t);
+            }
+            try {
+                String log = Files.readString(cluster.resolve("log"));
+                assertTrue(log.contains("database system was interrupted") || log.contains("redo starts"),
+                        "crash recovery ran:\n" + log);
+                assertEquals(before, asNobody(psql, "-h", cluster.toString(), "-qAt", "-c",
+                        "select count(*), sum(abalance) from pgbench_accounts a join pgbench_history h using (aid)",
+                        "postgres"), "every committed transaction survived the crash");
+                String check = asNobody(psql, "-h", cluster.toString(), "-qAt", "-c",
+                        "select count(*) from pgbench_accounts", "postgres");
+                assertEquals("200000", check);
+            } finally {
+                asNobody(pgCtl, "-D", cluster.resolve("data").toString(), "-m", "fast", "stop");
+            }
+            long apparent = Long.parseLong(Run.ok("du", "-sB1", "--apparent-size", wal.toString()).split("\\s")[0]);
+            long used = Long.parseLong(Run.ok("du", "-sB1", wal.toString()).split("\\s")[0]);
+            System.err.println("pg_wal on a compressed mount: " + used + " bytes allocated for " + apparent);
+            assertTrue(used < apparent / 2, "pg_wal allocates " + used + " of " + apparent);
+        }
+    }
+}

@@ -1,0 +1,98 @@
+package io.xdevfs.tiers;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+
+/**
+ * The one block cache of xdevfs (Caffeine, bounded in bytes by {@code cache_size}, optionally expiring
+ * {@code cache_ttl} after a block was loaded): decompressed chunks of the compressed type, keyed by
+ * the file id in each file's header, and blocks of the read cache ({@link CachingVolume}), keyed by
+ * inode. Values are never mutated once published: writers replace or drop them. Coherence is the
+ * user's job, by a lock (compressed files) or a version check (the read cache).
+ */
+final class BlockCache {
+    private static final int ENTRY_OVERHEAD = 64;
+
+    /** {@code fileId}: a compressed file's id, or an inode number; {@code chunk}: the block index. */
+    record Key(long fileId, long chunk) {
+    }
+
+    @FunctionalInterface
+    interface Loader {
+        byte[] load() throws IOException;
+    }
+
+    private final Cache<Key, byte[]> cache;
+
+    BlockCache(long maxBytes, long ttlSeconds) {
+        Caffeine<Object, Object> builder = Caffeine.newBuilder();
+        if (ttlSeconds > 0) {
+            builder.expireAfterWrite(java.time.Duration.ofSeconds(ttlSeconds));
+        }
+        this.cache = maxBytes <= 0 ? null : builder
+                .maximumWeight(maxBytes)
+                .weigher((Key k, byte[] v) -> v.length + ENTRY_OVERHEAD)
+                .executor(Runnable::run) // evict on the caller's thread: no background threads to account for
+                .recordStats()
+                .build();
+    }
+
+    byte[] get(long fileId, long chunk, Loader loader) throws IOException {
+        if (cache == null) {
+            return loader.load();
+        }
+        try {
+            return cache.get(new Key(fileId, chunk), k -> {
+                try {
+                    return loader.load();
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+        } catch (UncheckedIOException e) {
+            throw e.getCause();
+        }
+    }
+
+    byte[] peek(long fileId, long chunk) {
+        return cache == null ? null : cache.getIfPresent(new Key(fileId, chunk));
+    }
+
+    void put(long fileId, long chunk, byte[] content) {
+        if (cache != null) {
+            cache.put(new Key(fileId, chunk), content);
+        }
+    }
+
+    void invalidate(long fileId, long chunk) {
+        if (cache != null) {
+            cache.invalidate(new Key(fileId, chunk));
+        }
+    }
+
+    /** Drops every block of {@code fileId} from {@code firstBlock} on (a truncation or an unlink). */
+    void invalidateFrom(long fileId, long firstBlock) {
+        if (cache != null) {
+            cache.asMap().keySet().removeIf(k -> k.fileId() == fileId && k.chunk() >= firstBlock);
+        }
+    }
+
+    boolean enabled() {
+        return cache != null;
+    }
+
+    void registerGauges(Metrics metrics) {
+        if (cache == null) {
+            return;
+        }
+        metrics.gauge("cache_hits", () -> cache.stats().hitCount());
+        metrics.gauge("cache_misses", () -> cache.stats().missCount());
+        metrics.gauge("cache_evictions", () -> cache.stats().evictionCount());
+        metrics.gauge("cache_hit_ratio", () -> cache.stats().hitRate());
+        metrics.gauge("cache_size_bytes", () -> cache.policy().eviction().map(e -> e.weightedSize().orElse(0))
+                .orElse(0L));
+    }
+}

@@ -1,0 +1,119 @@
+package io.xdevfs.tiers;
+
+import io.xdevfs.posix.Flags;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Random;
+
+import static io.xdevfs.tiers.CompressedContentTest.read;
+import static io.xdevfs.tiers.CompressedContentTest.write;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The read cache over a regular volume: every read matches a model, under any mix of changes. */
+class CachingVolumeTest {
+    @TempDir
+    Path tmp;
+    private Volume volume;
+
+    private Volume open(boolean writeCache, long bytes) throws Exception {
+        volume = Volumes.open(LocalConfig.defaults().withBaseDirectory(tmp.resolve("base"))
+                .withCache(new CacheSettings(true, writeCache, bytes, 0)));
+        assertTrue(volume instanceof CachingVolume);
+        return volume;
+    }
+
+    @AfterEach
+    void close() throws Exception {
+        volume.close();
+    }
+
+    @ParameterizedTest(name = "write cache {0}")
+    @ValueSource(booleans = {false, true})
+    void randomChangesNeverServeStaleBlocks(boolean writeCache) throws Exception {
+        Volume v = open(writeCache, 2 << 20);
+        Random rnd = new Random(writeCache ? 7 : 8);
+        CompressedContentTest.Model m = new CompressedContentTest.Model();
+        Content c = v.create("/f", Flags.O_RDWR, 0644, null);
+        Content appender = v.open("/f", Flags.O_WRONLY | Flags.O_APPEND);
+        for (int op = 0; op < 3000; op++) {
+            int kind = rnd.nextInt(100);
+            if (kind < 35) {
+                long off = rnd.nextInt(600_000);
+                byte[] b = CompressedContentTest.data(rnd, 1 + rnd.nextInt(rnd.nextBoolean() ? 200_000 : 5000));
+                write(c, b, off);
+                m.write(b, off);
+            } else if (kind < 42) {
+                byte[] b = CompressedContentTest.data(rnd, 1 + rnd.nextInt(3000));
+                write(appender, b, 0);
+                m.write(b, m.bytes.length);
+            } else if (kind < 47) {
+                long size = rnd.nextInt(m.bytes.length + 100_000);
+                if (rnd.nextBoolean()) {
+                    c.truncate(size);
+                } else {
+                    v.truncate("/f", size);
+                }
+                m.truncate(size);
+            } else if (kind < 49) {
+                // The file dies and a new one (perhaps with the same inode number) takes its name.
+                c.close();
+                appender.close();
+                if (rnd.nextBoolean()) {
+                    v.unlink("/f");
+                    c = v.create("/f", Flags.O_RDWR, 0644, null);
+                } else {
+                    try (Content other = v.create("/g", Flags.O_RDWR, 0644, null)) {
+                        write(other, new byte[] {9}, 0);
+                    }
+                    v.rename("/g", "/f", 0);
+                    c = v.open("/f", Flags.O_RDWR);
+                }
+                m.bytes = v.getattr("/f").size == 1 ? new byte[] {9} : new byte[0];
+                appender = v.open("/f", Flags.O_WRONLY | Flags.O_APPEND);
+            } else if (kind < 51) {
+                c.close();
+                appender.close();
+                c = v.open("/f", Flags.O_RDWR | Flags.O_TRUNC);
+                m.truncate(0);
+                appender = v.open("/f", Flags.O_WRONLY | Flags.O_APPEND);
+            } else {
+                long off = rnd.nextInt(m.bytes.length + 100);
+                int n = rnd.nextInt(300_000);
+                byte[] want = Arrays.copyOfRange(m.bytes, (int) Math.min(off, m.bytes.length),
+                        (int) Math.min(off + n, m.bytes.length));
+                assertArrayEquals(want, read(c, off, n), "op " + op + ": read " + off + "+" + n);
+            }
+        }
+        c.close();
+        appender.close();
+    }
+
+    @Test
+    void concurrentReadersNeverSeeABlockOlderThanItsLastCompletedWrite() throws Exception {
+        BlockHammer.run(open(true, 1 << 20), "/h", 256, 4096, 5000);
+    }
+
+    @Test
+    void aSecondReadIsServedFromTheCache() throws Exception {
+        Volume v = open(false, 8 << 20);
+        Metrics m = new Metrics(System::nanoTime);
+        v.registerGauges(m);
+        byte[] data = CompressedContentTest.text(new Random(1), 1 << 20);
+        try (Content c = v.create("/r", Flags.O_RDWR, 0644, null)) {
+            write(c, data, 0);
+            assertArrayEquals(data, read(c, 0, data.length));
+            long misses = m.gauges().get("cache_misses").longValue();
+            assertArrayEquals(data, read(c, 0, data.length));
+            assertEquals(misses, m.gauges().get("cache_misses").longValue(), "no new misses");
+            assertTrue(m.gauges().get("cache_hits").longValue() >= 16, "16 blocks hit");
+        }
+    }
+}
