@@ -10,6 +10,7 @@ import jnr.ffi.Pointer;
 public interface LibC {
     int openat(int dirfd, String path, int flags, int mode);
     int close(int fd);
+    int dup(int fd);
     long pread(int fd, long buf, long count, long offset);
     long pwrite(int fd, long buf, long count, long offset);
     long lseek(int fd, long offset, int whence);

@@ -94,6 +94,11 @@ public final class Posix {
         return (int) rc;
     }
 
+    /** A second descriptor of the same open file (for work that outlives the caller's handle). */
+    public int dup(int fd) throws PosixException {
+        return check(libc.dup(fd), "dup", null);
+    }
+
     public void close(int fd) throws PosixException {
         check(libc.close(fd), "close", null);
     }

@@ -12,6 +12,10 @@ import java.io.UncheckedIOException;
  * the file id in each file's header, and blocks of the read cache ({@link CachingVolume}), keyed by
  * inode. Values are never mutated once published: writers replace or drop them. Coherence is the
  * user's job, by a lock (compressed files) or a version check (the read cache).
+ *
+ * <p>A fault in the cache can never change what is read: the first exception from Caffeine (a bug, an
+ * out-of-memory in a weigher, ...) switches the cache off for good (every lookup then misses, nothing
+ * more is stored) and is logged once through {@link #onFault}; the callers read the backing store.
  */
 final class BlockCache {
     private static final int ENTRY_OVERHEAD = 64;
@@ -26,6 +30,18 @@ final class BlockCache {
     }
 
     private final Cache<Key, byte[]> cache;
+    private volatile boolean broken;
+    private static volatile java.util.function.Consumer<RuntimeException> onFault = e -> { };
+
+    /** Where a cache fault is reported (the daemon logs it). */
+    public static void onFault(java.util.function.Consumer<RuntimeException> listener) {
+        onFault = listener;
+    }
+
+    /** For tests: a cache that behaves as given. */
+    BlockCache(Cache<Key, byte[]> cache) {
+        this.cache = cache;
+    }
 
     BlockCache(long maxBytes, long ttlSeconds) {
         Caffeine<Object, Object> builder = Caffeine.newBuilder();
@@ -40,8 +56,24 @@ final class BlockCache {
                 .build();
     }
 
+    private boolean usable() {
+        return cache != null && !broken;
+    }
+
+    private void fault(RuntimeException e) {
+        if (!broken) {
+            broken = true;
+            onFault.accept(e);
+        }
+        try {
+            cache.invalidateAll();
+        } catch (RuntimeException ignored) {
+            // broken already: nothing is read from it any more
+        }
+    }
+
     byte[] get(long fileId, long chunk, Loader loader) throws IOException {
-        if (cache == null) {
+        if (!usable()) {
             return loader.load();
         }
         try {
@@ -54,34 +86,53 @@ final class BlockCache {
             });
         } catch (UncheckedIOException e) {
             throw e.getCause();
+        } catch (RuntimeException e) {
+            fault(e);
+            return loader.load();
         }
     }
 
     byte[] peek(long fileId, long chunk) {
-        return cache == null ? null : cache.getIfPresent(new Key(fileId, chunk));
+        if (!usable()) {
+            return null;
+        }
+        try {
+            return cache.getIfPresent(new Key(fileId, chunk));
+        } catch (RuntimeException e) {
+            fault(e);
+            return null;
+        }
     }
 
     void put(long fileId, long chunk, byte[] content) {
-        if (cache != null) {
-            cache.put(new Key(fileId, chunk), content);
+        if (usable()) {
+            try {
+                cache.put(new Key(fileId, chunk), content);
+            } catch (RuntimeException e) {
+                fault(e);
+            }
         }
     }
 
     void invalidate(long fileId, long chunk) {
-        if (cache != null) {
-            cache.invalidate(new Key(fileId, chunk));
+        if (usable()) {
+            try {
+                cache.invalidate(new Key(fileId, chunk));
+            } catch (RuntimeException e) {
+                fault(e);
+            }
         }
     }
 
     /** Drops every block of {@code fileId} from {@code firstBlock} on (a truncation or an unlink). */
     void invalidateFrom(long fileId, long firstBlock) {
-        if (cache != null) {
-            cache.asMap().keySet().removeIf(k -> k.fileId() == fileId && k.chunk() >= firstBlock);
+        if (usable()) {
+            try {
+                cache.asMap().keySet().removeIf(k -> k.fileId() == fileId && k.chunk() >= firstBlock);
+            } catch (RuntimeException e) {
+                fault(e);
+            }
         }
-    }
-
-    boolean enabled() {
-        return cache != null;
     }
 
     void registerGauges(Metrics metrics) {

@@ -33,9 +33,13 @@ public final class CachingVolume implements Volume {
     private final AtomicLongArray finished = new AtomicLongArray(STRIPES);
 
     public CachingVolume(Volume delegate, CacheSettings settings) {
+        this(delegate, new BlockCache(settings.effectiveBytes(), settings.ttlSeconds()), settings.writeCache());
+    }
+
+    CachingVolume(Volume delegate, BlockCache cache, boolean writeCache) {
         this.delegate = delegate;
-        this.cache = new BlockCache(settings.effectiveBytes(), settings.ttlSeconds());
-        this.writeCache = settings.writeCache();
+        this.cache = cache;
+        this.writeCache = writeCache;
     }
 
     private static int stripe(long ino) {

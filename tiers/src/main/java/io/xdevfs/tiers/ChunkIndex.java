@@ -29,7 +29,6 @@ final class ChunkIndex {
     private final List<long[]> garbage = new ArrayList<>();
     private final int chunkShift;
     private long size;
-    private long liveBytes;
     private long garbageBytes;
     private long lastSizeRecord = -1;
     private int lastSizeRecordLength;
@@ -46,11 +45,6 @@ final class ChunkIndex {
         return chunks.get(chunk);
     }
 
-    /** Bytes of the log that current records occupy. */
-    long liveBytes() {
-        return liveBytes;
-    }
-
     /** Applies one record: the write path and the recovery scan both come through here. */
     void apply(LogFormat.RecordHeader r, long position, int rawLength) {
         if (lastSizeRecord >= 0) {
@@ -58,7 +52,6 @@ final class ChunkIndex {
             lastSizeRecord = -1;
         }
         int length = r.length();
-        liveBytes += length;
         switch (r.type()) {
             case LogFormat.FULL -> {
                 Entry old = chunks.put(r.chunk(), new Entry());
@@ -95,6 +88,21 @@ final class ChunkIndex {
         }
     }
 
+    boolean fragmented() {
+        return chunks.values().stream().anyMatch(e -> e.pieces.size() > 1);
+    }
+
+    /** The chunks held in more than one record. */
+    List<Long> fragmentedChunks() {
+        List<Long> out = new ArrayList<>();
+        chunks.forEach((k, e) -> {
+            if (e.pieces.size() > 1) {
+                out.add(k);
+            }
+        });
+        return out;
+    }
+
     /** The chunks from {@code first} on, for a caller that must drop them from a cache. */
     List<Long> chunksFrom(long first) {
         return new ArrayList<>(chunks.tailMap(first, true).keySet());
@@ -109,7 +117,6 @@ final class ChunkIndex {
     private void retire(long position, int length) {
         garbage.add(new long[] {position, length});
         garbageBytes += length;
-        liveBytes -= length;
     }
 
     /** Bytes of superseded records not yet punched out. */
@@ -142,7 +149,6 @@ final class ChunkIndex {
         garbage.clear();
         garbageBytes = 0;
         size = 0;
-        liveBytes = 0;
         lastSizeRecord = -1;
     }
 }

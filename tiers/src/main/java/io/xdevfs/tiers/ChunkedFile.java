@@ -35,7 +35,10 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  */
 final class ChunkedFile {
     static final int MAX_PIECES = 8;
+    static final int MAX_APPEND_PIECES = 64;
     static final long PUNCH_BATCH = 1 << 20;
+    static final int ZERO_AHEAD = 1 << 20;
+    private static final ByteBuffer ZERO_BLOCK = ByteBuffer.allocateDirect(ZERO_AHEAD).asReadOnlyBuffer();
     /** Per thread: [0] the batch of records a write builds, [1] a record being read; never the same buffer. */
     private static final ThreadLocal<ByteBuffer[]> BUFFERS = ThreadLocal.withInitial(() -> new ByteBuffer[2]);
     private static final int WRITING = 0;
@@ -58,6 +61,10 @@ final class ChunkedFile {
     private long logEnd;
     /** The backing file holds bytes past {@link #logEnd} (a torn tail): cut them before appending. */
     private boolean trimTail;
+    /** Set by the first sync: from then on the log is zero-filled ahead of its end (see {@link #zeroAhead}). */
+    private boolean synced;
+    /** The backing file is zeros from {@link #logEnd} to here (0: nothing written ahead). */
+    private long zeroedEnd;
 
     private ChunkedFile(Posix posix, long ino, int shift, Compressor compressor, BlockCache cache, boolean writeCache) {
         this.writeCache = writeCache;
@@ -80,11 +87,6 @@ final class ChunkedFile {
 
     long size() {
         return underReadLock(ChunkIndex::size);
-    }
-
-    /** Bytes of the log held by current records (the rest is garbage, punched or to be). */
-    long liveBytes() {
-        return underReadLock(ChunkIndex::liveBytes);
     }
 
     boolean hasGarbage() {
@@ -298,9 +300,12 @@ final class ChunkedFile {
             part.get(part.position(), content);
             return record(batch, LogFormat.FULL, chunk, 0, ByteBuffer.wrap(content), sizeAfter, content);
         }
-        // Consolidate when a chunk has too many pieces, or when an appender completes it: each chunk of a
-        // WAL is then compressed whole once, however many small appends and fsyncs built it.
-        if (e != null && (e.pieces.size() >= MAX_PIECES || (to == chunkSize && from > 0))) {
+        // Overwrites consolidate a chunk at MAX_PIECES pieces (they bound read amplification); appends,
+        // which only add bytes, go on as pieces up to MAX_APPEND_PIECES: a WAL writer's append never pays
+        // for recompressing its chunk. Its chunks are consolidated after the last writer closes, in the
+        // background (ChunkedFiles' compactor).
+        boolean appending = e != null && from >= e.validLength;
+        if (e != null && e.pieces.size() >= (appending ? MAX_APPEND_PIECES : MAX_PIECES)) {
             byte[] old = chunk(fd, chunk);
             byte[] content = java.util.Arrays.copyOf(old, Math.max(old.length, to));
             part.get(part.position(), content, from, part.remaining());
@@ -334,6 +339,7 @@ final class ChunkedFile {
         }
         batch.flip();
         long base = logEnd;
+        zeroAhead(fd, base + batch.limit());
         posix.pwrite(fd, batch, base);
         logEnd = base + batch.limit();
         for (Built b : built) {
@@ -349,6 +355,82 @@ final class ChunkedFile {
         }
         batch.clear();
         built.clear();
+    }
+
+    /**
+     * A file that is being synced (a WAL) gets its log zero-filled a MiB ahead of its end. Appends then
+     * overwrite allocated blocks inside the file's size, so their fdatasync writes data only; an append
+     * that grows the file needs a journal commit too, which doubled the sync latency. A scan skips the
+     * zeros; the last writer to close cuts them off ({@link #finishWriting}). Caller holds the write lock.
+     */
+    private void zeroAhead(int fd, long end) throws IOException {
+        if (!synced || end + ZERO_AHEAD / 2 <= zeroedEnd) {
+            return;
+        }
+        long from = Math.max(zeroedEnd, end);
+        long to = (end + ZERO_AHEAD + 65535) & ~65535L;
+        for (long at = from; at < to; at += ZERO_AHEAD) {
+            posix.pwrite(fd, ZERO_BLOCK.duplicate().limit((int) Math.min(ZERO_AHEAD, to - at)), at);
+        }
+        zeroedEnd = to;
+    }
+
+    /** Whether closing the last writer leaves work: pieces to consolidate, garbage, zeros ahead of the log. */
+    boolean needsFinishing() {
+        lock.readLock().lock();
+        try {
+            return zeroedEnd > logEnd || index.hasGarbage() || index.fragmented();
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    /** Whether some chunk is still in more than one piece. */
+    boolean fragmented() {
+        return underReadLock(ChunkIndex::fragmented);
+    }
+
+    /**
+     * Rewrites every chunk held in several pieces as one FULL record (better ratio, one decompression
+     * per read), one chunk per write-lock hold so that readers and writers interleave. The garbage
+     * this makes is punched by the next sync.
+     */
+    void consolidate(int fd) throws IOException {
+        for (long chunk : underReadLock(ChunkIndex::fragmentedChunks)) {
+            lock.writeLock().lock();
+            try {
+                ChunkIndex.Entry e = index.entry(chunk);
+                if (e == null || e.pieces.size() < 2) {
+                    continue; // truncated or rewritten meanwhile
+                }
+                byte[] content = chunk(fd, chunk);
+                ByteBuffer batch = buffer(WRITING, 3 * maxRecordLength());
+                List<Built> built = new ArrayList<>(1);
+                built.add(record(batch, LogFormat.FULL, chunk, 0, ByteBuffer.wrap(content), index.size(), content));
+                flush(fd, batch, built);
+            } finally {
+                lock.writeLock().unlock();
+            }
+        }
+    }
+
+    /** The last writer closes: the zeros ahead of the log go, then the garbage (after an fdatasync). */
+    void finishWriting(int fd) throws IOException {
+        lock.writeLock().lock();
+        try {
+            if (zeroedEnd > logEnd) {
+                Stat before = posix.fstat(fd);
+                posix.ftruncate(fd, logEnd);
+                posix.futimens(fd, 0, Flags.UTIME_OMIT, before.mtimeSec, before.mtimeNsec);
+            }
+            zeroedEnd = 0;
+            synced = false;
+        } finally {
+            lock.writeLock().unlock();
+        }
+        if (hasGarbage()) {
+            sync(fd, true, true, true);
+        }
     }
 
     /** Caller holds the write lock. Gives a new file its header; cuts a torn tail before the first append. */
@@ -385,6 +467,7 @@ final class ChunkedFile {
                 posix.ftruncate(fd, LogFormat.FILE_HEADER);
                 index.clear();
                 logEnd = LogFormat.FILE_HEADER;
+                zeroedEnd = 0;
                 return;
             }
             ByteBuffer batch = buffer(WRITING, 3 * maxRecordLength());
@@ -428,6 +511,7 @@ final class ChunkedFile {
         List<long[]> garbage;
         lock.writeLock().lock();
         try {
+            synced |= writable;
             boolean punch = writable && (punchAll || index.garbageBytes() >= PUNCH_BATCH);
             garbage = punch ? index.takeGarbage() : List.of();
         } finally {

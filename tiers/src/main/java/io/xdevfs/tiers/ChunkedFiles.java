@@ -23,6 +23,7 @@ final class ChunkedFiles {
     private static final class Shared {
         final ChunkedFile file;
         int refs;
+        int writers;
 
         Shared(ChunkedFile file) {
             this.file = file;
@@ -53,6 +54,18 @@ final class ChunkedFiles {
     private final boolean writeCache;
     private final ConcurrentHashMap<Long, Shared> open = new ConcurrentHashMap<>();
     private final Cache<Long, Known> closed = Caffeine.newBuilder().maximumSize(16_384).executor(Runnable::run).build();
+    /**
+     * Finishes files after their last writer closed (consolidation, trimming, punching): one
+     * low-priority thread, so that neither a close nor the FUSE thread waits for it.
+     */
+    private final java.util.concurrent.ExecutorService compactor = java.util.concurrent.Executors.newSingleThreadExecutor(
+            r -> {
+                Thread t = new Thread(r, "xdevfs-compactor");
+                t.setDaemon(true);
+                t.setPriority(Thread.MIN_PRIORITY);
+                return t;
+            });
+    private static volatile java.util.function.Consumer<Exception> onFault = e -> { };
 
     ChunkedFiles(Posix posix, CompressionSettings settings, BlockCache cache, boolean writeCache) {
         this.posix = posix;
@@ -69,8 +82,13 @@ final class ChunkedFiles {
         return cache;
     }
 
+    /** Where a failure of background work is reported (the daemon logs it); the file stays valid. */
+    static void onFault(java.util.function.Consumer<Exception> listener) {
+        onFault = listener;
+    }
+
     /** The shared state of the inode open at {@code fd}, rebuilt from its log when no handle has it. */
-    ChunkedFile acquire(int fd, long ino) throws IOException {
+    ChunkedFile acquire(int fd, long ino, boolean writable) throws IOException {
         try {
             return open.compute(ino, (k, shared) -> {
                 if (shared == null) {
@@ -81,6 +99,9 @@ final class ChunkedFiles {
                     }
                 }
                 shared.refs++;
+                if (writable) {
+                    shared.writers++;
+                }
                 return shared;
             }).file;
         } catch (UncheckedIOException e) {
@@ -95,28 +116,68 @@ final class ChunkedFiles {
     }
 
     /**
-     * Gives up one handle's share. The last writable handle to close punches out the garbage it
-     * leaves (after an fdatasync that makes its replacements durable); the last handle of all
-     * remembers the logical size for stat.
+     * Gives up one handle's share. The last writable handle to close cuts the zeros written ahead of
+     * the log and punches out the garbage (after an fdatasync that makes the replacements durable);
+     * the last handle of all remembers the logical size for stat.
      */
     void release(ChunkedFile file, int fd, boolean writable) throws IOException {
         IOException[] failure = new IOException[1];
         open.computeIfPresent(file.ino, (k, shared) -> {
-            if (--shared.refs > 0) {
-                return shared;
-            }
             try {
-                if (writable && file.hasGarbage()) {
-                    file.sync(fd, true, true, true);
+                if (writable && --shared.writers == 0 && file.needsFinishing()) {
+                    int own = posix.dup(fd); // the handle's descriptor closes now; the work needs its own
+                    shared.refs++; // and keeps the shared state alive until it is done
+                    compactor.execute(() -> finish(file, own));
+                }
+                if (--shared.refs > 0) {
+                    return shared;
                 }
                 closed.put(file.ino, Known.of(posix.fstat(fd), file.size()));
             } catch (IOException e) {
                 failure[0] = e;
+                return --shared.refs > 0 ? shared : null;
             }
             return null;
         });
         if (failure[0] != null) {
             throw failure[0];
+        }
+    }
+
+    private void finish(ChunkedFile file, int fd) {
+        try {
+            file.consolidate(fd);
+            file.finishWriting(fd);
+        } catch (IOException | RuntimeException e) {
+            onFault.accept(e);
+        } finally {
+            try {
+                release(file, fd, false);
+                posix.close(fd);
+            } catch (IOException e) {
+                onFault.accept(e);
+            }
+        }
+    }
+
+    /** Waits until background work queued so far is done. */
+    void drain() throws InterruptedException {
+        try {
+            compactor.submit(() -> { }).get();
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Lets queued work finish (a minute at most), then stops the thread. */
+    void close() {
+        compactor.shutdown();
+        try {
+            if (!compactor.awaitTermination(60, java.util.concurrent.TimeUnit.SECONDS)) {
+                onFault.accept(new IOException("background compaction still running after 60 s; left unfinished"));
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 

@@ -21,6 +21,12 @@ final class CompressedFormat implements ContentFormat {
     CompressedFormat(Posix posix, CompressionSettings settings, CacheSettings cache) {
         this.files = new ChunkedFiles(posix, settings, new BlockCache(cache.effectiveBytes(), cache.ttlSeconds()),
                 cache.writeCache());
+        // About 0.2 s of one core, in the background, so that the first reads do not run on cold code.
+        Thread warmup = new Thread(() -> io.xdevfs.codecs.Warmup.run(settings.codec(), settings.level(), 30_000),
+                "xdevfs-codec-warmup");
+        warmup.setDaemon(true);
+        warmup.setPriority(Thread.MIN_PRIORITY);
+        warmup.start();
     }
 
     CompressionStats stats() {
@@ -50,7 +56,7 @@ final class CompressedFormat implements ContentFormat {
         boolean writable = (flags & Flags.O_ACCMODE) != Flags.O_RDONLY;
         ChunkedFile file;
         try {
-            file = files.acquire(raw.fd(), raw.attributes().ino);
+            file = files.acquire(raw.fd(), raw.attributes().ino, writable);
         } catch (IOException | RuntimeException e) {
             raw.close();
             throw e;
@@ -65,6 +71,15 @@ final class CompressedFormat implements ContentFormat {
             }
         }
         return content;
+    }
+
+    void drain() throws InterruptedException {
+        files.drain();
+    }
+
+    @Override
+    public void close() {
+        files.close();
     }
 
     @Override

@@ -22,6 +22,10 @@ interface ContentFormat {
     default void toLogical(Stat backing, ChunkedFiles.Opener opener) throws IOException {
     }
 
+    /** Ends background work of the format before the volume closes. */
+    default void close() {
+    }
+
     /** The raw format of {@code storage_type = regular}: the backing file's bytes are the file's bytes. */
     ContentFormat RAW = (raw, flags) -> raw;
 }

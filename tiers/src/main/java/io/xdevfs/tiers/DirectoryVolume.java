@@ -368,8 +368,16 @@ public final class DirectoryVolume implements Volume {
         posix.lchownat(at.dir, at.name, owner.uid(), inheritGroup ? -1 : owner.gid());
     }
 
+    /** For tests: waits until the background work queued so far (compaction of closed files) is done. */
+    void awaitBackgroundWork() throws InterruptedException {
+        if (format instanceof CompressedFormat c) {
+            c.drain();
+        }
+    }
+
     @Override
     public void close() throws IOException {
+        format.close();
         base.close();
     }
 }

@@ -43,6 +43,16 @@ public final class Volumes {
         }
     }
 
+    /** Where a fault of a block cache is reported; the cache is off from then on (see BlockCache). */
+    public static void onCacheFault(java.util.function.Consumer<RuntimeException> listener) {
+        BlockCache.onFault(listener);
+    }
+
+    /** Where a failure of background work (compaction of closed compressed files) is reported. */
+    public static void onBackgroundFault(java.util.function.Consumer<Exception> listener) {
+        ChunkedFiles.onFault(listener);
+    }
+
     private static void prepareBaseDirectory(Path dir, LocalConfig config) throws VolumeException {
         if (Files.isDirectory(dir)) {
             return;

@@ -101,6 +101,50 @@ class CachingVolumeTest {
         BlockHammer.run(open(true, 1 << 20), "/h", 256, 4096, 5000);
     }
 
+    /** The cache starts throwing half-way: reads go on returning exactly what was written. */
+    @Test
+    void aFailingCacheNeverChangesWhatIsRead() throws Exception {
+        @SuppressWarnings("unchecked")
+        com.github.benmanes.caffeine.cache.Cache<BlockCache.Key, byte[]> real =
+                (com.github.benmanes.caffeine.cache.Cache<BlockCache.Key, byte[]>) (Object)
+                        com.github.benmanes.caffeine.cache.Caffeine.newBuilder().maximumSize(1000).build();
+        java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
+        @SuppressWarnings("unchecked")
+        com.github.benmanes.caffeine.cache.Cache<BlockCache.Key, byte[]> failing =
+                (com.github.benmanes.caffeine.cache.Cache<BlockCache.Key, byte[]>) java.lang.reflect.Proxy.newProxyInstance(
+                        getClass().getClassLoader(), new Class<?>[] {com.github.benmanes.caffeine.cache.Cache.class},
+                        (proxy, method, args) -> {
+                            if (calls.incrementAndGet() > 300 && !method.getName().equals("invalidateAll")) {
+                                throw new IllegalStateException("injected cache fault");
+                            }
+                            try {
+                                return method.invoke(real, args);
+                            } catch (java.lang.reflect.InvocationTargetException e) {
+                                throw e.getCause();
+                            }
+                        });
+        volume = new CachingVolume(Volumes.open(LocalConfig.defaults().withBaseDirectory(tmp.resolve("base"))),
+                new BlockCache(failing), true);
+        Random rnd = new Random(3);
+        CompressedContentTest.Model m = new CompressedContentTest.Model();
+        try (Content c = volume.create("/f", Flags.O_RDWR, 0644, null)) {
+            for (int op = 0; op < 1500; op++) {
+                if (rnd.nextInt(3) == 0) {
+                    long off = rnd.nextInt(1 << 20);
+                    byte[] b = CompressedContentTest.data(rnd, 1 + rnd.nextInt(200_000));
+                    write(c, b, off);
+                    m.write(b, off);
+                } else {
+                    long off = rnd.nextInt(m.bytes.length + 1);
+                    int n = rnd.nextInt(200_000);
+                    byte[] want = Arrays.copyOfRange(m.bytes, (int) off, (int) Math.min(off + n, m.bytes.length));
+                    assertArrayEquals(want, read(c, off, n), "op " + op);
+                }
+            }
+        }
+        assertTrue(calls.get() > 300, "the fault was injected");
+    }
+
     @Test
     void aSecondReadIsServedFromTheCache() throws Exception {
         Volume v = open(false, 8 << 20);
