@@ -30,7 +30,11 @@ for t in "${targets[@]}"; do
 done
 xdevfs() { "$repo/mount-scripts/xdevfs" "$@"; }
 for round in $(seq 1 "$rounds"); do
-  for t in "${targets[@]}"; do
+  # The order alternates: a streaming write right after another target's 1 GiB write and rm runs slower
+  # (writeback of the previous file), whichever target it is.
+  order=("${targets[@]}")
+  if [ $((round % 2)) = 0 ]; then order=("${targets[1]}" "${targets[0]}"); fi
+  for t in "${order[@]}"; do
     dir="$work/$t"
     # lay out and read the working set once: the daemon's cache (if any) now holds it
     fio --name=ws --directory="$dir" --size=256M --bs=1M --rw=read --output-format=terse >/dev/null
