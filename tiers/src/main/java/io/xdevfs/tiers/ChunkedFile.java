@@ -59,6 +59,8 @@ final class ChunkedFile {
     private ChunkIndex index;
     /** Where the next record goes; 0 while the file has no header. */
     private long logEnd;
+    /** The chunk read last (racy under the read lock by design: it only steers caching). */
+    private volatile long lastRead = -2;
     /** The backing file holds bytes past {@link #logEnd} (a torn tail): cut them before appending. */
     private boolean trimTail;
     /** Set by the first sync: from then on the log is zero-filled ahead of its end (see {@link #zeroAhead}). */
@@ -221,6 +223,14 @@ final class ChunkedFile {
         ChunkIndex.Entry e = index.entry(chunk);
         if (e == null) {
             return EMPTY;
+        }
+        long previous = lastRead;
+        lastRead = chunk;
+        if (chunk == previous + 1) {
+            // A sequential reader: the kernel's page cache keeps what it re-reads, and filling the cache
+            // with a stream evicts what random readers use (and makes the GC copy it): read past it.
+            byte[] cached = cache.peek(fileId, chunk);
+            return cached != null ? cached : assemble(fd, e);
         }
         return cache.get(fileId, chunk, () -> assemble(fd, e));
     }
