@@ -395,11 +395,6 @@ final class ChunkedFile {
         }
     }
 
-    /** Whether some chunk is still in more than one piece. */
-    boolean fragmented() {
-        return underReadLock(ChunkIndex::fragmented);
-    }
-
     /**
      * Rewrites every chunk held in several pieces as one FULL record (better ratio, one decompression
      * per read), one chunk per write-lock hold so that readers and writers interleave. The garbage

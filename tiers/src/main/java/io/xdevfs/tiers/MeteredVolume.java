@@ -25,10 +25,6 @@ public final class MeteredVolume implements Volume {
         this.metering = new Metering(metrics, slowNanos, slow);
     }
 
-    public Volume delegate() {
-        return delegate;
-    }
-
     @Override
     public Stat getattr(String path) throws IOException {
         return metering.time(Op.GETATTR, path, () -> delegate.getattr(path));

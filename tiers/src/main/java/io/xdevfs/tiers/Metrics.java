@@ -87,8 +87,8 @@ public final class Metrics {
         Map<Op, long[]> totals = new EnumMap<>(Op.class);
         Map<Op, double[]> newRates = new EnumMap<>(Op.class);
         for (OpMetrics.Snapshot s : operations()) {
-            long[] t = {s.ops(), s.bytes(), s.errors()};
-            long[] before = lastTotals.getOrDefault(s.op(), new long[3]);
+            long[] t = {s.ops(), s.bytes()};
+            long[] before = lastTotals.getOrDefault(s.op(), new long[2]);
             totals.put(s.op(), t);
             newRates.put(s.op(), new double[] {Math.max(0, t[0] - before[0]) / seconds,
                 Math.max(0, t[1] - before[1]) / seconds});
