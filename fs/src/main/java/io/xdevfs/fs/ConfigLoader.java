@@ -2,9 +2,11 @@ package io.xdevfs.fs;
 
 import io.xdevfs.tiers.CacheSettings;
 import io.xdevfs.tiers.CompressionSettings;
+import io.xdevfs.tiers.IoSettings;
 import io.xdevfs.tiers.LocalConfig;
 import io.xdevfs.tiers.Preallocation;
 import io.xdevfs.tiers.StorageType;
+import io.xdevfs.tiers.TmpfsSettings;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -22,13 +24,11 @@ final class ConfigLoader {
 
     /** Seed keys this build does not implement yet, by section. */
     private static final Map<String, Set<String>> NOT_YET = Map.of(
-            "local", Set.of("use_direct_io", "use_mmap", "mmap_size", "io_alignment", "read_ahead_kb",
-                    "enable_page_cache", "use_aio", "max_events"),
+            "local", Set.of("read_ahead_kb", "enable_page_cache", "use_aio", "max_events"),
             "hybrid", Set.of("hot_storage_type", "hot_directory", "hot_cache_size", "hot_access_threshold",
                     "cold_storage_type", "cold_directory", "cold_timeout_sec", "cold_enable_compression",
                     "auto_migration", "migration_batch_size", "migration_interval_sec"),
-            "tmpfs", Set.of("tmpfs_size", "tmpfs_mount_options", "auto_mount", "backup_to_disk",
-                    "backup_interval_sec"),
+            "tmpfs", Set.of(),
             "block", Set.of("block_device", "sector_size", "use_raw_device", "enable_trim", "queue_depth"),
             "tuning", Set.of("enable_auto_tuning", "tuning_interval_sec", "target_latency_us", "target_iops",
                     "target_cache_hit_ratio"),
@@ -42,7 +42,7 @@ final class ConfigLoader {
             "preallocate_files", "default_file_size", "extent_size", "enable_sparse", "hole_detection_size",
             "zero_block_threshold", "enable_compression", "compression_type", "compression_level",
             "compression_threshold", "adaptive_compression", "chunk_size", "enable_read_cache", "enable_write_cache",
-            "cache_size", "cache_ttl");
+            "cache_size", "cache_ttl", "use_direct_io", "io_alignment", "use_mmap", "mmap_size");
 
     /** The whole file: {@code [local]} and {@code [monitoring]}. */
     record Config(LocalConfig local, MonitoringConfig monitoring) {
@@ -80,7 +80,13 @@ final class ConfigLoader {
         Map<String, String> where = new java.util.HashMap<>();
         CompressionKeys compression = new CompressionKeys();
         MonitoringKeys monitoring = new MonitoringKeys();
+        TmpfsKeys tmpfs = new TmpfsKeys();
+        // Sections other than [local] whose keys are parsed by their own class.
+        Map<String, Map.Entry<List<String>, java.util.function.BiConsumer<String, String>>> sections = Map.of(
+                "monitoring", Map.entry(MonitoringKeys.KEYS, monitoring::parse),
+                "tmpfs", Map.entry(TmpfsKeys.KEYS, tmpfs::parse));
         CacheKeys cache = new CacheKeys();
+        IoKeys io = new IoKeys();
 
         for (IniFile.Entry e : ini.entries) {
             String at = ini.where(e.line()) + ": [" + e.section() + "] " + e.key();
@@ -92,21 +98,20 @@ final class ConfigLoader {
                 problems.add(at + ": not supported yet by this version of xdevfs; remove the line");
                 continue;
             }
-            if (e.section().equals("monitoring") && MonitoringKeys.KEYS.contains(e.key())) {
-                if (where.putIfAbsent(e.key(), at) != null) {
+            Map.Entry<List<String>, java.util.function.BiConsumer<String, String>> section = sections.get(e.section());
+            if (section != null) {
+                if (!section.getKey().contains(e.key())) {
+                    problems.add(at + ": unknown key (supported keys in [" + e.section() + "]: "
+                            + String.join(", ", section.getKey()) + ")");
+                } else if (where.putIfAbsent(e.key(), at) != null) {
                     problems.add(at + ": set twice");
-                    continue;
+                } else {
+                    try {
+                        section.getValue().accept(e.key(), e.value());
+                    } catch (IllegalArgumentException bad) {
+                        problems.add(at + " = '" + e.value() + "': " + bad.getMessage());
+                    }
                 }
-                try {
-                    monitoring.parse(e.key(), e.value());
-                } catch (IllegalArgumentException bad) {
-                    problems.add(at + " = '" + e.value() + "': " + bad.getMessage());
-                }
-                continue;
-            }
-            if (e.section().equals("monitoring")) {
-                problems.add(at + ": unknown key (supported keys in [monitoring]: "
-                        + String.join(", ", MonitoringKeys.KEYS) + ")");
                 continue;
             }
             if (!e.section().equals("local") || !LOCAL_KEYS.contains(e.key())) {
@@ -164,6 +169,8 @@ final class ConfigLoader {
                     default:
                         if (CacheKeys.KEYS.contains(e.key())) {
                             cache.parse(e.key(), e.value());
+                        } else if (IoKeys.KEYS.contains(e.key())) {
+                            io.parse(e.key(), e.value());
                         } else {
                             compression.parse(e.key(), e.value());
                         }
@@ -205,11 +212,13 @@ final class ConfigLoader {
         CompressionSettings settings = compression.settings(compressed, where, problems);
         MonitoringConfig monitor = monitoring.config(where, problems);
         CacheSettings caching = cache.settings(type, where, problems);
+        IoSettings ioSettings = io.settings(type, where, problems);
+        TmpfsSettings tmpfsSettings = tmpfs.settings(type, where, problems);
         if (!problems.isEmpty()) {
             throw new ConfigException(problems);
         }
         return new Config(new LocalConfig(base, type, fileMode, dirMode, sync, autoCreate, maxOpen,
-                new Preallocation(preallocateFiles ? defaultFileSize : 0, extentSize), holeBlock, settings, caching), monitor);
+                new Preallocation(preallocateFiles ? defaultFileSize : 0, extentSize), holeBlock, settings, caching, ioSettings, tmpfsSettings), monitor);
     }
 
     private static Path absolutePath(String v) {
@@ -256,7 +265,8 @@ final class ConfigLoader {
 
     /** The effective configuration as INI text, for {@code xdevfs config check}. */
     static String render(Config c) {
-        return render(c.local()) + MonitoringKeys.render(c.monitoring());
+        return render(c.local()) + TmpfsKeys.render(c.local().storageType(), c.local().tmpfs())
+                + MonitoringKeys.render(c.monitoring());
     }
 
     static String render(LocalConfig c) {
@@ -274,6 +284,7 @@ final class ConfigLoader {
                 + "extent_size = " + c.preallocation().extentBytes() + "\n"
                 + (c.storageType() == StorageType.SPARSE ? "hole_detection_size = " + c.holeBlockSize() + "\n" : "")
                 + (c.storageType() == StorageType.COMPRESSED ? CompressionKeys.render(c.compression()) : "")
+                + IoKeys.render(c.storageType(), c.io())
                 + CacheKeys.render(c.cache());
     }
 

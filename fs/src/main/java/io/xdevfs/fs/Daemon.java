@@ -42,8 +42,8 @@ final class Daemon {
     }
 
     int run() throws InterruptedException {
-        Volumes.onBackgroundFault(e -> Log.warn("background compaction failed (the file stays valid, in pieces): "
-                + e));
+        Volumes.onBackgroundFault(e -> Log.warn("background work failed: " + e.getMessage()));
+        Volumes.onNotice(Log::info);
         Volumes.onCacheFault(e -> Log.warn("block cache switched off after a fault (reads go to the backing "
                 + "store from now on): " + e));
         Volume opened;

@@ -53,12 +53,12 @@ class ConfigLoaderTest {
         Path file = tmp.resolve("x.ini");
         List<String> p = problems("""
                 [local]
-                storage_type = mmap
+                storage_type = hybrid
                 file_permissions = 0999
                 use_sync_writes = maybe
                 max_open_files = 0
                 base_directory = relative/path
-                use_mmap = true
+                use_aio = true
                 colour = blue
                 [tuning]
                 target_iops = 1000
@@ -68,18 +68,18 @@ class ConfigLoaderTest {
                 """);
         assertEquals(List.of(
                 file + ":13: expected 'key = value', found 'use_sync_writes'",
-                file + ":2: [local] storage_type = 'mmap': not supported yet (supported now: regular, sparse, compressed)",
+                file + ":2: [local] storage_type = 'hybrid': not supported yet (supported now: regular, mmap, direct, tmpfs, sparse, compressed)",
                 file + ":3: [local] file_permissions = '0999': expected an octal mode from 0000 to 7777, e.g. 0644",
                 file + ":4: [local] use_sync_writes = 'maybe': expected true or false",
                 file + ":5: [local] max_open_files = '0': expected an integer from 1 to 1000000",
                 file + ":6: [local] base_directory = 'relative/path': expected an absolute path",
-                file + ":7: [local] use_mmap: not supported yet by this version of xdevfs; remove the line",
+                file + ":7: [local] use_aio: not supported yet by this version of xdevfs; remove the line",
                 file + ":8: [local] colour: unknown key (supported keys in [local]: base_directory, storage_type, "
                         + "file_permissions, dir_permissions, use_sync_writes, auto_create_dirs, max_open_files, "
                         + "use_fallocate, preallocate_files, default_file_size, extent_size, enable_sparse, "
                         + "hole_detection_size, zero_block_threshold, enable_compression, compression_type, "
                         + "compression_level, compression_threshold, adaptive_compression, chunk_size, enable_read_cache, "
-                        + "enable_write_cache, cache_size, cache_ttl)",
+                        + "enable_write_cache, cache_size, cache_ttl, use_direct_io, io_alignment, use_mmap, mmap_size)",
                 file + ":10: [tuning] target_iops: not supported yet by this version of xdevfs; remove the line",
                 file + ":12: [nonsense] x: unknown section [nonsense] (known: block, hybrid, local, monitoring, "
                         + "recovery, tmpfs, tuning)"), p);
@@ -124,6 +124,26 @@ class ConfigLoaderTest {
                 + "(leave it out or true)"), problems("[local]\nstorage_type = sparse\nenable_sparse = false\n"));
         assertEquals(List.of(file + ":3: [local] extent_size: preallocation and storage_type = sparse work against "
                 + "each other; use one"), problems("[local]\nstorage_type = sparse\nextent_size = 1M\n"));
+    }
+
+    @Test
+    void directAndMmapKeysConfirmTheirTypeAndNeverContradictIt() throws Exception {
+        LocalConfig d = ConfigLoader.load(ini("[local]\nstorage_type = direct\nuse_direct_io = true\nio_alignment = 512\n"));
+        assertEquals(StorageType.DIRECT, d.storageType());
+        assertEquals(512, d.io().ioAlignment());
+        assertEquals(d, ConfigLoader.load(ini(ConfigLoader.render(d))));
+        LocalConfig m = ConfigLoader.load(ini("[local]\nstorage_type = mmap\nuse_mmap = yes\nmmap_size = 16M\n"));
+        assertEquals(16L << 20, m.io().mmapWindow());
+        assertEquals(m, ConfigLoader.load(ini(ConfigLoader.render(m))));
+        Path file = tmp.resolve("x.ini");
+        assertEquals(List.of(file + ":2: [local] use_direct_io = true: set storage_type = direct instead (it is regular)"),
+                problems("[local]\nuse_direct_io = true\n"));
+        assertEquals(List.of(file + ":3: [local] use_mmap = false: contradicts storage_type = mmap (leave it out or true)"),
+                problems("[local]\nstorage_type = mmap\nuse_mmap = false\n"));
+        assertEquals(List.of(file + ":2: [local] io_alignment = '1000': expected a power of two from 512 to 64K, e.g. 4096"),
+                problems("[local]\nio_alignment = 1000\nstorage_type = direct\n"));
+        assertEquals(List.of(file + ":2: [local] mmap_size: applies only to storage_type = mmap"),
+                problems("[local]\nmmap_size = 64M\n"));
     }
 
     @Test

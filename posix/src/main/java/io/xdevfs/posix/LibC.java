@@ -41,6 +41,11 @@ public interface LibC {
     int closedir(Pointer dir);
     int umask(int mask);
     int geteuid();
+    /** A Pointer, not a long, in and out: jnr's all-primitive invoker passed these six arguments wrongly (EINVAL). */
+    Pointer mmap(Pointer addr, long length, int prot, int flags, int fd, long offset);
+    int munmap(long addr, long length);
+    int msync(long addr, long length, int flags);
+    int fstatfs(int fd, Pointer buf);
     /** Used for openat2(2), which glibc 2.36 does not wrap. */
     long syscall(long number, int dirfd, String path, Pointer how, long size);
 }

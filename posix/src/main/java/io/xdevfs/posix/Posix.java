@@ -130,6 +130,29 @@ public final class Posix {
         return total;
     }
 
+    /**
+     * One pread(2) into {@code dst} (retried only on EINTR): an O_DIRECT descriptor must not be asked
+     * again from the unaligned offset a short read at end of file leaves.
+     */
+    public int preadOnce(int fd, ByteBuffer dst, long offset) throws PosixException {
+        long base = memory.getDirectBufferAddress(dst);
+        while (true) {
+            long n = libc.pread(fd, base + dst.position(), dst.remaining(), offset);
+            if (n >= 0) {
+                dst.position(dst.position() + (int) n);
+                return (int) n;
+            }
+            if (runtime.getLastError() != Errno.EINTR) {
+                throw failure("pread", null);
+            }
+        }
+    }
+
+    /** The native address of a direct buffer's first byte (for alignment checks). */
+    public long address(ByteBuffer direct) {
+        return memory.getDirectBufferAddress(direct);
+    }
+
     /** Writes all of {@code src} (a short write is retried, as a disk filesystem would). */
     public int pwrite(int fd, ByteBuffer src, long offset) throws PosixException {
         if (!src.isDirect()) {
@@ -195,6 +218,45 @@ public final class Posix {
         Pointer buf = Memory.allocateDirect(runtime, NativeLayouts.STATVFS_SIZE);
         check(libc.fstatvfs(fd, buf), "statvfs", null);
         return NativeLayouts.readStatvfs(buf);
+    }
+
+    /** statfs(2) f_type of the filesystem holding {@code fd} (e.g. {@link #TMPFS_MAGIC}). */
+    public long filesystemType(int fd) throws PosixException {
+        Pointer buf = Memory.allocateDirect(runtime, 120);
+        check(libc.fstatfs(fd, buf), "statfs", null);
+        return buf.getLong(0);
+    }
+
+    public static final long TMPFS_MAGIC = 0x01021994L;
+
+    // ---- memory mappings ----------------------------------------------------------------------
+
+    private static final int PROT_READ = 1;
+    private static final int PROT_WRITE = 2;
+    private static final int MAP_SHARED = 1;
+    private static final int MS_SYNC = 4;
+
+    /** mmap(2) MAP_SHARED of {@code length} bytes of {@code fd} from {@code offset}; returns the address. */
+    public long mapShared(int fd, long offset, long length, boolean writable) throws PosixException {
+        Pointer addr = libc.mmap(null, length, PROT_READ | (writable ? PROT_WRITE : 0), MAP_SHARED, fd, offset);
+        if (addr == null || addr.address() == -1) {
+            throw failure("mmap", null);
+        }
+        return addr.address();
+    }
+
+    public void unmap(long address, long length) throws PosixException {
+        check(libc.munmap(address, length), "munmap", null);
+    }
+
+    /** msync(2) MS_SYNC: returns when the mapped range's dirty pages are on stable storage. */
+    public void syncMapping(long address, long length) throws PosixException {
+        check(libc.msync(address, length, MS_SYNC), "msync", null);
+    }
+
+    /** A direct buffer over native memory the caller keeps valid (a mapping) for as long as the buffer is used. */
+    public ByteBuffer memoryView(long address, int length) {
+        return memory.newDirectByteBuffer(address, length);
     }
 
     // ---- names below a directory descriptor --------------------------------------------------

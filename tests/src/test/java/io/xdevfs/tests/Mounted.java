@@ -125,6 +125,14 @@ final class Mounted implements AutoCloseable {
             }
         } finally {
             kill();
+            unmountBaseTmpfs();
+        }
+    }
+
+    /** storage_type = tmpfs with auto_mount leaves its tmpfs mounted (as documented): a test removes it. */
+    void unmountBaseTmpfs() {
+        if (Run.of("findmnt", "-n", "--mountpoint", base.toString()).exit() == 0) {
+            Run.ok("umount", base.toString());
         }
     }
 

@@ -343,4 +343,51 @@ class PosixOperationsIT extends OneMountPerClass {
         }
         assertFalse(Files.exists(Path.of("/etc/inside"), LinkOption.NOFOLLOW_LINKS));
     }
+    /**
+     * A program's own MAP_SHARED mapping of a file on the mount: stores reach the file, and the file's
+     * writes a new mapping (python, so the mapping ends with the process and the mount can be unmounted).
+     */
+    @Test
+    void sharedMappingsOfFilesOnTheMountSeeWritesBothWays() throws Exception {
+        Path dir = fresh("mapped");
+        Files.write(dir.resolve("m"), new byte[3 * 4096 + 100]);
+        String out = Py.eval(dir, String.join("\n",
+                "import mmap",
+                "fd = os.open(d + '/m', os.O_RDWR)",
+                "m = mmap.mmap(fd, 3 * 4096 + 100, mmap.MAP_SHARED, mmap.PROT_READ | mmap.PROT_WRITE)",
+                "m[4096 + 7] = 42",
+                "m[3 * 4096 + 99] = 43",
+                "m.flush()",
+                "with open(d + '/m', 'rb') as f: back = f.read()",
+                "os.pwrite(os.open(d + '/m', os.O_WRONLY), b'\\x09', 10)",
+                "m2 = mmap.mmap(fd, 100, mmap.MAP_SHARED, mmap.PROT_READ)",
+                "print(back[4096 + 7], back[3 * 4096 + 99], m2[10])",
+                "m.close(); m2.close(); os.close(fd)"));
+        assertEquals("42 43 9", out.strip());
+    }
+
+    /** A program opening files on the mount with O_DIRECT gets aligned transfers served, not EINVAL. */
+    @Test
+    void oDirectOpensOfFilesOnTheMountWork() throws Exception {
+        Path f = fresh("odirect").resolve("d");
+        ByteBuffer block = ByteBuffer.allocateDirect(2 * 4096).alignedSlice(4096).limit(4096);
+        for (int i = 0; i < 4096; i++) {
+            block.put(i, (byte) (i * 7));
+        }
+        try (FileChannel ch = FileChannel.open(f, Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.READ, com.sun.nio.file.ExtendedOpenOption.DIRECT))) {
+            for (int i = 0; i < 8; i++) {
+                ch.write(block.clear().limit(4096), i * 4096L);
+            }
+            ch.force(false);
+            ByteBuffer back = ByteBuffer.allocateDirect(2 * 4096).alignedSlice(4096).limit(4096);
+            assertEquals(4096, ch.read(back, 5 * 4096L));
+            assertEquals(0, back.flip().compareTo(block.clear().limit(4096)));
+        }
+        assertEquals(8 * 4096, Files.size(f));
+        Run.ok("dd", "if=/dev/urandom", "of=" + f.resolveSibling("dd"), "bs=64k", "count=8", "oflag=direct", "status=none");
+        String viaDirect = Run.ok("sh", "-c", "dd if=" + f.resolveSibling("dd") + " bs=64k iflag=direct status=none | sha256sum");
+        String viaCache = Run.ok("sh", "-c", "sha256sum < " + f.resolveSibling("dd"));
+        assertEquals(viaCache, viaDirect);
+    }
 }

@@ -1,12 +1,9 @@
 package io.xdevfs.tiers;
 
-import io.xdevfs.posix.DirEntry;
-import io.xdevfs.posix.FsStat;
 import io.xdevfs.posix.Stat;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.util.List;
 import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
@@ -22,11 +19,10 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * never returns bytes older than the last completed change. With {@code enable_write_cache} a write
  * also publishes the whole blocks it covers, under the same check.
  */
-public final class CachingVolume implements Volume {
+public final class CachingVolume extends ForwardingVolume {
     static final int BLOCK = 64 * 1024;
     private static final int STRIPES = 1024;
 
-    private final Volume delegate;
     private final BlockCache cache;
     private final boolean writeCache;
     private final AtomicLongArray started = new AtomicLongArray(STRIPES);
@@ -37,7 +33,7 @@ public final class CachingVolume implements Volume {
     }
 
     CachingVolume(Volume delegate, BlockCache cache, boolean writeCache) {
-        this.delegate = delegate;
+        super(delegate);
         this.cache = cache;
         this.writeCache = writeCache;
     }
@@ -205,102 +201,5 @@ public final class CachingVolume implements Volume {
     public void registerGauges(Metrics metrics) {
         delegate.registerGauges(metrics);
         cache.registerGauges(metrics);
-    }
-
-    // ---- everything else passes through -------------------------------------------------------------
-
-    @Override
-    public Stat getattr(String path) throws IOException {
-        return delegate.getattr(path);
-    }
-
-    @Override
-    public List<DirEntry> readdir(String path) throws IOException {
-        return delegate.readdir(path);
-    }
-
-    @Override
-    public void mkdir(String path, int mode, Owner owner) throws IOException {
-        delegate.mkdir(path, mode, owner);
-    }
-
-    @Override
-    public void rmdir(String path) throws IOException {
-        delegate.rmdir(path);
-    }
-
-    @Override
-    public void symlink(String target, String path, Owner owner) throws IOException {
-        delegate.symlink(target, path, owner);
-    }
-
-    @Override
-    public String readlink(String path) throws IOException {
-        return delegate.readlink(path);
-    }
-
-    @Override
-    public void link(String existing, String newPath) throws IOException {
-        delegate.link(existing, newPath);
-    }
-
-    @Override
-    public void chmod(String path, int mode) throws IOException {
-        delegate.chmod(path, mode);
-    }
-
-    @Override
-    public void chown(String path, int uid, int gid) throws IOException {
-        delegate.chown(path, uid, gid);
-    }
-
-    @Override
-    public void utimens(String path, long atimeSec, long atimeNsec, long mtimeSec, long mtimeNsec) throws IOException {
-        delegate.utimens(path, atimeSec, atimeNsec, mtimeSec, mtimeNsec);
-    }
-
-    @Override
-    public FsStat statfs() throws IOException {
-        return delegate.statfs();
-    }
-
-    @Override
-    public void syncDirectory(String path) throws IOException {
-        delegate.syncDirectory(path);
-    }
-
-    @Override
-    public void access(String path, int mask, Owner caller) throws IOException {
-        delegate.access(path, mask, caller);
-    }
-
-    @Override
-    public int getxattr(String path, String name, ByteBuffer value) throws IOException {
-        return delegate.getxattr(path, name, value);
-    }
-
-    @Override
-    public void setxattr(String path, String name, ByteBuffer value, int flags) throws IOException {
-        delegate.setxattr(path, name, value, flags);
-    }
-
-    @Override
-    public int listxattr(String path, ByteBuffer names) throws IOException {
-        return delegate.listxattr(path, names);
-    }
-
-    @Override
-    public void removexattr(String path, String name) throws IOException {
-        delegate.removexattr(path, name);
-    }
-
-    @Override
-    public void checkWritable() throws IOException {
-        delegate.checkWritable();
-    }
-
-    @Override
-    public void close() throws IOException {
-        delegate.close();
     }
 }

@@ -149,7 +149,8 @@ final class ChunkedFiles {
             file.consolidate(fd);
             file.finishWriting(fd);
         } catch (IOException | RuntimeException e) {
-            onFault.accept(e);
+            onFault.accept(new IOException("compaction of a closed compressed file failed (it stays valid, in "
+                    + "pieces): " + e, e));
         } finally {
             try {
                 release(file, fd, false);

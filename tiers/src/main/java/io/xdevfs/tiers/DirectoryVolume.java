@@ -15,8 +15,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A volume over a base directory: every path maps to the same path below it, and every file's bytes
- * to a backing file, in the raw format ({@code storage_type = regular}) or with zero blocks as holes
- * ({@code storage_type = sparse}, {@link SparseContent}).
+ * to a backing file, in the {@link ContentFormat} of the storage type: raw (regular, tmpfs), with zero
+ * blocks as holes (sparse), through O_DIRECT (direct), through shared mappings (mmap) or compressed.
  *
  * <p>All calls go through {@link BaseDirectory#locate} so that nothing outside the base directory is
  * touched. New files, directories, symlinks and nodes are given to the caller ({@link Owner}) when the
@@ -33,7 +33,7 @@ public final class DirectoryVolume implements Volume {
     private final AtomicInteger openFiles = new AtomicInteger();
     private final ContentFormat format;
 
-    DirectoryVolume(Posix posix, int baseFd, LocalConfig config) {
+    DirectoryVolume(Posix posix, int baseFd, LocalConfig config) throws PosixException {
         this.posix = posix;
         this.base = new BaseDirectory(posix, baseFd);
         this.config = config;
@@ -41,6 +41,8 @@ public final class DirectoryVolume implements Volume {
         this.format = switch (config.storageType()) {
             case SPARSE -> new SparseFormat(posix, config.holeBlockSize());
             case COMPRESSED -> new CompressedFormat(posix, config.compression(), config.cache());
+            case DIRECT -> new DirectFormat(posix, DirectFormat.alignmentFor(posix, baseFd, config.io().ioAlignment()));
+            case MMAP -> new MmapFormat(posix, config.io().mmapWindow());
             default -> ContentFormat.RAW;
         };
     }

@@ -18,11 +18,13 @@ import java.nio.file.Path;
  *                        stored as holes ({@code hole_detection_size}, a power of two)
  * @param compression     {@code storage_type = compressed}: codec and chunks
  * @param cache           the read cache (on compressed files, the decompressed-chunk cache)
+ * @param io              O_DIRECT alignment and mmap windows
+ * @param tmpfs           {@code storage_type = tmpfs}: mounting and backing up the memory filesystem
  */
 public record LocalConfig(Path baseDirectory, StorageType storageType, int filePermissions, int dirPermissions,
                           boolean useSyncWrites, boolean autoCreateDirs, int maxOpenFiles,
                           Preallocation preallocation, int holeBlockSize, CompressionSettings compression,
-                          CacheSettings cache) {
+                          CacheSettings cache, IoSettings io, TmpfsSettings tmpfs) {
 
     public static final int DEFAULT_HOLE_BLOCK_SIZE = 4096;
 
@@ -36,7 +38,8 @@ public record LocalConfig(Path baseDirectory, StorageType storageType, int fileP
     public LocalConfig(Path baseDirectory, StorageType storageType, int filePermissions, int dirPermissions,
                        boolean useSyncWrites, boolean autoCreateDirs, int maxOpenFiles, Preallocation preallocation) {
         this(baseDirectory, storageType, filePermissions, dirPermissions, useSyncWrites, autoCreateDirs, maxOpenFiles,
-                preallocation, DEFAULT_HOLE_BLOCK_SIZE, defaultCompression(), CacheSettings.defaultsFor(storageType));
+                preallocation, DEFAULT_HOLE_BLOCK_SIZE, defaultCompression(), CacheSettings.defaultsFor(storageType),
+                IoSettings.defaults(), TmpfsSettings.defaults());
     }
 
     /**
@@ -58,22 +61,32 @@ public record LocalConfig(Path baseDirectory, StorageType storageType, int fileP
 
     public LocalConfig withBaseDirectory(Path dir) {
         return new LocalConfig(dir, storageType, filePermissions, dirPermissions, useSyncWrites, autoCreateDirs,
-                maxOpenFiles, preallocation, holeBlockSize, compression, cache);
+                maxOpenFiles, preallocation, holeBlockSize, compression, cache, io, tmpfs);
     }
 
     /** Another storage type, with that type's default cache settings. */
     public LocalConfig withStorageType(StorageType type) {
         return new LocalConfig(baseDirectory, type, filePermissions, dirPermissions, useSyncWrites, autoCreateDirs,
-                maxOpenFiles, preallocation, holeBlockSize, compression, CacheSettings.defaultsFor(type));
+                maxOpenFiles, preallocation, holeBlockSize, compression, CacheSettings.defaultsFor(type), io, tmpfs);
     }
 
     public LocalConfig withCompression(CompressionSettings settings) {
         return new LocalConfig(baseDirectory, storageType, filePermissions, dirPermissions, useSyncWrites, autoCreateDirs,
-                maxOpenFiles, preallocation, holeBlockSize, settings, cache);
+                maxOpenFiles, preallocation, holeBlockSize, settings, cache, io, tmpfs);
+    }
+
+    public LocalConfig withIo(IoSettings settings) {
+        return new LocalConfig(baseDirectory, storageType, filePermissions, dirPermissions, useSyncWrites, autoCreateDirs,
+                maxOpenFiles, preallocation, holeBlockSize, compression, cache, settings, tmpfs);
+    }
+
+    public LocalConfig withTmpfs(TmpfsSettings settings) {
+        return new LocalConfig(baseDirectory, storageType, filePermissions, dirPermissions, useSyncWrites, autoCreateDirs,
+                maxOpenFiles, preallocation, holeBlockSize, compression, cache, io, settings);
     }
 
     public LocalConfig withCache(CacheSettings settings) {
         return new LocalConfig(baseDirectory, storageType, filePermissions, dirPermissions, useSyncWrites, autoCreateDirs,
-                maxOpenFiles, preallocation, holeBlockSize, compression, settings);
+                maxOpenFiles, preallocation, holeBlockSize, compression, settings, io, tmpfs);
     }
 }

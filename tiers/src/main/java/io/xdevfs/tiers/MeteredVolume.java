@@ -13,15 +13,14 @@ import java.util.List;
  * {@link Metrics}, and reports calls slower than a threshold. Failures count as operations and as
  * errors. Costs two clock reads and a few lock-free increments per call.
  */
-public final class MeteredVolume implements Volume {
-    private final Volume delegate;
+public final class MeteredVolume extends ForwardingVolume {
     private final Metering metering;
 
     /**
      * @param slowNanos calls at least this slow go to {@code slow}; 0 (or a null listener) for none
      */
     public MeteredVolume(Volume delegate, Metrics metrics, long slowNanos, SlowOperationListener slow) {
-        this.delegate = delegate;
+        super(delegate);
         this.metering = new Metering(metrics, slowNanos, slow);
     }
 
@@ -140,20 +139,5 @@ public final class MeteredVolume implements Volume {
     @Override
     public void removexattr(String path, String name) throws IOException {
         metering.time(Op.XATTR, path, () -> delegate.removexattr(path, name));
-    }
-
-    @Override
-    public void checkWritable() throws IOException {
-        delegate.checkWritable();
-    }
-
-    @Override
-    public void registerGauges(Metrics metrics) {
-        delegate.registerGauges(metrics);
-    }
-
-    @Override
-    public void close() throws IOException {
-        delegate.close();
     }
 }

@@ -43,10 +43,15 @@ final class RawContent implements Content {
 
     @Override
     public int write(ByteBuffer src, long offset) throws IOException {
-        if (preallocation.extentBytes() > 0) {
-            reserve(offset + src.remaining());
-        }
+        reserveFor(offset + src.remaining());
         return posix.pwrite(fd, src, offset);
+    }
+
+    /** Grows the preallocation (if configured) to cover a write ending at {@code end}; for formats writing around {@link #write}. */
+    void reserveFor(long end) throws IOException {
+        if (preallocation.extentBytes() > 0) {
+            reserve(end);
+        }
     }
 
     /**

@@ -8,9 +8,9 @@ import java.util.stream.Collectors;
 /** The seed's storage types; {@link #implemented} says which this build can mount. */
 public enum StorageType {
     REGULAR(true),
-    MMAP(false),
-    DIRECT(false),
-    TMPFS(false),
+    MMAP(true),
+    DIRECT(true),
+    TMPFS(true),
     BLOCK(false),
     SPARSE(true),
     COMPRESSED(true),

@@ -30,9 +30,23 @@ public final class Volumes {
         Path dir = config.baseDirectory().toAbsolutePath().normalize();
         prepareBaseDirectory(dir, config);
         Posix posix = Posix.get();
+        if (config.storageType() == StorageType.TMPFS) {
+            TmpfsMount.ensure(posix, dir, config.tmpfs());
+        }
         try {
             int fd = posix.openat(Flags.AT_FDCWD, dir.toString(), Flags.O_PATH | Flags.O_DIRECTORY, 0);
+            if (config.storageType() == StorageType.DIRECT) {
+                String refused = DirectFormat.probe(posix, fd,
+                        DirectFormat.alignmentFor(posix, fd, config.io().ioAlignment()));
+                if (refused != null) {
+                    posix.close(fd);
+                    throw new VolumeException("storage_type = direct on " + dir + ": " + refused);
+                }
+            }
             Volume volume = new DirectoryVolume(posix, fd, config);
+            if (config.storageType() == StorageType.TMPFS) {
+                volume = withTmpfsDurability(posix, dir, volume, config.tmpfs());
+            }
             // Compressed files cache their decompressed chunks themselves, with the same cache settings.
             boolean readCache = config.cache().readCache() && config.cache().bytes() > 0;
             return readCache && config.storageType() != StorageType.COMPRESSED
@@ -43,14 +57,55 @@ public final class Volumes {
         }
     }
 
+    private static Volume withTmpfsDurability(Posix posix, Path dir, Volume volume, TmpfsSettings tmpfs)
+            throws VolumeException {
+        if (!tmpfs.backupToDisk()) {
+            notice.accept("storage_type = tmpfs: files live in memory; fsync returns once data is in the tmpfs and "
+                    + "does not survive a reboot (set backup_to_disk = true in [tmpfs] for a copy on disk)");
+            return volume;
+        }
+        notice.accept("storage_type = tmpfs: files live in memory; fsync does not survive a reboot; backup_to_disk "
+                + "copies them to " + tmpfs.backupDirectory() + " every " + tmpfs.backupInterval()
+                + " s and at unmount, so a reboot loses at most the changes since the last copy");
+        try {
+            TmpfsBackup.restoreIfEmpty(dir, tmpfs.backupDirectory(), notice);
+        } catch (IOException e) {
+            closeQuietly(volume);
+            throw new VolumeException("cannot restore the tmpfs backup from " + tmpfs.backupDirectory() + ": " + e);
+        }
+        GatedVolume gated = new GatedVolume(volume);
+        TmpfsBackup backup = new TmpfsBackup(posix, dir, tmpfs.backupDirectory(), gated, notice,
+                e -> backgroundFault.accept(new IOException("tmpfs backup to " + tmpfs.backupDirectory()
+                        + " failed (the previous copy stays current): " + e, e)));
+        backup.start(tmpfs.backupInterval());
+        return new BackedUpVolume(gated, backup);
+    }
+
+    private static void closeQuietly(Volume volume) {
+        try {
+            volume.close();
+        } catch (IOException ignored) {
+            // already failing
+        }
+    }
+
+    private static volatile java.util.function.Consumer<String> notice = m -> { };
+    private static volatile java.util.function.Consumer<Exception> backgroundFault = e -> { };
+
+    /** Where what a volume wants the user to know at mount and unmount (durability, restores) is reported. */
+    public static void onNotice(java.util.function.Consumer<String> listener) {
+        notice = listener;
+    }
+
     /** Where a fault of a block cache is reported; the cache is off from then on (see BlockCache). */
     public static void onCacheFault(java.util.function.Consumer<RuntimeException> listener) {
         BlockCache.onFault(listener);
     }
 
-    /** Where a failure of background work (compaction of closed compressed files) is reported. */
+    /** Where a failure of background work (compaction of closed compressed files, tmpfs backups) is reported. */
     public static void onBackgroundFault(java.util.function.Consumer<Exception> listener) {
         ChunkedFiles.onFault(listener);
+        backgroundFault = listener;
     }
 
     private static void prepareBaseDirectory(Path dir, LocalConfig config) throws VolumeException {

@@ -1,0 +1,111 @@
+package io.xdevfs.tests;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** storage_type = tmpfs: a verified or mounted tmpfs, ENOSPC at tmpfs_size, and backups that survive a "reboot". */
+@ExtendWith(NoLeftovers.class)
+class TmpfsIT {
+
+    private static String sha(Path p) {
+        return Run.ok("sha256sum", p.toString()).split(" ")[0];
+    }
+
+    @Test
+    void anAutoMountedTmpfsIsBoundedByTmpfsSizeAndEnospcLosesNothing() throws Exception {
+        try (Mounted fs = Mounted.start(List.of("storage_type = tmpfs", "[tmpfs]", "auto_mount = true",
+                "tmpfs_size = 16M"))) {
+            assertEquals("tmpfs", Run.ok("findmnt", "-n", "-o", "FSTYPE", "--mountpoint", fs.base.toString()).strip());
+            Path kept = fs.path("kept");
+            Run.ok("dd", "if=/dev/urandom", "of=" + kept, "bs=1M", "count=8", "conv=fsync", "status=none");
+            String before = sha(kept);
+            Run tooBig = Run.of("dd", "if=/dev/urandom", "of=" + fs.path("big"), "bs=1M", "count=16", "conv=fsync",
+                    "status=none");
+            assertNotEquals(0, tooBig.exit());
+            assertTrue(tooBig.output().contains("No space left on device"), tooBig.output());
+            assertEquals(before, sha(kept));
+            Files.delete(fs.path("big"));
+            Files.writeString(fs.path("after"), "room again");
+            assertEquals("room again", Files.readString(fs.path("after")));
+            assertTrue(fs.log().contains("does not survive a reboot"), fs.log());
+        }
+    }
+
+    @Test
+    void aBaseDirectoryThatIsNotATmpfsIsRefusedWithTheReason() throws Exception {
+        Path root = Files.createTempDirectory("xdevfs-it-");
+        Files.createDirectories(root.resolve("mnt"));
+        Files.createDirectories(root.resolve("base"));
+        Files.write(root.resolve("x.ini"), List.of("[local]", "base_directory = " + root.resolve("base"),
+                "storage_type = tmpfs"));
+        List<String> cmd = new ArrayList<>(Mounted.javaCommand());
+        cmd.addAll(List.of("mount", "--foreground", "--config", root.resolve("x.ini").toString(),
+                root.resolve("mnt").toString()));
+        Run r = Run.in(null, cmd);
+        assertEquals(1, r.exit());
+        assertTrue(r.output().contains("is not on a tmpfs") && r.output().contains("auto_mount = true"), r.output());
+        assertEquals(1, Run.of("findmnt", "-n", "--mountpoint", root.resolve("mnt").toString()).exit());
+    }
+
+    /**
+     * Periodic backups survive kill -9 plus the tmpfs going away (a reboot); the copy at clean unmount
+     * holds the last change even with an interval too long to have run.
+     */
+    @Test
+    void backupsRestoreEverythingAfterTheTmpfsIsGone() throws Exception {
+        Path backup = Files.createTempDirectory("xdevfs-backup-");
+        Mounted fs = Mounted.start(List.of("storage_type = tmpfs", "[tmpfs]", "auto_mount = true",
+                "backup_to_disk = true", "backup_interval_sec = 1", "backup_directory = " + backup));
+        Path root = fs.base.getParent();
+        try {
+            Files.createDirectories(fs.path("pg_wal/archive"));
+            Run.ok("dd", "if=/dev/urandom", "of=" + fs.path("pg_wal/seg"), "bs=64k", "count=32", "status=none");
+            Run.ok("chmod", "0640", fs.path("pg_wal/seg").toString());
+            Files.createSymbolicLink(fs.path("latest"), Path.of("pg_wal/seg"));
+            String sum = sha(fs.path("pg_wal/seg"));
+            Files.writeString(fs.path("late"), "written after the first backups");
+            awaitFile(backup.resolve("current/tree/late"));
+            Thread.sleep(1500); // and a backup after it, which links the unchanged segment
+            fs.kill();
+            fs.unmountBaseTmpfs(); // what a reboot does to a tmpfs
+
+            Files.write(root.resolve("xdevfs.ini"), List.of("[local]", "base_directory = " + fs.base,
+                    "storage_type = tmpfs", "[tmpfs]", "auto_mount = true", "backup_to_disk = true",
+                    "backup_interval_sec = 3600", "backup_directory = " + backup));
+            fs = Mounted.startOn(root);
+            assertTrue(fs.log().contains("restored 3 files"), fs.log());
+            assertEquals(sum, sha(fs.path("pg_wal/seg")));
+            assertEquals("640", Run.ok("stat", "-c", "%a", fs.path("pg_wal/seg").toString()).strip());
+            assertEquals("pg_wal/seg", Files.readSymbolicLink(fs.path("latest")).toString());
+            assertTrue(Files.isDirectory(fs.path("pg_wal/archive")));
+            assertEquals("written after the first backups", Files.readString(fs.path("late")));
+
+            Files.writeString(fs.path("final"), "only the unmount copy has this");
+            fs.close();
+            assertEquals("only the unmount copy has this", Files.readString(backup.resolve("current/tree/final")));
+            assertTrue(fs.log().contains("backed up"), fs.log());
+        } finally {
+            fs.kill();
+            fs.unmountBaseTmpfs();
+            Run.ok("rm", "-rf", backup.toString());
+        }
+    }
+
+    private static void awaitFile(Path p) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+        while (!Files.exists(p)) {
+            assertTrue(System.nanoTime() < deadline, "no backup of " + p + " within 15 s");
+            Thread.sleep(100);
+        }
+    }
+}

@@ -1,0 +1,201 @@
+package io.xdevfs.tiers;
+
+import io.xdevfs.posix.Errno;
+import io.xdevfs.posix.Flags;
+import io.xdevfs.posix.Posix;
+import io.xdevfs.posix.PosixException;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.Lock;
+import java.util.concurrent.locks.ReadWriteLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+
+/**
+ * One open inode of {@code storage_type = mmap}: its bytes are copied to and from MAP_SHARED windows
+ * of the backing file, mapped on first touch and unmapped when the last handle closes.
+ *
+ * <p>Touching a mapped page past the end of the backing file raises SIGBUS, so this class never does:
+ * every access is clamped to {@link #size}, which only this class changes, and a shrink waits for the
+ * accesses in flight (they share {@link #resize}, truncation holds it alone). Growth allocates the new
+ * range with fallocate before any byte is copied, so a full disk is ENOSPC on the write, not SIGBUS on
+ * a page fault. If something outside xdevfs cuts the backing file anyway, the JVM turns the fault into
+ * an InternalError (in compiled code delivered a moment after the faulting copy, possibly outside this
+ * class), which the FUSE layer answers with EIO like any Error; the daemon lives on.
+ */
+final class MappedFile {
+    private record Window(long address, ByteBuffer view, AtomicBoolean dirty) {
+    }
+
+    private final Posix posix;
+    private final int fd;
+    private final int shift;
+    private final long windowSize;
+    private final ConcurrentHashMap<Long, Window> windows = new ConcurrentHashMap<>();
+    private final ReadWriteLock resize = new ReentrantReadWriteLock();
+    private final Object growth = new Object();
+    private volatile long size;
+
+    /** Takes over {@code fd} (open read-write). */
+    MappedFile(Posix posix, int fd, long windowSize) throws PosixException {
+        this.posix = posix;
+        this.fd = fd;
+        this.windowSize = windowSize;
+        this.shift = Long.numberOfTrailingZeros(windowSize);
+        this.size = posix.fstat(fd).size;
+    }
+
+    int fd() {
+        return fd;
+    }
+
+    int read(ByteBuffer dst, long offset) throws IOException {
+        Lock shared = resize.readLock();
+        shared.lock();
+        try {
+            long end = Math.min(size, offset + dst.remaining());
+            int total = 0;
+            for (long at = offset; at < end; ) {
+                int within = (int) (at & (windowSize - 1));
+                int n = (int) Math.min(end - at, windowSize - within);
+                dst.put(dst.position(), window(at >>> shift).view, within, n);
+                dst.position(dst.position() + n);
+                at += n;
+                total += n;
+            }
+            return total;
+        } catch (InternalError e) {
+            throw faulted(e);
+        } finally {
+            shared.unlock();
+        }
+    }
+
+    int write(ByteBuffer src, long offset, boolean append) throws IOException {
+        int length = src.remaining();
+        Lock shared = resize.readLock();
+        shared.lock();
+        try {
+            long at = grow(offset, length, append);
+            for (long end = at + length; at < end; ) {
+                int within = (int) (at & (windowSize - 1));
+                int n = (int) Math.min(end - at, windowSize - within);
+                Window w = window(at >>> shift);
+                w.view.put(within, src, src.position(), n);
+                w.dirty.set(true);
+                src.position(src.position() + n);
+                at += n;
+            }
+            // A store into an already dirty page does not fault, so the kernel would not update mtime.
+            posix.futimens(fd, 0, Flags.UTIME_OMIT, 0, Flags.UTIME_NOW);
+            return length;
+        } catch (InternalError e) {
+            throw faulted(e);
+        } finally {
+            shared.unlock();
+        }
+    }
+
+    /** Extends the file to cover the write (allocating the new range first); returns where it goes. */
+    private long grow(long offset, int length, boolean append) throws IOException {
+        synchronized (growth) {
+            long at = append ? size : offset;
+            long end = at + length;
+            if (end > size) {
+                long from = Math.max(at, size);
+                try {
+                    posix.fallocate(fd, 0, from, end - from);
+                } catch (PosixException e) {
+                    if (e.errno() != Errno.EOPNOTSUPP) {
+                        posix.ftruncate(fd, size); // an allocation that failed halfway may have grown the file
+                        throw e;
+                    }
+                    posix.ftruncate(fd, end);
+                }
+                size = end;
+            }
+            return at;
+        }
+    }
+
+    private Window window(long index) throws PosixException {
+        Window w = windows.get(index);
+        if (w != null) {
+            return w;
+        }
+        synchronized (windows) {
+            w = windows.get(index);
+            if (w == null) {
+                long address = posix.mapShared(fd, index << shift, windowSize, true);
+                w = new Window(address, posix.memoryView(address, (int) windowSize), new AtomicBoolean());
+                windows.put(index, w);
+            }
+            return w;
+        }
+    }
+
+    private static PosixException faulted(InternalError e) {
+        return new PosixException(Errno.EIO, "mapped access faulted (backing file cut outside xdevfs?): "
+                + e.getMessage(), null);
+    }
+
+    void truncate(long newSize) throws IOException {
+        Lock alone = resize.writeLock();
+        alone.lock();
+        try {
+            synchronized (growth) {
+                posix.ftruncate(fd, newSize);
+                size = newSize;
+            }
+        } finally {
+            alone.unlock();
+        }
+    }
+
+    void allocate(int mode, long offset, long length) throws IOException {
+        Lock alone = resize.writeLock();
+        alone.lock();
+        try {
+            synchronized (growth) {
+                posix.fallocate(fd, mode, offset, length);
+                size = posix.fstat(fd).size;
+            }
+        } finally {
+            alone.unlock();
+        }
+    }
+
+    /** msync of every window written since the last sync, then fsync/fdatasync for the size and times. */
+    void sync(boolean dataOnly) throws IOException {
+        for (Window w : windows.values()) {
+            if (w.dirty.getAndSet(false)) {
+                try {
+                    posix.syncMapping(w.address, windowSize);
+                } catch (PosixException e) {
+                    w.dirty.set(true);
+                    throw e;
+                }
+            }
+        }
+        posix.fsync(fd, dataOnly);
+    }
+
+    /** Unmaps every window and closes the descriptor; called once, after the last handle. */
+    void close() throws IOException {
+        PosixException first = null;
+        for (Window w : windows.values()) {
+            try {
+                posix.unmap(w.address, windowSize);
+            } catch (PosixException e) {
+                first = first == null ? e : first;
+            }
+        }
+        windows.clear();
+        posix.close(fd);
+        if (first != null) {
+            throw first;
+        }
+    }
+}

@@ -1,0 +1,71 @@
+package io.xdevfs.tiers;
+
+import io.xdevfs.posix.Errno;
+import io.xdevfs.posix.Flags;
+import io.xdevfs.posix.PosixException;
+import io.xdevfs.posix.Stat;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/** One handle of a {@code storage_type = mmap} file: its bytes go through the inode's {@link MappedFile}. */
+final class MmapContent implements Content {
+    private final RawContent raw;
+    private final MappedFile file;
+    private final boolean append;
+    private final Runnable release;
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    MmapContent(RawContent raw, MappedFile file, boolean append, Runnable release) {
+        this.raw = raw;
+        this.file = file;
+        this.append = append;
+        this.release = release;
+    }
+
+    @Override
+    public int read(ByteBuffer dst, long offset) throws IOException {
+        return file.read(dst, offset);
+    }
+
+    @Override
+    public int write(ByteBuffer src, long offset) throws IOException {
+        raw.reserveFor(offset + src.remaining());
+        return file.write(src, offset, append);
+    }
+
+    @Override
+    public void sync(boolean dataOnly) throws IOException {
+        file.sync(dataOnly);
+    }
+
+    @Override
+    public void truncate(long size) throws IOException {
+        file.truncate(size);
+    }
+
+    @Override
+    public Stat attributes() throws IOException {
+        return raw.attributes();
+    }
+
+    @Override
+    public void allocate(int mode, long offset, long length) throws IOException {
+        if ((mode & ~Flags.FALLOC_FL_KEEP_SIZE) != 0) {
+            throw new PosixException(Errno.EOPNOTSUPP, "fallocate mode " + mode, null);
+        }
+        file.allocate(mode, offset, length);
+    }
+
+    @Override
+    public void close() throws IOException {
+        if (closed.compareAndSet(false, true)) {
+            try {
+                raw.close();
+            } finally {
+                release.run();
+            }
+        }
+    }
+}
