@@ -14,6 +14,8 @@
 #   VARIANTS="nometrics=[monitoring]|enable_metrics = false;cache=enable_read_cache = true"
 #                                 also run "xdevfs-NAME" mounts with these config lines ('|' separates lines)
 #   FIO_EXTRA="--buffer_compress_percentage=60 --refill_buffers"  extra fio options for every target
+#   TMPFS_ANCHORS=1               also run "native-tmpfs" and "bindfs-tmpfs" (bindfs over it) on a tmpfs,
+#                                 the anchors of storage_type = tmpfs (whose base is a tmpfs it mounts)
 set -euo pipefail
 here=$(cd "$(dirname "$(readlink -f "$0")")" && pwd)
 repo=$(dirname "$here")
@@ -26,14 +28,18 @@ jobs=("$@")
 [ ${#jobs[@]} -gt 0 ] || jobs=(seqwrite seqread randwrite4k randread4k randread4k-direct walappend randwrite4k-4jobs metadata)
 
 targets=(native bindfs xdevfs)
+if [ "${TMPFS_ANCHORS:-0}" = 1 ]; then targets+=(native-tmpfs bindfs-tmpfs); fi
 if [ "${COMPARE_DISPATCH:-0}" = 1 ]; then targets+=(xdevfs-mt); fi
 for type in ${COMPARE_TYPES:-}; do targets+=("xdevfs-$type"); done
 IFS=';' read -ra variants <<< "${VARIANTS:-}"
 for v in "${variants[@]}"; do targets+=("xdevfs-${v%%=*}"); done
 
 cleanup() {
-  for m in "$work"/bindfs "$work"/xdevfs*; do
+  for m in "$work"/bindfs "$work"/bindfs-tmpfs "$work"/xdevfs*; do
     if findmnt "$m" >/dev/null 2>&1; then fusermount3 -u "$m" 2>/dev/null || umount -l "$m" || true; fi
+  done
+  for m in "$work"/native-tmpfs "$work"/bindfs-tmpfs-backing "$work"/xdevfs-tmpfs-base; do # tmpfs mounts (xdevfs leaves its auto_mount up)
+    if findmnt --mountpoint "$m" >/dev/null 2>&1; then umount -l "$m" || true; fi
   done
 }
 trap cleanup EXIT
@@ -41,6 +47,12 @@ cleanup
 rm -rf "$work"
 mkdir -p "$work"/{native,bindfs-backing,bindfs}
 bindfs "$work/bindfs-backing" "$work/bindfs"
+if [ "${TMPFS_ANCHORS:-0}" = 1 ]; then
+  mkdir -p "$work"/{native-tmpfs,bindfs-tmpfs-backing,bindfs-tmpfs}
+  mount -t tmpfs -o size=4G xdevfs-bench "$work/native-tmpfs"
+  mount -t tmpfs -o size=4G xdevfs-bench "$work/bindfs-tmpfs-backing"
+  bindfs "$work/bindfs-tmpfs-backing" "$work/bindfs-tmpfs"
+fi
 mount_xdevfs() { # NAME [local]-LINES EXTRA-ARGS...
   local name=$1 lines=$2; shift 2
   mkdir -p "$work/$name-base" "$work/$name"
@@ -53,6 +65,7 @@ if [ "${COMPARE_DISPATCH:-0}" = 1 ]; then mount_xdevfs xdevfs-mt "" --dispatch m
 for type in ${COMPARE_TYPES:-}; do
   lines="storage_type = $type"$'\n'
   if [ "$type" = compressed ] && [ -n "${COMPRESSED_LINES:-}" ]; then lines+="$(echo "$COMPRESSED_LINES" | tr '|' '\n')"$'\n'; fi
+  if [ "$type" = tmpfs ]; then lines+="[tmpfs]"$'\n'"auto_mount = true"$'\n'"tmpfs_size = 4G"$'\n'; fi
   # shellcheck disable=SC2086
   mount_xdevfs "xdevfs-$type" "$lines" ${XDEVFS_MOUNT_ARGS:-}
 done

@@ -41,17 +41,23 @@ def main(run_dir):
         data = json.loads(text[text.index("{"):])  # fio may print notes before the JSON
         for name, (value, higher) in metrics(job, data).items():
             table.setdefault((job, name, higher), {}).setdefault(target, []).append(value)
-    extra = sorted({t for v in table.values() for t in v} - set(TARGETS))
-    print("| job | metric | " + " | ".join(TARGETS + extra) + " | xdevfs/native | xdevfs/bindfs | "
-          + "".join(t + "/xdevfs | " for t in extra))
-    print("|---|---|" + "---:|" * (len(TARGETS) + 2 * len(extra) + 2))
+    targets = {t for v in table.values() for t in v}
+    anchors = sorted(t for t in targets - set(TARGETS) if t.startswith(("native-", "bindfs-")))
+    extra = sorted(targets - set(TARGETS) - set(anchors))
+    # A storage type with its own anchors (xdevfs-tmpfs vs native-tmpfs, bindfs-tmpfs) is compared to them too.
+    anchored = [(t, a) for t in extra for a in anchors if a.split("-", 1)[1] == t.split("-", 1)[1]]
+    columns = TARGETS + extra + anchors
+    print("| job | metric | " + " | ".join(columns) + " | xdevfs/native | xdevfs/bindfs | "
+          + "".join(t + "/xdevfs | " for t in extra) + "".join(t + "/" + a + " | " for t, a in anchored))
+    print("|---|---|" + "---:|" * (len(columns) + len(extra) + len(anchored) + 2))
     for (job, name, higher), per_target in table.items():
         med = {t: statistics.median(v) for t, v in per_target.items() if v}
-        if not all(t in med for t in TARGETS + extra):
+        if not all(t in med for t in columns):
             continue
-        row = [job, name] + ["%.1f" % med[t] for t in TARGETS + extra]
+        row = [job, name] + ["%.1f" % med[t] for t in columns]
         row += ["%.2fx" % (med["xdevfs"] / med[t]) if med[t] else "-" for t in ("native", "bindfs")]
         row += ["%.2fx" % (med[t] / med["xdevfs"]) if med["xdevfs"] else "-" for t in extra]
+        row += ["%.2fx" % (med[t] / med[a]) if med[a] else "-" for t, a in anchored]
         print("| " + " | ".join(row) + " |")
     print("\nMedians over rounds; for latencies lower is better, so a ratio below 1 is a win there.")
 

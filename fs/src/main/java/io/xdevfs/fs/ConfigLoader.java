@@ -24,7 +24,7 @@ final class ConfigLoader {
 
     /** Seed keys this build does not implement yet, by section. */
     private static final Map<String, Set<String>> NOT_YET = Map.of(
-            "local", Set.of("read_ahead_kb", "enable_page_cache", "use_aio", "max_events"),
+            "local", Set.of("enable_page_cache"),
             "hybrid", Set.of("hot_storage_type", "hot_directory", "hot_cache_size", "hot_access_threshold",
                     "cold_storage_type", "cold_directory", "cold_timeout_sec", "cold_enable_compression",
                     "auto_migration", "migration_batch_size", "migration_interval_sec"),
@@ -37,17 +37,26 @@ final class ConfigLoader {
                     "enable_redundancy", "redundancy_factor"),
             "monitoring", Set.of());
 
+    /** Seed keys of [local] that have no meaning in xdevfs, with the reason. */
+    private static final Map<String, String> NEVER = Map.of(
+            "use_aio", "not used by xdevfs: each FUSE request is answered by a synchronous system call on the "
+                    + "daemon's own thread, so kernel AIO would overlap nothing",
+            "max_events", "not used by xdevfs: it sizes the kernel AIO queue of use_aio, which xdevfs does not use");
+
     private static final List<String> LOCAL_KEYS = List.of("base_directory", "storage_type", "file_permissions",
             "dir_permissions", "use_sync_writes", "auto_create_dirs", "max_open_files", "use_fallocate",
             "preallocate_files", "default_file_size", "extent_size", "enable_sparse", "hole_detection_size",
             "zero_block_threshold", "enable_compression", "compression_type", "compression_level",
             "compression_threshold", "adaptive_compression", "chunk_size", "enable_read_cache", "enable_write_cache",
-            "cache_size", "cache_ttl", "use_direct_io", "io_alignment", "use_mmap", "mmap_size");
+            "cache_size", "cache_ttl", "use_direct_io", "io_alignment", "use_mmap", "mmap_size", "read_ahead_kb");
 
-    /** The whole file: {@code [local]} and {@code [monitoring]}. */
-    record Config(LocalConfig local, MonitoringConfig monitoring) {
+    /**
+     * The whole file: {@code [local]} and {@code [monitoring]}, and the mount's kernel readahead
+     * ({@code read_ahead_kb}; -1 leaves the kernel's default).
+     */
+    record Config(LocalConfig local, MonitoringConfig monitoring, int readAheadKb) {
         static Config defaults() {
-            return new Config(LocalConfig.defaults(), MonitoringConfig.defaults());
+            return new Config(LocalConfig.defaults(), MonitoringConfig.defaults(), -1);
         }
     }
 
@@ -71,6 +80,7 @@ final class ConfigLoader {
         boolean sync = d.useSyncWrites();
         boolean autoCreate = d.autoCreateDirs();
         int maxOpen = d.maxOpenFiles();
+        int readAhead = -1;
         boolean useFallocate = true;
         boolean preallocateFiles = false;
         long defaultFileSize = 0;
@@ -92,6 +102,10 @@ final class ConfigLoader {
             String at = ini.where(e.line()) + ": [" + e.section() + "] " + e.key();
             if (!NOT_YET.containsKey(e.section())) {
                 problems.add(at + ": unknown section [" + e.section() + "] (known: " + knownSections() + ")");
+                continue;
+            }
+            if (NEVER.containsKey(e.key()) && e.section().equals("local")) {
+                problems.add(at + ": " + NEVER.get(e.key()) + "; remove the line");
                 continue;
             }
             if (NOT_YET.get(e.section()).contains(e.key())) {
@@ -144,6 +158,9 @@ final class ConfigLoader {
                         break;
                     case "max_open_files":
                         maxOpen = Values.integer(e.value(), 1, 1_000_000);
+                        break;
+                    case "read_ahead_kb":
+                        readAhead = Values.integer(e.value(), 0, 1 << 20);
                         break;
                     case "use_fallocate":
                         useFallocate = Values.bool(e.value());
@@ -218,7 +235,7 @@ final class ConfigLoader {
             throw new ConfigException(problems);
         }
         return new Config(new LocalConfig(base, type, fileMode, dirMode, sync, autoCreate, maxOpen,
-                new Preallocation(preallocateFiles ? defaultFileSize : 0, extentSize), holeBlock, settings, caching, ioSettings, tmpfsSettings), monitor);
+                new Preallocation(preallocateFiles ? defaultFileSize : 0, extentSize), holeBlock, settings, caching, ioSettings, tmpfsSettings), monitor, readAhead);
     }
 
     private static Path absolutePath(String v) {
@@ -265,7 +282,8 @@ final class ConfigLoader {
 
     /** The effective configuration as INI text, for {@code xdevfs config check}. */
     static String render(Config c) {
-        return render(c.local()) + TmpfsKeys.render(c.local().storageType(), c.local().tmpfs())
+        return render(c.local()) + (c.readAheadKb() >= 0 ? "read_ahead_kb = " + c.readAheadKb() + "\n" : "")
+                + TmpfsKeys.render(c.local().storageType(), c.local().tmpfs())
                 + MonitoringKeys.render(c.monitoring());
     }
 

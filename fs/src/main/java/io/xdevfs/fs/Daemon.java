@@ -28,6 +28,7 @@ final class Daemon {
     private final MonitoringConfig monitoringConfig;
     private final Path mountPoint;
     private final List<String> fuseArgs;
+    private final int readAheadKb;
     private final Path pidFile;
     private final AtomicBoolean closed = new AtomicBoolean();
 
@@ -36,6 +37,7 @@ final class Daemon {
     Daemon(ConfigLoader.Config config, Path mountPoint, List<String> fuseArgs, Path pidFile) {
         this.config = config.local();
         this.monitoringConfig = config.monitoring();
+        this.readAheadKb = config.readAheadKb();
         this.mountPoint = mountPoint;
         this.fuseArgs = fuseArgs;
         this.pidFile = pidFile;
@@ -91,6 +93,12 @@ final class Daemon {
             }
         }
         Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(session, fuse, volume), "xdevfs-shutdown"));
+        if (readAheadKb >= 0) {
+            String failed = ReadAhead.apply(mountPoint, readAheadKb);
+            if (failed != null) {
+                Log.warn("read_ahead_kb = " + readAheadKb + " not applied: " + failed);
+            }
+        }
         writePidFile();
         Log.info("mounted " + config.baseDirectory() + " on " + mountPoint + " (storage_type "
                 + config.storageType().configName() + ", FUSE " + String.join(" ", fuseArgs) + ")");

@@ -60,7 +60,13 @@ final class MountCommand implements Callable<Integer> {
         Preflight.fuseAvailable();
         boolean root = Posix.get().geteuid() == 0;
         RunFiles files = RunFiles.forMount(mnt, root, logFile, pidFile);
-        List<String> fuseArgs = FuseOptions.build(settings.local().baseDirectory().toString(), root, dispatch == Dispatch.single, options);
+        List<String> userOptions = new java.util.ArrayList<>();
+        if (settings.readAheadKb() >= 0) {
+            userOptions.add(ReadAhead.fuseOption(settings.readAheadKb()));
+        }
+        userOptions.addAll(options);
+        List<String> fuseArgs = FuseOptions.build(settings.local().baseDirectory().toString(), root,
+                dispatch == Dispatch.single, userOptions);
         if (!foreground) {
             return Background.start(mnt, files, foregroundArgs(mnt, files));
         }

@@ -73,13 +73,13 @@ class ConfigLoaderTest {
                 file + ":4: [local] use_sync_writes = 'maybe': expected true or false",
                 file + ":5: [local] max_open_files = '0': expected an integer from 1 to 1000000",
                 file + ":6: [local] base_directory = 'relative/path': expected an absolute path",
-                file + ":7: [local] use_aio: not supported yet by this version of xdevfs; remove the line",
+                file + ":7: [local] use_aio: not used by xdevfs: each FUSE request is answered by a synchronous system call on the daemon's own thread, so kernel AIO would overlap nothing; remove the line",
                 file + ":8: [local] colour: unknown key (supported keys in [local]: base_directory, storage_type, "
                         + "file_permissions, dir_permissions, use_sync_writes, auto_create_dirs, max_open_files, "
                         + "use_fallocate, preallocate_files, default_file_size, extent_size, enable_sparse, "
                         + "hole_detection_size, zero_block_threshold, enable_compression, compression_type, "
                         + "compression_level, compression_threshold, adaptive_compression, chunk_size, enable_read_cache, "
-                        + "enable_write_cache, cache_size, cache_ttl, use_direct_io, io_alignment, use_mmap, mmap_size)",
+                        + "enable_write_cache, cache_size, cache_ttl, use_direct_io, io_alignment, use_mmap, mmap_size, read_ahead_kb)",
                 file + ":10: [tuning] target_iops: not supported yet by this version of xdevfs; remove the line",
                 file + ":12: [nonsense] x: unknown section [nonsense] (known: block, hybrid, local, monitoring, "
                         + "recovery, tmpfs, tuning)"), p);

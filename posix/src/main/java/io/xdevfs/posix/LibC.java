@@ -46,6 +46,8 @@ public interface LibC {
     int munmap(long addr, long length);
     int msync(long addr, long length, int flags);
     int fstatfs(int fd, Pointer buf);
+    int name_to_handle_at(int dirfd, String path, Pointer handle, Pointer mountId, int flags);
+    int open_by_handle_at(int mountFd, Pointer handle, int flags);
     /** Used for openat2(2), which glibc 2.36 does not wrap. */
     long syscall(long number, int dirfd, String path, Pointer how, long size);
 }

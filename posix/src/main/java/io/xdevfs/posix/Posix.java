@@ -229,6 +229,29 @@ public final class Posix {
 
     public static final long TMPFS_MAGIC = 0x01021994L;
 
+    // ---- file handles -------------------------------------------------------------------------
+
+    private static final int MAX_HANDLE_SZ = 128;
+    private static final int AT_EMPTY_PATH = 0x1000;
+
+    /** name_to_handle_at(2) of an open descriptor: a struct file_handle that names its inode for good. */
+    public byte[] fileHandle(int fd) throws PosixException {
+        Pointer handle = Memory.allocateDirect(runtime, 8 + MAX_HANDLE_SZ);
+        Pointer mountId = Memory.allocateDirect(runtime, 4);
+        handle.putInt(0, MAX_HANDLE_SZ);
+        check(libc.name_to_handle_at(fd, "", handle, mountId, AT_EMPTY_PATH), "name_to_handle_at", null);
+        byte[] out = new byte[8 + handle.getInt(0)];
+        handle.get(0, out, 0, out.length);
+        return out;
+    }
+
+    /** open_by_handle_at(2) (needs CAP_DAC_READ_SEARCH): opens the inode {@link #fileHandle} named. */
+    public int openByHandle(int mountFd, byte[] fileHandle, int flags) throws PosixException {
+        Pointer handle = Memory.allocateDirect(runtime, fileHandle.length);
+        handle.put(0, fileHandle, 0, fileHandle.length);
+        return check(libc.open_by_handle_at(mountFd, handle, flags | Flags.O_CLOEXEC), "open_by_handle_at", null);
+    }
+
     // ---- memory mappings ----------------------------------------------------------------------
 
     private static final int PROT_READ = 1;

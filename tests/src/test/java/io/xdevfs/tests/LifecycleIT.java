@@ -97,7 +97,7 @@ class LifecycleIT {
         Run r = cli("mount", "--config", bad.toString(), mnt.toString());
         assertEquals(2, r.exit(), r.output());
         assertTrue(r.output().contains(bad + ":2: [local] storage_type = 'floppy': expected one of regular"), r.output());
-        assertTrue(r.output().contains(bad + ":3: [local] use_aio: not supported yet"), r.output());
+        assertTrue(r.output().contains(bad + ":3: [local] use_aio: not used by xdevfs"), r.output());
 
         Path underFile = Files.writeString(root.resolve("c1.ini"), "[local]\nbase_directory = " + file + "/sub\n");
         assertRefused(cli("mount", "--foreground", "--config", underFile.toString(), mnt.toString()), 1,

@@ -13,7 +13,7 @@ import java.util.stream.Stream;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** Settings that change how the mount works: the multithreaded dispatch and use_sync_writes. */
+/** Settings that change how the mount works: the multithreaded dispatch, use_sync_writes and read_ahead_kb. */
 @ExtendWith(NoLeftovers.class)
 class MountOptionsIT {
 
@@ -48,6 +48,63 @@ class MountOptionsIT {
             assertEquals("durable", Files.readString(fs.base.resolve("synced")));
         } finally {
             fs.close();
+        }
+    }
+
+    /** read_ahead_kb sets the kernel's readahead of the mount, above and below the kernel's 128 KiB default. */
+    @Test
+    void readAheadKbIsTheMountsKernelReadahead() throws Exception {
+        for (int kb : new int[]{1024, 16}) {
+            try (Mounted fs = Mounted.start(List.of("read_ahead_kb = " + kb))) {
+                String device = Run.ok("findmnt", "-n", "-o", "MAJ:MIN", "--mountpoint", fs.mnt.toString()).strip();
+                assertEquals(Integer.toString(kb), Files.readString(Path.of("/sys/class/bdi", device, "read_ahead_kb")).strip());
+                Run.ok("dd", "if=/dev/urandom", "of=" + fs.path("f"), "bs=1M", "count=4", "status=none");
+                assertEquals(Run.ok("sha256sum", fs.base.resolve("f").toString()).split(" ")[0],
+                        Run.ok("sha256sum", fs.path("f").toString()).split(" ")[0]);
+            }
+        }
+    }
+
+    /**
+     * max_open_files bounds the daemon's backing descriptors, not the files a program may open: 40 open
+     * files through 8 descriptors, with renames and unlinks of open files in between.
+     */
+    @Test
+    void maxOpenFilesBoundsBackingDescriptorsWhileMoreFilesStayOpen() throws Exception {
+        try (Mounted fs = Mounted.start(List.of("max_open_files = 8"))) {
+            Path dir = fs.path("many");
+            Files.createDirectory(dir);
+            String out = Py.eval(dir, String.join("\n",
+                    "pid, base = " + fs.pid() + ", '" + fs.base + "/'",
+                    "def backing():",
+                    "    n = 0",
+                    "    for fd in os.listdir('/proc/%d/fd' % pid):",
+                    "        try:",
+                    "            n += os.readlink('/proc/%d/fd/%s' % (pid, fd)).startswith(base)",
+                    "        except OSError:",
+                    "            pass",
+                    "    return n",
+                    "fds = [os.open(d + '/f%d' % i, os.O_RDWR | os.O_CREAT, 0o644) for i in range(40)]",
+                    "peak = 0",
+                    "for r in range(3):",
+                    "    for i, fd in enumerate(fds):",
+                    "        os.pwrite(fd, b'r%df%02d;' % (r, i), r * 6)",
+                    "        peak = max(peak, backing())",
+                    "for i in range(10):",
+                    "    os.rename(d + '/f%d' % i, d + '/moved%d' % i)",
+                    "for i in range(10, 15):",
+                    "    os.unlink(d + '/f%d' % i)",
+                    "ok = all(os.pread(fd, 100, 0) == b''.join(b'r%df%02d;' % (r, i) for r in range(3))",
+                    "         for i, fd in enumerate(fds))",
+                    "print(peak, ok, backing())",
+                    "for fd in fds:",
+                    "    os.close(fd)"));
+            String[] f = out.strip().split(" ");
+            assertTrue(Integer.parseInt(f[0]) <= 8, "peak backing descriptors " + out);
+            assertEquals("True", f[1], out);
+            assertTrue(Integer.parseInt(f[2]) <= 8 + 5, "unlinked open files stay open, the rest within the bound: " + out);
+            assertEquals("r0f03;r1f03;r2f03;", Files.readString(dir.resolve("moved3")));
+            assertTrue(Files.notExists(dir.resolve("f12")));
         }
     }
 

@@ -23,7 +23,6 @@ final class DirectContent implements Content {
 
     private final RawContent raw;
     private final Posix posix;
-    private final int fd;
     private final AlignedBuffers buffers;
     private final int align;
     private final ReadWriteLock lock;
@@ -32,7 +31,6 @@ final class DirectContent implements Content {
     DirectContent(RawContent raw, Posix posix, AlignedBuffers buffers, ReadWriteLock lock, boolean append) {
         this.raw = raw;
         this.posix = posix;
-        this.fd = raw.fd();
         this.buffers = buffers;
         this.align = buffers.alignment();
         this.lock = lock;
@@ -58,7 +56,7 @@ final class DirectContent implements Content {
                 int skip = (int) (offset - start);
                 int want = (int) Math.min(ceil(skip + (long) dst.remaining()), buffers.capacity());
                 ByteBuffer buf = buffers.get().limit(want);
-                int n = posix.preadOnce(fd, buf, start);
+                int n = posix.preadOnce(raw.fd(), buf, start);
                 if (n <= skip) {
                     break;
                 }
@@ -83,7 +81,7 @@ final class DirectContent implements Content {
         Lock held = aligned ? lock.readLock() : lock.writeLock();
         held.lock();
         try {
-            long size = aligned ? -1 : posix.fstat(fd).size;
+            long size = aligned ? -1 : posix.fstat(raw.fd()).size;
             long at = append ? size : offset;
             while (src.hasRemaining()) {
                 long pieceEnd = Math.min(at + src.remaining(), floor(at) + buffers.capacity());
@@ -117,10 +115,10 @@ final class DirectContent implements Content {
         buf.put(head, src, src.position(), length);
         src.position(src.position() + length);
         raw.reserveFor(stop);
-        posix.pwrite(fd, buf.clear().limit((int) (stop - start)), start);
+        posix.pwrite(raw.fd(), buf.clear().limit((int) (stop - start)), start);
         if (tail > 0 && stop > size) {
             long newSize = Math.max(size, end);
-            posix.ftruncate(fd, newSize); // the padding past the end of the file was never the caller's
+            posix.ftruncate(raw.fd(), newSize); // the padding past the end of the file was never the caller's
             return newSize;
         }
         return size < 0 ? -1 : Math.max(size, end);
@@ -130,7 +128,7 @@ final class DirectContent implements Content {
     private void fillEdge(ByteBuffer buf, int at, long fileOffset, long size) throws IOException {
         int n = 0;
         if (fileOffset < size) {
-            n = posix.preadOnce(fd, buf.limit(at + align).position(at), fileOffset);
+            n = posix.preadOnce(raw.fd(), buf.limit(at + align).position(at), fileOffset);
         }
         buf.put(at + n, ZEROS, 0, align - n);
         buf.clear();

@@ -11,7 +11,6 @@ import io.xdevfs.posix.Stat;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A volume over a base directory: every path maps to the same path below it, and every file's bytes
@@ -21,7 +20,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>All calls go through {@link BaseDirectory#locate} so that nothing outside the base directory is
  * touched. New files, directories, symlinks and nodes are given to the caller ({@link Owner}) when the
  * daemon runs as root, as a kernel filesystem would; without root they stay the daemon's.
- * Thread-safe; the only shared state is the open-file count.
+ * Thread-safe; the shared state is the {@link DescriptorCache} of open files' backing descriptors.
  */
 public final class DirectoryVolume implements Volume {
     private static final int STRIPPED_OPEN_FLAGS = Flags.O_CREAT | Flags.O_EXCL | Flags.O_NOCTTY | Flags.O_DIRECT;
@@ -30,7 +29,7 @@ public final class DirectoryVolume implements Volume {
     private final BaseDirectory base;
     private final LocalConfig config;
     private final boolean giveToCaller;
-    private final AtomicInteger openFiles = new AtomicInteger();
+    private final DescriptorCache descriptors;
     private final ContentFormat format;
 
     DirectoryVolume(Posix posix, int baseFd, LocalConfig config) throws PosixException {
@@ -38,6 +37,7 @@ public final class DirectoryVolume implements Volume {
         this.base = new BaseDirectory(posix, baseFd);
         this.config = config;
         this.giveToCaller = posix.geteuid() == 0;
+        this.descriptors = new DescriptorCache(posix, baseFd, config.maxOpenFiles());
         this.format = switch (config.storageType()) {
             case SPARSE -> new SparseFormat(posix, config.holeBlockSize());
             case COMPRESSED -> new CompressedFormat(posix, config.compression(), config.cache());
@@ -52,9 +52,9 @@ public final class DirectoryVolume implements Volume {
         return format instanceof CompressedFormat c ? java.util.Optional.of(c.stats()) : java.util.Optional.empty();
     }
 
-    /** Files currently open through this volume (each holds one backing descriptor). */
+    /** Backing descriptors open now (at most max_open_files while some can be parked). */
     public int openFiles() {
-        return openFiles.get();
+        return descriptors.openDescriptors();
     }
 
     @Override
@@ -103,16 +103,17 @@ public final class DirectoryVolume implements Volume {
     @Override
     public void unlink(String path) throws IOException {
         try (BaseDirectory.Located at = base.locate(path)) {
+            descriptors.pinBeforeRemoving(at.dir, at.name);
             posix.unlinkat(at.dir, at.name, false);
         }
     }
 
     @Override
     public Content create(String path, int flags, int mode, Owner owner) throws IOException {
-        reserveOpenFile();
         int fd;
+        int backing;
         try (BaseDirectory.Located at = base.locate(path)) {
-            int backing = backingFlags(flags) | Flags.O_NOFOLLOW;
+            backing = backingFlags(flags) | Flags.O_NOFOLLOW;
             boolean created = true;
             try {
                 fd = posix.openat(at.dir, at.name, backing | Flags.O_CREAT | Flags.O_EXCL, mode & config.filePermissions());
@@ -133,16 +134,19 @@ public final class DirectoryVolume implements Volume {
                     throw e;
                 }
             }
-        } catch (IOException | RuntimeException e) {
-            openFiles.decrementAndGet();
-            throw e;
         }
-        return content(fd, flags);
+        return content(fd, backing, flags);
     }
 
-    /** Takes over {@code fd} and its open-file reservation: on failure both are given back. */
-    private Content content(int fd, int flags) throws IOException {
-        return format.wrap(new RawContent(posix, fd, config.preallocation(), openFiles::decrementAndGet), flags);
+    /** Takes over {@code fd} (opened with {@code backing}): on failure it is closed. */
+    private Content content(int fd, int backing, int flags) throws IOException {
+        DescriptorCache.Descriptor d = descriptors.register(fd, backing);
+        try {
+            Content c = format.wrap(new RawContent(posix, descriptors, d, config.preallocation()), flags);
+            return new HeldContent(c, descriptors, d);
+        } finally {
+            descriptors.release(d);
+        }
     }
 
     /** default_file_size for a new file; advisory like every preallocation (see RawContent#reserve). */
@@ -162,30 +166,21 @@ public final class DirectoryVolume implements Volume {
 
     @Override
     public Content open(String path, int flags) throws IOException {
-        reserveOpenFile();
         int fd;
+        int backing;
         try (BaseDirectory.Located at = base.locate(path)) {
-            int backing = backingFlags(flags) | Flags.O_NOFOLLOW;
+            backing = backingFlags(flags) | Flags.O_NOFOLLOW;
             try {
                 fd = posix.openat(at.dir, at.name, backing, 0);
             } catch (PosixException e) {
                 if (e.errno() != Errno.EPERM || (backing & Flags.O_NOATIME) == 0) {
                     throw e;
                 }
-                fd = posix.openat(at.dir, at.name, backing & ~Flags.O_NOATIME, 0); // O_NOATIME: owner or root only
+                backing &= ~Flags.O_NOATIME; // O_NOATIME: owner or root only
+                fd = posix.openat(at.dir, at.name, backing, 0);
             }
-        } catch (IOException | RuntimeException e) {
-            openFiles.decrementAndGet();
-            throw e;
         }
-        return content(fd, flags);
-    }
-
-    private void reserveOpenFile() throws PosixException {
-        if (openFiles.incrementAndGet() > config.maxOpenFiles()) {
-            openFiles.decrementAndGet();
-            throw new PosixException(Errno.ENFILE, "open (max_open_files = " + config.maxOpenFiles() + ")", null);
-        }
+        return content(fd, backing, flags);
     }
 
     /**
@@ -231,6 +226,7 @@ public final class DirectoryVolume implements Volume {
     @Override
     public void rename(String from, String to, int flags) throws IOException {
         try (BaseDirectory.Located src = base.locate(from); BaseDirectory.Located dst = base.locate(to)) {
+            descriptors.pinBeforeRemoving(dst.dir, dst.name); // a file renamed over loses its name
             posix.renameat2(src.dir, src.name, dst.dir, dst.name, flags);
         }
     }
@@ -342,7 +338,9 @@ public final class DirectoryVolume implements Volume {
 
     @Override
     public void registerGauges(Metrics metrics) {
-        metrics.gauge("open_files", openFiles::get);
+        metrics.gauge("open_files", descriptors::openDescriptors);
+        metrics.gauge("descriptors_parked_total", () -> descriptors.parkedAndReopened()[0]);
+        metrics.gauge("descriptors_reopened_total", () -> descriptors.parkedAndReopened()[1]);
         if (format instanceof CompressedFormat c) {
             c.registerGauges(metrics);
         }
@@ -380,6 +378,7 @@ public final class DirectoryVolume implements Volume {
     @Override
     public void close() throws IOException {
         format.close();
+        descriptors.close();
         base.close();
     }
 }

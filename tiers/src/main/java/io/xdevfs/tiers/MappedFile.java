@@ -9,19 +9,18 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.locks.Lock;
-import java.util.concurrent.locks.ReadWriteLock;
-import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * One open inode of {@code storage_type = mmap}: its bytes are copied to and from MAP_SHARED windows
  * of the backing file, mapped on first touch and unmapped when the last handle closes.
  *
  * <p>Touching a mapped page past the end of the backing file raises SIGBUS, so this class never does:
- * every access is clamped to {@link #size}, which only this class changes, and a shrink waits for the
- * accesses in flight (they share {@link #resize}, truncation holds it alone). Growth allocates the new
- * range with fallocate before any byte is copied, so a full disk is ENOSPC on the write, not SIGBUS on
- * a page fault. If something outside xdevfs cuts the backing file anyway, the JVM turns the fault into
+ * every access is clamped to {@link #size}, which only this class changes, and a shrink first lowers
+ * {@link #size}, then waits until the accesses counted in {@link #inFlight} are done, then cuts the file.
+ * (A counter, not a lock: the JVM may deliver a fault's InternalError asynchronously, and a lock release
+ * it interrupts would leave the lock held forever.) Growth allocates the new range with fallocate before
+ * any byte is copied, so a full disk is ENOSPC on the write, not SIGBUS on a page fault. If something outside xdevfs cuts the backing file anyway, the JVM turns the fault into
  * an InternalError (in compiled code delivered a moment after the faulting copy, possibly outside this
  * class), which the FUSE layer answers with EIO like any Error; the daemon lives on.
  */
@@ -34,7 +33,9 @@ final class MappedFile {
     private final int shift;
     private final long windowSize;
     private final ConcurrentHashMap<Long, Window> windows = new ConcurrentHashMap<>();
-    private final ReadWriteLock resize = new ReentrantReadWriteLock();
+    /** Reads and writes copying to or from the mapping now. */
+    private final AtomicInteger inFlight = new AtomicInteger();
+    /** Serialises size changes. */
     private final Object growth = new Object();
     private volatile long size;
 
@@ -52,8 +53,7 @@ final class MappedFile {
     }
 
     int read(ByteBuffer dst, long offset) throws IOException {
-        Lock shared = resize.readLock();
-        shared.lock();
+        inFlight.incrementAndGet();
         try {
             long end = Math.min(size, offset + dst.remaining());
             int total = 0;
@@ -69,16 +69,22 @@ final class MappedFile {
         } catch (InternalError e) {
             throw faulted(e);
         } finally {
-            shared.unlock();
+            inFlight.decrementAndGet();
         }
     }
 
     int write(ByteBuffer src, long offset, boolean append) throws IOException {
         int length = src.remaining();
-        Lock shared = resize.readLock();
-        shared.lock();
+        long at;
+        while (true) { // grow outside the count (a shrink waits for the count while holding the growth lock)
+            at = grow(offset, length, append);
+            inFlight.incrementAndGet();
+            if (at + length <= size) {
+                break;
+            }
+            inFlight.decrementAndGet(); // shrunk in between: grow again
+        }
         try {
-            long at = grow(offset, length, append);
             for (long end = at + length; at < end; ) {
                 int within = (int) (at & (windowSize - 1));
                 int n = (int) Math.min(end - at, windowSize - within);
@@ -94,7 +100,7 @@ final class MappedFile {
         } catch (InternalError e) {
             throw faulted(e);
         } finally {
-            shared.unlock();
+            inFlight.decrementAndGet();
         }
     }
 
@@ -142,28 +148,33 @@ final class MappedFile {
     }
 
     void truncate(long newSize) throws IOException {
-        Lock alone = resize.writeLock();
-        alone.lock();
-        try {
-            synchronized (growth) {
-                posix.ftruncate(fd, newSize);
-                size = newSize;
+        synchronized (growth) {
+            if (newSize < size) {
+                size = newSize; // new accesses stop here...
+                awaitAccessesInFlight(); // ...and the ones that may not have are done
             }
-        } finally {
-            alone.unlock();
+            posix.ftruncate(fd, newSize);
+            size = newSize;
         }
     }
 
+    /**
+     * Accesses take microseconds; the bound only matters if an asynchronous fault skipped a count's
+     * release, and then cutting the file can at worst fault another access into EIO.
+     */
+    private void awaitAccessesInFlight() {
+        long deadline = System.nanoTime() + 2_000_000_000L;
+        while (inFlight.get() > 0 && System.nanoTime() < deadline) {
+            Thread.onSpinWait();
+            Thread.yield();
+        }
+    }
+
+    /** fallocate mode 0 or KEEP_SIZE: the file never shrinks. */
     void allocate(int mode, long offset, long length) throws IOException {
-        Lock alone = resize.writeLock();
-        alone.lock();
-        try {
-            synchronized (growth) {
-                posix.fallocate(fd, mode, offset, length);
-                size = posix.fstat(fd).size;
-            }
-        } finally {
-            alone.unlock();
+        synchronized (growth) {
+            posix.fallocate(fd, mode, offset, length);
+            size = posix.fstat(fd).size;
         }
     }
 

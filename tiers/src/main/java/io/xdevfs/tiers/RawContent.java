@@ -17,34 +17,37 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 final class RawContent implements Content {
     private final Posix posix;
-    private final int fd;
-    private final Runnable onClose;
+    private final DescriptorCache cache;
+    private final DescriptorCache.Descriptor descriptor;
     private final Preallocation preallocation;
     private final AtomicBoolean closed = new AtomicBoolean();
     /** How far the backing file is known to be allocated; -1 until first needed. Guarded by this. */
     private long allocatedEnd = -1;
 
-    RawContent(Posix posix, int fd, Preallocation preallocation, Runnable onClose) {
+    RawContent(Posix posix, DescriptorCache cache, DescriptorCache.Descriptor descriptor, Preallocation preallocation) {
         this.posix = posix;
-        this.fd = fd;
+        this.cache = cache;
+        this.descriptor = descriptor;
         this.preallocation = preallocation;
-        this.onClose = onClose;
     }
 
-    /** The backing descriptor, for a format that works on the same file (sparse). */
+    /**
+     * The backing descriptor, valid for the current call only: {@link HeldContent} holds it open for
+     * each call, and between calls it may be closed and later reopened as another number.
+     */
     int fd() {
-        return fd;
+        return descriptor.fd();
     }
 
     @Override
     public int read(ByteBuffer dst, long offset) throws IOException {
-        return posix.pread(fd, dst, offset);
+        return posix.pread(fd(), dst, offset);
     }
 
     @Override
     public int write(ByteBuffer src, long offset) throws IOException {
         reserveFor(offset + src.remaining());
-        return posix.pwrite(fd, src, offset);
+        return posix.pwrite(fd(), src, offset);
     }
 
     /** Grows the preallocation (if configured) to cover a write ending at {@code end}; for formats writing around {@link #write}. */
@@ -60,14 +63,14 @@ final class RawContent implements Content {
      */
     private synchronized void reserve(long end) throws IOException {
         if (allocatedEnd < 0) {
-            allocatedEnd = posix.fstat(fd).size;
+            allocatedEnd = posix.fstat(fd()).size;
         }
         if (end <= allocatedEnd) {
             return;
         }
         long target = preallocation.extentEndFor(end);
         try {
-            posix.fallocate(fd, Flags.FALLOC_FL_KEEP_SIZE, allocatedEnd, target - allocatedEnd);
+            posix.fallocate(fd(), Flags.FALLOC_FL_KEEP_SIZE, allocatedEnd, target - allocatedEnd);
             allocatedEnd = target;
         } catch (PosixException e) {
             if (e.errno() != Errno.ENOSPC && e.errno() != Errno.EOPNOTSUPP) {
@@ -79,17 +82,17 @@ final class RawContent implements Content {
 
     @Override
     public void sync(boolean dataOnly) throws IOException {
-        posix.fsync(fd, dataOnly);
+        posix.fsync(fd(), dataOnly);
     }
 
     @Override
     public void truncate(long size) throws IOException {
-        posix.ftruncate(fd, size);
+        posix.ftruncate(fd(), size);
     }
 
     @Override
     public Stat attributes() throws IOException {
-        return posix.fstat(fd);
+        return posix.fstat(fd());
     }
 
     @Override
@@ -97,17 +100,13 @@ final class RawContent implements Content {
         if ((mode & ~Flags.FALLOC_FL_KEEP_SIZE) != 0) {
             throw new PosixException(Errno.EOPNOTSUPP, "fallocate mode " + mode, null);
         }
-        posix.fallocate(fd, mode, offset, length);
+        posix.fallocate(fd(), mode, offset, length);
     }
 
     @Override
     public void close() throws IOException {
         if (closed.compareAndSet(false, true)) {
-            try {
-                posix.close(fd);
-            } finally {
-                onClose.run();
-            }
+            cache.close(descriptor);
         }
     }
 }

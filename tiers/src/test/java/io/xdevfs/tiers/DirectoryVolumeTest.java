@@ -3,6 +3,7 @@ package io.xdevfs.tiers;
 import io.xdevfs.posix.DirEntry;
 import io.xdevfs.posix.Errno;
 import io.xdevfs.posix.Flags;
+import io.xdevfs.posix.Posix;
 import io.xdevfs.posix.PosixException;
 import io.xdevfs.posix.Stat;
 import org.junit.jupiter.api.AfterEach;
@@ -166,19 +167,36 @@ class DirectoryVolumeTest {
         }
     }
 
+    /** More open files than max_open_files: idle descriptors are parked and reopened, through renames and unlinks. */
     @Test
-    void maxOpenFilesBoundsOpenHandles() throws Exception {
+    void maxOpenFilesBoundsBackingDescriptorsNotOpenFiles() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(Posix.get().geteuid() == 0, "open_by_handle_at needs root");
         volume.close();
         volume = Volumes.open(new LocalConfig(base, StorageType.REGULAR, 07777, 07777, false, true, 2,
                 Preallocation.NONE));
-        volume.create("/f", Flags.O_WRONLY, 0644, null).close();
-        Content a = volume.open("/f", Flags.O_RDONLY);
-        Content b = volume.open("/f", Flags.O_RDONLY);
-        assertErrno(Errno.ENFILE, () -> volume.open("/f", Flags.O_RDONLY));
-        a.close();
-        volume.open("/f", Flags.O_RDONLY).close();
-        b.close();
-        assertEquals(0, ((DirectoryVolume) volume).openFiles());
+        DirectoryVolume dv = (DirectoryVolume) volume;
+        Content[] open = new Content[6];
+        for (int i = 0; i < open.length; i++) {
+            open[i] = volume.create("/f" + i, Flags.O_RDWR, 0644, null);
+            assertTrue(dv.openFiles() <= 2, "descriptors open: " + dv.openFiles());
+        }
+        for (int round = 0; round < 3; round++) {
+            for (int i = 0; i < open.length; i++) {
+                open[i].write(bytes("r" + round + "f" + i + ";"), round * 5L);
+                assertTrue(dv.openFiles() <= 2, "descriptors open: " + dv.openFiles());
+            }
+        }
+        volume.rename("/f0", "/renamed", 0); // f0 is parked: its handle still names the inode
+        volume.unlink("/f1");                 // f1 is parked: it is reopened and kept before its last name goes
+        volume.rename("/f3", "/f2", 0);       // f2 loses its name to f3
+        for (int i = 0; i < open.length; i++) {
+            assertEquals("r0f" + i + ";r1f" + i + ";r2f" + i + ";", read(open[i], 0, 100), "file " + i);
+        }
+        for (Content c : open) {
+            c.close();
+        }
+        assertEquals(0, dv.openFiles());
+        assertEquals("r0f0;r1f0;r2f0;", Files.readString(base.resolve("renamed")));
     }
 
     @Test
