@@ -24,7 +24,7 @@ final class ConfigLoader {
 
     /** Seed keys this build does not implement yet, by section. */
     private static final Map<String, Set<String>> NOT_YET = Map.of(
-            "local", Set.of("enable_page_cache"),
+            "local", Set.of(),
             "hybrid", Set.of("hot_storage_type", "hot_directory", "hot_cache_size", "hot_access_threshold",
                     "cold_storage_type", "cold_directory", "cold_timeout_sec", "cold_enable_compression",
                     "auto_migration", "migration_batch_size", "migration_interval_sec"),
@@ -48,15 +48,17 @@ final class ConfigLoader {
             "preallocate_files", "default_file_size", "extent_size", "enable_sparse", "hole_detection_size",
             "zero_block_threshold", "enable_compression", "compression_type", "compression_level",
             "compression_threshold", "adaptive_compression", "chunk_size", "enable_read_cache", "enable_write_cache",
-            "cache_size", "cache_ttl", "use_direct_io", "io_alignment", "use_mmap", "mmap_size", "read_ahead_kb");
+            "cache_size", "cache_ttl", "use_direct_io", "io_alignment", "use_mmap", "mmap_size", "read_ahead_kb",
+            "enable_page_cache");
 
     /**
-     * The whole file: {@code [local]} and {@code [monitoring]}, and the mount's kernel readahead
-     * ({@code read_ahead_kb}; -1 leaves the kernel's default).
+     * The whole file: {@code [local]} and {@code [monitoring]}, and two settings of the mount itself:
+     * the kernel's readahead ({@code read_ahead_kb}; -1 leaves the kernel's default) and whether the
+     * kernel caches file pages of the mount at all ({@code enable_page_cache}).
      */
-    record Config(LocalConfig local, MonitoringConfig monitoring, int readAheadKb) {
+    record Config(LocalConfig local, MonitoringConfig monitoring, int readAheadKb, boolean pageCache) {
         static Config defaults() {
-            return new Config(LocalConfig.defaults(), MonitoringConfig.defaults(), -1);
+            return new Config(LocalConfig.defaults(), MonitoringConfig.defaults(), -1, true);
         }
     }
 
@@ -81,6 +83,7 @@ final class ConfigLoader {
         boolean autoCreate = d.autoCreateDirs();
         int maxOpen = d.maxOpenFiles();
         int readAhead = -1;
+        boolean pageCache = true;
         boolean useFallocate = true;
         boolean preallocateFiles = false;
         long defaultFileSize = 0;
@@ -162,6 +165,9 @@ final class ConfigLoader {
                     case "read_ahead_kb":
                         readAhead = Values.integer(e.value(), 0, 1 << 20);
                         break;
+                    case "enable_page_cache":
+                        pageCache = Values.bool(e.value());
+                        break;
                     case "use_fallocate":
                         useFallocate = Values.bool(e.value());
                         break;
@@ -235,7 +241,7 @@ final class ConfigLoader {
             throw new ConfigException(problems);
         }
         return new Config(new LocalConfig(base, type, fileMode, dirMode, sync, autoCreate, maxOpen,
-                new Preallocation(preallocateFiles ? defaultFileSize : 0, extentSize), holeBlock, settings, caching, ioSettings, tmpfsSettings), monitor, readAhead);
+                new Preallocation(preallocateFiles ? defaultFileSize : 0, extentSize), holeBlock, settings, caching, ioSettings, tmpfsSettings), monitor, readAhead, pageCache);
     }
 
     private static Path absolutePath(String v) {
@@ -283,6 +289,7 @@ final class ConfigLoader {
     /** The effective configuration as INI text, for {@code xdevfs config check}. */
     static String render(Config c) {
         return render(c.local()) + (c.readAheadKb() >= 0 ? "read_ahead_kb = " + c.readAheadKb() + "\n" : "")
+                + "enable_page_cache = " + c.pageCache() + "\n"
                 + TmpfsKeys.render(c.local().storageType(), c.local().tmpfs())
                 + MonitoringKeys.render(c.monitoring());
     }

@@ -64,6 +64,9 @@ final class MountCommand implements Callable<Integer> {
         if (settings.readAheadKb() >= 0) {
             userOptions.add(ReadAhead.fuseOption(settings.readAheadKb()));
         }
+        if (!settings.pageCache()) {
+            userOptions.add("direct_io"); // every read and write goes to the daemon; no page cache, no shared mmap
+        }
         userOptions.addAll(options);
         List<String> fuseArgs = FuseOptions.build(settings.local().baseDirectory().toString(), root,
                 dispatch == Dispatch.single, userOptions);

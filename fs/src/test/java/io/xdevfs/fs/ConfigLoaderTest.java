@@ -79,7 +79,8 @@ class ConfigLoaderTest {
                         + "use_fallocate, preallocate_files, default_file_size, extent_size, enable_sparse, "
                         + "hole_detection_size, zero_block_threshold, enable_compression, compression_type, "
                         + "compression_level, compression_threshold, adaptive_compression, chunk_size, enable_read_cache, "
-                        + "enable_write_cache, cache_size, cache_ttl, use_direct_io, io_alignment, use_mmap, mmap_size, read_ahead_kb)",
+                        + "enable_write_cache, cache_size, cache_ttl, use_direct_io, io_alignment, use_mmap, mmap_size, read_ahead_kb, "
+                        + "enable_page_cache)",
                 file + ":10: [tuning] target_iops: not supported yet by this version of xdevfs; remove the line",
                 file + ":12: [nonsense] x: unknown section [nonsense] (known: block, hybrid, local, monitoring, "
                         + "recovery, tmpfs, tuning)"), p);

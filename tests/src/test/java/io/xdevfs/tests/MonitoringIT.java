@@ -22,13 +22,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @ExtendWith(NoLeftovers.class)
 class MonitoringIT {
 
-    private static Run cli(String... args) {
+    static Run cli(String... args) {
         List<String> cmd = new ArrayList<>(Mounted.javaCommand());
         cmd.addAll(List.of(args));
         return Run.in(null, cmd);
     }
 
-    private static long field(String json, String name) {
+    static long field(String json, String name) {
         Matcher m = Pattern.compile("\"" + name + "\": ([0-9.]+)").matcher(json);
         assertTrue(m.find(), name + " in " + json);
         return (long) Double.parseDouble(m.group(1));

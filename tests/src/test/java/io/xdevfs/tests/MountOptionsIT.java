@@ -108,8 +108,25 @@ class MountOptionsIT {
         }
     }
 
+    /** enable_page_cache = false: the kernel keeps no pages of the mount, so every read reaches the daemon. */
+    @Test
+    void withoutThePageCacheEveryReadReachesTheDaemon() throws Exception {
+        try (Mounted fs = Mounted.start(List.of("enable_page_cache = false"))) {
+            Path f = fs.path("f");
+            Run.ok("dd", "if=/dev/urandom", "of=" + f, "bs=128k", "count=8", "status=none");
+            assertEquals(0, MonitoringIT.cli("stats", "--reset", fs.mnt.toString()).exit());
+            for (int i = 0; i < 3; i++) {
+                Run.ok("dd", "if=" + f, "of=/dev/null", "bs=128k", "status=none");
+            }
+            Run json = MonitoringIT.cli("stats", "--json", fs.mnt.toString());
+            assertEquals(3L << 20, MonitoringIT.field(json.output(), "read_bytes"), json.output());
+            assertEquals("ENODEV", Py.errno(fs.mnt, "import mmap\nfd = os.open(d + '/f', os.O_RDWR)\n"
+                    + "mmap.mmap(fd, 4096, mmap.MAP_SHARED)"), "no shared mappings without the page cache");
+        }
+    }
+
     /** The open flags of the daemon's descriptor for a backing file, from /proc/PID/fdinfo. */
-    private static String backingFlags(Mounted fs, String name) throws Exception {
+    static String backingFlags(Mounted fs, String name) throws Exception {
         Path target = fs.base.resolve(name);
         try (Stream<Path> fds = Files.list(Path.of("/proc/" + fs.pid() + "/fd"))) {
             for (Path fd : fds.toList()) {

@@ -198,10 +198,13 @@ final class ChunkedFile {
                 long chunk = pos >>> shift;
                 int from = (int) (pos - (chunk << shift));
                 int length = (int) Math.min(end - pos, chunkSize - from);
-                byte[] content = chunk(fd, chunk);
-                int stored = Math.max(0, Math.min(length, content.length - from));
-                if (stored > 0) {
-                    dst.put(content, from, stored);
+                int stored = from == 0 ? readStraight(fd, chunk, dst, length) : -1;
+                if (stored < 0) {
+                    byte[] content = chunk(fd, chunk);
+                    stored = Math.max(0, Math.min(length, content.length - from));
+                    if (stored > 0) {
+                        dst.put(content, from, stored);
+                    }
                 }
                 for (int zeros = length - stored; zeros > 0; ) {
                     int z = Math.min(zeros, ZEROS.length);
@@ -235,25 +238,50 @@ final class ChunkedFile {
         return cache.get(fileId, chunk, () -> assemble(fd, e));
     }
 
+    /**
+     * A sequential reader asking for a whole chunk stored as one record, not cached: decoded straight
+     * into {@code dst} (the FUSE reply buffer), with no chunk array and no copy. Returns the bytes
+     * decoded, or -1 when the chunk must take the general path. Caller holds a lock.
+     */
+    private int readStraight(int fd, long chunk, ByteBuffer dst, int length) throws IOException {
+        ChunkIndex.Entry e = index.entry(chunk);
+        if (e == null || chunk != lastRead + 1 || e.pieces.size() != 1 || length < e.validLength) {
+            return -1;
+        }
+        ChunkIndex.Piece p = e.pieces.get(0);
+        if (p.from() != 0 || p.to() != e.validLength || cache.peek(fileId, chunk) != null) {
+            return -1;
+        }
+        lastRead = chunk;
+        decodePiece(fd, p, dst.slice(dst.position(), e.validLength));
+        dst.position(dst.position() + e.validLength);
+        return e.validLength;
+    }
+
     private byte[] assemble(int fd, ChunkIndex.Entry e) throws IOException {
         byte[] content = new byte[e.validLength];
-        ByteBuffer buf = buffer(READING, maxRecordLength());
         for (ChunkIndex.Piece p : e.pieces) {
-            buf.clear().limit(p.length());
-            if (posix.pread(fd, buf, p.position()) != p.length()) {
-                throw new CorruptDataException("compressed file log ends inside a record at " + p.position());
-            }
-            buf.flip();
-            if (LogFormat.recordHeader(buf, 0, chunkSize) == null) {
-                throw new CorruptDataException("damaged record header at log offset " + p.position());
-            }
-            ByteBuffer frame = buf.position(LogFormat.RECORD_HEADER);
-            if (ChunkFrame.header(frame).rawLength() != p.to() - p.from()) {
-                throw new CorruptDataException("record at log offset " + p.position() + " does not match its index");
-            }
-            ChunkFrame.decode(frame, ByteBuffer.wrap(content, p.from(), p.to() - p.from()));
+            decodePiece(fd, p, ByteBuffer.wrap(content, p.from(), p.to() - p.from()));
         }
         return content;
+    }
+
+    /** Reads one record of the log and decodes its frame into {@code out} (which has exactly its raw bytes' room). */
+    private void decodePiece(int fd, ChunkIndex.Piece p, ByteBuffer out) throws IOException {
+        ByteBuffer buf = buffer(READING, maxRecordLength());
+        buf.clear().limit(p.length());
+        if (posix.pread(fd, buf, p.position()) != p.length()) {
+            throw new CorruptDataException("compressed file log ends inside a record at " + p.position());
+        }
+        buf.flip();
+        if (LogFormat.recordHeader(buf, 0, chunkSize) == null) {
+            throw new CorruptDataException("damaged record header at log offset " + p.position());
+        }
+        ByteBuffer frame = buf.position(LogFormat.RECORD_HEADER);
+        if (ChunkFrame.header(frame).rawLength() != p.to() - p.from()) {
+            throw new CorruptDataException("record at log offset " + p.position() + " does not match its index");
+        }
+        ChunkFrame.decode(frame, out);
     }
 
     // ---- writes --------------------------------------------------------------------------------------

@@ -178,19 +178,27 @@ final class MappedFile {
         }
     }
 
-    /** msync of every window written since the last sync, then fsync/fdatasync for the size and times. */
+    /**
+     * fdatasync: msync(MS_SYNC) of every window written since the last sync, which also makes the size
+     * durable (it is a ranged fdatasync); fsync, or nothing written through a window: fsync/fdatasync
+     * of the file, which writes mapped pages too. Never both: each would flush the device's cache.
+     */
     void sync(boolean dataOnly) throws IOException {
+        boolean synced = false;
         for (Window w : windows.values()) {
-            if (w.dirty.getAndSet(false)) {
+            if (w.dirty.getAndSet(false) && dataOnly) {
                 try {
                     posix.syncMapping(w.address, windowSize);
+                    synced = true;
                 } catch (PosixException e) {
                     w.dirty.set(true);
                     throw e;
                 }
             }
         }
-        posix.fsync(fd, dataOnly);
+        if (!synced) {
+            posix.fsync(fd, dataOnly);
+        }
     }
 
     /** Unmaps every window and closes the descriptor; called once, after the last handle. */

@@ -157,6 +157,36 @@ class CompressedContentTest {
         }
     }
 
+    /**
+     * A sequential reader decodes whole single-record chunks straight into its buffer: every shape
+     * around that path (a patched chunk, a hole, a short last chunk, reads not on chunk boundaries)
+     * still reads exactly.
+     */
+    @Test
+    void sequentialReadsMatchWhateverShapeTheChunksHave() throws Exception {
+        Volume v = volume("lz4", 16 * 1024, 1 << 20);
+        Random rnd = new Random(3);
+        byte[] model = text(rnd, 20 * 16 * 1024 + 777);
+        try (Content c = v.create("/seq", Flags.O_RDWR, 0644, null)) {
+            for (int off = 0; off < model.length; off += 16 * 1024) {
+                write(c, Arrays.copyOfRange(model, off, Math.min(model.length, off + 16 * 1024)), off);
+            }
+            byte[] patch = text(rnd, 100);
+            write(c, patch, 5 * 16 * 1024 + 50); // chunk 5 in two pieces
+            System.arraycopy(patch, 0, model, 5 * 16 * 1024 + 50, patch.length);
+            c.truncate(model.length + 3 * 16 * 1024); // a hole of whole chunks at the end
+            model = Arrays.copyOf(model, model.length + 3 * 16 * 1024);
+        }
+        for (int step : new int[]{16 * 1024, 32 * 1024, 5000}) {
+            try (Content c = v.open("/seq", Flags.O_RDONLY)) {
+                for (int off = 0; off < model.length; off += step) {
+                    int n = Math.min(step, model.length - off);
+                    assertArrayEquals(Arrays.copyOfRange(model, off, off + n), read(c, off, step), "step " + step + " at " + off);
+                }
+            }
+        }
+    }
+
     @Test
     void duShowsTheSavingsAndStatTheLogicalSize() throws Exception {
         Volume v = volume("zstd", 65536, 0);
