@@ -94,6 +94,50 @@ class MmapContentTest {
         }
     }
 
+    /** Readers race a handle that shrinks and regrows the file: every read is a valid prefix, never a fault. */
+    @Test
+    void readersRacingTruncationNeverFault() throws Exception {
+        byte[] pattern = new byte[3 << 20];
+        new Random(4).nextBytes(pattern);
+        try (Content writer = volume.create("/race", Flags.O_RDWR, 0600, null);
+             Content reader = volume.open("/race", Flags.O_RDONLY)) {
+            writer.write(ByteBuffer.wrap(pattern), 0);
+            java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+            java.util.concurrent.atomic.AtomicReference<Throwable> failure = new java.util.concurrent.atomic.AtomicReference<>();
+            Thread[] readers = new Thread[2];
+            for (int t = 0; t < readers.length; t++) {
+                readers[t] = new Thread(() -> {
+                    Random rnd = new Random();
+                    try {
+                        while (!stop.get()) {
+                            int off = rnd.nextInt(pattern.length);
+                            byte[] got = DirectContentTest.read(reader, off, 200_000);
+                            for (int i = 0; i < got.length; i++) {
+                                if (got[i] != pattern[off + i] && got[i] != 0) {
+                                    throw new AssertionError("byte " + (off + i) + " is neither the data nor a hole");
+                                }
+                            }
+                        }
+                    } catch (Throwable e) {
+                        failure.compareAndSet(null, e);
+                    }
+                });
+                readers[t].start();
+            }
+            Random rnd = new Random(8);
+            for (int i = 0; i < 300; i++) {
+                writer.truncate(rnd.nextInt(pattern.length));
+                int from = (int) writer.attributes().size;
+                writer.write(ByteBuffer.wrap(pattern, from, pattern.length - from), from);
+            }
+            stop.set(true);
+            for (Thread t : readers) {
+                t.join();
+            }
+            assertEquals(null, failure.get());
+        }
+    }
+
     /** The daemon must survive a backing file cut by another program: EIO, not SIGBUS. */
     @Test
     void aBackingFileCutOutsideXdevfsGivesEioInsteadOfACrash() throws Exception {
