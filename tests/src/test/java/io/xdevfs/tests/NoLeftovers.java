@@ -13,9 +13,10 @@ final class NoLeftovers implements AfterAllCallback {
     public void afterAll(ExtensionContext context) {
         List<Mounted> left = List.copyOf(Mounted.LIVE);
         left.forEach(Mounted::kill);
-        String stray = Run.of("bash", "-c", "findmnt -rn -t fuse.xdevfs -o TARGET | grep xdevfs-it- || true").output().strip();
-        if (!stray.isEmpty()) {
-            Run.of("bash", "-c", "for m in " + stray.replace('\n', ' ') + "; do fusermount3 -u -z $m; done");
+        String stray = Run.of("bash", "-c", "findmnt -rn -t fuse.xdevfs,tmpfs,ramfs -o TARGET | grep xdevfs-it- || true")
+                .output().strip();
+        if (!stray.isEmpty()) { // FUSE mounts, and the tmpfs/ramfs bases of storage-type tests
+            Run.of("bash", "-c", "for m in " + stray.replace('\n', ' ') + "; do fusermount3 -u -z $m 2>/dev/null || umount -l $m; done");
         }
         if (!left.isEmpty() || !stray.isEmpty()) {
             throw new AssertionError(context.getDisplayName() + " left mounts behind: "
