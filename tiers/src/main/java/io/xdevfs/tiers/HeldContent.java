@@ -82,12 +82,21 @@ final class HeldContent implements Content {
         }
     }
 
-    /** A parked descriptor is reopened first: formats may need it to finish (compressed files cut their tail). */
+    /**
+     * A parked descriptor is reopened first: formats may need it to finish (compressed files cut their
+     * tail). If it cannot be (the file vanished behind the mount), the format still releases what it
+     * shares with other handles, and the reopen's error is what the caller sees.
+     */
     @Override
     public void close() throws IOException {
         try {
             cache.acquire(descriptor);
         } catch (IOException e) {
+            try {
+                content.close();
+            } catch (IOException | RuntimeException suppressed) {
+                e.addSuppressed(suppressed);
+            }
             cache.close(descriptor);
             throw e;
         }
