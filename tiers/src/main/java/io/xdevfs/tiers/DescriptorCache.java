@@ -97,8 +97,7 @@ final class DescriptorCache {
         if (!makeRoom()) {
             open--;
             posix.close(fd);
-            throw new PosixException(Errno.ENFILE, "open (max_open_files = " + bound + ", and no open file's "
-                    + "descriptor can be closed for now)", null);
+            throw enfile();
         }
         Inode inode = inodes.computeIfAbsent(d.ino, k -> new Inode());
         inode.descriptors.add(d);
@@ -106,6 +105,24 @@ final class DescriptorCache {
             idleOrder.put(d, d);
         }
         return d;
+    }
+
+    /**
+     * Makes room for one more descriptor before a file is created, so that a create refused with
+     * ENFILE leaves no new name behind. (A concurrent open may still take the room; register checks again.)
+     */
+    synchronized void reserveRoom() throws PosixException {
+        open++;
+        boolean room = makeRoom();
+        open--;
+        if (!room) {
+            throw enfile();
+        }
+    }
+
+    private PosixException enfile() {
+        return new PosixException(Errno.ENFILE, "open (max_open_files = " + bound + ", and no open file's "
+                + "descriptor can be closed for now)", null);
     }
 
     /** Holds {@code d} open for one call, reopening it if it was parked. */

@@ -110,6 +110,7 @@ public final class DirectoryVolume implements Volume {
 
     @Override
     public Content create(String path, int flags, int mode, Owner owner) throws IOException {
+        descriptors.reserveRoom();
         int fd;
         int backing;
         try (BaseDirectory.Located at = base.locate(path)) {

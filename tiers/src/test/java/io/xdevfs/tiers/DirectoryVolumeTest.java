@@ -199,6 +199,24 @@ class DirectoryVolumeTest {
         assertEquals("r0f0;r1f0;r2f0;", Files.readString(base.resolve("renamed")));
     }
 
+    /** Unlinked open files cannot be parked: beyond the bound a create fails with ENFILE and creates nothing. */
+    @Test
+    void aCreateRefusedWithEnfileLeavesNoName() throws Exception {
+        volume.close();
+        volume = Volumes.open(new LocalConfig(base, StorageType.REGULAR, 07777, 07777, false, true, 2,
+                Preallocation.NONE));
+        Content a = volume.create("/a", Flags.O_RDWR, 0644, null);
+        Content b = volume.create("/b", Flags.O_RDWR, 0644, null);
+        volume.unlink("/a");
+        volume.unlink("/b");
+        assertErrno(Errno.ENFILE, () -> volume.create("/c", Flags.O_RDWR, 0644, null));
+        assertFalse(Files.exists(base.resolve("c")));
+        a.close();
+        volume.create("/c", Flags.O_RDWR, 0644, null).close();
+        b.close();
+        assertEquals(0, ((DirectoryVolume) volume).openFiles());
+    }
+
     @Test
     void nothingOutsideTheBaseDirectoryIsReachable() throws Exception {
         Files.createDirectories(tmp.resolve("outside"));
