@@ -1,14 +1,10 @@
 package io.xdevfs.tiers;
 
 import io.xdevfs.posix.Flags;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Random;
 import java.util.concurrent.CountDownLatch;
@@ -20,20 +16,10 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /** storage_type = direct: unaligned requests through O_DIRECT read back exactly, sizes stay exact. */
-class DirectContentTest {
-    @TempDir
-    Path tmp;
-    Volume volume;
-
-    @BeforeEach
-    void open() throws Exception {
-        volume = Volumes.open(LocalConfig.defaults().withBaseDirectory(tmp.resolve("base"))
-                .withStorageType(StorageType.DIRECT));
-    }
-
-    @AfterEach
-    void close() throws Exception {
-        volume.close();
+class DirectContentTest extends OneVolumePerTest {
+    @Override
+    LocalConfig configure(LocalConfig defaults) {
+        return defaults.withStorageType(StorageType.DIRECT);
     }
 
     static byte[] read(Content c, long offset, int length) throws Exception {

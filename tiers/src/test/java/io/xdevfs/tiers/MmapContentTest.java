@@ -3,15 +3,11 @@ package io.xdevfs.tiers;
 import io.xdevfs.posix.Errno;
 import io.xdevfs.posix.Flags;
 import io.xdevfs.posix.PosixException;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 import java.io.RandomAccessFile;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Random;
 
@@ -21,20 +17,10 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** storage_type = mmap: windows, growth across windows, truncation, and no SIGBUS when a file shrinks. */
-class MmapContentTest {
-    @TempDir
-    Path tmp;
-    Volume volume;
-
-    @BeforeEach
-    void open() throws Exception {
-        volume = Volumes.open(LocalConfig.defaults().withBaseDirectory(tmp.resolve("base"))
-                .withStorageType(StorageType.MMAP).withIo(new IoSettings(0, 1 << 20)));
-    }
-
-    @AfterEach
-    void close() throws Exception {
-        volume.close();
+class MmapContentTest extends OneVolumePerTest {
+    @Override
+    LocalConfig configure(LocalConfig defaults) {
+        return defaults.withStorageType(StorageType.MMAP).withIo(new IoSettings(0, 1 << 20));
     }
 
     @Test

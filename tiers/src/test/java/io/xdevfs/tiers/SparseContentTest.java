@@ -3,13 +3,9 @@ package io.xdevfs.tiers;
 import io.xdevfs.posix.Errno;
 import io.xdevfs.posix.Flags;
 import io.xdevfs.posix.PosixException;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.ByteBuffer;
-import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Random;
 
@@ -19,21 +15,12 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** storage_type = sparse: zero blocks become holes, every byte reads back as written. */
-class SparseContentTest {
+class SparseContentTest extends OneVolumePerTest {
     static final int MIB = 1 << 20;
-    @TempDir
-    Path tmp;
-    Volume volume;
 
-    @BeforeEach
-    void open() throws Exception {
-        volume = Volumes.open(LocalConfig.defaults().withBaseDirectory(tmp.resolve("base"))
-                .withStorageType(StorageType.SPARSE));
-    }
-
-    @AfterEach
-    void close() throws Exception {
-        volume.close();
+    @Override
+    LocalConfig configure(LocalConfig defaults) {
+        return defaults.withStorageType(StorageType.SPARSE);
     }
 
     private static byte[] readAll(Content c, int size) throws Exception {
