@@ -80,7 +80,7 @@ class DirectContentTest extends OneVolumePerTest {
     /** Two handles write alternate bytes of the same blocks: a read-modify-write must not undo the other's. */
     @Test
     void concurrentWritesToNeighbouringBytesOfOneBlockAreNotLost() throws Exception {
-        int blocks = 64;
+        int blocks = 8;
         try (Content a = volume.create("/shared", Flags.O_RDWR, 0600, null);
              Content b = volume.open("/shared", Flags.O_RDWR)) {
             a.truncate(blocks * 4096L);
