@@ -249,8 +249,13 @@ final class DescriptorCache {
         return open;
     }
 
-    /** Descriptors closed to stay within the bound, and reopened on use, since the volume opened. */
-    synchronized long[] parkedAndReopened() {
-        return new long[]{parked, reopened};
+    /** Descriptors closed to stay within the bound since the volume opened. */
+    synchronized long parkedTotal() {
+        return parked;
+    }
+
+    /** Parked descriptors reopened on use since the volume opened. */
+    synchronized long reopenedTotal() {
+        return reopened;
     }
 }

@@ -340,8 +340,8 @@ public final class DirectoryVolume implements Volume {
     @Override
     public void registerGauges(Metrics metrics) {
         metrics.gauge("open_files", descriptors::openDescriptors);
-        metrics.gauge("descriptors_parked_total", () -> descriptors.parkedAndReopened()[0]);
-        metrics.gauge("descriptors_reopened_total", () -> descriptors.parkedAndReopened()[1]);
+        metrics.gauge("descriptors_parked_total", descriptors::parkedTotal);
+        metrics.gauge("descriptors_reopened_total", descriptors::reopenedTotal);
         if (format instanceof CompressedFormat c) {
             c.registerGauges(metrics);
         }
