@@ -76,6 +76,22 @@ class SparseIT {
     }
 
     @Test
+    void zerosKeepSpaceAProgramReservedAndFreeOnlyWhatHeldData() throws Exception {
+        Path f = fs.path("reserved");
+        Run.ok("fallocate", "-l", "4MiB", f.toString());
+        long reserved = allocated(f);
+        assertTrue(reserved >= 4 << 20, "fallocate reserved " + reserved);
+        Run.ok("dd", "if=/dev/zero", "of=" + f, "bs=128k", "count=32", "conv=notrunc,fsync", "status=none");
+        assertEquals(reserved, allocated(f), "zeros written into reserved space gave it back");
+        Run.ok("dd", "if=/dev/urandom", "of=" + f, "bs=64k", "count=4", "seek=8", "conv=notrunc,fsync", "status=none");
+        Run.ok("dd", "if=/dev/zero", "of=" + f, "bs=64k", "count=4", "seek=8", "conv=notrunc,fsync", "status=none");
+        assertTrue(allocated(f) <= reserved - (256 << 10), "zeros over data were not punched: " + allocated(f));
+        assertEquals(4 << 20, Files.size(f));
+        Run cmp = Run.of("cmp", "-n", String.valueOf(4 << 20), f.toString(), "/dev/zero");
+        assertEquals(0, cmp.exit(), cmp.output());
+    }
+
+    @Test
     void aTreeCopiesExactly() throws Exception {
         Run.ok("cp", "-a", "/usr/share/doc/fio", fs.path("doc").toString());
         Run diff = Run.of("diff", "-r", "/usr/share/doc/fio", fs.path("doc").toString());

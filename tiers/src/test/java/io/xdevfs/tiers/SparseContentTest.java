@@ -124,6 +124,40 @@ class SparseContentTest extends OneVolumePerTest {
         }
     }
 
+    /** fio, for one, preallocates a file before writing it: zeros written there must not undo that. */
+    @Test
+    void zerosOverSpaceReservedByFallocateKeepTheReservation() throws Exception {
+        try (Content c = volume.create("/reserved", Flags.O_RDWR, 0600, null)) {
+            c.allocate(0, 0, 4 * MIB);
+            long reserved = c.attributes().blocks * 512;
+            assertTrue(reserved >= 4 * MIB, "fallocate reserved " + reserved);
+            for (long off = 0; off < 4 * MIB; off += 128 * 1024) {
+                c.write(ByteBuffer.allocateDirect(128 * 1024), off);
+            }
+            c.sync(true);
+            assertEquals(reserved, c.attributes().blocks * 512, "the zeros gave the reservation back");
+            assertEquals(4 * MIB, c.attributes().size);
+            assertArrayEquals(new byte[4 * MIB], readAll(c, 4 * MIB));
+        }
+    }
+
+    @Test
+    void zerosOverWrittenDataBecomeHolesAndReadAsZeros() throws Exception {
+        try (Content c = volume.create("/overwritten", Flags.O_RDWR, 0600, null)) {
+            c.allocate(0, 0, 2 * MIB);
+            byte[] ones = new byte[MIB];
+            Arrays.fill(ones, (byte) 1);
+            c.write(ByteBuffer.wrap(ones), MIB / 2); // data in the middle of the reserved range
+            c.sync(true);
+            long before = c.attributes().blocks * 512;
+            c.write(ByteBuffer.allocateDirect(2 * MIB), 0); // zeros over reserved space and data alike
+            c.sync(true);
+            assertArrayEquals(new byte[2 * MIB], readAll(c, 2 * MIB));
+            assertTrue(c.attributes().blocks * 512 <= before - MIB,
+                    "the written MiB was not punched: " + before + " -> " + c.attributes().blocks * 512);
+        }
+    }
+
     @Test
     void holeMathRoundsToBlocks() {
         assertEquals(8192, HoleMath.roundUp(4097, 4096));
