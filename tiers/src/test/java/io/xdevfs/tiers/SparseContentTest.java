@@ -5,6 +5,7 @@ import io.xdevfs.posix.Flags;
 import io.xdevfs.posix.PosixException;
 import org.junit.jupiter.api.Test;
 
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.Random;
@@ -41,7 +42,7 @@ class SparseContentTest extends OneVolumePerTest {
             }
             c.sync(true);
             assertEquals(16 * MIB, c.attributes().size);
-            assertTrue(c.attributes().blocks * 512 <= 64 * 1024, "allocated " + c.attributes().blocks * 512);
+            assertTrue(allocated(c) <= 64 * 1024, "allocated " + allocated(c));
             assertArrayEquals(new byte[16 * MIB], readAll(c, 16 * MIB));
         }
     }
@@ -129,13 +130,13 @@ class SparseContentTest extends OneVolumePerTest {
     void zerosOverSpaceReservedByFallocateKeepTheReservation() throws Exception {
         try (Content c = volume.create("/reserved", Flags.O_RDWR, 0600, null)) {
             c.allocate(0, 0, 4 * MIB);
-            long reserved = c.attributes().blocks * 512;
+            long reserved = allocated(c);
             assertTrue(reserved >= 4 * MIB, "fallocate reserved " + reserved);
             for (long off = 0; off < 4 * MIB; off += 128 * 1024) {
                 c.write(ByteBuffer.allocateDirect(128 * 1024), off);
             }
             c.sync(true);
-            assertEquals(reserved, c.attributes().blocks * 512, "the zeros gave the reservation back");
+            assertEquals(reserved, allocated(c), "the zeros gave the reservation back");
             assertEquals(4 * MIB, c.attributes().size);
             assertArrayEquals(new byte[4 * MIB], readAll(c, 4 * MIB));
         }
@@ -149,13 +150,17 @@ class SparseContentTest extends OneVolumePerTest {
             Arrays.fill(ones, (byte) 1);
             c.write(ByteBuffer.wrap(ones), MIB / 2); // data in the middle of the reserved range
             c.sync(true);
-            long before = c.attributes().blocks * 512;
+            long before = allocated(c);
             c.write(ByteBuffer.allocateDirect(2 * MIB), 0); // zeros over reserved space and data alike
             c.sync(true);
             assertArrayEquals(new byte[2 * MIB], readAll(c, 2 * MIB));
-            assertTrue(c.attributes().blocks * 512 <= before - MIB,
-                    "the written MiB was not punched: " + before + " -> " + c.attributes().blocks * 512);
+            assertTrue(allocated(c) <= before - MIB,
+                    "the written MiB was not punched: " + before + " -> " + allocated(c));
         }
+    }
+
+    private static long allocated(Content c) throws IOException {
+        return c.attributes().blocks * 512;
     }
 
     @Test
