@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Benchmarks xdevfs against a native directory and bindfs (a C FUSE passthrough) on the same disk,
-# interleaved in one run: for every job and round, native, bindfs and xdevfs run back to back.
+# interleaved in one run: for every job and round, native, bindfs and xdevfs run back to back, the
+# order rotated by one target per round.
 # Prints absolute medians and the ratios xdevfs/native and xdevfs/bindfs; raw fio JSON stays in
 # bench/results/. Needs root, fio and bindfs (mount-scripts/install-deps.sh test installs them).
 #
@@ -85,7 +86,10 @@ done
 
 for job in "${jobs[@]}"; do
   for round in $(seq 1 "$rounds"); do
-    for target in "${targets[@]}"; do
+    # Each round starts one target later: a target that follows a 1 GiB write (still being written back,
+    # then deleted) runs slower, and a fixed order would hand that handicap to the same target each round.
+    first=$(( (round - 1) % ${#targets[@]} ))
+    for target in "${targets[@]:first}" "${targets[@]:0:first}"; do
       dir="$work/$target"
       rm -rf "${dir:?}"/*
       case "$job" in

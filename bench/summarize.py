@@ -35,12 +35,12 @@ def metrics(job, data):
 def main(run_dir):
     table = {}
     for path in sorted(glob.glob(os.path.join(run_dir, "*.json"))):
-        job, target, _round = os.path.basename(path)[:-5].rsplit(".", 2)
+        job, target, round_ = os.path.basename(path)[:-5].rsplit(".", 2)
         with open(path) as f:
             text = f.read()
         data = json.loads(text[text.index("{"):])  # fio may print notes before the JSON
         for name, (value, higher) in metrics(job, data).items():
-            table.setdefault((job, name, higher), {}).setdefault(target, []).append(value)
+            table.setdefault((job, name, higher), {}).setdefault(target, {})[int(round_)] = value
     targets = {t for v in table.values() for t in v}
     anchors = sorted(t for t in targets - set(TARGETS) if t.startswith(("native-", "bindfs-")))
     extra = sorted(targets - set(TARGETS) - set(anchors))
@@ -50,8 +50,9 @@ def main(run_dir):
     print("| job | metric | " + " | ".join(columns) + " | xdevfs/native | xdevfs/bindfs | "
           + "".join(t + "/xdevfs | " for t in extra) + "".join(t + "/" + a + " | " for t, a in anchored))
     print("|---|---|" + "---:|" * (len(columns) + len(extra) + len(anchored) + 2))
+    rounds = []
     for (job, name, higher), per_target in table.items():
-        med = {t: statistics.median(v) for t, v in per_target.items() if v}
+        med = {t: statistics.median(v.values()) for t, v in per_target.items() if v}
         if not all(t in med for t in columns):
             continue
         row = [job, name] + ["%.1f" % med[t] for t in columns]
@@ -59,7 +60,17 @@ def main(run_dir):
         row += ["%.2fx" % (med[t] / med["xdevfs"]) if med["xdevfs"] else "-" for t in extra]
         row += ["%.2fx" % (med[t] / med[a]) if med[a] else "-" for t, a in anchored]
         print("| " + " | ".join(row) + " |")
+        for t, a in [("xdevfs", "native"), ("xdevfs", "bindfs")] + [(t, "xdevfs") for t in extra] + anchored:
+            rounds.append("%s %s %s/%s: %s" % (job, name, t, a, paired(per_target[t], per_target[a])))
     print("\nMedians over rounds; for latencies lower is better, so a ratio below 1 is a win there.")
+    print("\nPer-round ratios (the two targets of a ratio ran in the same round), the spread behind each median:\n")
+    for line in rounds:
+        print("- " + line)
+
+
+def paired(numerators, denominators):
+    return " ".join("%.2f" % (numerators[r] / denominators[r]) if denominators.get(r) else "-"
+                    for r in sorted(numerators))
 
 
 if __name__ == "__main__":
