@@ -49,16 +49,17 @@ final class ConfigLoader {
             "zero_block_threshold", "enable_compression", "compression_type", "compression_level",
             "compression_threshold", "adaptive_compression", "chunk_size", "enable_read_cache", "enable_write_cache",
             "cache_size", "cache_ttl", "use_direct_io", "io_alignment", "use_mmap", "mmap_size", "read_ahead_kb",
-            "enable_page_cache");
+            "enable_page_cache", "enable_xattr");
 
     /**
-     * The whole file: {@code [local]} and {@code [monitoring]}, and two settings of the mount itself:
-     * the kernel's readahead ({@code read_ahead_kb}; -1 leaves the kernel's default) and whether the
-     * kernel caches file pages of the mount at all ({@code enable_page_cache}).
+     * The whole file: {@code [local]} and {@code [monitoring]}, and three settings of the mount itself:
+     * the kernel's readahead ({@code read_ahead_kb}; -1 leaves the kernel's default), whether the
+     * kernel caches file pages of the mount at all ({@code enable_page_cache}) and whether the mount
+     * serves extended attributes ({@code enable_xattr}).
      */
-    record Config(LocalConfig local, MonitoringConfig monitoring, int readAheadKb, boolean pageCache) {
+    record Config(LocalConfig local, MonitoringConfig monitoring, int readAheadKb, boolean pageCache, boolean xattrs) {
         static Config defaults() {
-            return new Config(LocalConfig.defaults(), MonitoringConfig.defaults(), -1, true);
+            return new Config(LocalConfig.defaults(), MonitoringConfig.defaults(), -1, true, true);
         }
     }
 
@@ -84,6 +85,7 @@ final class ConfigLoader {
         int maxOpen = d.maxOpenFiles();
         int readAhead = -1;
         boolean pageCache = true;
+        boolean xattrs = true;
         boolean useFallocate = true;
         boolean preallocateFiles = false;
         long defaultFileSize = 0;
@@ -168,6 +170,9 @@ final class ConfigLoader {
                     case "enable_page_cache":
                         pageCache = Values.bool(e.value());
                         break;
+                    case "enable_xattr":
+                        xattrs = Values.bool(e.value());
+                        break;
                     case "use_fallocate":
                         useFallocate = Values.bool(e.value());
                         break;
@@ -241,7 +246,8 @@ final class ConfigLoader {
             throw new ConfigException(problems);
         }
         return new Config(new LocalConfig(base, type, fileMode, dirMode, sync, autoCreate, maxOpen,
-                new Preallocation(preallocateFiles ? defaultFileSize : 0, extentSize), holeBlock, settings, caching, ioSettings, tmpfsSettings), monitor, readAhead, pageCache);
+                new Preallocation(preallocateFiles ? defaultFileSize : 0, extentSize), holeBlock, settings, caching, ioSettings, tmpfsSettings), monitor, readAhead, pageCache,
+                xattrs);
     }
 
     private static Path absolutePath(String v) {
@@ -290,6 +296,7 @@ final class ConfigLoader {
     static String render(Config c) {
         return render(c.local()) + (c.readAheadKb() >= 0 ? "read_ahead_kb = " + c.readAheadKb() + "\n" : "")
                 + "enable_page_cache = " + c.pageCache() + "\n"
+                + "enable_xattr = " + c.xattrs() + "\n"
                 + TmpfsKeys.render(c.local().storageType(), c.local().tmpfs())
                 + MonitoringKeys.render(c.monitoring());
     }

@@ -37,11 +37,25 @@ final class ControlClient {
         view.write(name.substring("user.".length()), ByteBuffer.wrap(new byte[] {'1'}));
     }
 
+    /** The mount answers no extended attributes at all: the daemon lives, but this channel is closed. */
+    static boolean channelClosed(IOException e) {
+        String reason = reason(e);
+        return reason != null && reason.contains("not supported");
+    }
+
+    private static String reason(IOException e) {
+        return e instanceof FileSystemException f && f.getReason() != null ? f.getReason() : e.getMessage();
+    }
+
     /** What a failure means to a user: a dead daemon, metrics switched off, or the system's words. */
     String explain(IOException e) {
-        String reason = e instanceof FileSystemException f && f.getReason() != null ? f.getReason() : e.getMessage();
+        String reason = reason(e);
         if (reason != null && reason.contains("not connected")) {
             return mountPoint + " is a dead mount: its daemon is gone (run: xdevfs umount " + mountPoint + ")";
+        }
+        if (channelClosed(e)) {
+            return mountPoint + " serves no extended attributes ([local] enable_xattr = false), so no statistics "
+                    + "or health through it: use [monitoring] metrics_port, or the daemon's log";
         }
         if (reason != null && reason.contains("No data available")) {
             return mountPoint + " has no statistics: its [monitoring] enable_metrics is false";

@@ -29,6 +29,7 @@ final class Daemon {
     private final Path mountPoint;
     private final List<String> fuseArgs;
     private final int readAheadKb;
+    private final boolean xattrs;
     private final Path pidFile;
     private final AtomicBoolean closed = new AtomicBoolean();
 
@@ -38,6 +39,7 @@ final class Daemon {
         this.config = config.local();
         this.monitoringConfig = config.monitoring();
         this.readAheadKb = config.readAheadKb();
+        this.xattrs = config.xattrs();
         this.mountPoint = mountPoint;
         this.fuseArgs = fuseArgs;
         this.pidFile = pidFile;
@@ -71,7 +73,7 @@ final class Daemon {
         Posix.get().umask(0);
         XdevFuse fuse;
         try {
-            fuse = new XdevFuse(volume);
+            fuse = new XdevFuse(volume, xattrs);
         } catch (RuntimeException | LinkageError e) {
             System.err.println("xdevfs: cannot start FUSE: " + e);
             monitoring.close();
@@ -102,6 +104,10 @@ final class Daemon {
         writePidFile();
         Log.info("mounted " + config.baseDirectory() + " on " + mountPoint + " (storage_type "
                 + config.storageType().configName() + ", FUSE " + String.join(" ", fuseArgs) + ")");
+        if (!xattrs) {
+            Log.info("enable_xattr = false: extended attributes fail with EOPNOTSUPP on this mount, and "
+                    + "xdevfs stats/health cannot reach it (metrics_port and this log still report)");
+        }
         session.join();
         Log.info("unmounted " + mountPoint + "; releasing " + fuse.openHandles() + " open handles");
         close(fuse, volume);

@@ -29,6 +29,9 @@ final class HealthCommand implements Callable<Integer> {
         try {
             json = client.get(ControlXattrs.HEALTH);
         } catch (IOException e) {
+            if (ControlClient.channelClosed(e)) {
+                throw new UsageException(client.explain(e)); // not unhealthy: this mount cannot be asked
+            }
             System.out.println("unhealthy: " + client.explain(e));
             return 1;
         }

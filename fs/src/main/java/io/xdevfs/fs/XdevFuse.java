@@ -56,9 +56,15 @@ public final class XdevFuse extends FuseStubFS {
     private final int keepCacheBit;
     private volatile Runnable onMounted = () -> { };
     private volatile ControlXattrs control;
+    /**
+     * False answers every xattr call with ENOSYS, which the kernel remembers for the whole mount: it then
+     * fails them itself (EOPNOTSUPP) and stops asking for security.capability before every write.
+     */
+    private final boolean xattrs;
 
-    public XdevFuse(Volume volume) {
+    public XdevFuse(Volume volume, boolean xattrs) {
         this.volume = volume;
+        this.xattrs = xattrs;
         Pointer ops = Struct.getMemory(fuseOperations);
         long flagsOffset = memberOffset(fuseOperations.flag_nullpath_ok);
         ops.putInt(flagsOffset, ops.getInt(flagsOffset) | FLAG_NULLPATH_OK | FLAG_UTIME_OMIT_OK);
@@ -380,6 +386,9 @@ public final class XdevFuse extends FuseStubFS {
 
     @Override
     public int setxattr(String path, String name, Pointer value, long size, int flags) {
+        if (!xattrs) {
+            return -io.xdevfs.posix.Errno.ENOSYS;
+        }
         ControlXattrs c = control;
         if (c != null && ControlXattrs.handles(path, name)) {
             return call("setxattr", path, () -> c.set(name));
@@ -389,6 +398,9 @@ public final class XdevFuse extends FuseStubFS {
 
     @Override
     public int getxattr(String path, String name, Pointer value, long size) {
+        if (!xattrs) {
+            return -io.xdevfs.posix.Errno.ENOSYS;
+        }
         try {
             ControlXattrs c = control;
             if (c != null && ControlXattrs.handles(path, name)) {
@@ -410,6 +422,9 @@ public final class XdevFuse extends FuseStubFS {
 
     @Override
     public int listxattr(String path, Pointer list, long size) {
+        if (!xattrs) {
+            return -io.xdevfs.posix.Errno.ENOSYS;
+        }
         try {
             return volume.listxattr(path, view(list, size));
         } catch (Throwable t) {
@@ -419,6 +434,9 @@ public final class XdevFuse extends FuseStubFS {
 
     @Override
     public int removexattr(String path, String name) {
+        if (!xattrs) {
+            return -io.xdevfs.posix.Errno.ENOSYS;
+        }
         return call("removexattr", path, () -> volume.removexattr(path, name));
     }
 }

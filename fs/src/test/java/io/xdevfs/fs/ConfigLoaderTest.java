@@ -80,7 +80,7 @@ class ConfigLoaderTest {
                         + "hole_detection_size, zero_block_threshold, enable_compression, compression_type, "
                         + "compression_level, compression_threshold, adaptive_compression, chunk_size, enable_read_cache, "
                         + "enable_write_cache, cache_size, cache_ttl, use_direct_io, io_alignment, use_mmap, mmap_size, read_ahead_kb, "
-                        + "enable_page_cache)",
+                        + "enable_page_cache, enable_xattr)",
                 file + ":10: [tuning] target_iops: not supported yet by this version of xdevfs; remove the line",
                 file + ":12: [nonsense] x: unknown section [nonsense] (known: block, hybrid, local, monitoring, "
                         + "recovery, tmpfs, tuning)"), p);
@@ -228,6 +228,16 @@ class ConfigLoaderTest {
         assertEquals(List.of(file + ":2: [monitoring] colour: unknown key (supported keys in [monitoring]: "
                 + "enable_metrics, metrics_interval_sec, log_slow_operations, slow_operation_threshold_ms, "
                 + "enable_health_check, health_check_interval_sec, metrics_port)"), problems("[monitoring]\ncolour = 1\n"));
+    }
+
+    @Test
+    void extendedAttributesAreOnUnlessSwitchedOffAndTheSwitchRoundTrips() throws Exception {
+        assertTrue(ConfigLoader.loadAll(ini("")).xattrs());
+        ConfigLoader.Config off = ConfigLoader.loadAll(ini("[local]\nenable_xattr = false\n"));
+        assertEquals(false, off.xattrs());
+        assertEquals(off, ConfigLoader.loadAll(ini(ConfigLoader.render(off))));
+        assertEquals(List.of(tmp.resolve("x.ini") + ":2: [local] enable_xattr = 'off please': expected true or false"),
+                problems("[local]\nenable_xattr = off please\n"));
     }
 
     @Test

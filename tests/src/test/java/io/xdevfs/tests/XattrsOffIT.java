@@ -1,0 +1,108 @@
+package io.xdevfs.tests;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.UserDefinedFileAttributeView;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * {@code enable_xattr = false}: the kernel stops asking the daemon for security.capability before every
+ * write (half the requests of a 4 KiB write), extended attributes fail with EOPNOTSUPP, and the CLI
+ * says why it cannot read statistics instead of calling the mount unhealthy.
+ */
+@ExtendWith(NoLeftovers.class)
+class XattrsOffIT {
+    private static final int WRITES = 200;
+
+    private static int freePort() throws Exception {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    /** WRITES separate 4 KiB write calls and an fsync, then the daemon's count of xattr requests. */
+    private static long xattrRequestsDuringWrites(Mounted fs, int port) throws Exception {
+        Py.eval(fs.mnt, "fd = os.open(d + '/wal', os.O_CREAT | os.O_WRONLY, 0o644)\n"
+                + "for i in range(" + WRITES + "):\n    os.write(fd, bytes([i % 256]) * 4096)\n"
+                + "os.fsync(fd)\nos.close(fd)");
+        String scrape = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + port + "/metrics")).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+        assertTrue(scrape.contains("xdevfs_operations_total{op=\"write\"} " + WRITES + "\n"), scrape);
+        Matcher m = Pattern.compile("xdevfs_operations_total\\{op=\"xattr\"\\} (\\d+)").matcher(scrape);
+        return m.find() ? Long.parseLong(m.group(1)) : 0;
+    }
+
+    @Test
+    void writesCostOneRequestAndAttributesAreNotSupported() throws Exception {
+        int onPort = freePort();
+        int offPort = freePort();
+        try (Mounted on = Mounted.start(List.of("[monitoring]", "metrics_port = " + onPort));
+             Mounted off = Mounted.start(List.of("enable_xattr = false", "[monitoring]", "metrics_port = " + offPort))) {
+            // The premise, on the default mount: the kernel asks for an attribute before each write.
+            assertTrue(xattrRequestsDuringWrites(on, onPort) >= WRITES);
+            assertEquals(0, xattrRequestsDuringWrites(off, offPort), "no xattr request reaches the daemon");
+            assertEquals(Run.ok("sha256sum", on.path("wal").toString()).split(" ")[0],
+                    Run.ok("sha256sum", off.path("wal").toString()).split(" ")[0]);
+
+            Run set = Run.of("setfattr", "-n", "user.origin", "-v", "wal", off.path("wal").toString());
+            assertNotEquals(0, set.exit());
+            assertTrue(set.output().contains("Operation not supported"), set.output());
+            Run get = Run.of("getfattr", "-d", off.path("wal").toString());
+            assertTrue(get.output().contains("Operation not supported") || get.output().isBlank(), get.output());
+            UserDefinedFileAttributeView view = Files.getFileAttributeView(off.path("wal"),
+                    UserDefinedFileAttributeView.class);
+            assertThrows(java.io.IOException.class, () -> view.write("origin", ByteBuffer.wrap(new byte[] {1})));
+            assertEquals(List.of(), Run.ok("getfattr", "-d", "-m", "-", off.base.resolve("wal").toString()).lines()
+                    .filter(l -> l.startsWith("user.")).toList(), "nothing reached the backing file");
+
+            Run stats = MonitoringIT.cli("stats", off.mnt.toString());
+            assertNotEquals(0, stats.exit());
+            assertTrue(stats.output().contains("enable_xattr = false"), stats.output());
+            Run health = MonitoringIT.cli("health", off.mnt.toString());
+            assertNotEquals(0, health.exit());
+            assertTrue(health.output().contains("enable_xattr = false") && !health.output().contains("unhealthy"),
+                    health.output());
+            assertTrue(off.log().contains("enable_xattr = false"), off.log());
+            assertEquals(0, MonitoringIT.cli("health", on.mnt.toString()).exit(), "the default mount still answers");
+        }
+    }
+
+    @Test
+    void theBackingFilesKeepTheirAttributesForTheNextMountThatServesThem() throws Exception {
+        Path root;
+        try (Mounted fs = Mounted.start()) {
+            Files.writeString(fs.path("seg"), "x");
+            Run.ok("setfattr", "-n", "user.origin", "-v", "kept", fs.path("seg").toString());
+            root = fs.root;
+        }
+        Files.write(root.resolve("xdevfs.ini"), List.of("[local]", "base_directory = " + root.resolve("base"),
+                "enable_xattr = false"));
+        try (Mounted off = Mounted.startOn(root)) {
+            assertTrue(Run.of("getfattr", "-n", "user.origin", off.path("seg").toString()).output()
+                    .contains("Operation not supported"));
+            assertEquals("x", Files.readString(off.path("seg")));
+        }
+        Files.write(root.resolve("xdevfs.ini"), List.of("[local]", "base_directory = " + root.resolve("base")));
+        try (Mounted on = Mounted.startOn(root)) {
+            assertTrue(Run.ok("getfattr", "-n", "user.origin", "--only-values", on.path("seg").toString())
+                    .contains("kept"));
+        }
+    }
+}
