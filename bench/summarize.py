@@ -7,6 +7,8 @@ import statistics
 import sys
 
 TARGETS = ["native", "bindfs", "xdevfs"]
+# Jobs that sync as they write, and the call they make: its latency percentiles are reported too.
+SYNCS = {"walappend": "fdatasync", "seqwrite-zerofill": "fsync"}
 # Optional variants (xdevfs-mt, xdevfs-compressed, ...) are extra columns, each also as a ratio to xdevfs.
 
 
@@ -25,10 +27,10 @@ def metrics(job, data):
         out["MiB/s"] = (side["bw_bytes"] / 2**20, True)
     else:
         out["IOPS"] = (side["iops"], True)
-    if job == "walappend":
+    if job in SYNCS:
         pct = j["sync"]["lat_ns"]["percentile"]
         for p, label in (("50.000000", "p50"), ("99.000000", "p99"), ("99.900000", "p99.9")):
-            out["fdatasync " + label + " us"] = (pct[p] / 1000, False)
+            out[SYNCS[job] + " " + label + " us"] = (pct[p] / 1000, False)
     return out
 
 
