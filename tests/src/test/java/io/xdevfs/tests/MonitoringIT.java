@@ -40,10 +40,17 @@ class MonitoringIT {
         }
     }
 
-    private static int freePort() throws Exception {
+    static int freePort() throws Exception {
         try (ServerSocket s = new ServerSocket(0)) {
             return s.getLocalPort();
         }
+    }
+
+    /** The Prometheus text a mount with {@code metrics_port = port} serves. */
+    static String scrape(int port) throws Exception {
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + port + "/metrics")).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
     }
 
     @Test
@@ -67,9 +74,7 @@ class MonitoringIT {
             Run table = cli("stats", fs.mnt.toString());
             assertTrue(table.output().matches("(?s).*\\bwrite\\s+100\\s+0\\s+409600\\b.*"), table.output());
 
-            String scrape = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                    URI.create("http://127.0.0.1:" + port + "/metrics")).build(),
-                    HttpResponse.BodyHandlers.ofString()).body();
+            String scrape = scrape(port);
             Pattern sample = Pattern.compile("[a-z_]+(\\{[a-z]+=\"[^\"]*\"(,[a-z]+=\"[^\"]*\")*\\})? -?[0-9.eE+-]+");
             for (String line : scrape.split("\n")) {
                 assertTrue(line.startsWith("# HELP ") || line.startsWith("# TYPE ") || sample.matcher(line).matches(),

@@ -3,11 +3,6 @@ package io.xdevfs.tests;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,20 +25,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class XattrsOffIT {
     private static final int WRITES = 200;
 
-    private static int freePort() throws Exception {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
-    }
-
     /** WRITES separate 4 KiB write calls and an fsync, then the daemon's count of xattr requests. */
     private static long xattrRequestsDuringWrites(Mounted fs, int port) throws Exception {
         Py.eval(fs.mnt, "fd = os.open(d + '/wal', os.O_CREAT | os.O_WRONLY, 0o644)\n"
                 + "for i in range(" + WRITES + "):\n    os.write(fd, bytes([i % 256]) * 4096)\n"
                 + "os.fsync(fd)\nos.close(fd)");
-        String scrape = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                URI.create("http://127.0.0.1:" + port + "/metrics")).build(),
-                HttpResponse.BodyHandlers.ofString()).body();
+        String scrape = MonitoringIT.scrape(port);
         assertTrue(scrape.contains("xdevfs_operations_total{op=\"write\"} " + WRITES + "\n"), scrape);
         Matcher m = Pattern.compile("xdevfs_operations_total\\{op=\"xattr\"\\} (\\d+)").matcher(scrape);
         return m.find() ? Long.parseLong(m.group(1)) : 0;
@@ -51,8 +38,8 @@ class XattrsOffIT {
 
     @Test
     void writesCostOneRequestAndAttributesAreNotSupported() throws Exception {
-        int onPort = freePort();
-        int offPort = freePort();
+        int onPort = MonitoringIT.freePort();
+        int offPort = MonitoringIT.freePort();
         try (Mounted on = Mounted.start(List.of("[monitoring]", "metrics_port = " + onPort));
              Mounted off = Mounted.start(List.of("enable_xattr = false", "[monitoring]", "metrics_port = " + offPort))) {
             // The premise, on the default mount: the kernel asks for an attribute before each write.
