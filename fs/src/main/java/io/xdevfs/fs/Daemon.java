@@ -88,8 +88,8 @@ final class Daemon {
         session.start();
         while (!mounted.await(50, TimeUnit.MILLISECONDS)) {
             if (!session.isAlive()) {
-                System.err.println("xdevfs: FUSE could not mount " + mountPoint + " (fuse_main returned "
-                        + status.get() + "; see the libfuse message above)");
+                System.err.println("xdevfs: FUSE could not mount " + mountPoint + " (status " + status.get()
+                        + "; see the libfuse message above)");
                 close(fuse, volume);
                 return 1;
             }

@@ -7,7 +7,9 @@ import java.util.List;
  * The FUSE options of a mount: our defaults, then the user's {@code -o} options (later ones win).
  *
  * <ul>
- *   <li>big_writes, max_write=max_read=128 KiB: fewest round trips (libfuse2 caps max_write there).</li>
+ *   <li>big_writes, max_write=max_read=1 MiB: fewest round trips ({@link FuseSession} gives libfuse2 the
+ *       buffers and the kernel the FUSE_MAX_PAGES it needs for that; {@code -o max_write=131072} goes
+ *       back to libfuse2's own 128 KiB).</li>
  *   <li>attr_timeout=0 and use_ino: libfuse2's path API keeps one kernel inode per name, so a cached
  *       attribute would go stale through a file's other hard links; with 0 every stat is current.</li>
  *   <li>hard_remove: an unlinked open file vanishes from the namespace at once (no .fuse_hidden
@@ -20,7 +22,7 @@ final class FuseOptions {
 
     static List<String> build(String fsName, boolean root, boolean singleThreaded, List<String> userOptions) {
         List<String> opts = new ArrayList<>(List.of("subtype=xdevfs", "fsname=" + fsName.replace(",", "_"),
-                "big_writes", "max_write=131072", "max_read=131072", "use_ino", "attr_timeout=0",
+                "big_writes", "max_write=" + FuseSession.MAX_REQUEST, "max_read=" + FuseSession.MAX_REQUEST, "use_ino", "attr_timeout=0",
                 "hard_remove", "default_permissions"));
         if (root) {
             opts.add("allow_other");

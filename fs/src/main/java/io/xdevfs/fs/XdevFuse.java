@@ -104,20 +104,13 @@ public final class XdevFuse extends FuseStubFS {
     }
 
     /**
-     * Runs the FUSE session on the calling thread until the file system is unmounted; returns
-     * fuse_main's status (0 after a normal unmount). {@code onMounted} runs once the kernel has
+     * Runs the FUSE session on the calling thread until the file system is unmounted; returns 0 after
+     * a normal unmount and 1 when the mount could not start. {@code onMounted} runs once the kernel has
      * completed the handshake, i.e. the mount is serving.
      */
     public int serve(String mountPoint, List<String> fuseArgs, Runnable onMounted) {
         this.onMounted = onMounted;
-        String[] args = new String[fuseArgs.size() + 3];
-        args[0] = "xdevfs";
-        args[1] = "-f";
-        for (int i = 0; i < fuseArgs.size(); i++) {
-            args[i + 2] = fuseArgs.get(i);
-        }
-        args[args.length - 1] = mountPoint;
-        return libFuse.fuse_main_real(args.length, args, fuseOperations, Struct.size(fuseOperations), null);
+        return new FuseSession().run(mountPoint, fuseArgs, Struct.getMemory(fuseOperations), Struct.size(fuseOperations));
     }
 
     /** Open handles right now (logged when the daemon unmounts). */

@@ -13,6 +13,7 @@ public interface LibC {
     int dup(int fd);
     long pread(int fd, long buf, long count, long offset);
     long pwrite(int fd, long buf, long count, long offset);
+    long write(int fd, long buf, long count);
     long lseek(int fd, long offset, int whence);
     int fsync(int fd);
     int fdatasync(int fd);
@@ -41,6 +42,8 @@ public interface LibC {
     int closedir(Pointer dir);
     int umask(int mask);
     int geteuid();
+    int getpagesize();
+    void free(long address);
     /** A Pointer, not a long, in and out: jnr's all-primitive invoker passed these six arguments wrongly (EINVAL). */
     Pointer mmap(Pointer addr, long length, int prot, int flags, int fd, long offset);
     int munmap(long addr, long length);

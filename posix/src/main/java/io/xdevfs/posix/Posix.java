@@ -175,6 +175,18 @@ public final class Posix {
         return total;
     }
 
+    /**
+     * One write(2) of the whole buffer, for a device that takes a message whole or rejects it (a reply
+     * on /dev/fuse): a partial write cannot happen there, and a retry would send a second message.
+     */
+    public void writeMessage(int fd, ByteBuffer direct) throws PosixException {
+        long n = libc.write(fd, memory.getDirectBufferAddress(direct) + direct.position(), direct.remaining());
+        if (n < 0) {
+            throw failure("write", null);
+        }
+        direct.position(direct.position() + (int) n);
+    }
+
     private static final int SEEK_DATA = 3;
 
     /** lseek(SEEK_DATA): the first offset at or after {@code offset} that is not a hole; -1 past the last data. */
@@ -422,5 +434,14 @@ public final class Posix {
 
     public int geteuid() {
         return libc.geteuid();
+    }
+
+    public int pageSize() {
+        return libc.getpagesize();
+    }
+
+    /** free(3) of memory a native library allocated with malloc and handed over. */
+    public void free(long address) {
+        libc.free(address);
     }
 }

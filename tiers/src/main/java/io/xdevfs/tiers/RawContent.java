@@ -16,6 +16,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * serialised on this object, and a write past it waits only for that.
  */
 final class RawContent implements Content {
+    /** See {@link #pwrite}. */
+    static final int PIECE = 128 * 1024;
+
     private final Posix posix;
     private final DescriptorCache cache;
     private final DescriptorCache.Descriptor descriptor;
@@ -47,7 +50,26 @@ final class RawContent implements Content {
     @Override
     public int write(ByteBuffer src, long offset) throws IOException {
         reserveFor(offset + src.remaining());
-        return posix.pwrite(fd(), src, offset);
+        return pwrite(src, offset);
+    }
+
+    /**
+     * Backing writes in pieces of at most {@link #PIECE} bytes. A FUSE request carries up to 1 MiB, and a
+     * page-cache copy that large runs at a third of the speed of 128 KiB ones here (the copy's source and
+     * target no longer fit the CPU's cache together): natively on ext4, 1 MiB pwrites made 0.57 GB/s and
+     * 128 KiB ones 1.7 GB/s. Splitting costs one system call per piece and changes nothing a reader sees:
+     * a FUSE write was never atomic against concurrent reads.
+     */
+    int pwrite(ByteBuffer src, long offset) throws IOException {
+        int total = src.remaining();
+        int start = src.position();
+        for (int done = 0; done < total; ) {
+            int n = Math.min(PIECE, total - done);
+            posix.pwrite(fd(), src.slice(start + done, n), offset + done);
+            done += n;
+        }
+        src.position(start + total);
+        return total;
     }
 
     /** Grows the preallocation (if configured) to cover a write ending at {@code end}; for formats writing around {@link #write}. */

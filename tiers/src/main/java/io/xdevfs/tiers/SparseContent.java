@@ -125,7 +125,7 @@ final class SparseContent implements Content {
         if (to <= from) {
             return false;
         }
-        posix.pwrite(raw.fd(), src.slice(start + (int) (from - fileOffset), (int) (to - from)), from);
+        raw.pwrite(src.slice(start + (int) (from - fileOffset), (int) (to - from)), from);
         return true;
     }
 

@@ -1,0 +1,61 @@
+package io.xdevfs.fs;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+
+/**
+ * The FUSE_INIT reply as libfuse2 writes it, and the one change xdevfs makes to it.
+ *
+ * <p>libfuse2 predates FUSE_MAX_PAGES (protocol 7.28, Linux 4.20), so the kernel keeps its default of
+ * 32 pages per request and a 1 MiB write() becomes eight synchronous round trips to the daemon. The
+ * flag, with a max_pages that covers the negotiated max_write, lets one request carry it all. Nothing
+ * else changes: the protocol minor stays libfuse2's, and the kernel reads this flag for every minor
+ * from 6 on; older replies (without max_write) are left alone.
+ */
+final class InitReply {
+    /** struct fuse_out_header: u32 len, s32 error, u64 unique. */
+    static final int HEADER = 16;
+    static final int FUSE_MAX_PAGES = 1 << 22;
+    /** struct fuse_init_out offsets: major, minor, max_readahead, flags, ..., max_write, time_gran, max_pages. */
+    private static final int MAJOR = 0;
+    private static final int FLAGS = 12;
+    private static final int MAX_WRITE = 20;
+    private static final int MAX_PAGES = 28;
+    /** The reply through max_pages and map_alignment; the kernel takes any length up to its own struct's. */
+    private static final int THROUGH_MAX_PAGES = 32;
+    /** Protocol 7.5-7.22's reply, the shortest that carries max_write. */
+    private static final int COMPAT_22_SIZE = 24;
+    /** fuse_init_out since 7.23. */
+    private static final int FULL_SIZE = 64;
+    private static final int PROTOCOL_MAJOR = 7;
+
+    /** The rewritten message and the max_pages it asks for. */
+    record Patched(ByteBuffer message, int maxPages) {
+    }
+
+    /**
+     * The INIT reply ({@code header} then {@code outarg}, native order) with FUSE_MAX_PAGES set, as one
+     * direct buffer ready to write; null when this is not a successful protocol-7 INIT reply with max_write.
+     */
+    static Patched withMaxPages(ByteBuffer header, ByteBuffer outarg, int pageSize) {
+        ByteBuffer h = header.duplicate().order(ByteOrder.nativeOrder());
+        ByteBuffer in = outarg.duplicate().order(ByteOrder.nativeOrder());
+        int size = in.remaining();
+        if (h.remaining() != HEADER || h.getInt(h.position() + 4) != 0 || size < COMPAT_22_SIZE || size > FULL_SIZE
+                || in.getInt(in.position() + MAJOR) != PROTOCOL_MAJOR) {
+            return null;
+        }
+        int outSize = Math.max(size, THROUGH_MAX_PAGES);
+        ByteBuffer message = ByteBuffer.allocateDirect(HEADER + outSize).order(ByteOrder.nativeOrder());
+        message.put(h).put(in).position(0);
+        message.putInt(0, HEADER + outSize);
+        long maxWrite = Integer.toUnsignedLong(message.getInt(HEADER + MAX_WRITE));
+        int maxPages = (int) Math.min(0xffff, Math.max(1, (maxWrite + pageSize - 1) / pageSize));
+        message.putInt(HEADER + FLAGS, message.getInt(HEADER + FLAGS) | FUSE_MAX_PAGES);
+        message.putShort(HEADER + MAX_PAGES, (short) maxPages);
+        return new Patched(message, maxPages);
+    }
+
+    private InitReply() {
+    }
+}

@@ -1,0 +1,65 @@
+package io.xdevfs.fs;
+
+import org.junit.jupiter.api.Test;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+/** The INIT reply rewrite: FUSE_MAX_PAGES and max_pages added, everything libfuse2 said kept. */
+class InitReplyTest {
+    private static final int PAGE = 4096;
+
+    /** libfuse2's reply to a 7.23+ kernel: header, then fuse_init_out of {@code size} bytes. */
+    private static ByteBuffer[] reply(int size, int major, int error, int maxWrite) {
+        ByteBuffer header = ByteBuffer.allocate(InitReply.HEADER).order(ByteOrder.nativeOrder());
+        header.putInt(InitReply.HEADER + size).putInt(error).putLong(0x1234_5678_9abcL).flip();
+        ByteBuffer out = ByteBuffer.allocate(64).order(ByteOrder.nativeOrder());
+        out.putInt(major).putInt(19).putInt(131072).putInt(0x1b).putShort((short) 12).putShort((short) 9)
+                .putInt(maxWrite);
+        return new ByteBuffer[] {header, out.position(0).limit(size)};
+    }
+
+    @Test
+    void addsMaxPagesForTheNegotiatedMaxWriteAndKeepsTheRest() {
+        ByteBuffer[] r = reply(24, 7, 0, 1 << 20);
+        InitReply.Patched p = InitReply.withMaxPages(r[0], r[1], PAGE);
+        ByteBuffer m = p.message().order(ByteOrder.nativeOrder());
+        assertEquals(256, p.maxPages());
+        assertEquals(InitReply.HEADER + 32, m.remaining(), "extended to carry max_pages");
+        assertEquals(InitReply.HEADER + 32, m.getInt(0), "the header's length follows");
+        assertEquals(0x1234_5678_9abcL, m.getLong(8), "same request answered");
+        int o = InitReply.HEADER;
+        assertEquals(7, m.getInt(o));
+        assertEquals(19, m.getInt(o + 4), "libfuse2's protocol minor is kept");
+        assertEquals(131072, m.getInt(o + 8));
+        assertEquals(0x1b | InitReply.FUSE_MAX_PAGES, m.getInt(o + 12));
+        assertEquals(12, m.getShort(o + 16));
+        assertEquals(9, m.getShort(o + 18));
+        assertEquals(1 << 20, m.getInt(o + 20));
+        assertEquals(256, m.getShort(o + 28));
+        assertEquals(0, r[0].position(), "the inputs are not consumed");
+    }
+
+    @Test
+    void maxPagesRoundsUpAndAFullSizeReplyKeepsItsLength() {
+        InitReply.Patched p = InitReply.withMaxPages(reply(64, 7, 0, 131072 + 1)[0], reply(64, 7, 0, 131072 + 1)[1],
+                PAGE);
+        assertEquals(33, p.maxPages());
+        assertEquals(InitReply.HEADER + 64, p.message().remaining());
+        assertEquals(32, InitReply.withMaxPages(reply(24, 7, 0, 131072)[0], reply(24, 7, 0, 131072)[1], PAGE)
+                .maxPages(), "-o max_write=131072 asks for the kernel's old default");
+    }
+
+    @Test
+    void leavesAnythingElseAlone() {
+        assertNull(InitReply.withMaxPages(reply(24, 7, -71, 1 << 20)[0], reply(24, 7, -71, 1 << 20)[1], PAGE),
+                "an error reply");
+        assertNull(InitReply.withMaxPages(reply(24, 8, 0, 1 << 20)[0], reply(24, 8, 0, 1 << 20)[1], PAGE),
+                "another protocol major");
+        assertNull(InitReply.withMaxPages(reply(16, 7, 0, 0)[0], reply(16, 7, 0, 0)[1], PAGE),
+                "a pre-7.5 reply without max_write");
+    }
+}
