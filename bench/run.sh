@@ -14,7 +14,8 @@
 #   COMPARE_TYPES="compressed sparse"  also run "xdevfs-TYPE" mounts with storage_type = TYPE
 #   COMPRESSED_LINES="compression_type = zstd"  extra [local] lines for xdevfs-compressed ('|' separates)
 #   VARIANTS="nometrics=[monitoring]|enable_metrics = false;cache=enable_read_cache = true"
-#                                 also run "xdevfs-NAME" mounts with these config lines ('|' separates lines)
+#                                 also run "xdevfs-NAME" mounts with these config lines ('|' separates lines;
+#                                 a part "-o OPTS" is a FUSE option of that mount, e.g. "128k=-o max_write=131072")
 #   FIO_EXTRA="--buffer_compress_percentage=60 --refill_buffers"  extra fio options for every target
 #   TMPFS_ANCHORS=1               also run "native-tmpfs" and "bindfs-tmpfs" (bindfs over it) on a tmpfs,
 #                                 the anchors of storage_type = tmpfs (whose base is a tmpfs it mounts)
@@ -71,9 +72,14 @@ for type in ${COMPARE_TYPES:-}; do
   # shellcheck disable=SC2086
   mount_xdevfs "xdevfs-$type" "$lines" ${XDEVFS_MOUNT_ARGS:-}
 done
-for v in "${variants[@]}"; do
+for v in "${variants[@]}"; do # a part "-o OPTIONS" is a mount argument, every other part a config line
+  lines="" args=()
+  IFS='|' read -ra parts <<< "${v#*=}"
+  for part in "${parts[@]}"; do
+    case "$part" in -o\ *) args+=(-o "${part#-o }") ;; *) lines+="$part"$'\n' ;; esac
+  done
   # shellcheck disable=SC2086
-  mount_xdevfs "xdevfs-${v%%=*}" "$(echo "${v#*=}" | tr '|' '\n')"$'\n' ${XDEVFS_MOUNT_ARGS:-}
+  mount_xdevfs "xdevfs-${v%%=*}" "$lines" ${XDEVFS_MOUNT_ARGS:-} "${args[@]}"
 done
 
 {
@@ -82,7 +88,7 @@ done
   echo "fio: $(fio --version), bindfs: $(bindfs --version 2>&1 | head -1), xdevfs mount args: ${XDEVFS_MOUNT_ARGS:-(defaults)}"
   echo "rounds: $rounds, runtime: ${RUNTIME}s per time-based job, fio extra: ${FIO_EXTRA:-(none)}"
   for type in ${COMPARE_TYPES:-}; do echo "xdevfs-$type: $(tr '\n' ';' < "$work/xdevfs-$type.ini")"; done
-  for v in "${variants[@]}"; do echo "xdevfs-${v%%=*}: $(tr '\n' ';' < "$work/xdevfs-${v%%=*}.ini")"; done
+  for v in "${variants[@]}"; do echo "xdevfs-${v%%=*}: $(tr '\n' ';' < "$work/xdevfs-${v%%=*}.ini") (variant: ${v#*=})"; done
 } | tee "$results/machine.txt" >&2
 
 for job in "${jobs[@]}"; do

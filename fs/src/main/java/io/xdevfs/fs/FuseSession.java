@@ -50,6 +50,7 @@ final class FuseSession {
         pin(large);
         int result = multithreadedOut.getInt(0) != 0 ? lib.fuse_loop_mt(fuse) : lib.fuse_loop(fuse);
         lib.fuse_teardown(fuse, mountPointOut.getPointer(0));
+        java.lang.ref.Reference.reachabilityFence(pinned);
         return result == -1 ? 1 : 0;
     }
 
