@@ -22,8 +22,8 @@ final class FuseOptions {
 
     static List<String> build(String fsName, boolean root, boolean singleThreaded, List<String> userOptions) {
         List<String> opts = new ArrayList<>(List.of("subtype=xdevfs", "fsname=" + fsName.replace(",", "_"),
-                "big_writes", "max_write=" + FuseSession.MAX_REQUEST, "max_read=" + FuseSession.MAX_REQUEST, "use_ino", "attr_timeout=0",
-                "hard_remove", "default_permissions"));
+                "big_writes", "max_write=" + FuseSession.MAX_REQUEST, "max_read=" + FuseSession.MAX_REQUEST,
+                "use_ino", "attr_timeout=0", "hard_remove", "default_permissions"));
         if (root) {
             opts.add("allow_other");
         }

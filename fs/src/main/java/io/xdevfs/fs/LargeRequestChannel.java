@@ -83,16 +83,13 @@ final class LargeRequestChannel {
     private int send(Pointer ch, Pointer iov, long count) {
         try {
             ch.putAddress(SEND, libfuseSend);
-            ByteBuffer message = gather(iov, (int) count);
-            if (count == 2 && !initSeen.getAndSet(true)) {
-                InitReply.Patched patched = InitReply.withMaxPages(view(iov, 0), view(iov, 1), posix.pageSize());
-                if (patched != null) {
-                    message = patched.message();
-                    Log.info("FUSE requests carry up to " + patched.maxPages() * (long) posix.pageSize() / 1024
-                            + " KiB (FUSE_MAX_PAGES " + patched.maxPages() + ")");
-                }
+            InitReply.Patched patched = count == 2 && !initSeen.getAndSet(true)
+                    ? InitReply.withMaxPages(view(iov, 0), view(iov, 1), posix.pageSize()) : null;
+            if (patched != null) {
+                Log.info("FUSE requests carry up to " + patched.maxPages() * (long) posix.pageSize() / 1024
+                        + " KiB (FUSE_MAX_PAGES " + patched.maxPages() + ")");
             }
-            posix.writeMessage(fd, message);
+            posix.writeMessage(fd, patched != null ? patched.message() : gather(iov, (int) count));
             return 0;
         } catch (PosixException e) {
             return -e.errno();

@@ -110,7 +110,8 @@ public final class XdevFuse extends FuseStubFS {
      */
     public int serve(String mountPoint, List<String> fuseArgs, Runnable onMounted) {
         this.onMounted = onMounted;
-        return new FuseSession().run(mountPoint, fuseArgs, Struct.getMemory(fuseOperations), Struct.size(fuseOperations));
+        return new FuseSession().run(mountPoint, fuseArgs, Struct.getMemory(fuseOperations),
+                Struct.size(fuseOperations));
     }
 
     /** Open handles right now (logged when the daemon unmounts). */

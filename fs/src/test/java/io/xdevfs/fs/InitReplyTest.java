@@ -22,6 +22,11 @@ class InitReplyTest {
         return new ByteBuffer[] {header, out.position(0).limit(size)};
     }
 
+    private static InitReply.Patched patch(int size, int major, int error, int maxWrite) {
+        ByteBuffer[] r = reply(size, major, error, maxWrite);
+        return InitReply.withMaxPages(r[0], r[1], PAGE);
+    }
+
     @Test
     void addsMaxPagesForTheNegotiatedMaxWriteAndKeepsTheRest() {
         ByteBuffer[] r = reply(24, 7, 0, 1 << 20);
@@ -45,21 +50,16 @@ class InitReplyTest {
 
     @Test
     void maxPagesRoundsUpAndAFullSizeReplyKeepsItsLength() {
-        InitReply.Patched p = InitReply.withMaxPages(reply(64, 7, 0, 131072 + 1)[0], reply(64, 7, 0, 131072 + 1)[1],
-                PAGE);
+        InitReply.Patched p = patch(64, 7, 0, 131072 + 1);
         assertEquals(33, p.maxPages());
         assertEquals(InitReply.HEADER + 64, p.message().remaining());
-        assertEquals(32, InitReply.withMaxPages(reply(24, 7, 0, 131072)[0], reply(24, 7, 0, 131072)[1], PAGE)
-                .maxPages(), "-o max_write=131072 asks for the kernel's old default");
+        assertEquals(32, patch(24, 7, 0, 131072).maxPages(), "-o max_write=131072 asks for the kernel's old default");
     }
 
     @Test
     void leavesAnythingElseAlone() {
-        assertNull(InitReply.withMaxPages(reply(24, 7, -71, 1 << 20)[0], reply(24, 7, -71, 1 << 20)[1], PAGE),
-                "an error reply");
-        assertNull(InitReply.withMaxPages(reply(24, 8, 0, 1 << 20)[0], reply(24, 8, 0, 1 << 20)[1], PAGE),
-                "another protocol major");
-        assertNull(InitReply.withMaxPages(reply(16, 7, 0, 0)[0], reply(16, 7, 0, 0)[1], PAGE),
-                "a pre-7.5 reply without max_write");
+        assertNull(patch(24, 7, -71, 1 << 20), "an error reply");
+        assertNull(patch(24, 8, 0, 1 << 20), "another protocol major");
+        assertNull(patch(16, 7, 0, 0), "a pre-7.5 reply without max_write");
     }
 }

@@ -4,8 +4,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.util.List;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -19,24 +17,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class LargeRequestsIT {
     private static final int MIB = 8;
 
-    private static long count(String scrape, String op) {
-        Matcher m = Pattern.compile("xdevfs_operations_total\\{op=\"" + op + "\"\\} (\\d+)").matcher(scrape);
-        return m.find() ? Long.parseLong(m.group(1)) : 0;
-    }
-
     /** MIB MiB written with 1 MiB write() calls, then read with 1 MiB O_DIRECT reads: the requests each took. */
     private static long[] requestsPerPass(Mounted fs, int port) throws Exception {
         Run.ok("dd", "if=/dev/urandom", "of=" + fs.path("seg"), "bs=1M", "count=" + MIB, "conv=fsync");
-        long writes = count(MonitoringIT.scrape(port), "write");
+        long writes = MonitoringIT.operations(MonitoringIT.scrape(port), "write");
         Run.ok("dd", "if=" + fs.path("seg"), "of=/dev/null", "bs=1M", "iflag=direct");
-        long reads = count(MonitoringIT.scrape(port), "read");
-        assertEquals(sha(fs.base.resolve("seg").toString()), sha(fs.path("seg").toString()),
+        long reads = MonitoringIT.operations(MonitoringIT.scrape(port), "read");
+        assertEquals(Run.sha256(fs.base.resolve("seg")), Run.sha256(fs.path("seg")),
                 "the mount shows the backing file's bytes");
         return new long[] {writes, reads};
-    }
-
-    private static String sha(String file) {
-        return Run.ok("sha256sum", file).split(" ")[0];
     }
 
     @Test

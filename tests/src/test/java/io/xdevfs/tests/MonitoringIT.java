@@ -46,6 +46,12 @@ class MonitoringIT {
         }
     }
 
+    /** The count of {@code op} in a scrape, 0 where the operation has not happened. */
+    static long operations(String scrape, String op) {
+        Matcher m = Pattern.compile("xdevfs_operations_total\\{op=\"" + op + "\"\\} (\\d+)").matcher(scrape);
+        return m.find() ? Long.parseLong(m.group(1)) : 0;
+    }
+
     /** The Prometheus text a mount with {@code metrics_port = port} serves. */
     static String scrape(int port) throws Exception {
         return HttpClient.newHttpClient().send(HttpRequest.newBuilder(

@@ -35,6 +35,11 @@ record Run(int exit, String output) {
         }
     }
 
+    /** The SHA-256 sha256sum prints for {@code file}. */
+    static String sha256(Path file) {
+        return ok("sha256sum", file.toString()).split(" ")[0];
+    }
+
     /** Runs and asserts exit 0. */
     static String ok(String... cmd) {
         Run r = of(cmd);

@@ -17,10 +17,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @ExtendWith(NoLeftovers.class)
 class TmpfsIT {
 
-    private static String sha(Path p) {
-        return Run.ok("sha256sum", p.toString()).split(" ")[0];
-    }
-
     @Test
     void anAutoMountedTmpfsIsBoundedByTmpfsSizeAndEnospcLosesNothing() throws Exception {
         try (Mounted fs = Mounted.start(List.of("storage_type = tmpfs", "[tmpfs]", "auto_mount = true",
@@ -28,12 +24,12 @@ class TmpfsIT {
             assertEquals("tmpfs", Run.ok("findmnt", "-n", "-o", "FSTYPE", "--mountpoint", fs.base.toString()).strip());
             Path kept = fs.path("kept");
             Run.ok("dd", "if=/dev/urandom", "of=" + kept, "bs=1M", "count=8", "conv=fsync", "status=none");
-            String before = sha(kept);
+            String before = Run.sha256(kept);
             Run tooBig = Run.of("dd", "if=/dev/urandom", "of=" + fs.path("big"), "bs=1M", "count=16", "conv=fsync",
                     "status=none");
             assertNotEquals(0, tooBig.exit());
             assertTrue(tooBig.output().contains("No space left on device"), tooBig.output());
-            assertEquals(before, sha(kept));
+            assertEquals(before, Run.sha256(kept));
             Files.delete(fs.path("big"));
             Files.writeString(fs.path("after"), "room again");
             assertEquals("room again", Files.readString(fs.path("after")));
@@ -72,7 +68,7 @@ class TmpfsIT {
             Run.ok("dd", "if=/dev/urandom", "of=" + fs.path("pg_wal/seg"), "bs=64k", "count=32", "status=none");
             Run.ok("chmod", "0640", fs.path("pg_wal/seg").toString());
             Files.createSymbolicLink(fs.path("latest"), Path.of("pg_wal/seg"));
-            String sum = sha(fs.path("pg_wal/seg"));
+            String sum = Run.sha256(fs.path("pg_wal/seg"));
             Files.writeString(fs.path("late"), "written after the first backups");
             awaitFile(backup.resolve("current/tree/late"));
             Thread.sleep(1500); // and a backup after it, which links the unchanged segment
@@ -84,7 +80,7 @@ class TmpfsIT {
                     "backup_interval_sec = 3600", "backup_directory = " + backup));
             fs = Mounted.startOn(root);
             assertTrue(fs.log().contains("restored 3 files"), fs.log());
-            assertEquals(sum, sha(fs.path("pg_wal/seg")));
+            assertEquals(sum, Run.sha256(fs.path("pg_wal/seg")));
             assertEquals("640", Run.ok("stat", "-c", "%a", fs.path("pg_wal/seg").toString()).strip());
             assertEquals("pg_wal/seg", Files.readSymbolicLink(fs.path("latest")).toString());
             assertTrue(Files.isDirectory(fs.path("pg_wal/archive")));

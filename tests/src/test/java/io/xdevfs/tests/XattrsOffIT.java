@@ -8,8 +8,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.UserDefinedFileAttributeView;
 import java.util.List;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -32,8 +30,7 @@ class XattrsOffIT {
                 + "os.fsync(fd)\nos.close(fd)");
         String scrape = MonitoringIT.scrape(port);
         assertTrue(scrape.contains("xdevfs_operations_total{op=\"write\"} " + WRITES + "\n"), scrape);
-        Matcher m = Pattern.compile("xdevfs_operations_total\\{op=\"xattr\"\\} (\\d+)").matcher(scrape);
-        return m.find() ? Long.parseLong(m.group(1)) : 0;
+        return MonitoringIT.operations(scrape, "xattr");
     }
 
     @Test
@@ -45,8 +42,7 @@ class XattrsOffIT {
             // The premise, on the default mount: the kernel asks for an attribute before each write.
             assertTrue(xattrRequestsDuringWrites(on, onPort) >= WRITES);
             assertEquals(0, xattrRequestsDuringWrites(off, offPort), "no xattr request reaches the daemon");
-            assertEquals(Run.ok("sha256sum", on.path("wal").toString()).split(" ")[0],
-                    Run.ok("sha256sum", off.path("wal").toString()).split(" ")[0]);
+            assertEquals(Run.sha256(on.path("wal")), Run.sha256(off.path("wal")));
 
             Run set = Run.of("setfattr", "-n", "user.origin", "-v", "wal", off.path("wal").toString());
             assertNotEquals(0, set.exit());
