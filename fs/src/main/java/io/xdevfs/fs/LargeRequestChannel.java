@@ -79,12 +79,12 @@ final class LargeRequestChannel {
         return large;
     }
 
-    /** Answers a request: the first, INIT, with max_pages added; one that raced the swap, unchanged. */
+    /** Answers a request: the first, INIT, extended ({@link InitReply}); one that raced the swap, unchanged. */
     private int send(Pointer ch, Pointer iov, long count) {
         try {
             ch.putAddress(SEND, libfuseSend);
             InitReply.Patched patched = count == 2 && !initSeen.getAndSet(true)
-                    ? InitReply.withMaxPages(view(iov, 0), view(iov, 1), posix.pageSize()) : null;
+                    ? InitReply.extend(view(iov, 0), view(iov, 1), posix.pageSize()) : null;
             if (patched != null) {
                 Log.info("FUSE requests carry up to " + patched.maxPages() * (long) posix.pageSize() / 1024
                         + " KiB (FUSE_MAX_PAGES " + patched.maxPages() + ")");

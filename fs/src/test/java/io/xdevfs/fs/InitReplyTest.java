@@ -8,7 +8,7 @@ import java.nio.ByteOrder;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
-/** The INIT reply rewrite: FUSE_MAX_PAGES and max_pages added, everything libfuse2 said kept. */
+/** The INIT reply rewrite: FUSE_MAX_PAGES with max_pages and FUSE_DIRECT_IO_ALLOW_MMAP added, everything libfuse2 said kept. */
 class InitReplyTest {
     private static final int PAGE = 4096;
 
@@ -24,27 +24,29 @@ class InitReplyTest {
 
     private static InitReply.Patched patch(int size, int major, int error, int maxWrite) {
         ByteBuffer[] r = reply(size, major, error, maxWrite);
-        return InitReply.withMaxPages(r[0], r[1], PAGE);
+        return InitReply.extend(r[0], r[1], PAGE);
     }
 
     @Test
-    void addsMaxPagesForTheNegotiatedMaxWriteAndKeepsTheRest() {
+    void addsMaxPagesForTheNegotiatedMaxWriteAndSharedMappingsOfDirectIoFilesAndKeepsTheRest() {
         ByteBuffer[] r = reply(24, 7, 0, 1 << 20);
-        InitReply.Patched p = InitReply.withMaxPages(r[0], r[1], PAGE);
+        InitReply.Patched p = InitReply.extend(r[0], r[1], PAGE);
         ByteBuffer m = p.message().order(ByteOrder.nativeOrder());
         assertEquals(256, p.maxPages());
-        assertEquals(InitReply.HEADER + 32, m.remaining(), "extended to carry max_pages");
-        assertEquals(InitReply.HEADER + 32, m.getInt(0), "the header's length follows");
+        assertEquals(InitReply.HEADER + 40, m.remaining(), "extended to carry max_pages and flags2");
+        assertEquals(InitReply.HEADER + 40, m.getInt(0), "the header's length follows");
         assertEquals(0x1234_5678_9abcL, m.getLong(8), "same request answered");
         int o = InitReply.HEADER;
         assertEquals(7, m.getInt(o));
         assertEquals(19, m.getInt(o + 4), "libfuse2's protocol minor is kept");
         assertEquals(131072, m.getInt(o + 8));
-        assertEquals(0x1b | InitReply.FUSE_MAX_PAGES, m.getInt(o + 12));
+        assertEquals(0x1b | InitReply.FUSE_MAX_PAGES | InitReply.FUSE_INIT_EXT, m.getInt(o + 12));
         assertEquals(12, m.getShort(o + 16));
         assertEquals(9, m.getShort(o + 18));
         assertEquals(1 << 20, m.getInt(o + 20));
         assertEquals(256, m.getShort(o + 28));
+        assertEquals(1L << 36, Integer.toUnsignedLong(m.getInt(o + 32)) << 32, "FUSE_DIRECT_IO_ALLOW_MMAP");
+        assertEquals(0, m.getInt(o + 36), "max_stack_depth stays unset");
         assertEquals(0, r[0].position(), "the inputs are not consumed");
     }
 
