@@ -16,6 +16,7 @@
 #   VARIANTS="nometrics=[monitoring]|enable_metrics = false;cache=enable_read_cache = true"
 #                                 also run "xdevfs-NAME" mounts with these config lines ('|' separates lines;
 #                                 a part "-o OPTS" is a FUSE option of that mount, e.g. "128k=-o max_write=131072")
+#   RATIOS="xdevfs-sparsenopc/xdevfs-nopc"  also print these ratios between two targets (space separated)
 #   FIO_EXTRA="--buffer_compress_percentage=60 --refill_buffers"  extra fio options for every target
 #   TMPFS_ANCHORS=1               also run "native-tmpfs" and "bindfs-tmpfs" (bindfs over it) on a tmpfs,
 #                                 the anchors of storage_type = tmpfs (whose base is a tmpfs it mounts)

@@ -10,6 +10,8 @@ TARGETS = ["native", "bindfs", "xdevfs"]
 # Jobs that sync as they write, and the call they make: its latency percentiles are reported too.
 SYNCS = {"walappend": "fdatasync", "seqwrite-zerofill": "fsync"}
 # Optional variants (xdevfs-mt, xdevfs-compressed, ...) are extra columns, each also as a ratio to xdevfs.
+# RATIOS="xdevfs-sparsenopc/xdevfs-nopc ..." adds ratios between two such columns (variants compared with
+# each other rather than with the default mount).
 
 
 def metrics(job, data):
@@ -48,6 +50,7 @@ def main(run_dir):
     extra = sorted(targets - set(TARGETS) - set(anchors))
     # A storage type with its own anchors (xdevfs-tmpfs vs native-tmpfs, bindfs-tmpfs) is compared to them too.
     anchored = [(t, a) for t in extra for a in anchors if a.split("-", 1)[1] == t.split("-", 1)[1]]
+    anchored += [tuple(pair.split("/", 1)) for pair in os.environ.get("RATIOS", "").split()]
     columns = TARGETS + extra + anchors
     print("| job | metric | " + " | ".join(columns) + " | xdevfs/native | xdevfs/bindfs | "
           + "".join(t + "/xdevfs | " for t in extra) + "".join(t + "/" + a + " | " for t, a in anchored))
