@@ -31,18 +31,22 @@ final class Daemon {
     private final int readAheadKb;
     private final boolean xattrs;
     private final Path pidFile;
+    private final Path controlSocketPath;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private Monitoring monitoring;
+    /** The control channel of a mount without extended attributes; null on every other mount. */
+    private volatile ControlSocket controlSocket;
 
-    Daemon(ConfigLoader.Config config, Path mountPoint, List<String> fuseArgs, Path pidFile) {
+    Daemon(ConfigLoader.Config config, Path mountPoint, List<String> fuseArgs, RunFiles files) {
         this.config = config.local();
         this.monitoringConfig = config.monitoring();
         this.readAheadKb = config.readAheadKb();
         this.xattrs = config.xattrs();
         this.mountPoint = mountPoint;
         this.fuseArgs = fuseArgs;
-        this.pidFile = pidFile;
+        this.pidFile = files.pidFile();
+        this.controlSocketPath = files.controlSocket();
     }
 
     int run() throws InterruptedException {
@@ -80,7 +84,8 @@ final class Daemon {
             closeQuietly(volume);
             return 1;
         }
-        fuse.control(new ControlXattrs(metrics, mountPoint.toString(), health::run));
+        ControlXattrs control = new ControlXattrs(metrics, mountPoint.toString(), health::run);
+        fuse.control(control);
         CountDownLatch mounted = new CountDownLatch(1);
         AtomicInteger status = new AtomicInteger(-1);
         Thread session = new Thread(() -> status.set(fuse.serve(mountPoint.toString(), fuseArgs, mounted::countDown)),
@@ -105,13 +110,26 @@ final class Daemon {
         Log.info("mounted " + config.baseDirectory() + " on " + mountPoint + " (storage_type "
                 + config.storageType().configName() + ", FUSE " + String.join(" ", fuseArgs) + ")");
         if (!xattrs) {
-            Log.info("enable_xattr = false: extended attributes fail with EOPNOTSUPP on this mount, and "
-                    + "xdevfs stats/health cannot reach it (metrics_port and this log still report)");
+            openControlSocket(control);
+        } else {
+            deleteQuietly(controlSocketPath); // one a daemon killed with -9 left: the CLI asks the attributes here
         }
         session.join();
         Log.info("unmounted " + mountPoint + "; releasing " + fuse.openHandles() + " open handles");
         close(fuse, volume);
         return status.get() == 0 ? 0 : 1;
+    }
+
+    /** Without extended attributes, xdevfs stats and health ask over a socket instead. */
+    private void openControlSocket(ControlXattrs control) {
+        try {
+            controlSocket = ControlSocket.open(controlSocketPath, control);
+            Log.info("enable_xattr = false: extended attributes fail with EOPNOTSUPP on this mount; xdevfs "
+                    + "stats/health ask the daemon over " + controlSocketPath + " (its user only)");
+        } catch (IOException e) {
+            Log.warn("enable_xattr = false and no control socket at " + controlSocketPath + " (" + e.getMessage()
+                    + "): xdevfs stats/health cannot reach this mount; metrics_port and this log still report");
+        }
     }
 
     /** Every call counted and timed; slow ones logged with path, operation, size and latency. */
@@ -146,13 +164,20 @@ final class Daemon {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
+        if (controlSocket != null) {
+            controlSocket.close();
+        }
         monitoring.close();
         fuse.releaseAll().forEach(e -> Log.warn("closing a handle at unmount failed: " + e.getMessage()));
         closeQuietly(volume);
+        deleteQuietly(pidFile);
+    }
+
+    private static void deleteQuietly(Path file) {
         try {
-            Files.deleteIfExists(pidFile);
+            Files.deleteIfExists(file);
         } catch (IOException e) {
-            Log.warn("cannot remove " + pidFile + ": " + e.getMessage());
+            Log.warn("cannot remove " + file + ": " + e.getMessage());
         }
     }
 

@@ -29,8 +29,8 @@ final class HealthCommand implements Callable<Integer> {
         try {
             json = client.get(ControlXattrs.HEALTH);
         } catch (IOException e) {
-            if (ControlClient.channelClosed(e)) {
-                throw new UsageException(client.explain(e)); // not unhealthy: this mount cannot be asked
+            if (ControlClient.cannotAsk(e)) {
+                throw new UsageException(client.explain(e)); // not unhealthy: this user cannot ask this mount
             }
             System.out.println("unhealthy: " + client.explain(e));
             return 1;

@@ -65,7 +65,7 @@ final class MountCommand implements Callable<Integer> {
             userOptions.add(ReadAhead.fuseOption(settings.readAheadKb()));
         }
         if (!settings.pageCache()) {
-            userOptions.add("direct_io"); // every read and write goes to the daemon; no page cache, no shared mmap
+            userOptions.add("direct_io"); // every read and write goes to the daemon; shared mmap needs Linux 6.6 (InitReply)
         }
         userOptions.addAll(options);
         List<String> fuseArgs = FuseOptions.build(settings.local().baseDirectory().toString(), root,
@@ -73,7 +73,7 @@ final class MountCommand implements Callable<Integer> {
         if (!foreground) {
             return Background.start(mnt, files, foregroundArgs(mnt, files));
         }
-        return new Daemon(settings, mnt, fuseArgs, files.pidFile()).run();
+        return new Daemon(settings, mnt, fuseArgs, files).run();
     }
 
     /** The same mount, as the background child runs it. */

@@ -2,8 +2,12 @@ package io.xdevfs.fs;
 
 import java.nio.file.Path;
 
-/** Where a mount's daemon keeps its log and pid files. */
-record RunFiles(Path logFile, Path pidFile) {
+/**
+ * Where a mount's daemon keeps its log and pid files, and its control socket. The socket is always at
+ * the default place for the mount point, whatever --pid-file says, because the CLI finds it from the
+ * mount point alone.
+ */
+record RunFiles(Path logFile, Path pidFile, Path controlSocket) {
 
     static RunFiles forMount(Path mnt, boolean root, Path log, Path pid) {
         String name = mnt.toString().equals("/") ? "root" : mnt.toString().substring(1).replace('/', '-');
@@ -11,6 +15,6 @@ record RunFiles(Path logFile, Path pidFile) {
         Path logDir = root ? Path.of("/var/log/xdevfs") : userDir;
         Path runDir = root ? Path.of("/run/xdevfs") : userDir;
         return new RunFiles(log != null ? log : logDir.resolve(name + ".log"),
-                pid != null ? pid : runDir.resolve(name + ".pid"));
+                pid != null ? pid : runDir.resolve(name + ".pid"), runDir.resolve(name + ".sock"));
     }
 }

@@ -7,9 +7,11 @@ import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.UserDefinedFileAttributeView;
+import java.util.ArrayList;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -17,7 +19,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * {@code enable_xattr = false}: the kernel stops asking the daemon for security.capability before every
  * write (half the requests of a 4 KiB write), extended attributes fail with EOPNOTSUPP, and the CLI
- * says why it cannot read statistics instead of calling the mount unhealthy.
+ * reads statistics and health over the daemon's control socket instead.
  */
 @ExtendWith(NoLeftovers.class)
 class XattrsOffIT {
@@ -33,12 +35,47 @@ class XattrsOffIT {
         return MonitoringIT.operations(scrape, "xattr");
     }
 
+    private static String ok(Run cli) {
+        assertEquals(0, cli.exit(), cli.output());
+        return cli.output();
+    }
+
+    /**
+     * The CLI run as another user, from a world-readable copy of the test classpath (root's Maven
+     * repository, where its jars live, is not readable by others).
+     */
+    private static Run cliAs(String user, String... args) throws Exception {
+        Path copy = Files.createTempDirectory("xdevfs-it-cp-");
+        try {
+            List<String> classpath = new ArrayList<>();
+            int i = 0;
+            for (String entry : System.getProperty("java.class.path").split(java.io.File.pathSeparator)) {
+                Path from = Path.of(entry);
+                if (Files.exists(from)) {
+                    Path to = copy.resolve(i++ + "-" + from.getFileName());
+                    Run.ok("cp", "-r", from.toString(), to.toString());
+                    classpath.add(to.toString());
+                }
+            }
+            Run.ok("chmod", "-R", "a+rX", copy.toString());
+            List<String> cmd = new ArrayList<>(List.of("runuser", "-u", user, "--",
+                    Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
+                    String.join(java.io.File.pathSeparator, classpath), "io.xdevfs.fs.Main"));
+            cmd.addAll(List.of(args));
+            return Run.in(null, cmd);
+        } finally {
+            Run.ok("rm", "-rf", copy.toString());
+        }
+    }
+
     @Test
     void writesCostOneRequestAndAttributesAreNotSupported() throws Exception {
         int onPort = MonitoringIT.freePort();
         int offPort = MonitoringIT.freePort();
+        Path socket;
         try (Mounted on = Mounted.start(List.of("[monitoring]", "metrics_port = " + onPort));
              Mounted off = Mounted.start(List.of("enable_xattr = false", "[monitoring]", "metrics_port = " + offPort))) {
+            socket = Path.of("/run/xdevfs", off.mnt.toString().substring(1).replace('/', '-') + ".sock");
             // The premise, on the default mount: the kernel asks for an attribute before each write.
             assertTrue(xattrRequestsDuringWrites(on, onPort) >= WRITES);
             assertEquals(0, xattrRequestsDuringWrites(off, offPort), "no xattr request reaches the daemon");
@@ -55,16 +92,27 @@ class XattrsOffIT {
             assertEquals(List.of(), Run.ok("getfattr", "-d", "-m", "-", off.base.resolve("wal").toString()).lines()
                     .filter(l -> l.startsWith("user.")).toList(), "nothing reached the backing file");
 
-            Run stats = MonitoringIT.cli("stats", off.mnt.toString());
-            assertNotEquals(0, stats.exit());
-            assertTrue(stats.output().contains("enable_xattr = false"), stats.output());
+            // The CLI asks the daemon over its control socket instead: same figures, same verdict.
+            assertEquals(WRITES, MonitoringIT.field(ok(MonitoringIT.cli("stats", "--json", off.mnt.toString())),
+                    "write_ops"), "the writes counted, read over the socket");
+            assertTrue(ok(MonitoringIT.cli("stats", off.mnt.toString())).contains("write"));
             Run health = MonitoringIT.cli("health", off.mnt.toString());
-            assertNotEquals(0, health.exit());
-            assertTrue(health.output().contains("enable_xattr = false") && !health.output().contains("unhealthy"),
-                    health.output());
-            assertTrue(off.log().contains("enable_xattr = false"), off.log());
+            assertEquals(0, health.exit(), health.output());
+            assertEquals("healthy", health.output().strip());
+            ok(MonitoringIT.cli("stats", "--reset", off.mnt.toString()));
+            assertEquals(0, MonitoringIT.field(ok(MonitoringIT.cli("stats", "--json", off.mnt.toString())),
+                    "write_ops"), "reset over the socket");
+            assertTrue(off.log().contains("enable_xattr = false") && off.log().contains(".sock"), off.log());
+            // The socket is its daemon's user's (root's) alone: another user is told why, not "unhealthy".
+            Files.setPosixFilePermissions(off.root, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+            Run denied = cliAs("nobody", "health", off.mnt.toString());
+            assertNotEquals(0, denied.exit());
+            assertTrue(denied.output().contains("cannot reach its daemon over") && !denied.output().contains("unhealthy"),
+                    denied.output());
             assertEquals(0, MonitoringIT.cli("health", on.mnt.toString()).exit(), "the default mount still answers");
+            assertTrue(Files.exists(socket), socket.toString());
         }
+        assertFalse(Files.exists(socket), "the daemon removes its socket when it unmounts");
     }
 
     @Test
