@@ -6,7 +6,7 @@
 # bench/results/. Needs root, fio and bindfs (mount-scripts/install-deps.sh test installs them).
 #
 #   bench/run.sh [JOB ...]        jobs are bench/jobs/NAME.fio; default: the general ones (jobs=... below);
-#                                 seqread-direct and the sparse type's zero writers run by name
+#                                 seqread-direct, seqread-uncached and the sparse type's zero writers run by name
 #   ROUNDS=3 RUNTIME=10           rounds per job and seconds per time-based job
 #   BENCH_DIR=/var/tmp/xdevfs-bench   where the three targets live (one filesystem)
 #   XDEVFS_MOUNT_ARGS="..."       extra arguments for xdevfs mount (e.g. --dispatch multi)
