@@ -12,7 +12,8 @@ import java.util.concurrent.Callable;
 @Command(name = "stats", mixinStandardHelpOptions = true,
         description = {"Show what a mount did: per operation ops, errors, bytes, rates over the last second and "
                 + "latency percentiles, then open files, cache and compression figures.",
-                "Read from the mount root's user.xdevfs.stats attribute; nothing appears in the mount."})
+                "Read from the mount root's user.xdevfs.stats attribute (nothing appears in the mount), or, on a "
+                        + "mount with enable_xattr = false, from its daemon's control socket."})
 final class StatsCommand implements Callable<Integer> {
     @Parameters(paramLabel = "MOUNTPOINT")
     Path mountPoint;
