@@ -50,7 +50,11 @@ def main(run_dir):
     extra = sorted(targets - set(TARGETS) - set(anchors))
     # A storage type with its own anchors (xdevfs-tmpfs vs native-tmpfs, bindfs-tmpfs) is compared to them too.
     anchored = [(t, a) for t in extra for a in anchors if a.split("-", 1)[1] == t.split("-", 1)[1]]
-    anchored += [tuple(pair.split("/", 1)) for pair in os.environ.get("RATIOS", "").split()]
+    for pair in os.environ.get("RATIOS", "").split():
+        num, _, den = pair.partition("/")
+        if num not in targets or den not in targets:
+            sys.exit("RATIOS: %s names a target this run does not have (it has: %s)" % (pair, " ".join(sorted(targets))))
+        anchored.append((num, den))
     columns = TARGETS + extra + anchors
     print("| job | metric | " + " | ".join(columns) + " | xdevfs/native | xdevfs/bindfs | "
           + "".join(t + "/xdevfs | " for t in extra) + "".join(t + "/" + a + " | " for t, a in anchored))

@@ -29,12 +29,11 @@ final class ControlSocket implements AutoCloseable {
 
     private final Path path;
     private final ServerSocketChannel server;
-    private final Thread thread;
 
     private ControlSocket(Path path, ServerSocketChannel server, ControlXattrs control) {
         this.path = path;
         this.server = server;
-        this.thread = new Thread(() -> serve(control), "xdevfs-control");
+        Thread thread = new Thread(() -> serve(control), "xdevfs-control");
         thread.setDaemon(true);
         thread.start();
     }
@@ -77,7 +76,7 @@ final class ControlSocket implements AutoCloseable {
         }
     }
 
-    static String answer(ControlXattrs control, String request) {
+    private static String answer(ControlXattrs control, String request) {
         try {
             if (request.startsWith("get " + ControlXattrs.PREFIX)) {
                 return "ok\n" + new String(control.get(request.substring(4)), StandardCharsets.UTF_8);
