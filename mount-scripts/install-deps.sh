@@ -36,7 +36,17 @@ if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null 2>&1; then
   exit 1
 fi
 export DEBIAN_FRONTEND=noninteractive
-apt-get update -qq >/dev/null
+# One line per step; apt's and debconf's chatter only when a step fails.
+log=$(mktemp -t xdevfs-deps.XXXXXX)
+step() {
+  if ! "$@" >>"$log" 2>&1; then
+    echo "xdevfs: '$*' failed; its output (all of it in $log):" >&2
+    tail -n 20 "$log" >&2
+    exit 1
+  fi
+}
+echo "xdevfs: updating the package lists (apt-get update)" >&2
+step apt-get update -qq
 packages=()
 for p in "${missing[@]}"; do
   if [ "$p" = libfuse2 ] && ! apt-cache show libfuse2 >/dev/null 2>&1; then
@@ -46,4 +56,5 @@ for p in "${missing[@]}"; do
   fi
 done
 echo "xdevfs: installing ${packages[*]}" >&2
-apt-get install -y -qq --no-install-recommends "${packages[@]}" >/dev/null
+step apt-get install -y -qq --no-install-recommends "${packages[@]}"
+rm -f "$log"

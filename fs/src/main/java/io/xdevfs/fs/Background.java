@@ -11,7 +11,8 @@ import java.util.List;
 /**
  * Starts the daemon as a detached child ({@code setsid java ... mount --foreground}) and waits until
  * it has mounted (its pid file appears and the mount table shows fuse.xdevfs) or has died, in which
- * case the end of its log is shown and its exit status returned: nothing is left half-mounted.
+ * case what it logged during this attempt is shown and its exit status returned: nothing is left
+ * half-mounted.
  */
 final class Background {
     private static final long WAIT_MILLIS = 60_000;
@@ -20,6 +21,7 @@ final class Background {
         Files.createDirectories(files.logFile().toAbsolutePath().getParent());
         Files.createDirectories(files.pidFile().toAbsolutePath().getParent());
         Files.deleteIfExists(files.pidFile());
+        long logStart = sizeOf(files.logFile()); // the log accumulates; this attempt's lines start here
         List<String> cmd = new ArrayList<>();
         cmd.add("setsid");
         cmd.add(ProcessHandle.current().info().command().orElse(
@@ -39,7 +41,7 @@ final class Background {
         while (System.currentTimeMillis() < deadline) {
             if (!child.isAlive()) {
                 System.err.println("xdevfs: mount of " + mnt + " failed; the daemon said:");
-                tail(files.logFile()).forEach(l -> System.err.println("  " + l));
+                linesSince(files.logFile(), logStart).forEach(l -> System.err.println("  " + l));
                 return child.exitValue() == 0 ? 1 : child.exitValue();
             }
             if (pid.equals(readPid(files.pidFile()))
@@ -63,10 +65,22 @@ final class Background {
         }
     }
 
-    private static List<String> tail(Path log) {
+    private static long sizeOf(Path log) {
         try {
-            List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
-            return lines.subList(Math.max(0, lines.size() - 15), lines.size());
+            return Files.size(log);
+        } catch (IOException e) {
+            return 0;
+        }
+    }
+
+    /** The lines written to {@code log} from byte {@code start} on (at most the last 40). */
+    static List<String> linesSince(Path log, long start) {
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(log)) {
+            long from = start <= ch.size() ? start : 0; // rotated or truncated meanwhile: all of it is new
+            java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocate((int) Math.min(ch.size() - from, 1 << 20));
+            ch.read(buf, Math.max(from, ch.size() - buf.capacity()));
+            List<String> lines = new String(buf.array(), 0, buf.position(), StandardCharsets.UTF_8).lines().toList();
+            return lines.isEmpty() ? List.of("(nothing)") : lines.subList(Math.max(0, lines.size() - 40), lines.size());
         } catch (IOException e) {
             return List.of("(no log: " + e.getMessage() + ")");
         }

@@ -4,6 +4,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 
 /** {@code xdevfs config check FILE}: validate a configuration and print what would be used. */
@@ -12,20 +13,42 @@ import java.util.concurrent.Callable;
 final class ConfigCommand {
 
     @Command(name = "check", mixinStandardHelpOptions = true,
-            description = "Validate FILE and print the effective configuration; exit 2 if it is invalid.")
+            description = {"Validate FILE, print the effective configuration, and check what can be checked "
+                    + "without mounting (directories exist or can be created, metrics_port is free).",
+                    "Ends with one line saying whether the configuration is valid; exit 2 if it is not."})
     static final class Check implements Callable<Integer> {
         @Parameters(paramLabel = "FILE", description = "The INI configuration file.")
         Path file;
 
         @Override
         public Integer call() {
+            ConfigLoader.Config config;
+            IniFile ini;
             try {
-                System.out.print(ConfigLoader.render(ConfigLoader.loadAll(file)));
-                return 0;
+                config = ConfigLoader.loadAll(file);
+                ini = IniFile.read(file);
             } catch (ConfigException e) {
                 e.problems().forEach(p -> System.err.println("xdevfs: " + p));
+                System.err.println("xdevfs: " + file + " is not valid (" + e.problems().size() + " error"
+                        + (e.problems().size() == 1 ? "" : "s") + ")");
+                return 2;
+            } catch (java.io.IOException e) {
+                System.err.println("xdevfs: " + file + ": cannot read the configuration: " + ConfigLoader.reason(e));
                 return 2;
             }
+            System.out.print(ConfigLoader.render(config));
+            List<ConfigPreflight.Finding> findings = ConfigPreflight.check(ini, config);
+            long errors = findings.stream().filter(ConfigPreflight.Finding::error).count();
+            findings.forEach(f -> System.err.println("xdevfs: " + (f.error() ? "error: " : "warning: ") + f.text()));
+            if (errors > 0) {
+                System.err.println("xdevfs: " + file + " is valid, but a mount with it would fail now (" + errors
+                        + " error" + (errors == 1 ? "" : "s") + " above)");
+                return 2;
+            }
+            long warnings = findings.size() - errors;
+            System.out.println("xdevfs: " + file + " is valid" + (warnings == 0 ? ""
+                    : " (" + warnings + " warning" + (warnings == 1 ? "" : "s") + ")"));
+            return 0;
         }
     }
 }

@@ -63,6 +63,20 @@ final class ConfigLoader {
         }
     }
 
+    /** Why a file cannot be read, in the words of strerror ("No such file or directory", ...). */
+    static String reason(IOException e) {
+        if (e instanceof java.nio.file.NoSuchFileException) {
+            return "No such file or directory";
+        }
+        if (e instanceof java.nio.file.AccessDeniedException) {
+            return "Permission denied";
+        }
+        if (e instanceof java.nio.file.FileSystemException f && f.getReason() != null) {
+            return f.getReason();
+        }
+        return e.getMessage();
+    }
+
     static LocalConfig load(Path file) throws ConfigException {
         return loadAll(file).local();
     }
@@ -72,7 +86,7 @@ final class ConfigLoader {
         try {
             ini = IniFile.read(file);
         } catch (IOException e) {
-            throw new ConfigException(List.of(file + ": cannot read the configuration: " + e.getMessage()));
+            throw new ConfigException(List.of(file + ": cannot read the configuration: " + reason(e)));
         }
         List<String> problems = new ArrayList<>(ini.errors);
         LocalConfig d = LocalConfig.defaults();

@@ -22,13 +22,13 @@ final class Errors {
     static int toErrno(String op, String path, Throwable t) {
         if (t instanceof PosixException p) {
             if (p.errno() == Errno.EIO) {
-                Log.warn(op + " " + path + ": " + p.getMessage());
+                Log.warn(op + " " + io.xdevfs.posix.Names.display(path) + ": " + p.getMessage());
             }
             return -p.errno();
         }
         int errno = classify(t);
         if (errno == Errno.EIO || errno == Errno.ENOMEM) {
-            Log.error(op + " " + path + " failed; answering errno " + errno, t);
+            Log.error(op + " " + io.xdevfs.posix.Names.display(path) + " failed; answering errno " + errno, t);
         }
         return -errno;
     }

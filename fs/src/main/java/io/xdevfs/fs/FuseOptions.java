@@ -16,6 +16,9 @@ import java.util.List;
  *       files) and stays usable through its handle.</li>
  *   <li>default_permissions: the kernel checks modes and owners; with allow_other (when root
  *       mounts) other users, such as a database's, use the mount under those checks.</li>
+ *   <li>nodev, nosuid: device nodes may be created on the mount (by a caller with CAP_MKNOD) but do not
+ *       open their devices, and set-user-ID bits do not raise privileges, as on most data mounts;
+ *       {@code -o dev} or {@code -o suid} turn that off.</li>
  * </ul>
  */
 final class FuseOptions {
@@ -23,7 +26,7 @@ final class FuseOptions {
     static List<String> build(String fsName, boolean root, boolean singleThreaded, List<String> userOptions) {
         List<String> opts = new ArrayList<>(List.of("subtype=xdevfs", "fsname=" + fsName.replace(",", "_"),
                 "big_writes", "max_write=" + FuseSession.MAX_REQUEST, "max_read=" + FuseSession.MAX_REQUEST,
-                "use_ino", "attr_timeout=0", "hard_remove", "default_permissions"));
+                "use_ino", "attr_timeout=0", "hard_remove", "default_permissions", "nodev", "nosuid"));
         if (root) {
             opts.add("allow_other");
         }

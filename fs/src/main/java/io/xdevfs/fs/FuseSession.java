@@ -30,7 +30,8 @@ final class FuseSession {
      * mount or the session could not start (libfuse has printed why), as fuse_main does.
      * {@code args} are libfuse's command-line options ("-o", "...", "-s" for a single-threaded loop).
      */
-    int run(String mountPoint, List<String> args, Pointer operations, long operationsSize) {
+    int run(String mountPoint, List<String> args, Pointer operations, long operationsSize,
+            LargeRequestChannel.RequestHook hook) {
         List<String> argv = new ArrayList<>(List.of("xdevfs", "-f"));
         argv.addAll(args);
         argv.add(mountPoint);
@@ -42,10 +43,10 @@ final class FuseSession {
             return 1;
         }
         Pointer session = lib.fuse_get_session(fuse);
-        LargeRequestChannel large = LargeRequestChannel.replace(lib, session, MAX_REQUEST + HEADROOM);
+        LargeRequestChannel large = LargeRequestChannel.replace(lib, session, MAX_REQUEST + HEADROOM, hook);
         if (large == null) {
             Log.warn("libfuse's channel is not the libfuse 2.6-2.9 layout this build knows: FUSE requests "
-                    + "stay at 128 KiB");
+                    + "stay at 128 KiB, and SEEK_DATA/SEEK_HOLE see every file as all data");
         }
         pin(large);
         int result = multithreadedOut.getInt(0) != 0 ? lib.fuse_loop_mt(fuse) : lib.fuse_loop(fuse);

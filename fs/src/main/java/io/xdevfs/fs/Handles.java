@@ -33,6 +33,11 @@ final class Handles {
         return c;
     }
 
+    /** The handle's content, or null when it is not (or no longer) open. */
+    Content find(long fh) {
+        return open.get(fh);
+    }
+
     /** Removes and closes; closing twice is EBADF. */
     void release(long fh) throws IOException {
         Content c = open.remove(fh);

@@ -33,7 +33,7 @@ final class HealthCheck {
     HealthCheck(Volume volume, Metrics metrics) {
         this.volume = volume;
         this.metrics = metrics;
-        this.faultsAtLastCheck = metrics == null ? 0 : metrics.faults();
+        this.faultsAtLastCheck = metrics == null ? 0 : metrics.errors();
     }
 
     private static String describe(Exception e) {
@@ -59,7 +59,7 @@ final class HealthCheck {
             reasons.add("cannot stat the backing store: " + describe(e));
         }
         if (metrics != null) {
-            long faults = metrics.faults();
+            long faults = metrics.errors();
             if (faults > faultsAtLastCheck) {
                 reasons.add((faults - faultsAtLastCheck) + " I/O failures (EIO, ENOSPC, EROFS, EDQUOT) since the "
                         + "previous check");

@@ -6,7 +6,13 @@ import io.xdevfs.posix.PosixException;
 import jnr.ffi.Memory;
 import jnr.ffi.Pointer;
 import jnr.ffi.Runtime;
+import com.kenai.jffi.CallContext;
+import com.kenai.jffi.CallingConvention;
+import com.kenai.jffi.Invoker;
+import com.kenai.jffi.Type;
 import jnr.ffi.annotations.Delegate;
+import jnr.ffi.types.intptr_t;
+import jnr.ffi.types.size_t;
 
 import java.nio.ByteBuffer;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -16,9 +22,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * requests, whose INIT reply {@link InitReply} rewrites. libfuse's own channel reads into 132 KiB
  * buffers and cannot be resized, so it is replaced, as libfuse2's fuse_chan_new allows.
  *
- * <p>Receive and destroy stay libfuse's functions. Send is ours only until the first reply: it puts
- * libfuse's send back before writing that reply, so no request after INIT crosses into Java to be
- * answered. The layout of struct fuse_chan (ops, session, fd, bufsize; libfuse 2.6 to 2.9) is checked
+ * <p>Destroy stays libfuse's function. Receive is libfuse's, called from a thin Java step that first
+ * offers each request to a {@link RequestHook}: libfuse2 predates some requests the kernel sends
+ * (FUSE_LSEEK), and answers them ENOSYS; the hook answers those itself. Send is ours only until the
+ * first reply: it puts libfuse's send back before writing that reply, so no reply after INIT crosses
+ * into Java. The layout of struct fuse_chan (ops, session, fd, bufsize; libfuse 2.6 to 2.9) is checked
  * against libfuse's accessors before anything is written into it.
  */
 final class LargeRequestChannel {
@@ -36,6 +44,21 @@ final class LargeRequestChannel {
         int send(Pointer channel, Pointer iov, long count);
     }
 
+    /** struct fuse_chan_ops' receive: int (*)(struct fuse_chan **, char *buf, size_t size). */
+    public interface Receive {
+        @Delegate
+        int receive(@intptr_t long channelRef, @intptr_t long buf, @size_t long size);
+    }
+
+    /** Answers some requests before libfuse sees them. */
+    interface RequestHook {
+        /** True when the request at {@code address} ({@code length} bytes) was answered on {@code fd}. */
+        boolean answer(int fd, long address, int length);
+    }
+
+    private static final CallContext RECEIVE_CALL = CallContext.getCallContext(Type.SINT,
+            new Type[] {Type.POINTER, Type.POINTER, Type.ULONG}, CallingConvention.DEFAULT, false);
+
     private final Posix posix = Posix.get();
     private final int fd;
     private final long libfuseSend;
@@ -43,13 +66,20 @@ final class LargeRequestChannel {
     /** Held for the session's life: native code calls it through its address. */
     private final Send send = this::send;
     private final Pointer channel;
+    private final long libfuseReceive;
+    private final RequestHook hook;
+    /** Held for the session's life, as {@link #send}. */
+    private final Receive receive = this::receive;
 
-    private LargeRequestChannel(LibFuse2 lib, Pointer kernelChannel, int fd, long bufferSize) {
+    private LargeRequestChannel(LibFuse2 lib, Pointer kernelChannel, int fd, long bufferSize, RequestHook hook) {
         this.fd = fd;
+        this.hook = hook;
         this.libfuseSend = kernelChannel.getAddress(SEND);
+        this.libfuseReceive = kernelChannel.getAddress(RECEIVE);
         Runtime runtime = Runtime.getSystemRuntime();
         Pointer ops = Memory.allocateDirect(runtime, OPS_SIZE);
-        ops.putAddress(RECEIVE, kernelChannel.getAddress(RECEIVE));
+        ops.putAddress(RECEIVE, hook == null ? libfuseReceive
+                : runtime.getClosureManager().getClosurePointer(Receive.class, receive).address());
         ops.putAddress(SEND, runtime.getClosureManager().getClosurePointer(Send.class, send).address());
         ops.putAddress(DESTROY, kernelChannel.getAddress(DESTROY));
         this.channel = lib.fuse_chan_new(ops, fd, bufferSize, null);
@@ -61,6 +91,10 @@ final class LargeRequestChannel {
      * nothing, when libfuse's layout is not the known one or the channel cannot be made.
      */
     static LargeRequestChannel replace(LibFuse2 lib, Pointer session, long bufferSize) {
+        return replace(lib, session, bufferSize, null);
+    }
+
+    static LargeRequestChannel replace(LibFuse2 lib, Pointer session, long bufferSize, RequestHook hook) {
         Pointer kernelChannel = lib.fuse_session_next_chan(session, null);
         if (kernelChannel == null) {
             return null;
@@ -69,7 +103,7 @@ final class LargeRequestChannel {
         if (kernelChannel.getInt(FD) != fd || kernelChannel.getLong(BUFSIZE) != lib.fuse_chan_bufsize(kernelChannel)) {
             return null;
         }
-        LargeRequestChannel large = new LargeRequestChannel(lib, kernelChannel, fd, bufferSize);
+        LargeRequestChannel large = new LargeRequestChannel(lib, kernelChannel, fd, bufferSize, hook);
         if (large.channel == null) {
             return null;
         }
@@ -78,6 +112,25 @@ final class LargeRequestChannel {
         Posix.get().free(kernelChannel.address());
         return large;
     }
+
+    /**
+     * libfuse's receive, then the hook. A request the hook answered is reported to libfuse's loop as
+     * -EINTR, which it skips (fuse_session_loop and fuse_loop_mt read the next request).
+     */
+    private int receive(long channelRef, long buf, long size) {
+        int n = (int) Invoker.getInstance().invokeN3(RECEIVE_CALL, libfuseReceive, channelRef, buf, size);
+        try {
+            if (n >= IN_HEADER && hook.answer(fd, buf, n)) {
+                return -Errno.EINTR;
+            }
+        } catch (Throwable t) {
+            Log.error("answering a request before libfuse failed; libfuse answers it", t);
+        }
+        return n;
+    }
+
+    /** struct fuse_in_header: len, opcode, unique, nodeid, uid, gid, pid, padding. */
+    static final int IN_HEADER = 40;
 
     /** Answers a request: the first, INIT, extended ({@link InitReply}); one that raced the swap, unchanged. */
     private int send(Pointer ch, Pointer iov, long count) {

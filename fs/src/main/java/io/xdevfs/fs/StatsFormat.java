@@ -27,7 +27,7 @@ final class StatsFormat {
             }
             field(b, k + "_iops", o.opsPerSecond());
             field(b, k + "_errors", o.errors());
-            field(b, k + "_faults", o.faults());
+            field(b, k + "_answers", o.answers());
             b.append(String.format(Locale.ROOT, "  \"%s_latency_us\": {\"mean\": %.1f, \"p50\": %.1f, \"p90\": %.1f, "
                     + "\"p99\": %.1f, \"p999\": %.1f, \"max\": %.1f},%n", k, o.meanUs(), o.p50Us(), o.p90Us(), o.p99Us(),
                     o.p999Us(), o.maxUs()));
@@ -55,14 +55,14 @@ final class StatsFormat {
         StringBuilder b = new StringBuilder(4096);
         b.append(String.format(Locale.ROOT, "xdevfs %s: %.0f s since reset; rates over the last second%n%n",
                 mountPoint, m.secondsSinceReset()));
-        b.append(String.format(Locale.ROOT, "%-10s %12s %8s %14s %10s %9s %9s %9s %9s %9s %9s %10s%n", "op", "ops",
-                "errors", "bytes", "ops/s", "MiB/s", "mean us", "p50 us", "p90 us", "p99 us", "p99.9 us", "max us"));
+        b.append(String.format(Locale.ROOT, "%-10s %12s %8s %8s %14s %10s %9s %9s %9s %9s %9s %9s %10s%n", "op", "ops",
+                "errors", "answers", "bytes", "ops/s", "MiB/s", "mean us", "p50 us", "p90 us", "p99 us", "p99.9 us", "max us"));
         for (OpMetricsView o : OpMetricsView.of(m)) {
             if (o.ops() == 0) {
                 continue;
             }
-            b.append(String.format(Locale.ROOT, "%-10s %12d %8d %14s %10.0f %9s %9.1f %9.1f %9.1f %9.1f %9.1f %10.1f%n",
-                    o.op().key(), o.ops(), o.errors(), o.op().movesData() ? Long.toString(o.bytes()) : "-",
+            b.append(String.format(Locale.ROOT, "%-10s %12d %8d %8d %14s %10.0f %9s %9.1f %9.1f %9.1f %9.1f %9.1f %10.1f%n",
+                    o.op().key(), o.ops(), o.errors(), o.answers(), o.op().movesData() ? Long.toString(o.bytes()) : "-",
                     o.opsPerSecond(), o.op().movesData() ? String.format(Locale.ROOT, "%.1f", o.bytesPerSecond() / 1048576)
                             : "-", o.meanUs(), o.p50Us(), o.p90Us(), o.p99Us(), o.p999Us(), o.maxUs()));
         }
@@ -79,10 +79,11 @@ final class StatsFormat {
         List<OpMetricsView> ops = OpMetricsView.of(m);
         family(b, "xdevfs_operations_total", "counter", "Calls per operation since the last reset.");
         ops.forEach(o -> sample(b, "xdevfs_operations_total", o.op(), null, o.ops()));
-        family(b, "xdevfs_errors_total", "counter", "Failed calls per operation (ENOENT of a lookup included).");
+        family(b, "xdevfs_errors_total", "counter", "Failures of the store per operation (EIO, ENOSPC, EROFS, EDQUOT).");
         ops.forEach(o -> sample(b, "xdevfs_errors_total", o.op(), null, o.errors()));
-        family(b, "xdevfs_faults_total", "counter", "I/O failures per operation (EIO, ENOSPC, EROFS, EDQUOT).");
-        ops.forEach(o -> sample(b, "xdevfs_faults_total", o.op(), null, o.faults()));
+        family(b, "xdevfs_answers_total", "counter",
+                "Failed calls that are ordinary replies per operation (ENOENT of a lookup, ENODATA, EEXIST, ...).");
+        ops.forEach(o -> sample(b, "xdevfs_answers_total", o.op(), null, o.answers()));
         family(b, "xdevfs_bytes_total", "counter", "Bytes read and written.");
         ops.stream().filter(o -> o.op().movesData()).forEach(o -> sample(b, "xdevfs_bytes_total", o.op(), null, o.bytes()));
         family(b, "xdevfs_latency_seconds", "summary", "Latency of each operation since the last reset.");

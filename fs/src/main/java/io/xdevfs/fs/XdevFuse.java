@@ -3,12 +3,14 @@ package io.xdevfs.fs;
 import com.kenai.jffi.MemoryIO;
 import io.xdevfs.posix.DirEntry;
 import io.xdevfs.posix.FsStat;
+import io.xdevfs.posix.Names;
 import io.xdevfs.tiers.Content;
 import io.xdevfs.tiers.Owner;
 import io.xdevfs.tiers.Volume;
 import jnr.ffi.Memory;
 import jnr.ffi.Pointer;
 import jnr.ffi.Struct;
+import jnr.ffi.provider.jffi.ClosureHelper;
 import ru.serce.jnrfuse.FuseFillDir;
 import ru.serce.jnrfuse.FuseStubFS;
 import ru.serce.jnrfuse.NotImplemented;
@@ -16,7 +18,6 @@ import ru.serce.jnrfuse.struct.Flock;
 import ru.serce.jnrfuse.struct.FuseContext;
 import ru.serce.jnrfuse.struct.FuseFileInfo;
 import ru.serce.jnrfuse.struct.Statvfs;
-import ru.serce.jnrfuse.struct.Timespec;
 
 import java.nio.ByteBuffer;
 import java.util.List;
@@ -50,7 +51,12 @@ public final class XdevFuse extends FuseStubFS {
 
     private final Volume volume;
     private final Handles handles = new Handles();
+    private final OpenNodes openNodes = new OpenNodes();
     private final MemoryIO memory = MemoryIO.getInstance();
+    /** The callbacks handed to libfuse, held so that they live as long as this object. */
+    private final List<Object> registered = new java.util.ArrayList<>();
+    /** The longest name Linux allows, in bytes. */
+    private static final int NAME_MAX = 255;
     private final long fhOffset;
     /** fuse_file_info's keep_cache bit, or 0 where this jnr-fuse's layout is not the one we know. */
     private final int keepCacheBit;
@@ -70,21 +76,32 @@ public final class XdevFuse extends FuseStubFS {
         ops.putInt(flagsOffset, ops.getInt(flagsOffset) | FLAG_NULLPATH_OK | FLAG_UTIME_OMIT_OK);
         this.fhOffset = memberOffset(FuseFileInfo.of(Memory.allocateDirect(jnr.ffi.Runtime.getSystemRuntime(), 64)).fh);
         this.keepCacheBit = fhOffset == FH_OFFSET ? KEEP_CACHE : 0;
-        // The data path is registered without jnr-fuse's per-call wrappers (a FuseFileInfo or FileStat
-        // object of a dozen field objects for every request): the handle is read straight from
-        // fuse_file_info and attributes are written straight into the kernel's stat buffer.
-        fuseOperations.getattr.set(this::getattr);
-        fuseOperations.fgetattr.set(this::fgetattr);
-        fuseOperations.read.set(this::read);
-        fuseOperations.write.set(this::write);
-        fuseOperations.flush.set(this::flush);
-        fuseOperations.fsync.set(this::fsync);
-        fuseOperations.release.set(this::release);
+        // Every callback that takes a name is registered raw (RawOperations): names stay bytes, and the
+        // data path reads its handle straight from fuse_file_info and writes attributes straight into
+        // the kernel's stat buffer, without jnr-fuse's per-call wrapper objects.
+        registerOperations();
     }
 
     /** Serves the daemon's control attributes of the mount root (stats, health, reset). */
     void control(ControlXattrs control) {
         this.control = control;
+    }
+
+    /** The fuse_operations slots that have a callback, by name: libfuse answers ENOSYS for the others. */
+    java.util.Set<String> operationsWithCallbacks() {
+        Pointer ops = Struct.getMemory(fuseOperations);
+        java.util.Set<String> names = new java.util.TreeSet<>();
+        for (java.lang.reflect.Field f : fuseOperations.getClass().getFields()) {
+            try {
+                Object member = f.get(fuseOperations);
+                if (f.getType().getSimpleName().equals("Func") && ops.getAddress(memberOffset(member)) != 0) {
+                    names.add(f.getName());
+                }
+            } catch (IllegalAccessException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+        return names;
     }
 
     /** jnr-ffi struct members hide offset() (not public API); read it reflectively, once. */
@@ -110,8 +127,10 @@ public final class XdevFuse extends FuseStubFS {
      */
     public int serve(String mountPoint, List<String> fuseArgs, Runnable onMounted) {
         this.onMounted = onMounted;
+        LseekRequests lseek = new LseekRequests(handles);
         return new FuseSession().run(mountPoint, fuseArgs, Struct.getMemory(fuseOperations),
-                Struct.size(fuseOperations));
+                Struct.size(fuseOperations), (fd, address, length) -> lseek.answer(fd, address, length)
+                        || openNodes.answer(fd, address, length));
     }
 
     /** Open handles right now (logged when the daemon unmounts). */
@@ -160,35 +179,90 @@ public final class XdevFuse extends FuseStubFS {
         handles.closeAll();
     }
 
+    /** A name from libfuse as a byte string ({@link Names}); null for libfuse's NULL (nullpath_ok). */
+    private String name(Pointer cString) {
+        if (cString == null) {
+            return null;
+        }
+        return Names.ofBytes(memory.getZeroTerminatedByteArray(cString.address()));
+    }
+
+    /**
+     * Puts {@code callback} into fuse_operations at {@code member}'s slot, replacing jnr-fuse's String
+     * callback (if any). The callback is held here for as long as libfuse may call it.
+     */
+    private <T> void register(Object member, Class<T> type, T callback) {
+        registered.add(callback);
+        Struct.getMemory(fuseOperations).putPointer(memberOffset(member),
+                jnr.ffi.Runtime.getSystemRuntime().getClosureManager().getClosurePointer(type, callback));
+    }
+
+    private void registerOperations() {
+        register(fuseOperations.getattr, RawOperations.PathPointer.class,
+                (p, stat) -> doGetattr(name(p), stat));
+        register(fuseOperations.fgetattr, RawOperations.PathTwoPointers.class, this::doFgetattr);
+        register(fuseOperations.access, RawOperations.PathInt.class, (p, mask) -> doAccess(name(p), mask));
+        register(fuseOperations.chmod, RawOperations.PathMode.class, (p, mode) -> doChmod(name(p), mode));
+        register(fuseOperations.chown, RawOperations.Chown.class, (p, uid, gid) -> doChown(name(p), uid, gid));
+        register(fuseOperations.utimens, RawOperations.PathPointer.class, (p, ts) -> doUtimens(name(p), ts));
+        register(fuseOperations.statfs, RawOperations.PathPointer.class, (p, out) -> doStatfs(name(p), out));
+        register(fuseOperations.mkdir, RawOperations.PathMode.class, (p, mode) -> doMkdir(name(p), mode));
+        register(fuseOperations.rmdir, RawOperations.PathOnly.class, p -> doRmdir(name(p)));
+        register(fuseOperations.unlink, RawOperations.PathOnly.class, p -> doUnlink(name(p)));
+        register(fuseOperations.rename, RawOperations.TwoNames.class, (a, b) -> doRename(name(a), name(b)));
+        register(fuseOperations.symlink, RawOperations.TwoNames.class, (t, p) -> doSymlink(name(t), name(p)));
+        register(fuseOperations.readlink, RawOperations.PathBuffer.class,
+                (p, buf, size) -> doReadlink(name(p), buf, size));
+        register(fuseOperations.link, RawOperations.TwoNames.class, (a, b) -> doLink(name(a), name(b)));
+        register(fuseOperations.mknod, RawOperations.Mknod.class, (p, mode, rdev) -> doMknod(name(p), mode, rdev));
+        register(fuseOperations.truncate, RawOperations.Truncate.class, (p, size) -> doTruncate(name(p), size));
+        register(fuseOperations.opendir, RawOperations.PathPointer.class, (p, fi) -> doOpendir(name(p)));
+        register(fuseOperations.readdir, RawOperations.Readdir.class,
+                (p, buf, filler, offset, fi) -> doReaddir(name(p), buf, filler));
+        register(fuseOperations.releasedir, RawOperations.PathPointer.class, (p, fi) -> 0);
+        register(fuseOperations.fsyncdir, RawOperations.Sync.class, (p, dataOnly, fi) -> doFsyncdir(name(p)));
+        register(fuseOperations.create, RawOperations.Create.class, (p, mode, fi) -> doCreate(name(p), mode, fi));
+        register(fuseOperations.open, RawOperations.PathPointer.class, (p, fi) -> doOpen(name(p), fi));
+        register(fuseOperations.ftruncate, RawOperations.Ftruncate.class, this::doFtruncate);
+        register(fuseOperations.fallocate, RawOperations.Fallocate.class, this::doFallocate);
+        register(fuseOperations.read, RawOperations.Io.class, this::doRead);
+        register(fuseOperations.write, RawOperations.Io.class, this::doWrite);
+        register(fuseOperations.flush, RawOperations.PathPointer.class, this::doFlush);
+        register(fuseOperations.fsync, RawOperations.Sync.class, this::doFsync);
+        register(fuseOperations.release, RawOperations.PathPointer.class, this::doRelease);
+        register(fuseOperations.setxattr, RawOperations.Setxattr.class,
+                (p, n, value, size, flags) -> doSetxattr(name(p), name(n), value, size, flags));
+        register(fuseOperations.getxattr, RawOperations.Getxattr.class,
+                (p, n, value, size) -> doGetxattr(name(p), name(n), value, size));
+        register(fuseOperations.listxattr, RawOperations.PathBuffer.class,
+                (p, list, size) -> doListxattr(name(p), list, size));
+        register(fuseOperations.removexattr, RawOperations.TwoNames.class, (p, n) -> doRemovexattr(name(p), name(n)));
+    }
+
     // ---- attributes ------------------------------------------------------------------------------
 
-    @Override
-    public int access(String path, int mask) {
+    private int doAccess(String path, int mask) {
         return call("access", path, () -> volume.access(path, mask, caller()));
     }
 
-    @Override
-    public int chmod(String path, long mode) {
+    private int doChmod(String path, long mode) {
         return call("chmod", path, () -> volume.chmod(path, (int) mode));
     }
 
-    @Override
-    public int chown(String path, long uid, long gid) {
+    private int doChown(String path, long uid, long gid) {
         return call("chown", path, () -> volume.chown(path, (int) uid, (int) gid));
     }
 
-    @Override
-    public int utimens(String path, Timespec[] times) {
-        return call("utimens", path, () -> {
-            volume.utimens(path, times[0].tv_sec.get(), times[0].tv_nsec.longValue(),
-                    times[1].tv_sec.get(), times[1].tv_nsec.longValue());
-        });
+    /** struct timespec[2] (atime, mtime): tv_sec, tv_nsec, each a long on LP64. */
+    private int doUtimens(String path, Pointer ts) {
+        return call("utimens", path, () -> volume.utimens(path, ts.getLong(0), ts.getLong(8),
+                ts.getLong(16), ts.getLong(24)));
     }
 
-    @Override
-    public int statfs(String path, Statvfs out) {
+    private int doStatfs(String path, Pointer buf) {
         return call("statfs", path, () -> {
             FsStat s = volume.statfs();
+            Statvfs out = Statvfs.of(buf);
             out.f_bsize.set(s.blockSize());
             out.f_frsize.set(s.fragmentSize());
             out.f_blocks.set(s.blocks());
@@ -203,35 +277,29 @@ public final class XdevFuse extends FuseStubFS {
 
     // ---- names -------------------------------------------------------------------------------------
 
-    @Override
-    public int mkdir(String path, long mode) {
+    private int doMkdir(String path, long mode) {
         return call("mkdir", path, () -> volume.mkdir(path, (int) mode, caller()));
     }
 
-    @Override
-    public int rmdir(String path) {
+    private int doRmdir(String path) {
         return call("rmdir", path, () -> volume.rmdir(path));
     }
 
-    @Override
-    public int unlink(String path) {
+    private int doUnlink(String path) {
         return call("unlink", path, () -> volume.unlink(path));
     }
 
-    @Override
-    public int rename(String from, String to) {
+    private int doRename(String from, String to) {
         return call("rename", from, () -> volume.rename(from, to, 0));
     }
 
-    @Override
-    public int symlink(String target, String path) {
+    private int doSymlink(String target, String path) {
         return call("symlink", path, () -> volume.symlink(target, path, caller()));
     }
 
-    @Override
-    public int readlink(String path, Pointer buf, long size) {
+    private int doReadlink(String path, Pointer buf, long size) {
         return call("readlink", path, () -> {
-            byte[] target = volume.readlink(path).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            byte[] target = Names.bytes(volume.readlink(path));
             // FUSE wants a NUL-terminated string, truncated to the buffer like readlink(2).
             int n = (int) Math.min(target.length, size - 1);
             buf.put(0, target, 0, n);
@@ -239,25 +307,21 @@ public final class XdevFuse extends FuseStubFS {
         });
     }
 
-    @Override
-    public int link(String existing, String newPath) {
+    private int doLink(String existing, String newPath) {
         return call("link", newPath, () -> volume.link(existing, newPath));
     }
 
-    @Override
-    public int mknod(String path, long mode, long rdev) {
+    private int doMknod(String path, long mode, long rdev) {
         return call("mknod", path, () -> volume.mknod(path, (int) mode, rdev, caller()));
     }
 
-    @Override
-    public int truncate(String path, long size) {
+    private int doTruncate(String path, long size) {
         return call("truncate", path, () -> volume.truncate(path, size));
     }
 
     // ---- directories -----------------------------------------------------------------------------
 
-    @Override
-    public int opendir(String path, FuseFileInfo fi) {
+    private int doOpendir(String path) {
         return call("opendir", path, () -> {
             if (!volume.getattr(path).isDirectory()) {
                 throw new io.xdevfs.posix.PosixException(io.xdevfs.posix.Errno.ENOTDIR, "opendir", path);
@@ -265,40 +329,49 @@ public final class XdevFuse extends FuseStubFS {
         });
     }
 
-    @Override
-    public int readdir(String path, Pointer buf, FuseFillDir filler, long offset, FuseFileInfo fi) {
+    /** Hands each name's bytes to libfuse's filler as they are, NUL-terminated. */
+    private int doReaddir(String path, Pointer buf, Pointer fillerPointer) {
         return call("readdir", path, () -> {
             List<DirEntry> entries = volume.readdir(path);
-            filler.apply(buf, ".", null, 0);
-            filler.apply(buf, "..", null, 0);
+            FuseFillDir filler = fillDir(fillerPointer);
+            ByteBuffer name = ByteBuffer.allocateDirect(NAME_MAX + 1);
+            if (fill(filler, buf, name, ".") || fill(filler, buf, name, "..")) {
+                return;
+            }
             for (DirEntry e : entries) {
-                if (filler.apply(buf, e.name(), null, 0) != 0) {
+                if (fill(filler, buf, name, e.name())) {
                     break;
                 }
             }
         });
     }
 
-    @Override
-    public int releasedir(String path, FuseFileInfo fi) {
-        return 0;
+    /** True when libfuse's buffer is full. */
+    private static boolean fill(FuseFillDir filler, Pointer buf, ByteBuffer scratch, String name) {
+        scratch.clear();
+        scratch.put(Names.bytes(name)).put((byte) 0).flip();
+        return filler.apply(buf, scratch, null, 0) != 0;
     }
 
-    @Override
-    public int fsyncdir(String path, FuseFileInfo fi) {
+    private static FuseFillDir fillDir(Pointer function) {
+        ClosureHelper helper = ClosureHelper.getInstance();
+        return (FuseFillDir) helper.getNativeConveter(FuseFillDir.class).fromNative(function,
+                helper.getFromNativeContext());
+    }
+
+    private int doFsyncdir(String path) {
         return call("fsyncdir", path, () -> volume.syncDirectory(path));
     }
 
     // ---- open files --------------------------------------------------------------------------------
 
-    @Override
-    public int create(String path, long mode, FuseFileInfo fi) {
-        return call("create", path, () -> opened(volume.create(path, fi.flags.get(), (int) mode, caller()), fi));
+    /** struct fuse_file_info opens with int flags. */
+    private int doCreate(String path, long mode, Pointer fi) {
+        return call("create", path, () -> opened(volume.create(path, fi.getInt(0), (int) mode, caller()), fi));
     }
 
-    @Override
-    public int open(String path, FuseFileInfo fi) {
-        return call("open", path, () -> opened(volume.open(path, fi.flags.get()), fi));
+    private int doOpen(String path, Pointer fi) {
+        return call("open", path, () -> openNodes.opened(opened(volume.open(path, fi.getInt(0)), fi)));
     }
 
     /**
@@ -307,61 +380,81 @@ public final class XdevFuse extends FuseStubFS {
      * name has all its writes pass through the inode that caches it. A hard-linked file starts each
      * open with an empty cache, as without keep_cache.
      */
-    private void opened(Content content, FuseFileInfo fi) throws java.io.IOException {
-        fi.fh.set(handles.add(content));
+    private long opened(Content content, Pointer fi) throws java.io.IOException {
+        long fh = handles.add(content);
+        fi.putLong(fhOffset, fh);
         if (keepCacheBit != 0 && content.attributes().nlink == 1) {
-            Pointer p = Struct.getMemory(fi);
-            p.putInt(BITFIELD_OFFSET, p.getInt(BITFIELD_OFFSET) | keepCacheBit);
+            fi.putInt(BITFIELD_OFFSET, fi.getInt(BITFIELD_OFFSET) | keepCacheBit);
         }
+        return fh;
     }
 
-    @Override
-    public int ftruncate(String path, long size, FuseFileInfo fi) {
-        return call("ftruncate", path, () -> handles.get(fi.fh.get()).truncate(size));
+    private int doFtruncate(Pointer path, long size, Pointer fi) {
+        return call("ftruncate", path, () -> handles.get(handle(fi)).truncate(size));
     }
 
-    @Override
-    public int fallocate(String path, int mode, long offset, long length, FuseFileInfo fi) {
-        return call("fallocate", path, () -> handles.get(fi.fh.get()).allocate(mode, offset, length));
+    private int doFallocate(Pointer path, int mode, long offset, long length, Pointer fi) {
+        return call("fallocate", path, () -> handles.get(handle(fi)).allocate(mode, offset, length));
     }
 
-    // ---- the data path (registered in the constructor) -------------------------------------------
+    // ---- the data path: the name is decoded only for an error's log line -------------------------
 
-    private int getattr(String path, Pointer stat) {
+    private int doGetattr(String path, Pointer stat) {
         return call("getattr", path, () -> volume.getattr(path).writeTo(stat));
     }
 
-    private int fgetattr(String path, Pointer stat, Pointer fi) {
-        return call("fgetattr", path, () -> handles.get(handle(fi)).attributes().writeTo(stat));
+    /**
+     * A released handle (another thread closed the file while {@link OpenNodes} named this handle in
+     * a GETATTR) falls back to the name, as the GETATTR would have been answered without it.
+     */
+    private int doFgetattr(Pointer path, Pointer stat, Pointer fi) {
+        return call("fgetattr", path, () -> {
+            Content open = handles.find(handle(fi));
+            if (open == null && path != null) {
+                volume.getattr(name(path)).writeTo(stat);
+                return;
+            }
+            (open != null ? open : handles.get(handle(fi))).attributes().writeTo(stat);
+        });
     }
 
-    private int read(String path, Pointer buf, long size, long offset, Pointer fi) {
+    private int doRead(Pointer path, Pointer buf, long size, long offset, Pointer fi) {
         try {
             return handles.get(handle(fi)).read(view(buf, size), offset);
         } catch (Throwable t) {
-            return Errors.toErrno("read", path, t);
+            return Errors.toErrno("read", name(path), t);
         }
     }
 
-    private int write(String path, Pointer buf, long size, long offset, Pointer fi) {
+    private int doWrite(Pointer path, Pointer buf, long size, long offset, Pointer fi) {
         try {
             return handles.get(handle(fi)).write(view(buf, size), offset);
         } catch (Throwable t) {
-            return Errors.toErrno("write", path, t);
+            return Errors.toErrno("write", name(path), t);
         }
     }
 
     /** close(2) on the mount: nothing is buffered here, so there is nothing to push; the handle must exist. */
-    private int flush(String path, Pointer fi) {
+    private int doFlush(Pointer path, Pointer fi) {
         return call("flush", path, () -> handles.get(handle(fi)));
     }
 
-    private int fsync(String path, int isdatasync, Pointer fi) {
+    private int doFsync(Pointer path, int isdatasync, Pointer fi) {
         return call("fsync", path, () -> handles.get(handle(fi)).sync(isdatasync != 0));
     }
 
-    private int release(String path, Pointer fi) {
+    private int doRelease(Pointer path, Pointer fi) {
         return call("release", path, () -> handles.release(handle(fi)));
+    }
+
+    /** {@link #call(String, String, Action)} for callbacks that decode their name only on failure. */
+    private int call(String op, Pointer path, Action action) {
+        try {
+            action.run();
+            return 0;
+        } catch (Throwable t) {
+            return Errors.toErrno(op, name(path), t);
+        }
     }
 
     @NotImplemented
@@ -378,8 +471,7 @@ public final class XdevFuse extends FuseStubFS {
 
     // ---- extended attributes -----------------------------------------------------------------------
 
-    @Override
-    public int setxattr(String path, String name, Pointer value, long size, int flags) {
+    private int doSetxattr(String path, String name, Pointer value, long size, int flags) {
         if (!xattrs) {
             return -io.xdevfs.posix.Errno.ENOSYS;
         }
@@ -390,8 +482,7 @@ public final class XdevFuse extends FuseStubFS {
         return call("setxattr", path, () -> volume.setxattr(path, name, view(value, size), flags));
     }
 
-    @Override
-    public int getxattr(String path, String name, Pointer value, long size) {
+    private int doGetxattr(String path, String name, Pointer value, long size) {
         if (!xattrs) {
             return -io.xdevfs.posix.Errno.ENOSYS;
         }
@@ -414,8 +505,7 @@ public final class XdevFuse extends FuseStubFS {
         }
     }
 
-    @Override
-    public int listxattr(String path, Pointer list, long size) {
+    private int doListxattr(String path, Pointer list, long size) {
         if (!xattrs) {
             return -io.xdevfs.posix.Errno.ENOSYS;
         }
@@ -426,8 +516,7 @@ public final class XdevFuse extends FuseStubFS {
         }
     }
 
-    @Override
-    public int removexattr(String path, String name) {
+    private int doRemovexattr(String path, String name) {
         if (!xattrs) {
             return -io.xdevfs.posix.Errno.ENOSYS;
         }

@@ -50,17 +50,47 @@ class CliTest {
 
     @Test
     void configCheckPrintsTheEffectiveConfigurationOrTheProblems() throws Exception {
-        Path good = Files.writeString(tmp.resolve("good.ini"), "[local]\nbase_directory = /srv/wal\nextent_size = 64M\n");
+        Path wal = tmp.resolve("srv/wal");
+        Path good = Files.writeString(tmp.resolve("good.ini"), "[local]\nbase_directory = " + wal + "\nextent_size = 64M\n");
         assertEquals(0, Main.run("config", "check", good.toString()));
-        assertTrue(out.toString().contains("base_directory = /srv/wal\n"), out.toString());
+        assertTrue(out.toString().contains("base_directory = " + wal + "\n"), out.toString());
         assertTrue(out.toString().contains("extent_size = 67108864\n"), out.toString());
+        assertTrue(out.toString().endsWith("xdevfs: " + good + " is valid\n"), out.toString());
         Path bad = Files.writeString(tmp.resolve("bad.ini"), "[local]\nmax_open_files = lots\n");
         assertEquals(2, Main.run("config", "check", bad.toString()));
-        assertEquals("xdevfs: " + bad + ":2: [local] max_open_files = 'lots': expected an integer from 1 to 1000000\n",
+        assertEquals("xdevfs: " + bad + ":2: [local] max_open_files = 'lots': expected an integer from 1 to 1000000\n"
+                + "xdevfs: " + bad + " is not valid (1 error)\n", err.toString());
+    }
+
+    @Test
+    void configCheckSaysWhyAFileCannotBeRead() throws Exception {
+        Path missing = tmp.resolve("missing.ini");
+        assertEquals(2, Main.run("config", "check", missing.toString()));
+        assertTrue(err.toString().contains(missing + ": cannot read the configuration: No such file or directory"),
                 err.toString());
         err.reset();
-        assertEquals(2, Main.run("config", "check", tmp.resolve("missing.ini").toString()));
-        assertTrue(err.toString().contains("cannot read the configuration"), err.toString());
+        assertEquals(2, Main.run("config", "check", tmp.toString()));
+        assertTrue(err.toString().contains(tmp + ": cannot read the configuration: Is a directory"), err.toString());
+    }
+
+    @Test
+    void configCheckLooksAtDirectoriesAndPortsWithTheirLines() throws Exception {
+        Path file = Files.writeString(tmp.resolve("plain-file"), "x");
+        Path ini = Files.writeString(tmp.resolve("c.ini"), "# comment\n[local]\nbase_directory = " + file + "\n");
+        assertEquals(2, Main.run("config", "check", ini.toString()));
+        assertTrue(err.toString().contains("xdevfs: error: " + ini + ":3: [local] base_directory: " + file
+                + " exists but is not a directory"), err.toString());
+        assertTrue(err.toString().contains("a mount with it would fail now (1 error above)"), err.toString());
+        err.reset();
+        out.reset();
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            Path withPort = Files.writeString(tmp.resolve("p.ini"), "[local]\nbase_directory = " + tmp.resolve("b")
+                    + "\n[monitoring]\nenable_metrics = true\nmetrics_port = " + taken.getLocalPort() + "\n");
+            assertEquals(0, Main.run("config", "check", withPort.toString()));
+            assertTrue(err.toString().contains("xdevfs: warning: " + withPort + ":5: [monitoring] metrics_port: 127.0.0.1:"
+                    + taken.getLocalPort() + " is in use now"), err.toString());
+            assertTrue(out.toString().endsWith(" is valid (1 warning)\n"), out.toString());
+        }
     }
 
     @Test

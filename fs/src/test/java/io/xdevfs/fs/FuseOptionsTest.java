@@ -10,7 +10,7 @@ class FuseOptionsTest {
     @Test
     void defaultsThenTheUsersOptionsLastSoTheyWin() {
         assertEquals(List.of("-o", "subtype=xdevfs,fsname=/data_x,big_writes,max_write=1048576,max_read=1048576,"
-                        + "use_ino,attr_timeout=0,hard_remove,default_permissions,allow_other,ro,attr_timeout=1"),
+                        + "use_ino,attr_timeout=0,hard_remove,default_permissions,nodev,nosuid,allow_other,ro,attr_timeout=1"),
                 FuseOptions.build("/data,x", true, false, List.of("ro, attr_timeout=1")));
     }
 

@@ -1,12 +1,15 @@
 package io.xdevfs.posix;
 
 import jnr.ffi.Pointer;
+import jnr.ffi.annotations.Encoding;
 
 /**
  * The libc functions xdevfs binds through jnr-ffi. Only x86_64/aarch64 Linux with glibc 2.32+ is
  * supported (LP64: {@code long} is size_t/ssize_t/off_t). Buffers are raw addresses so that the
- * data path hands the caller's direct memory straight to the kernel.
+ * data path hands the caller's direct memory straight to the kernel. Every String is a byte string
+ * ({@link Names}): one char per byte, passed to libc unchanged.
  */
+@Encoding("ISO-8859-1")
 public interface LibC {
     int openat(int dirfd, String path, int flags, int mode);
     int close(int fd);
@@ -20,6 +23,7 @@ public interface LibC {
     int ftruncate(int fd, long length);
     int fallocate(int fd, int mode, long offset, long length);
     int fstat(int fd, Pointer statbuf);
+    int flock(int fd, int operation);
     int fstatat(int dirfd, String path, Pointer statbuf, int flags);
     int fstatvfs(int fd, Pointer buf);
     int mkdirat(int dirfd, String path, int mode);

@@ -188,6 +188,16 @@ public final class Posix {
     }
 
     private static final int SEEK_DATA = 3;
+    private static final int SEEK_HOLE = 4;
+
+    /** lseek(SEEK_DATA) or lseek(SEEK_HOLE) as the filesystem answers it, ENXIO past the end included. */
+    public long seekDataOrHole(int fd, long offset, boolean data) throws PosixException {
+        long at = libc.lseek(fd, offset, data ? SEEK_DATA : SEEK_HOLE);
+        if (at < 0) {
+            throw failure("lseek", null);
+        }
+        return at;
+    }
 
     /** lseek(SEEK_DATA): the first offset at or after {@code offset} that is not a hole; -1 past the last data. */
     public long seekData(int fd, long offset) throws PosixException {
@@ -211,6 +221,21 @@ public final class Posix {
 
     public void fallocate(int fd, int mode, long offset, long length) throws PosixException {
         check(libc.fallocate(fd, mode, offset, length), "fallocate", null);
+    }
+
+    private static final int LOCK_EX = 2;
+    private static final int LOCK_NB = 4;
+
+    /** flock(LOCK_EX | LOCK_NB): true when taken, false when another open file description holds it. */
+    public boolean tryLockExclusive(int fd) throws PosixException {
+        if (libc.flock(fd, LOCK_EX | LOCK_NB) == 0) {
+            return true;
+        }
+        int errno = runtime.getLastError();
+        if (errno == Errno.EAGAIN) { // EWOULDBLOCK
+            return false;
+        }
+        throw new PosixException(errno, "flock", null);
     }
 
     public Stat fstat(int fd) throws PosixException {
@@ -333,7 +358,7 @@ public final class Posix {
         }
         byte[] bytes = new byte[(int) n];
         buf.get(0, bytes, 0, bytes.length);
-        return new String(bytes, java.nio.charset.StandardCharsets.UTF_8);
+        return Names.ofBytes(bytes);
     }
 
     public void linkat(int fromDir, String from, int toDir, String to) throws PosixException {
@@ -386,7 +411,7 @@ public final class Posix {
                     }
                     return entries;
                 }
-                String entryName = ent.getString(NativeLayouts.DIRENT_NAME);
+                String entryName = ent.getString(NativeLayouts.DIRENT_NAME, 256, java.nio.charset.StandardCharsets.ISO_8859_1);
                 if (!entryName.equals(".") && !entryName.equals("..")) {
                     entries.add(new DirEntry(entryName, ent.getLong(0), ent.getByte(NativeLayouts.DIRENT_TYPE) & 0xff));
                 }

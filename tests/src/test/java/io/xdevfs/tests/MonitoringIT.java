@@ -76,9 +76,13 @@ class MonitoringIT {
             assertEquals(409600, field(json.output(), "write_bytes"));
             assertEquals(7, field(json.output(), "read_ops"));
             assertEquals(7 * 8192, field(json.output(), "read_bytes"));
+            // Regression: the kernel's security.capability queries before writes (ENODATA) were counted as errors.
+            assertTrue(field(json.output(), "xattr_answers") > 0, json.output());
+            assertEquals(0, field(json.output(), "xattr_errors"), json.output());
+            assertEquals(0, field(json.output(), "write_errors"), json.output());
 
             Run table = cli("stats", fs.mnt.toString());
-            assertTrue(table.output().matches("(?s).*\\bwrite\\s+100\\s+0\\s+409600\\b.*"), table.output());
+            assertTrue(table.output().matches("(?s).*\\bwrite\\s+100\\s+0\\s+0\\s+409600\\b.*"), table.output());
 
             String scrape = scrape(port);
             Pattern sample = Pattern.compile("[a-z_]+(\\{[a-z]+=\"[^\"]*\"(,[a-z]+=\"[^\"]*\")*\\})? -?[0-9.eE+-]+");

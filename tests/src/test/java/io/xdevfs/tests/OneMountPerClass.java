@@ -17,15 +17,12 @@ abstract class OneMountPerClass {
     static Mounted fs;
     /** The backing file holds the file's bytes as they are (false for storage_type = compressed). */
     static boolean rawBacking;
-    /** fallocate PUNCH_HOLE and ZERO_RANGE work (storage_type = sparse). */
-    static boolean punchesHoles;
 
     @BeforeAll
     static void mount(TestInfo info) throws Exception {
         MountLines lines = info.getTestClass().orElseThrow().getAnnotation(MountLines.class);
         List<String> config = lines == null ? List.of() : List.of(lines.value());
         rawBacking = !config.contains("storage_type = compressed");
-        punchesHoles = config.contains("storage_type = sparse");
         fs = Mounted.start(config);
     }
 

@@ -260,32 +260,53 @@ class PosixOperationsIT extends OneMountPerClass {
     }
 
     @Test
-    void fallocateModeZeroAndKeepSizeOthersOnlyWhereTheTypeSupportsThem() throws Exception {
+    void fallocateModesPassThroughAndReadBackAsZeros() throws Exception {
         Path dir = fresh("fallocate");
         Path f = dir.resolve("f");
+        Files.write(f, filled(3 << 20, (byte) 7));
+        // Regression: PUNCH_HOLE and ZERO_RANGE were EOPNOTSUPP on regular, tmpfs, direct and mmap.
+        Run.ok("fallocate", "-p", "-o", "64KiB", "-l", "64KiB", f.toString());
+        assertEquals(3 << 20, Files.size(f), "PUNCH_HOLE keeps the size");
+        assertEquals("0 0 7", Py.eval(dir, "b = open(d + '/f', 'rb').read()\nprint(b[65536], b[131071], b[131072])"));
+        Run zero = Run.of("fallocate", "-z", "-o", "1MiB", "-l", "1MiB", f.toString());
+        if (rawBacking) {
+            // exactly what the backing filesystem answers (tmpfs has no ZERO_RANGE)
+            Path probe = Files.write(fs.base.resolve("fallocate/probe"), filled(4096, (byte) 1));
+            assertEquals(Run.of("fallocate", "-z", "-l", "4096", probe.toString()).exit(), zero.exit(), zero.output());
+        } else {
+            assertEquals(0, zero.exit(), zero.output());
+        }
+        if (zero.exit() == 0) {
+            assertEquals("7 0 0 7", Py.eval(dir, "b = open(d + '/f', 'rb').read()\n"
+                    + "print(b[(1 << 20) - 1], b[1 << 20], b[(2 << 20) - 1], b[2 << 20])"));
+            Run.ok("fallocate", "-z", "-o", "3MiB", "-l", "4096", f.toString()); // past the end: extends
+            assertEquals((3 << 20) + 4096, Files.size(f));
+        }
+        assertEquals("ENOTSUP", Py.errno(dir, "import ctypes\nfd = os.open(d + '/f', os.O_RDWR)\n"
+                + "libc = ctypes.CDLL(None, use_errno=True)\n"
+                + "if libc.fallocate(fd, 0x08, ctypes.c_long(0), ctypes.c_long(1 << 20)) != 0:\n"
+                + "    raise OSError(ctypes.get_errno(), 'collapse')"), "the kernel's FUSE refuses COLLAPSE_RANGE itself (EOPNOTSUPP, which Python names ENOTSUP)");
+        Path g = dir.resolve("g");
         if (!rawBacking) {
             // Compressed sizes cannot be reserved: fallocate(2) says so, and posix_fallocate falls back to zeros.
-            Run refused = Run.of("fallocate", "-l", "1MiB", f.toString());
+            Run refused = Run.of("fallocate", "-l", "1MiB", g.toString());
             assertTrue(refused.exit() != 0 && refused.output().matches("(?s).*(not supported|unsupported).*"),
                     refused.output());
-            assertEquals("OK", Py.errno(dir, "fd = os.open(d + '/f', os.O_RDWR)\nos.posix_fallocate(fd, 0, 1 << 20)"));
-            assertEquals(1 << 20, Files.size(f));
+            assertEquals("OK", Py.errno(dir, "fd = os.open(d + '/g', os.O_RDWR)\nos.posix_fallocate(fd, 0, 1 << 20)"));
+            assertEquals(1 << 20, Files.size(g));
             return;
         }
-        Run.ok("fallocate", "-l", "1MiB", f.toString());
-        assertEquals(1 << 20, Files.size(f));
-        Run.ok("fallocate", "-n", "-o", "1MiB", "-l", "1MiB", f.toString());
-        assertEquals(1 << 20, Files.size(f), "KEEP_SIZE keeps the size");
-        assertTrue(Long.parseLong(stat("%b", f)) * 512 >= 2 << 20, "but allocates");
-        Run punch = Run.of("fallocate", "-p", "-o", "0", "-l", "4096", f.toString());
-        if (punchesHoles) {
-            assertEquals(0, punch.exit(), punch.output());
-            Run.ok("fallocate", "-z", "-o", "0", "-l", "4096", f.toString());
-            return;
-        }
-        assertTrue(punch.exit() != 0 && punch.output().matches("(?s).*(not supported|unsupported).*"), punch.output());
-        Run zero = Run.of("fallocate", "-z", "-o", "0", "-l", "4096", f.toString());
-        assertTrue(zero.exit() != 0 && zero.output().matches("(?s).*(not supported|unsupported).*"), zero.output());
+        Run.ok("fallocate", "-l", "1MiB", g.toString());
+        assertEquals(1 << 20, Files.size(g));
+        Run.ok("fallocate", "-n", "-o", "1MiB", "-l", "1MiB", g.toString());
+        assertEquals(1 << 20, Files.size(g), "KEEP_SIZE keeps the size");
+        assertTrue(Long.parseLong(stat("%b", g)) * 512 >= 2 << 20, "but allocates");
+    }
+
+    private static byte[] filled(int size, byte value) {
+        byte[] b = new byte[size];
+        Arrays.fill(b, value);
+        return b;
     }
 
     @Test
@@ -297,11 +318,28 @@ class PosixOperationsIT extends OneMountPerClass {
     }
 
     @Test
-    void fifosButNoDeviceNodes() throws Exception {
+    void deviceNodesWhiteoutsAndFifosAsOnADisk() throws Exception {
         Path dir = fresh("mknod");
         assertEquals("OK", Py.errno(dir, "os.mkfifo(d + '/fifo', 0o600)"));
         assertEquals("fifo", stat("%F", dir.resolve("fifo")));
-        assertEquals("EPERM", Py.errno(dir, "os.mknod(d + '/dev', 0o600 | stat.S_IFCHR, os.makedev(1, 3))"));
+        // Regression: device nodes were refused with EPERM by policy. Root (CAP_MKNOD) may make them.
+        assertEquals("OK", Py.errno(dir, "os.mknod(d + '/null', 0o600 | stat.S_IFCHR, os.makedev(1, 3))"));
+        assertEquals("OK", Py.errno(dir, "os.mknod(d + '/loop', 0o600 | stat.S_IFBLK, os.makedev(7, 0))"));
+        assertEquals("OK", Py.errno(dir, "os.mknod(d + '/whiteout', stat.S_IFCHR, os.makedev(0, 0))"));
+        for (Path view : new Path[] {dir, fs.base.resolve("mknod")}) {
+            assertEquals("character special file 1,3 crw------- root", Run.ok("stat", "-c", "%F %Hr,%Lr %A %U",
+                    view.resolve("null").toString()).strip(), view.toString());
+            assertEquals("block special file 7,0", Run.ok("stat", "-c", "%F %Hr,%Lr", view.resolve("loop").toString()).strip());
+            assertEquals("character special file 0,0", Run.ok("stat", "-c", "%F %Hr,%Lr",
+                    view.resolve("whiteout").toString()).strip());
+        }
+        // The mount is nodev: a device node on it does not open its device.
+        assertEquals("EACCES", Py.errno(dir, "os.open(d + '/null', os.O_RDONLY)"));
+        Run.ok("chmod", "777", dir.toString());
+        Run unprivileged = Run.of("runuser", "-u", "nobody", "--", "python3", "-c",
+                "import os, stat\ntry:\n    os.mknod('" + dir + "/n2', 0o600 | stat.S_IFCHR, os.makedev(1, 3))\n"
+                        + "    print('OK')\nexcept PermissionError:\n    print('EPERM')");
+        assertEquals("EPERM", unprivileged.output().strip(), "the kernel refuses a caller without CAP_MKNOD");
         // a FIFO on the mount carries data between processes like any FIFO
         assertEquals("through the fifo", Run.sh("cd " + dir + " && (echo 'through the fifo' > fifo &) && cat fifo").strip());
     }
@@ -394,5 +432,124 @@ class PosixOperationsIT extends OneMountPerClass {
         String viaDirect = Run.ok("sh", "-c", "dd if=" + f.resolveSibling("dd") + " bs=64k iflag=direct status=none | sha256sum");
         String viaCache = Run.ok("sh", "-c", "sha256sum < " + f.resolveSibling("dd"));
         assertEquals(viaCache, viaDirect);
+    }
+
+    /**
+     * Regression: names were decoded as UTF-8, so a\xffb and a\xfeb became one backing file (the second
+     * write overwrote the first) and 86 invalid bytes were ENAMETOOLONG. Names are bytes.
+     */
+    @Test
+    void fileNamesAreBytesNotUtf8() throws Exception {
+        Path dir = fresh("bytenames");
+        String out = Py.eval(dir, String.join("\n",
+                "d = os.fsencode(d)",
+                "values = [b for b in range(1, 256) if b != 0x2f]",
+                "for b in values:",
+                "    with open(d + b'/a' + bytes([b]) + b'b', 'wb') as f: f.write(bytes([b]) * 3)",
+                "names = sorted(os.listdir(d))",
+                "assert names == sorted(b'a' + bytes([b]) + b'b' for b in values), names[:5]",
+                "for b in values:",
+                "    with open(d + b'/a' + bytes([b]) + b'b', 'rb') as f: assert f.read() == bytes([b]) * 3, b",
+                "    os.rename(d + b'/a' + bytes([b]) + b'b', d + b'/r' + bytes([b]))",
+                "assert sorted(os.listdir(d)) == sorted(b'r' + bytes([b]) for b in values)",
+                "for b in values:",
+                "    os.unlink(d + b'/r' + bytes([b]))",
+                "assert os.listdir(d) == []",
+                "long = b'\\xff\\xfe' * 127 + b'\\xc3'",
+                "assert len(long) == 255",
+                "with open(d + b'/' + long, 'wb') as f: f.write(b'long')",
+                "assert os.listdir(d) == [long]",
+                "os.rename(d + b'/' + long, d + b'/' + long[::-1])",
+                "assert open(d + b'/' + long[::-1], 'rb').read() == b'long'",
+                "try:",
+                "    open(d + b'/' + long + b'x', 'wb')",
+                "    print('256 bytes accepted')",
+                "except OSError as e:",
+                "    assert errno.errorcode[e.errno] == 'ENAMETOOLONG', e",
+                "os.symlink(b'\\xfe\\xffx/\\x80', d + b'/ln\\xff')",
+                "assert os.readlink(d + b'/ln\\xff') == b'\\xfe\\xffx/\\x80'",
+                "os.mkdir(d + b'/sub\\x80')",
+                "os.link(d + b'/' + long[::-1], d + b'/sub\\x80/h\\xfe')",
+                "assert os.stat(d + b'/sub\\x80/h\\xfe').st_nlink == 2",
+                "os.setxattr(d + b'/' + long[::-1], b'user.\\xff\\xfe', b'v1')",
+                "os.setxattr(d + b'/' + long[::-1], b'user.\\xfe\\xff', b'v2')",
+                "assert sorted(os.fsencode(n) for n in os.listxattr(d + b'/' + long[::-1])) == [b'user.\\xfe\\xff', b'user.\\xff\\xfe']",
+                "assert os.getxattr(d + b'/' + long[::-1], b'user.\\xff\\xfe') == b'v1'",
+                "print('OK', sorted(os.listdir(d)) == sorted([long[::-1], b'ln\\xff', b'sub\\x80']))"));
+        assertEquals("OK True", out);
+        String backing = Py.eval(fs.base.resolve("bytenames"), "print(sorted(os.listdir(os.fsencode(d))))");
+        assertEquals(Py.eval(dir, "print(sorted(os.listdir(os.fsencode(d))))"), backing);
+    }
+
+    /**
+     * Regression: SEEK_DATA/SEEK_HOLE got the kernel's fallback (all data), because libfuse2 answers
+     * FUSE_LSEEK with ENOSYS. Types whose bytes are the backing file's report its holes; compressed
+     * files report all data, which lseek allows.
+     */
+    @Test
+    void seekDataAndSeekHoleAnswerFromTheBackingFile() throws Exception {
+        Path dir = fresh("seek");
+        String out = Py.eval(dir, String.join("\n",
+                "fd = os.open(d + '/f', os.O_CREAT | os.O_RDWR, 0o644)",
+                "os.pwrite(fd, b'x' * 4096, 0)",
+                "os.pwrite(fd, b'y' * 4096, 1 << 20)",
+                "os.fsync(fd)",
+                "r = [os.lseek(fd, 0, os.SEEK_HOLE), os.lseek(fd, 8192, os.SEEK_DATA), os.lseek(fd, 1 << 20, os.SEEK_HOLE)]",
+                "try:",
+                "    os.lseek(fd, (1 << 20) + 4096, os.SEEK_DATA)",
+                "    r.append('no ENXIO')",
+                "except OSError as e:",
+                "    r.append(errno.errorcode[e.errno])",
+                "print(*r)"));
+        assertEquals(rawBacking ? "4096 1048576 1052672 ENXIO" : "1052672 8192 1052672 ENXIO", out);
+    }
+
+    /** libfuse2 answers RENAME2 with ENOSYS: the kernel then fails renameat2 with flags, never succeeds. */
+    @Test
+    void renameat2WithFlagsIsEinvalNeverSuccess() throws Exception {
+        Path dir = fresh("rename2");
+        Files.writeString(dir.resolve("a"), "A");
+        Files.writeString(dir.resolve("b"), "B");
+        // RENAME_NOREPLACE (1) to a new name and RENAME_EXCHANGE (2) reach the daemon; NOREPLACE over an
+        // existing name is refused by the kernel before it asks (EEXIST, as everywhere).
+        String[][] cases = {{"c", "1", "EINVAL"}, {"b", "2", "EINVAL"}, {"b", "1", "EEXIST"}};
+        for (String[] c : cases) {
+            assertEquals(c[2], Py.errno(dir, "import ctypes\nlibc = ctypes.CDLL(None, use_errno=True)\n"
+                    + "if libc.renameat2(-100, (d + '/a').encode(), -100, (d + '/" + c[0] + "').encode(), " + c[1]
+                    + ") != 0:\n    raise OSError(ctypes.get_errno(), 'renameat2')"), String.join(" ", c));
+        }
+        assertFalse(Files.exists(dir.resolve("c")));
+        assertEquals("A", Files.readString(dir.resolve("a")));
+        assertEquals("B", Files.readString(dir.resolve("b")));
+    }
+
+    /** libfuse2 answers TMPFILE with ENOSYS: open(O_TMPFILE) fails with EOPNOTSUPP, never a phantom file. */
+    @Test
+    void tmpfileIsEopnotsuppNeverSuccess() throws Exception {
+        Path dir = fresh("tmpfile");
+        assertEquals("ENOTSUP", Py.errno(dir, "os.open(d, os.O_TMPFILE | os.O_RDWR, 0o600)"));
+        assertEquals(Set.of(), names(dir));
+    }
+
+    /**
+     * Regression: fstat of an open file after unlink was ENOENT (libfuse2 looks the name up). It shows
+     * the open file, with st_nlink 0 as ext4 does, for a file written or opened before the unlink.
+     */
+    @Test
+    void fstatOfAnUnlinkedOpenFileShowsItWithNoLinks() throws Exception {
+        Path dir = fresh("fstat-unlinked");
+        String out = Py.eval(dir, String.join("\n",
+                "fd = os.open(d + '/w', os.O_CREAT | os.O_RDWR, 0o640)",
+                "os.write(fd, b'x' * 5000)",
+                "os.unlink(d + '/w')",
+                "st = os.fstat(fd)",
+                "print(st.st_nlink, st.st_size, oct(st.st_mode & 0o777))",
+                "os.ftruncate(fd, 10)",
+                "print(os.fstat(fd).st_size, os.pread(fd, 3, 0))",
+                "open(d + '/r', 'w').close()",
+                "fd2 = os.open(d + '/r', os.O_RDONLY)",
+                "os.unlink(d + '/r')",
+                "print(os.fstat(fd2).st_nlink, os.fstat(fd2).st_size)"));
+        assertEquals("0 5000 0o640\n10 b'xxx'\n0 0", out);
     }
 }

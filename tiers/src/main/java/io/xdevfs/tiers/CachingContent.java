@@ -93,6 +93,11 @@ final class CachingContent implements Content {
     }
 
     @Override
+    public long seek(long offset, boolean data) throws IOException {
+        return delegate.seek(offset, data);
+    }
+
+    @Override
     public void allocate(int mode, long offset, long length) throws IOException {
         // Growing the size or punching a hole changes what reads return: drop from the range on.
         volume.change(ino, offset / CachingVolume.BLOCK, Long.MAX_VALUE, () -> {

@@ -1,6 +1,7 @@
 package io.xdevfs.tiers;
 
 import io.xdevfs.posix.Errno;
+import io.xdevfs.posix.Flags;
 import io.xdevfs.posix.PosixException;
 import io.xdevfs.posix.Stat;
 
@@ -10,8 +11,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * One handle of a compressed file: its own backing descriptor, the inode's shared {@link ChunkedFile}.
- * fallocate is EOPNOTSUPP: space for compressed data cannot be promised ahead (glibc's
- * posix_fallocate then writes zeros, which compress to almost nothing).
+ *
+ * <p>fallocate: PUNCH_HOLE (with KEEP_SIZE) and ZERO_RANGE make the range read as zeros by writing
+ * zeros, which compress to a few bytes per chunk; ZERO_RANGE without KEEP_SIZE extends the size.
+ * Mode 0 and KEEP_SIZE are EOPNOTSUPP: space for compressed data cannot be promised ahead, and saying
+ * so is honest where a no-op would not be (glibc's posix_fallocate then writes zeros itself).
  */
 final class CompressedContent implements Content {
     private final RawContent raw;
@@ -64,8 +68,27 @@ final class CompressedContent implements Content {
 
     @Override
     public void allocate(int mode, long offset, long length) throws IOException {
-        throw new PosixException(Errno.EOPNOTSUPP, "fallocate on storage_type = compressed", null);
+        boolean keepSize = (mode & Flags.FALLOC_FL_KEEP_SIZE) != 0;
+        int kind = mode & ~Flags.FALLOC_FL_KEEP_SIZE;
+        if (kind != Flags.FALLOC_FL_ZERO_RANGE && !(kind == Flags.FALLOC_FL_PUNCH_HOLE && keepSize)) {
+            throw new PosixException(Errno.EOPNOTSUPP, "fallocate mode " + mode + " on storage_type = compressed", null);
+        }
+        if (!writable) {
+            throw new PosixException(Errno.EBADF, "fallocate on a read-only handle", null);
+        }
+        if (offset < 0 || length <= 0 || offset > Long.MAX_VALUE - length) {
+            throw new PosixException(Errno.EINVAL, "fallocate range", null);
+        }
+        long end = keepSize ? Math.min(offset + length, file.size()) : offset + length;
+        ByteBuffer zeros = ByteBuffer.allocateDirect((int) Math.min(ZERO_PIECE, Math.max(0, end - offset)));
+        for (long at = offset; at < end; at += zeros.capacity()) {
+            zeros.clear().limit((int) Math.min(zeros.capacity(), end - at));
+            file.write(raw.fd(), zeros, at, false);
+        }
     }
+
+    /** Zeros are written in pieces of this size, so a large range never needs a large buffer. */
+    private static final int ZERO_PIECE = 1 << 20;
 
     @Override
     public void close() throws IOException {

@@ -1,5 +1,7 @@
 package io.xdevfs.tiers;
 
+import io.xdevfs.posix.Errno;
+import io.xdevfs.posix.PosixException;
 import io.xdevfs.posix.Stat;
 
 import java.io.Closeable;
@@ -28,6 +30,21 @@ public interface Content extends Closeable {
 
     /** fallocate(2): mode 0 or FALLOC_FL_KEEP_SIZE; other modes are EOPNOTSUPP unless a type supports them. */
     void allocate(int mode, long offset, long length) throws IOException;
+
+    /**
+     * lseek(2) SEEK_DATA ({@code data}) or SEEK_HOLE from {@code offset}: ENXIO at or past the end. A
+     * format that knows no holes answers that everything is data, which is what lseek promises at least.
+     */
+    default long seek(long offset, boolean data) throws IOException {
+        long size = attributes().size;
+        if (offset < 0) {
+            throw new PosixException(Errno.EINVAL, "lseek", null);
+        }
+        if (offset >= size) {
+            throw new PosixException(Errno.ENXIO, "lseek", null);
+        }
+        return data ? offset : size;
+    }
 
     @Override
     void close() throws IOException;

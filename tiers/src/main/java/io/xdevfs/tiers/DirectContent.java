@@ -156,6 +156,11 @@ final class DirectContent implements Content {
     }
 
     @Override
+    public long seek(long offset, boolean data) throws IOException {
+        return raw.seek(offset, data);
+    }
+
+    @Override
     public void allocate(int mode, long offset, long length) throws IOException {
         Lock alone = lock.writeLock(); // mode 0 may change the size an unaligned write is working with
         alone.lock();

@@ -31,8 +31,11 @@ public final class DirectoryVolume implements Volume {
     private final boolean giveToCaller;
     private final DescriptorCache descriptors;
     private final ContentFormat format;
+    /** Makes this volume the base directory's only user; released at close. */
+    private final BaseDirectoryLock owner;
 
-    DirectoryVolume(Posix posix, int baseFd, LocalConfig config) throws PosixException {
+    DirectoryVolume(Posix posix, int baseFd, LocalConfig config, BaseDirectoryLock owner) throws PosixException {
+        this.owner = owner;
         this.posix = posix;
         this.base = new BaseDirectory(posix, baseFd);
         this.config = config;
@@ -277,16 +280,16 @@ public final class DirectoryVolume implements Volume {
 
     @Override
     public void mknod(String path, int mode, long rdev, Owner owner) throws IOException {
+        // Device nodes (and overlayfs whiteouts, char 0:0) are created as asked: the kernel forwards such a
+        // mknod only for a caller with CAP_MKNOD, and the daemon never opens them itself (an open of one
+        // on the mount goes to its driver, and only on a mount with -o dev; xdevfs mounts nodev).
         int type = mode & Flags.S_IFMT;
-        if (type == Flags.S_IFCHR || type == Flags.S_IFBLK) {
-            // A device node in the backing tree would be opened by the daemon, as root, on a user's behalf.
-            throw new PosixException(Errno.EPERM, "mknod of a device node", path);
-        }
         if (type == 0) {
             type = Flags.S_IFREG;
         }
+        long dev = type == Flags.S_IFCHR || type == Flags.S_IFBLK ? rdev : 0;
         try (BaseDirectory.Located at = base.locate(path)) {
-            posix.mknodat(at.dir, at.name, type | (mode & config.filePermissions()), 0);
+            posix.mknodat(at.dir, at.name, type | (mode & config.filePermissions()), dev);
             giveTo(at, owner);
         }
     }
@@ -376,10 +379,19 @@ public final class DirectoryVolume implements Volume {
         }
     }
 
+    /** For tests that simulate a crash in-process: lets another volume own the base directory, as death would. */
+    void abandon() {
+        owner.closeQuietly();
+    }
+
     @Override
     public void close() throws IOException {
-        format.close();
-        descriptors.close();
-        base.close();
+        try {
+            format.close();
+            descriptors.close();
+            base.close();
+        } finally {
+            owner.closeQuietly();
+        }
     }
 }

@@ -169,6 +169,11 @@ final class GatedVolume extends ForwardingVolume {
         }
 
         @Override
+        public long seek(long offset, boolean data) throws IOException {
+            return content.seek(offset, data);
+        }
+
+        @Override
         public void allocate(int mode, long offset, long length) throws IOException {
             changeVoid(() -> content.allocate(mode, offset, length));
         }

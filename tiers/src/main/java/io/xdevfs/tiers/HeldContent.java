@@ -73,6 +73,16 @@ final class HeldContent implements Content {
     }
 
     @Override
+    public long seek(long offset, boolean data) throws IOException {
+        cache.acquire(descriptor);
+        try {
+            return content.seek(offset, data);
+        } finally {
+            cache.release(descriptor);
+        }
+    }
+
+    @Override
     public void allocate(int mode, long offset, long length) throws IOException {
         cache.acquire(descriptor);
         try {

@@ -43,6 +43,11 @@ final class MeteredContent implements Content {
     }
 
     @Override
+    public long seek(long offset, boolean data) throws IOException {
+        return delegate.seek(offset, data);
+    }
+
+    @Override
     public void allocate(int mode, long offset, long length) throws IOException {
         metering.time(Op.FALLOCATE, path, () -> delegate.allocate(mode, offset, length));
     }

@@ -50,9 +50,9 @@ public final class Metrics {
             int e = p.errno();
             boolean fault = e == io.xdevfs.posix.Errno.EIO || e == io.xdevfs.posix.Errno.ENOSPC
                     || e == io.xdevfs.posix.Errno.EROFS || e == io.xdevfs.posix.Errno.EDQUOT;
-            return fault ? OpMetrics.Outcome.FAULT : OpMetrics.Outcome.ERROR;
+            return fault ? OpMetrics.Outcome.ERROR : OpMetrics.Outcome.ANSWER;
         }
-        return OpMetrics.Outcome.FAULT;
+        return OpMetrics.Outcome.ERROR;
     }
 
     /** A figure read at snapshot time, e.g. "open_files". */
@@ -98,11 +98,11 @@ public final class Metrics {
         lastTick = now;
     }
 
-    /** Faults (I/O failures) of all operations since the last reset. */
-    public synchronized long faults() {
+    /** Errors (failures of the store) of all operations since the last reset. */
+    public synchronized long errors() {
         long sum = 0;
         for (OpMetrics.Snapshot s : operations()) {
-            sum += s.faults();
+            sum += s.errors();
         }
         return sum;
     }

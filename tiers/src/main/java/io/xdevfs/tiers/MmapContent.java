@@ -51,10 +51,13 @@ final class MmapContent implements Content {
     }
 
     @Override
+    public long seek(long offset, boolean data) throws IOException {
+        return raw.seek(offset, data);
+    }
+
+    @Override
     public void allocate(int mode, long offset, long length) throws IOException {
-        if ((mode & ~Flags.FALLOC_FL_KEEP_SIZE) != 0) {
-            throw new PosixException(Errno.EOPNOTSUPP, "fallocate mode " + mode, null);
-        }
+        FallocateModes.require(mode, FallocateModes.PASS_THROUGH); // the mappings share the file's pages
         file.allocate(mode, offset, length);
     }
 

@@ -15,8 +15,8 @@ final class OpMetrics {
     final Op op;
     private final LongAdder ops = new LongAdder();
     private final LongAdder bytes = new LongAdder();
+    private final LongAdder answers = new LongAdder();
     private final LongAdder errors = new LongAdder();
-    private final LongAdder faults = new LongAdder();
     private static final long LOWEST = 1_000;
     private static final long HIGHEST = 3_600_000_000_000L;
     private static final int DIGITS = 2;
@@ -35,11 +35,10 @@ final class OpMetrics {
         if (byteCount > 0) {
             bytes.add(byteCount);
         }
-        if (outcome != Outcome.OK) {
+        if (outcome == Outcome.ANSWER) {
+            answers.increment();
+        } else if (outcome == Outcome.ERROR) {
             errors.increment();
-            if (outcome == Outcome.FAULT) {
-                faults.increment();
-            }
         }
         recorder.recordValue(Math.max(LOWEST, Math.min(HIGHEST, nanos)));
     }
@@ -48,7 +47,7 @@ final class OpMetrics {
     Snapshot snapshot() {
         interval = recorder.getIntervalHistogram(interval);
         total.add(interval);
-        return new Snapshot(op, ops.sum(), bytes.sum(), errors.sum(), faults.sum(), total.getTotalCount() == 0 ? 0 : total.getMean(),
+        return new Snapshot(op, ops.sum(), bytes.sum(), errors.sum(), answers.sum(), total.getTotalCount() == 0 ? 0 : total.getMean(),
                 total.getValueAtPercentile(50), total.getValueAtPercentile(90), total.getValueAtPercentile(99),
                 total.getValueAtPercentile(99.9), total.getMaxValue());
     }
@@ -57,21 +56,25 @@ final class OpMetrics {
     void reset() {
         ops.reset();
         bytes.reset();
+        answers.reset();
         errors.reset();
-        faults.reset();
         recorder.reset();
         total.reset();
     }
 
-    /** How a call ended: an error is any failure, a fault one that is not an ordinary POSIX answer. */
-    enum Outcome { OK, ERROR, FAULT }
+    /**
+     * How a call ended: an answer is a failure that is the file system's ordinary reply (ENOENT of a
+     * lookup, ENODATA of the kernel's security.capability query, EEXIST of O_EXCL, ...); an error is a
+     * failure of the store (EIO, ENOSPC, EROFS, EDQUOT, or not an errno at all).
+     */
+    enum Outcome { OK, ANSWER, ERROR }
 
     /**
      * Totals since the last reset; latencies in nanoseconds (p50 ... max of the histogram). {@code errors}
-     * counts every failed call (ENOENT of a lookup included); {@code faults} only I/O failures (EIO,
-     * ENOSPC, EROFS, EDQUOT, or not an errno at all), the ones health cares about.
+     * counts failures of the store (EIO, ENOSPC, EROFS, EDQUOT, or not an errno at all), the ones health
+     * cares about; {@code answers} the other failed calls, which are ordinary replies ({@link Outcome}).
      */
-    public record Snapshot(Op op, long ops, long bytes, long errors, long faults, double meanNanos, long p50Nanos, long p90Nanos,
+    public record Snapshot(Op op, long ops, long bytes, long errors, long answers, double meanNanos, long p50Nanos, long p90Nanos,
                            long p99Nanos, long p999Nanos, long maxNanos) {
     }
 }

@@ -117,12 +117,21 @@ final class RawContent implements Content {
         return posix.fstat(fd());
     }
 
+    /** The backing file's own holes: the filesystem below knows them exactly. */
+    @Override
+    public long seek(long offset, boolean data) throws IOException {
+        return posix.seekDataOrHole(fd(), offset, data);
+    }
+
     @Override
     public void allocate(int mode, long offset, long length) throws IOException {
-        if ((mode & ~Flags.FALLOC_FL_KEEP_SIZE) != 0) {
-            throw new PosixException(Errno.EOPNOTSUPP, "fallocate mode " + mode, null);
-        }
+        FallocateModes.require(mode, FallocateModes.PASS_THROUGH);
         posix.fallocate(fd(), mode, offset, length);
+        if (FallocateModes.changesBlocks(mode)) {
+            synchronized (this) {
+                allocatedEnd = -1; // holes punched or blocks moved: look again before the next reservation
+            }
+        }
     }
 
     @Override

@@ -147,6 +147,11 @@ final class SparseContent implements Content {
     }
 
     @Override
+    public long seek(long offset, boolean data) throws IOException {
+        return raw.seek(offset, data);
+    }
+
+    @Override
     public void allocate(int mode, long offset, long length) throws IOException {
         if ((mode & ~ALLOWED_MODES) != 0
                 || ((mode & Flags.FALLOC_FL_PUNCH_HOLE) != 0 && (mode & Flags.FALLOC_FL_KEEP_SIZE) == 0)) {

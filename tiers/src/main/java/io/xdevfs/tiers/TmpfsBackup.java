@@ -77,7 +77,7 @@ final class TmpfsBackup implements Closeable {
         syncPath(next.resolve("started"));
         syncPath(next);
         if (havePrevious) {
-            posix.renameat2(Flags.AT_FDCWD, next.toString(), Flags.AT_FDCWD, current.toString(), Flags.RENAME_EXCHANGE);
+            posix.renameat2(Flags.AT_FDCWD, io.xdevfs.posix.Names.of(next), Flags.AT_FDCWD, io.xdevfs.posix.Names.of(current), Flags.RENAME_EXCHANGE);
             syncPath(dir);
             TreeCopy.deleteTree(next);
         } else {

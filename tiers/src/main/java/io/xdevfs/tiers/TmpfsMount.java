@@ -19,7 +19,7 @@ import java.util.stream.Stream;
 final class TmpfsMount {
 
     static boolean isTmpfs(Posix posix, Path dir) throws PosixException {
-        int fd = posix.openat(Flags.AT_FDCWD, dir.toString(), Flags.O_PATH | Flags.O_DIRECTORY, 0);
+        int fd = posix.openat(Flags.AT_FDCWD, io.xdevfs.posix.Names.of(dir), Flags.O_PATH | Flags.O_DIRECTORY, 0);
         try {
             return posix.filesystemType(fd) == Posix.TMPFS_MAGIC;
         } finally {

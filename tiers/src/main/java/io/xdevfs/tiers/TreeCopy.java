@@ -42,13 +42,13 @@ final class TreeCopy {
         Files.walkFileTree(from, new SimpleFileVisitor<>() {
             @Override
             public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) throws IOException {
-                Files.createDirectories(to.resolve(from.relativize(dir).toString()));
+                Files.createDirectories(to.resolve(from.relativize(dir)));
                 return FileVisitResult.CONTINUE;
             }
 
             @Override
             public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-                copyEntry(file, to.resolve(from.relativize(file).toString()), from.relativize(file).toString(), attrs);
+                copyEntry(file, to.resolve(from.relativize(file)), from.relativize(file), attrs);
                 return FileVisitResult.CONTINUE;
             }
 
@@ -57,7 +57,7 @@ final class TreeCopy {
                 if (e != null) {
                     throw e;
                 }
-                Path target = to.resolve(from.relativize(dir).toString());
+                Path target = to.resolve(from.relativize(dir));
                 copyOwnerModeTimes(dir, target);
                 toSync.add(target);
                 return FileVisitResult.CONTINUE;
@@ -66,7 +66,7 @@ final class TreeCopy {
         return new Result(files, copiedBytes, linked);
     }
 
-    private void copyEntry(Path file, Path target, String relative, BasicFileAttributes attrs) throws IOException {
+    private void copyEntry(Path file, Path target, Path relative, BasicFileAttributes attrs) throws IOException {
         files++;
         if (attrs.isRegularFile() && unchangedSincePrevious(file, relative, attrs)) {
             Files.createLink(target, previous.resolve(relative));
@@ -81,7 +81,7 @@ final class TreeCopy {
         }
     }
 
-    private boolean unchangedSincePrevious(Path file, String relative, BasicFileAttributes attrs) throws IOException {
+    private boolean unchangedSincePrevious(Path file, Path relative, BasicFileAttributes attrs) throws IOException {
         if (previous == null) {
             return false;
         }

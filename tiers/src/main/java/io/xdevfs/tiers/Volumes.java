@@ -33,17 +33,19 @@ public final class Volumes {
         if (config.storageType() == StorageType.TMPFS) {
             TmpfsMount.ensure(posix, dir, config.tmpfs());
         }
+        BaseDirectoryLock lock = BaseDirectoryLock.acquire(posix, dir);
         try {
-            int fd = posix.openat(Flags.AT_FDCWD, dir.toString(), Flags.O_PATH | Flags.O_DIRECTORY, 0);
+            int fd = posix.openat(Flags.AT_FDCWD, io.xdevfs.posix.Names.of(dir), Flags.O_PATH | Flags.O_DIRECTORY, 0);
             if (config.storageType() == StorageType.DIRECT) {
                 String refused = DirectFormat.probe(posix, fd,
                         DirectFormat.alignmentFor(posix, fd, config.io().ioAlignment()));
                 if (refused != null) {
                     posix.close(fd);
+                    lock.closeQuietly();
                     throw new VolumeException("storage_type = direct on " + dir + ": " + refused);
                 }
             }
-            Volume volume = new DirectoryVolume(posix, fd, config);
+            Volume volume = new DirectoryVolume(posix, fd, config, lock);
             if (config.storageType() == StorageType.TMPFS) {
                 volume = withTmpfsDurability(posix, dir, volume, config.tmpfs());
             }
@@ -52,6 +54,7 @@ public final class Volumes {
             return readCache && config.storageType() != StorageType.COMPRESSED
                     ? new CachingVolume(volume, config.cache()) : volume;
         } catch (PosixException e) {
+            lock.closeQuietly();
             throw new VolumeException("cannot open base_directory " + dir + ": errno " + e.errno()
                     + (e.errno() == Errno.EACCES ? " (permission denied)" : ""));
         }

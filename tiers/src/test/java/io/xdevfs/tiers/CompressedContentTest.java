@@ -31,7 +31,9 @@ class CompressedContentTest {
     Path tmp;
     private final List<Volume> volumes = new ArrayList<>();
 
+    /** A new volume over the same base; the earlier ones are left as a killed daemon leaves its own. */
     private Volume volume(String codec, int chunk, long cache) throws Exception {
+        volumes.forEach(earlier -> ((DirectoryVolume) earlier).abandon());
         Volume v = Volumes.open(LocalConfig.defaults().withBaseDirectory(tmp.resolve("base"))
                 .withStorageType(StorageType.COMPRESSED)
                 .withCompression(new CompressionSettings(Codecs.byName(codec).orElseThrow(),

@@ -51,8 +51,8 @@ class MetricsTest {
         assertEquals(1, view(m, Op.SYNC).ops());
         assertEquals(1, view(m, Op.CREATE).ops());
         assertEquals(1, view(m, Op.CLOSE).ops());
-        assertEquals(1, view(m, Op.GETATTR).errors(), "ENOENT is an error");
-        assertEquals(0, view(m, Op.GETATTR).faults(), "but not a fault");
+        assertEquals(1, view(m, Op.GETATTR).answers(), "ENOENT is an answer");
+        assertEquals(0, view(m, Op.GETATTR).errors(), "not an error");
         assertEquals(0, m.gauges().get("open_files").intValue());
         m.reset();
         assertEquals(0, view(m, Op.WRITE).ops());
@@ -103,7 +103,7 @@ class MetricsTest {
     }
 
     @Test
-    void faultsAreIoFailuresAndRatesCoverTheLastInterval() throws Exception {
+    void errorsAreFailuresOfTheStoreAndRatesCoverTheLastInterval() throws Exception {
         AtomicLong clock = new AtomicLong();
         Metrics m = new Metrics(clock::get);
         long[] latencies = new long[10];
@@ -113,7 +113,7 @@ class MetricsTest {
             v.getattr("/f");
         }
         assertThrows(IOException.class, () -> v.getattr("/fault"));
-        assertEquals(1, m.faults());
+        assertEquals(1, m.errors());
         clock.addAndGet(2_000_000_000L - 9000); // two seconds since creation
         m.tick();
         assertEquals(4.5, m.rate(Op.GETATTR)[0], 0.01, "9 calls in 2 s");

@@ -1,0 +1,73 @@
+package io.xdevfs.fs;
+
+import com.kenai.jffi.MemoryIO;
+import io.xdevfs.posix.Errno;
+import io.xdevfs.posix.Posix;
+import io.xdevfs.posix.PosixException;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+
+/**
+ * FUSE_LSEEK (SEEK_DATA and SEEK_HOLE), which libfuse2 does not know: without an answer the kernel
+ * decides that all of every file is data, and cp --sparse, tar -S and the like lose the holes. The
+ * request names the open handle, so the answer comes from that file's
+ * {@link io.xdevfs.tiers.Content#seek}: the backing file's own holes for the types whose bytes are the
+ * backing file's, "all data" for compressed files.
+ */
+final class LseekRequests implements LargeRequestChannel.RequestHook {
+    static final int FUSE_LSEEK = 46;
+    private static final int SEEK_DATA = 3;
+    private static final int SEEK_HOLE = 4;
+    /** struct fuse_out_header: len, error, unique. */
+    private static final int OUT_HEADER = 16;
+
+    private final Handles handles;
+    private final MemoryIO memory = MemoryIO.getInstance();
+
+    LseekRequests(Handles handles) {
+        this.handles = handles;
+    }
+
+    @Override
+    public boolean answer(int fd, long address, int length) {
+        if (memory.getInt(address + 4) != FUSE_LSEEK || length < LargeRequestChannel.IN_HEADER + 24) {
+            return false;
+        }
+        long unique = memory.getLong(address + 8);
+        // struct fuse_lseek_in: fh, offset, whence
+        long fh = memory.getLong(address + LargeRequestChannel.IN_HEADER);
+        long offset = memory.getLong(address + LargeRequestChannel.IN_HEADER + 8);
+        int whence = memory.getInt(address + LargeRequestChannel.IN_HEADER + 16);
+        reply(fd, unique, seek(fh, offset, whence));
+        return true;
+    }
+
+    /** The new offset, or a negative errno. */
+    long seek(long fh, long offset, int whence) {
+        if (whence != SEEK_DATA && whence != SEEK_HOLE) {
+            return -Errno.EINVAL; // the kernel handles SEEK_SET, SEEK_CUR and SEEK_END itself
+        }
+        try {
+            return handles.get(fh).seek(offset, whence == SEEK_DATA);
+        } catch (Throwable t) {
+            return Errors.toErrno("lseek", null, t);
+        }
+    }
+
+    private static void reply(int fd, long unique, long result) {
+        boolean ok = result >= 0;
+        ByteBuffer out = ByteBuffer.allocateDirect(OUT_HEADER + 8).order(ByteOrder.nativeOrder());
+        out.putInt(ok ? OUT_HEADER + 8 : OUT_HEADER).putInt(ok ? 0 : (int) result).putLong(unique);
+        if (ok) {
+            out.putLong(result);
+        }
+        try {
+            Posix.get().writeMessage(fd, out.flip());
+        } catch (PosixException e) {
+            if (e.errno() != Errno.ENOENT) { // ENOENT: the caller was interrupted and gave up
+                Log.warn("answering FUSE_LSEEK failed: " + e.getMessage());
+            }
+        }
+    }
+}
