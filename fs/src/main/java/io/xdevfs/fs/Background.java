@@ -17,7 +17,12 @@ import java.util.List;
 final class Background {
     private static final long WAIT_MILLIS = 60_000;
 
-    static int start(Path mnt, RunFiles files, List<String> foregroundArgs) throws IOException, InterruptedException {
+    /**
+     * @param jvmOptions options of the daemon's JVM (the memory budget's limits); the CLI's own JVM
+     *                   options (XDEVFS_JAVA_OPTS) follow them, so a user's -Xmx wins
+     */
+    static int start(Path mnt, RunFiles files, List<String> jvmOptions, List<String> foregroundArgs)
+            throws IOException, InterruptedException {
         Files.createDirectories(files.logFile().toAbsolutePath().getParent());
         Files.createDirectories(files.pidFile().toAbsolutePath().getParent());
         Files.deleteIfExists(files.pidFile());
@@ -26,6 +31,7 @@ final class Background {
         cmd.add("setsid");
         cmd.add(ProcessHandle.current().info().command().orElse(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        cmd.addAll(jvmOptions);
         cmd.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
         cmd.add("-cp");
         cmd.add(System.getProperty("java.class.path"));

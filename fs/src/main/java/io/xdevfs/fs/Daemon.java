@@ -28,6 +28,7 @@ final class Daemon {
     private final MonitoringConfig monitoringConfig;
     private final Path mountPoint;
     private final List<String> fuseArgs;
+    private final MemoryBudget memory;
     private final int readAheadKb;
     private final boolean xattrs;
     private final Path pidFile;
@@ -38,7 +39,8 @@ final class Daemon {
     /** The control channel of a mount without extended attributes; null on every other mount. */
     private volatile ControlSocket controlSocket;
 
-    Daemon(ConfigLoader.Config config, Path mountPoint, List<String> fuseArgs, RunFiles files) {
+    Daemon(ConfigLoader.Config config, Path mountPoint, List<String> fuseArgs, RunFiles files, MemoryBudget memory) {
+        this.memory = memory;
         this.config = config.local();
         this.monitoringConfig = config.monitoring();
         this.readAheadKb = config.readAheadKb();
@@ -107,6 +109,10 @@ final class Daemon {
             }
         }
         writePidFile();
+        Log.info("memory budget " + memory.describe() + (memory.enforcedHere() ? ""
+                : "; not enforced: this JVM may grow its heap to " + Runtime.getRuntime().maxMemory() / MemoryBudget.MIB
+                + " MiB (xdevfs mount in the background sets " + String.join(" ", memory.jvmOptions())
+                + "; in the foreground pass them in XDEVFS_JAVA_OPTS)"));
         Log.info("mounted " + config.baseDirectory() + " on " + mountPoint + " (storage_type "
                 + config.storageType().configName() + ", FUSE " + String.join(" ", fuseArgs) + ")");
         if (!xattrs) {
@@ -139,6 +145,7 @@ final class Daemon {
                 String.format(java.util.Locale.ROOT, "slow %s %s: %d bytes in %.1f ms", op.key(), path, bytes,
                         nanos / 1e6)));
         volume.registerGauges(metrics);
+        memory.registerGauges(metrics);
         return volume;
     }
 

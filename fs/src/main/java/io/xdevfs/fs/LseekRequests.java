@@ -2,11 +2,6 @@ package io.xdevfs.fs;
 
 import com.kenai.jffi.MemoryIO;
 import io.xdevfs.posix.Errno;
-import io.xdevfs.posix.Posix;
-import io.xdevfs.posix.PosixException;
-
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 
 /**
  * FUSE_LSEEK (SEEK_DATA and SEEK_HOLE), which libfuse2 does not know: without an answer the kernel
@@ -19,8 +14,6 @@ final class LseekRequests implements LargeRequestChannel.RequestHook {
     static final int FUSE_LSEEK = 46;
     private static final int SEEK_DATA = 3;
     private static final int SEEK_HOLE = 4;
-    /** struct fuse_out_header: len, error, unique. */
-    private static final int OUT_HEADER = 16;
 
     private final Handles handles;
     private final MemoryIO memory = MemoryIO.getInstance();
@@ -56,18 +49,10 @@ final class LseekRequests implements LargeRequestChannel.RequestHook {
     }
 
     private static void reply(int fd, long unique, long result) {
-        boolean ok = result >= 0;
-        ByteBuffer out = ByteBuffer.allocateDirect(OUT_HEADER + 8).order(ByteOrder.nativeOrder());
-        out.putInt(ok ? OUT_HEADER + 8 : OUT_HEADER).putInt(ok ? 0 : (int) result).putLong(unique);
-        if (ok) {
-            out.putLong(result);
+        if (result < 0) {
+            KernelReply.error(fd, unique, (int) -result);
+            return;
         }
-        try {
-            Posix.get().writeMessage(fd, out.flip());
-        } catch (PosixException e) {
-            if (e.errno() != Errno.ENOENT) { // ENOENT: the caller was interrupted and gave up
-                Log.warn("answering FUSE_LSEEK failed: " + e.getMessage());
-            }
-        }
+        KernelReply.send(fd, unique, KernelReply.body(8).putLong(result)); // struct fuse_lseek_out
     }
 }

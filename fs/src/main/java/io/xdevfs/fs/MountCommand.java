@@ -70,10 +70,11 @@ final class MountCommand implements Callable<Integer> {
         userOptions.addAll(options);
         List<String> fuseArgs = FuseOptions.build(settings.local().baseDirectory().toString(), root,
                 dispatch == Dispatch.single, userOptions);
+        MemoryBudget memory = MemoryBudget.of(settings, dispatch == Dispatch.single);
         if (!foreground) {
-            return Background.start(mnt, files, foregroundArgs(mnt, files));
+            return Background.start(mnt, files, memory.jvmOptions(), foregroundArgs(mnt, files));
         }
-        return new Daemon(settings, mnt, fuseArgs, files).run();
+        return new Daemon(settings, mnt, fuseArgs, files, memory).run();
     }
 
     /** The same mount, as the background child runs it. */

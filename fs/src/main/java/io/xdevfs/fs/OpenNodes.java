@@ -1,20 +1,24 @@
 package io.xdevfs.fs;
 
 import com.kenai.jffi.MemoryIO;
+import io.xdevfs.tiers.Content;
+import io.xdevfs.tiers.MetadataChange;
+
+import java.nio.ByteBuffer;
 
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Makes fstat(2) of an open file work after it was unlinked. The kernel's GETATTR for fstat names the
- * node but no handle, and libfuse2 looks the node's name up before calling getattr: an unlinked file
- * has none, so the answer was ENOENT. This hook remembers a handle open on each node (from the
- * requests that carry both) and adds it to such a GETATTR, as the kernel does for its own reads;
- * libfuse then asks fgetattr of that handle, which answers from the open file (st_nlink 0 once
- * unlinked, as ext4 says).
+ * Makes fstat, fchmod, fchown and futimens of an open file work after it was unlinked. The kernel's
+ * GETATTR and SETATTR for them name the node but no handle, and libfuse2 looks the node's name up
+ * first: an unlinked file has none, so the answer was ENOENT. This hook remembers a handle open on each
+ * node (from the requests that carry both). It adds that handle to a GETATTR, as the kernel does for
+ * its own reads; libfuse then asks fgetattr of the handle, which answers from the open file
+ * (st_nlink 0 once unlinked, as ext4 says). A SETATTR of mode, owner or times of a file without a
+ * name, which libfuse2 would look up by name even with a handle, it answers itself through the handle.
  *
- * <p>It answers nothing itself ({@link #answer} is always false): it only edits requests in place,
- * before libfuse reads them. Thread-safe.
+ * <p>Requests are edited in place before libfuse reads them. Thread-safe.
  */
 final class OpenNodes implements LargeRequestChannel.RequestHook {
     private static final int OPEN = 14;
@@ -25,6 +29,13 @@ final class OpenNodes implements LargeRequestChannel.RequestHook {
     private static final int FLUSH = 25;
     private static final int FALLOCATE = 43;
     private static final int GETATTR = 3;
+    private static final int SETATTR = 4;
+    /** fuse_setattr_in.valid: fh is valid. */
+    private static final int FATTR_FH = 1 << 6;
+    private static final int FATTR_SIZE = 1 << 3;
+    /** sizeof(struct fuse_setattr_in), sizeof(struct fuse_attr_out). */
+    private static final int SETATTR_IN = 88;
+    private static final int ATTR_OUT = 104;
     /** fuse_getattr_in.getattr_flags: fh is valid. */
     private static final int FUSE_GETATTR_FH = 1;
     private static final int BODY = LargeRequestChannel.IN_HEADER;
@@ -34,6 +45,11 @@ final class OpenNodes implements LargeRequestChannel.RequestHook {
     private final Map<Long, Long> handleOfNode = new ConcurrentHashMap<>();
     /** The node of the OPEN request this thread is processing, for {@link #opened}; 0 for none. */
     private final ThreadLocal<long[]> openingNode = ThreadLocal.withInitial(() -> new long[1]);
+    private final Handles handles;
+
+    OpenNodes(Handles handles) {
+        this.handles = handles;
+    }
 
     @Override
     public boolean answer(int fd, long address, int length) {
@@ -51,20 +67,61 @@ final class OpenNodes implements LargeRequestChannel.RequestHook {
                     handleOfNode.remove(node, memory.getLong(address + BODY));
                 }
             }
-            case GETATTR -> {
-                if (length >= BODY + 16 && (memory.getInt(address + BODY) & FUSE_GETATTR_FH) == 0) {
-                    Long fh = handleOfNode.get(node);
-                    if (fh != null) {
-                        memory.putLong(address + BODY + 8, fh);
-                        memory.putInt(address + BODY, memory.getInt(address + BODY) | FUSE_GETATTR_FH);
-                    }
-                }
+            case GETATTR -> addHandle(address, length, node, FUSE_GETATTR_FH);
+            case SETATTR -> {
+                return length >= BODY + SETATTR_IN && answerUnnamedSetattr(fd, address, node);
             }
             default -> {
                 // not ours to look at
             }
         }
         return false;
+    }
+
+    /**
+     * GETATTR and SETATTR bodies both open with a flags word and carry fh at byte 8: where the flag is
+     * clear and a handle is open on the node, sets both. Returns the handle added, or 0.
+     */
+    private long addHandle(long address, int length, long node, int flag) {
+        if (length < BODY + 16 || (memory.getInt(address + BODY) & flag) != 0) {
+            return 0;
+        }
+        Long fh = handleOfNode.get(node);
+        if (fh == null) {
+            return 0;
+        }
+        memory.putLong(address + BODY + 8, fh);
+        memory.putInt(address + BODY, memory.getInt(address + BODY) | flag);
+        return fh;
+    }
+
+    /**
+     * fchmod, fchown, futimens of an open file without a name: applied through its handle, answered with
+     * its attributes. A size change is left to libfuse (ftruncate carries its own handle; truncate(2)
+     * has a name), as is everything on a file that still has a name.
+     */
+    private boolean answerUnnamedSetattr(int fd, long address, long node) {
+        int valid = memory.getInt(address + BODY);
+        Long fh = (valid & (FATTR_SIZE | FATTR_FH)) == 0 ? handleOfNode.get(node) : null;
+        Content open = fh == null ? null : handles.find(fh);
+        if (open == null) {
+            return false;
+        }
+        long unique = memory.getLong(address + 8);
+        try {
+            if (open.attributes().nlink != 0) {
+                return false;
+            }
+            for (MetadataChange change : SetattrIn.changes(memory, address + BODY)) {
+                open.changeMetadata(change);
+            }
+            ByteBuffer reply = KernelReply.body(ATTR_OUT);
+            SetattrIn.putAttrOut(reply, open.attributes());
+            KernelReply.send(fd, unique, reply);
+        } catch (Throwable t) {
+            KernelReply.error(fd, unique, -Errors.toErrno("setattr", null, t));
+        }
+        return true;
     }
 
     /** Called by open (on the thread processing the OPEN request) with the handle it made. */

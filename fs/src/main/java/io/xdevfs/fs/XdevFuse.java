@@ -51,7 +51,7 @@ public final class XdevFuse extends FuseStubFS {
 
     private final Volume volume;
     private final Handles handles = new Handles();
-    private final OpenNodes openNodes = new OpenNodes();
+    private final OpenNodes openNodes = new OpenNodes(handles);
     private final MemoryIO memory = MemoryIO.getInstance();
     /** The callbacks handed to libfuse, held so that they live as long as this object. */
     private final List<Object> registered = new java.util.ArrayList<>();

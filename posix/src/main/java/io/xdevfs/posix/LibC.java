@@ -37,6 +37,8 @@ public interface LibC {
     int fchownat(int dirfd, String path, int owner, int group, int flags);
     int utimensat(int dirfd, String path, Pointer times, int flags);
     int futimens(int fd, Pointer times);
+    int fchmod(int fd, int mode);
+    int fchown(int fd, int owner, int group);
     long lgetxattr(String path, String name, long value, long size);
     int lsetxattr(String path, String name, long value, long size, int flags);
     long llistxattr(String path, long list, long size);

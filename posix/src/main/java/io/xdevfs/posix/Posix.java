@@ -246,6 +246,15 @@ public final class Posix {
         return s;
     }
 
+    public void fchmod(int fd, int mode) throws PosixException {
+        check(libc.fchmod(fd, mode), "fchmod", null);
+    }
+
+    /** -1 for uid or gid leaves it unchanged. */
+    public void fchown(int fd, int uid, int gid) throws PosixException {
+        check(libc.fchown(fd, uid, gid), "fchown", null);
+    }
+
     public void futimens(int fd, long atimeSec, long atimeNsec, long mtimeSec, long mtimeNsec)
             throws PosixException {
         check(libc.futimens(fd, times(atimeSec, atimeNsec, mtimeSec, mtimeNsec)), "futimens", null);

@@ -533,7 +533,8 @@ class PosixOperationsIT extends OneMountPerClass {
 
     /**
      * Regression: fstat of an open file after unlink was ENOENT (libfuse2 looks the name up). It shows
-     * the open file, with st_nlink 0 as ext4 does, for a file written or opened before the unlink.
+     * the open file, with st_nlink 0 as ext4 does, for a file written or opened before the unlink, and
+     * fchmod, fchown and futimens change it.
      */
     @Test
     void fstatOfAnUnlinkedOpenFileShowsItWithNoLinks() throws Exception {
@@ -549,7 +550,12 @@ class PosixOperationsIT extends OneMountPerClass {
                 "open(d + '/r', 'w').close()",
                 "fd2 = os.open(d + '/r', os.O_RDONLY)",
                 "os.unlink(d + '/r')",
-                "print(os.fstat(fd2).st_nlink, os.fstat(fd2).st_size)"));
-        assertEquals("0 5000 0o640\n10 b'xxx'\n0 0", out);
+                "print(os.fstat(fd2).st_nlink, os.fstat(fd2).st_size)",
+                "os.fchmod(fd, 0o600)",
+                "os.fchown(fd, 65534, 65534)",
+                "os.utime(fd, ns=(1_000_000_123, 2_000_000_456))",
+                "st = os.fstat(fd)",
+                "print(oct(st.st_mode & 0o777), st.st_uid, st.st_gid, st.st_atime_ns, st.st_mtime_ns)"));
+        assertEquals("0 5000 0o640\n10 b'xxx'\n0 0\n0o600 65534 65534 1000000123 2000000456", out);
     }
 }

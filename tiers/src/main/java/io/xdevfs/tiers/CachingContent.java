@@ -98,6 +98,11 @@ final class CachingContent implements Content {
     }
 
     @Override
+    public void changeMetadata(MetadataChange change) throws IOException {
+        delegate.changeMetadata(change);
+    }
+
+    @Override
     public void allocate(int mode, long offset, long length) throws IOException {
         // Growing the size or punching a hole changes what reads return: drop from the range on.
         volume.change(ino, offset / CachingVolume.BLOCK, Long.MAX_VALUE, () -> {

@@ -67,6 +67,11 @@ final class CompressedContent implements Content {
     }
 
     @Override
+    public void changeMetadata(MetadataChange change) throws IOException {
+        raw.changeMetadata(change);
+    }
+
+    @Override
     public void allocate(int mode, long offset, long length) throws IOException {
         boolean keepSize = (mode & Flags.FALLOC_FL_KEEP_SIZE) != 0;
         int kind = mode & ~Flags.FALLOC_FL_KEEP_SIZE;

@@ -46,6 +46,11 @@ public interface Content extends Closeable {
         return data ? offset : size;
     }
 
+    /** fchmod, fchown or futimens of this open file, named or not. */
+    default void changeMetadata(MetadataChange change) throws IOException {
+        throw new PosixException(Errno.EOPNOTSUPP, "metadata change through a handle", null);
+    }
+
     @Override
     void close() throws IOException;
 }

@@ -161,6 +161,11 @@ final class DirectContent implements Content {
     }
 
     @Override
+    public void changeMetadata(MetadataChange change) throws IOException {
+        raw.changeMetadata(change);
+    }
+
+    @Override
     public void allocate(int mode, long offset, long length) throws IOException {
         Lock alone = lock.writeLock(); // mode 0 may change the size an unaligned write is working with
         alone.lock();

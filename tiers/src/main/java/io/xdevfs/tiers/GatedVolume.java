@@ -174,6 +174,11 @@ final class GatedVolume extends ForwardingVolume {
         }
 
         @Override
+        public void changeMetadata(MetadataChange change) throws IOException {
+            changeVoid(() -> content.changeMetadata(change));
+        }
+
+        @Override
         public void allocate(int mode, long offset, long length) throws IOException {
             changeVoid(() -> content.allocate(mode, offset, length));
         }

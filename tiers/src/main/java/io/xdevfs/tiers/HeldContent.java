@@ -73,6 +73,16 @@ final class HeldContent implements Content {
     }
 
     @Override
+    public void changeMetadata(MetadataChange change) throws IOException {
+        cache.acquire(descriptor);
+        try {
+            content.changeMetadata(change);
+        } finally {
+            cache.release(descriptor);
+        }
+    }
+
+    @Override
     public long seek(long offset, boolean data) throws IOException {
         cache.acquire(descriptor);
         try {

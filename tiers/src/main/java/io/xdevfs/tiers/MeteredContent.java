@@ -48,6 +48,11 @@ final class MeteredContent implements Content {
     }
 
     @Override
+    public void changeMetadata(MetadataChange change) throws IOException {
+        metering.time(change.op(), path, () -> delegate.changeMetadata(change));
+    }
+
+    @Override
     public void allocate(int mode, long offset, long length) throws IOException {
         metering.time(Op.FALLOCATE, path, () -> delegate.allocate(mode, offset, length));
     }

@@ -56,6 +56,11 @@ final class MmapContent implements Content {
     }
 
     @Override
+    public void changeMetadata(MetadataChange change) throws IOException {
+        raw.changeMetadata(change);
+    }
+
+    @Override
     public void allocate(int mode, long offset, long length) throws IOException {
         FallocateModes.require(mode, FallocateModes.PASS_THROUGH); // the mappings share the file's pages
         file.allocate(mode, offset, length);

@@ -117,6 +117,17 @@ final class RawContent implements Content {
         return posix.fstat(fd());
     }
 
+    @Override
+    public void changeMetadata(MetadataChange change) throws IOException {
+        if (change instanceof MetadataChange.Mode m) {
+            posix.fchmod(fd(), m.mode() & 07777);
+        } else if (change instanceof MetadataChange.Owner o) {
+            posix.fchown(fd(), o.uid(), o.gid());
+        } else if (change instanceof MetadataChange.Times t) {
+            posix.futimens(fd(), t.atimeSec(), t.atimeNsec(), t.mtimeSec(), t.mtimeNsec());
+        }
+    }
+
     /** The backing file's own holes: the filesystem below knows them exactly. */
     @Override
     public long seek(long offset, boolean data) throws IOException {

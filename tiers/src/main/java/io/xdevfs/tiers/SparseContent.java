@@ -152,6 +152,11 @@ final class SparseContent implements Content {
     }
 
     @Override
+    public void changeMetadata(MetadataChange change) throws IOException {
+        raw.changeMetadata(change);
+    }
+
+    @Override
     public void allocate(int mode, long offset, long length) throws IOException {
         if ((mode & ~ALLOWED_MODES) != 0
                 || ((mode & Flags.FALLOC_FL_PUNCH_HOLE) != 0 && (mode & Flags.FALLOC_FL_KEEP_SIZE) == 0)) {

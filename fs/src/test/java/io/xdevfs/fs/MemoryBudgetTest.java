@@ -1,0 +1,31 @@
+package io.xdevfs.fs;
+
+import io.xdevfs.tiers.CacheSettings;
+import io.xdevfs.tiers.LocalConfig;
+import io.xdevfs.tiers.StorageType;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+class MemoryBudgetTest {
+    private static ConfigLoader.Config with(LocalConfig local) {
+        ConfigLoader.Config d = ConfigLoader.Config.defaults();
+        return new ConfigLoader.Config(local, d.monitoring(), d.readAheadKb(), d.pageCache(), d.xattrs());
+    }
+
+    @Test
+    void theCacheIsOnTheHeapAndEachSessionThreadHoldsARequestBuffer() {
+        LocalConfig compressed = LocalConfig.defaults().withStorageType(StorageType.COMPRESSED)
+                .withCache(new CacheSettings(true, false, 512L << 20, 0));
+        MemoryBudget single = MemoryBudget.of(with(compressed), true);
+        assertEquals(MemoryBudget.HEAP_WORKING + (512L << 20), single.heapBytes());
+        assertEquals(List.of("-Xmx640m", "-XX:MaxDirectMemorySize=64m"), single.jvmOptions());
+        MemoryBudget multi = MemoryBudget.of(with(compressed), false);
+        assertEquals(9 * ((1 << 20) + 4096L), multi.nativeBytes() - single.nativeBytes());
+        MemoryBudget regular = MemoryBudget.of(with(LocalConfig.defaults()
+                .withCache(new CacheSettings(false, false, 512L << 20, 0))), true);
+        assertEquals(MemoryBudget.HEAP_WORKING, regular.heapBytes(), "a cache that is off takes nothing");
+    }
+}

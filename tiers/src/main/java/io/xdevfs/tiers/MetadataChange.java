@@ -1,0 +1,27 @@
+package io.xdevfs.tiers;
+
+/**
+ * A change of an open file's metadata through its handle (fchmod, fchown, futimens), which also works
+ * after the file lost its last name. One type, so that every decorator forwards one method.
+ */
+public sealed interface MetadataChange {
+    /** chmod: the permission bits (07777). */
+    record Mode(int mode) implements MetadataChange {
+    }
+
+    /** chown: -1 leaves a field unchanged. */
+    record Owner(int uid, int gid) implements MetadataChange {
+    }
+
+    /** utimens: nanosecond fields may be UTIME_NOW or UTIME_OMIT. */
+    record Times(long atimeSec, long atimeNsec, long mtimeSec, long mtimeNsec) implements MetadataChange {
+    }
+
+    /** The operation it is counted as in the statistics. */
+    default Op op() {
+        if (this instanceof Mode) {
+            return Op.CHMOD;
+        }
+        return this instanceof Owner ? Op.CHOWN : Op.UTIMENS;
+    }
+}
