@@ -8,8 +8,8 @@ import java.nio.ByteBuffer;
 /**
  * Holds a file's backing descriptor open for the length of each call into its content format, so
  * that {@link DescriptorCache} never closes it mid-call and the format may use {@link RawContent#fd()}
- * freely within the call. Each method spells out acquire/release: a shared helper taking a lambda
- * would allocate on every read and write.
+ * freely within the call. The data path spells out acquire/release: a shared helper taking a lambda
+ * would allocate on every read and write; the rare calls share {@link #held}.
  */
 final class HeldContent implements Content {
     private final Content content;
@@ -72,34 +72,39 @@ final class HeldContent implements Content {
         }
     }
 
-    @Override
-    public void changeMetadata(MetadataChange change) throws IOException {
+    @FunctionalInterface
+    private interface Call<T> {
+        T run() throws IOException;
+    }
+
+    private <T> T held(Call<T> call) throws IOException {
         cache.acquire(descriptor);
         try {
-            content.changeMetadata(change);
+            return call.run();
         } finally {
             cache.release(descriptor);
         }
+    }
+
+    @Override
+    public void changeMetadata(MetadataChange change) throws IOException {
+        held(() -> {
+            content.changeMetadata(change);
+            return null;
+        });
     }
 
     @Override
     public long seek(long offset, boolean data) throws IOException {
-        cache.acquire(descriptor);
-        try {
-            return content.seek(offset, data);
-        } finally {
-            cache.release(descriptor);
-        }
+        return held(() -> content.seek(offset, data));
     }
 
     @Override
     public void allocate(int mode, long offset, long length) throws IOException {
-        cache.acquire(descriptor);
-        try {
+        held(() -> {
             content.allocate(mode, offset, length);
-        } finally {
-            cache.release(descriptor);
-        }
+            return null;
+        });
     }
 
     /**
