@@ -13,6 +13,7 @@ work=${BENCH_DIR:-/var/tmp/xdevfs-memory}
 size=${SIZE:-1G}
 runtime=${RUNTIME:-15}
 files=${FILES:-4000}
+[ "$files" -lt "$(( $(ulimit -Hn) - 100 ))" ] || files=$(( $(ulimit -Hn) - 100 ))
 xdevfs="$repo/mount-scripts/xdevfs"
 
 umount_all() { "$xdevfs" umount "$work/mnt" >/dev/null 2>&1 || true; }
@@ -56,7 +57,7 @@ for fd in fds:
 PY
 }
 
-ulimit -n 65536
+ulimit -n "$(ulimit -Hn)" 2>/dev/null || true   # the python phase keeps FILES descriptors open
 budget=$("$xdevfs" stats --json "$work/mnt" | awk -F': ' '/"memory_budget_bytes"/ {gsub(/[^0-9]/, "", $2); print $2}')
 idle=$(awk '/VmRSS/ {print $2}' "/proc/$pid/status")
 w=$(peak write write_phase)

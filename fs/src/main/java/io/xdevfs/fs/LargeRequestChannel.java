@@ -26,7 +26,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * offers each request to a {@link RequestHook}: libfuse2 predates some requests the kernel sends
  * (FUSE_LSEEK), and answers them ENOSYS; the hook answers those itself. Send is ours only until the
  * first reply: it puts libfuse's send back before writing that reply, so no reply after INIT crosses
- * into Java. The layout of struct fuse_chan (ops, session, fd, bufsize; libfuse 2.6 to 2.9) is checked
+ * into Java, except to a hook that asks to see replies ({@link RequestHook#replying}), which sees each
+ * one before libfuse's send writes it. The layout of struct fuse_chan (ops, session, fd, bufsize; libfuse 2.6 to 2.9) is checked
  * against libfuse's accessors before anything is written into it.
  */
 final class LargeRequestChannel {
@@ -50,12 +51,23 @@ final class LargeRequestChannel {
         int receive(@intptr_t long channelRef, @intptr_t long buf, @size_t long size);
     }
 
-    /** Answers some requests before libfuse sees them. */
+    /** struct fuse_chan_ops' send after INIT, with addresses as numbers (no wrapper objects per reply). */
+    public interface ReplySend {
+        @Delegate
+        int send(@intptr_t long channel, @intptr_t long iov, @size_t long count);
+    }
+
+    /** Answers some requests before libfuse sees them, and may look at libfuse's replies. */
     interface RequestHook {
         /** True when the request at {@code address} ({@code length} bytes) was answered on {@code fd}. */
         boolean answer(int fd, long address, int length);
+
+        /** Sees each reply libfuse sends after INIT ({@code count} iovecs at {@code iov}), before it goes. */
+        default void replying(long iov, int count) {
+        }
     }
 
+    /** receive and send share a C signature: int (struct fuse_chan *[*], void *, size_t). */
     private static final CallContext RECEIVE_CALL = CallContext.getCallContext(Type.SINT,
             new Type[] {Type.POINTER, Type.POINTER, Type.ULONG}, CallingConvention.DEFAULT, false);
 
@@ -70,6 +82,7 @@ final class LargeRequestChannel {
     private final RequestHook hook;
     /** Held for the session's life, as {@link #send}. */
     private final Receive receive = this::receive;
+    private final ReplySend replySend = this::replySend;
 
     private LargeRequestChannel(LibFuse2 lib, Pointer kernelChannel, int fd, long bufferSize, RequestHook hook) {
         this.fd = fd;
@@ -129,13 +142,24 @@ final class LargeRequestChannel {
         return n;
     }
 
+    /** The hook sees the reply, then libfuse's own send writes it. */
+    private int replySend(long channel, long iov, long count) {
+        try {
+            hook.replying(iov, (int) count);
+        } catch (Throwable t) {
+            Log.error("looking at a reply failed; it is sent unchanged", t);
+        }
+        return (int) Invoker.getInstance().invokeN3(RECEIVE_CALL, libfuseSend, channel, iov, count);
+    }
+
     /** struct fuse_in_header: len, opcode, unique, nodeid, uid, gid, pid, padding. */
     static final int IN_HEADER = 40;
 
     /** Answers a request: the first, INIT, extended ({@link InitReply}); one that raced the swap, unchanged. */
     private int send(Pointer ch, Pointer iov, long count) {
         try {
-            ch.putAddress(SEND, libfuseSend);
+            ch.putAddress(SEND, hook == null ? libfuseSend
+                    : Runtime.getSystemRuntime().getClosureManager().getClosurePointer(ReplySend.class, replySend).address());
             InitReply.Patched patched = count == 2 && !initSeen.getAndSet(true)
                     ? InitReply.extend(view(iov, 0), view(iov, 1), posix.pageSize()) : null;
             if (patched != null) {

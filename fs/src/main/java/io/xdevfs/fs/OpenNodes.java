@@ -13,7 +13,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * Makes fstat, fchmod, fchown and futimens of an open file work after it was unlinked. The kernel's
  * GETATTR and SETATTR for them name the node but no handle, and libfuse2 looks the node's name up
  * first: an unlinked file has none, so the answer was ENOENT. This hook remembers a handle open on each
- * node (from the requests that carry both). It adds that handle to a GETATTR, as the kernel does for
+ * node (from the requests that carry both, from the OPEN this thread processes, and from libfuse's
+ * replies to CREATE, which name the new node). It adds that handle to a GETATTR, as the kernel does for
  * its own reads; libfuse then asks fgetattr of the handle, which answers from the open file
  * (st_nlink 0 once unlinked, as ext4 says). A SETATTR of mode, owner or times of a file without a
  * name, which libfuse2 would look up by name even with a handle, it answers itself through the handle.
@@ -22,6 +23,9 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 final class OpenNodes implements LargeRequestChannel.RequestHook {
     private static final int OPEN = 14;
+    private static final int CREATE = 35;
+    /** sizeof(struct fuse_entry_out): the CREATE reply is entry_out (nodeid first) then open_out (fh first). */
+    private static final int ENTRY_OUT = 128;
     private static final int READ = 15;
     private static final int WRITE = 16;
     private static final int RELEASE = 18;
@@ -46,6 +50,8 @@ final class OpenNodes implements LargeRequestChannel.RequestHook {
     /** The node of the OPEN request this thread is processing, for {@link #opened}; 0 for none. */
     private final ThreadLocal<long[]> openingNode = ThreadLocal.withInitial(() -> new long[1]);
     private final Handles handles;
+    /** The unique id of the CREATE this thread processes, until its reply; 0 for none. */
+    private final ThreadLocal<long[]> creating = ThreadLocal.withInitial(() -> new long[1]);
 
     OpenNodes(Handles handles) {
         this.handles = handles;
@@ -57,6 +63,7 @@ final class OpenNodes implements LargeRequestChannel.RequestHook {
         long node = memory.getLong(address + 16);
         switch (opcode) {
             case OPEN -> openingNode.get()[0] = node;
+            case CREATE -> creating.get()[0] = memory.getLong(address + 8); // the new node's id is in the reply
             case READ, WRITE, FSYNC, FLUSH, FALLOCATE -> {
                 if (length >= BODY + 8) {
                     handleOfNode.putIfAbsent(node, memory.getLong(address + BODY)); // fh opens each body
@@ -122,6 +129,24 @@ final class OpenNodes implements LargeRequestChannel.RequestHook {
             KernelReply.error(fd, unique, -Errors.toErrno("setattr", null, t));
         }
         return true;
+    }
+
+    /** A created file's node and handle, from libfuse's CREATE reply (header, then entry_out + open_out). */
+    @Override
+    public void replying(long iov, int count) {
+        long[] create = creating.get();
+        if (create[0] == 0) {
+            return;
+        }
+        long header = memory.getAddress(iov);
+        long unique = create[0];
+        create[0] = 0;
+        if (count < 2 || memory.getLong(header + 8) != unique || memory.getInt(header + 4) != 0
+                || memory.getLong(iov + 24) < ENTRY_OUT + 8) {
+            return; // not the CREATE's reply, an error, or not the layout of entry_out + open_out
+        }
+        long arg = memory.getAddress(iov + 16);
+        handleOfNode.putIfAbsent(memory.getLong(arg), memory.getLong(arg + ENTRY_OUT));
     }
 
     /** Called by open (on the thread processing the OPEN request) with the handle it made. */

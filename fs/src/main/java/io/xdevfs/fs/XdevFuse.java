@@ -128,9 +128,19 @@ public final class XdevFuse extends FuseStubFS {
     public int serve(String mountPoint, List<String> fuseArgs, Runnable onMounted) {
         this.onMounted = onMounted;
         LseekRequests lseek = new LseekRequests(handles);
+        LargeRequestChannel.RequestHook both = new LargeRequestChannel.RequestHook() {
+            @Override
+            public boolean answer(int fd, long address, int length) {
+                return lseek.answer(fd, address, length) || openNodes.answer(fd, address, length);
+            }
+
+            @Override
+            public void replying(long iov, int count) {
+                openNodes.replying(iov, count);
+            }
+        };
         return new FuseSession().run(mountPoint, fuseArgs, Struct.getMemory(fuseOperations),
-                Struct.size(fuseOperations), (fd, address, length) -> lseek.answer(fd, address, length)
-                        || openNodes.answer(fd, address, length));
+                Struct.size(fuseOperations), both);
     }
 
     /** Open handles right now (logged when the daemon unmounts). */

@@ -533,8 +533,8 @@ class PosixOperationsIT extends OneMountPerClass {
 
     /**
      * Regression: fstat of an open file after unlink was ENOENT (libfuse2 looks the name up). It shows
-     * the open file, with st_nlink 0 as ext4 does, for a file written or opened before the unlink, and
-     * fchmod, fchown and futimens change it.
+     * the open file, with st_nlink 0 as ext4 does, also for one created and unlinked with no read or
+     * write between, and fchmod, fchown and futimens change it.
      */
     @Test
     void fstatOfAnUnlinkedOpenFileShowsItWithNoLinks() throws Exception {
@@ -555,7 +555,11 @@ class PosixOperationsIT extends OneMountPerClass {
                 "os.fchown(fd, 65534, 65534)",
                 "os.utime(fd, ns=(1_000_000_123, 2_000_000_456))",
                 "st = os.fstat(fd)",
-                "print(oct(st.st_mode & 0o777), st.st_uid, st.st_gid, st.st_atime_ns, st.st_mtime_ns)"));
-        assertEquals("0 5000 0o640\n10 b'xxx'\n0 0\n0o600 65534 65534 1000000123 2000000456", out);
+                "print(oct(st.st_mode & 0o777), st.st_uid, st.st_gid, st.st_atime_ns, st.st_mtime_ns)",
+                "fd3 = os.open(d + '/c', os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o604)",
+                "os.unlink(d + '/c')",
+                "os.fchmod(fd3, 0o606)",
+                "print(os.fstat(fd3).st_nlink, oct(os.fstat(fd3).st_mode & 0o777))"));
+        assertEquals("0 5000 0o640\n10 b'xxx'\n0 0\n0o600 65534 65534 1000000123 2000000456\n0 0o606", out);
     }
 }

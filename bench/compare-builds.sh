@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# Two builds of xdevfs against each other and a native directory, interleaved: for each round and job,
+# the earlier build, this checkout's and native run back to back (order rotated by one per round), each
+# on its own regular mount over the same disk. For changes on the request path, whose cost is smaller
+# than the noise between separate runs.
+#   bench/compare-builds.sh OLD.jar [JOB ...]   default jobs: randwrite4k walappend
+#   ROUNDS=5 RUNTIME=8 BENCH_DIR=/var/tmp/xdevfs-builds
+# Make OLD.jar from an earlier commit: git worktree add /tmp/old REV && (cd /tmp/old &&
+#   mvn -q -B -DskipTests -pl fs -am package) -> /tmp/old/fs/target/xdevfs.jar
+# Prints IOPS and fdatasync p99 per round, then the medians of new/old per job.
+set -euo pipefail
+here=$(cd "$(dirname "$(readlink -f "$0")")" && pwd)
+repo=$(dirname "$here")
+old_jar=${1:?usage: bench/compare-builds.sh OLD.jar [JOB ...]}
+shift
+jobs=("$@")
+[ ${#jobs[@]} -gt 0 ] || jobs=(randwrite4k walappend)
+work=${BENCH_DIR:-/var/tmp/xdevfs-builds}
+rounds=${ROUNDS:-5}
+export RUNTIME=${RUNTIME:-8}
+xdevfs="$repo/mount-scripts/xdevfs"
+
+cleanup() { for t in old new; do "$xdevfs" umount "$work/$t/mnt" >/dev/null 2>&1 || true; done; }
+trap cleanup EXIT
+cleanup
+rm -rf "$work"
+mkdir -p "$work/old/mnt" "$work/new/mnt" "$work/native" "$work/results"
+for t in old new; do printf '[local]\nbase_directory = %s\n' "$work/$t/base" > "$work/$t/xdevfs.ini"; done
+XDEVFS_JAR=$old_jar "$xdevfs" mount --config "$work/old/xdevfs.ini" --log-file "$work/old/log" \
+    --pid-file "$work/old/pid" "$work/old/mnt" >/dev/null
+"$xdevfs" mount --config "$work/new/xdevfs.ini" --log-file "$work/new/log" --pid-file "$work/new/pid" \
+    "$work/new/mnt" >/dev/null
+
+targets=(old new native)
+for ((r = 1; r <= rounds; r++)); do
+  for job in "${jobs[@]}"; do
+    for ((i = 0; i < 3; i++)); do
+      t=${targets[$(( (i + r) % 3 ))]}
+      dir=$work/$t/mnt
+      [ "$t" = native ] && dir=$work/native
+      fio --output-format=json --directory="$dir" "$here/jobs/$job.fio" > "$work/results/$job.$t.$r.json"
+      rm -f "$dir"/*
+    done
+  done
+done
+
+python3 - "$work/results" "$rounds" "${jobs[@]}" <<'PY'
+import json, statistics, sys
+results, rounds, jobs = sys.argv[1], int(sys.argv[2]), sys.argv[3:]
+def figures(job, target, r):
+    j = json.load(open(f"{results}/{job}.{target}.{r}.json"))["jobs"][0]
+    p99 = j.get("sync", {}).get("lat_ns", {}).get("percentile", {}).get("99.000000", 0) / 1000
+    return j["write"]["iops"] + j["read"]["iops"], p99
+for job in jobs:
+    iops_ratio, p99_ratio = [], []
+    for r in range(1, rounds + 1):
+        (o, op99), (n, np99), (nat, natp99) = (figures(job, t, r) for t in ("old", "new", "native"))
+        print(f"{job:12} round {r}: IOPS old {o:9.0f} new {n:9.0f} native {nat:9.0f}   "
+              f"new/old {n / o:5.2f}" + (f"   fdatasync p99 old {op99:6.0f} new {np99:6.0f} us" if op99 else ""))
+        iops_ratio.append(n / o)
+        if op99:
+            p99_ratio.append(np99 / op99)
+    line = f"{job:12} median new/old IOPS {statistics.median(iops_ratio):.2f}x"
+    if p99_ratio:
+        line += f", fdatasync p99 {statistics.median(p99_ratio):.2f}x"
+    print(line)
+PY
