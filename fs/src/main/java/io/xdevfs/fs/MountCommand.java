@@ -33,7 +33,7 @@ final class MountCommand implements Callable<Integer> {
 
     @Option(names = "--dispatch", paramLabel = "MODE", defaultValue = "single",
             description = "How FUSE requests are served: single (one thread, the default: measured faster "
-                    + "on jnr-fuse, see README) or multi (libfuse's thread pool).")
+                    + "on jnr-fuse, see docs/benchmarks.md) or multi (libfuse's thread pool).")
     Dispatch dispatch;
 
     enum Dispatch { single, multi }

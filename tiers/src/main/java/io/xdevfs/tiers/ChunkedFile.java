@@ -582,7 +582,7 @@ final class ChunkedFile {
                 posix.fallocate(fd, Flags.FALLOC_FL_PUNCH_HOLE | Flags.FALLOC_FL_KEEP_SIZE, g[0], g[1]);
             } catch (PosixException e) {
                 if (e.errno() == Errno.EOPNOTSUPP) {
-                    return; // the backing filesystem cannot punch: the garbage stays (see README)
+                    return; // the backing filesystem cannot punch: the garbage stays (see docs/storage-types.md)
                 }
                 giveBack(ranges.subList(i, ranges.size()));
                 throw e;
