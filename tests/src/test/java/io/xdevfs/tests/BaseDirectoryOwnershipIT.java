@@ -76,4 +76,24 @@ class BaseDirectoryOwnershipIT {
             assertTrue(Files.readString(log).contains("is in use by"), "the log itself keeps both attempts");
         }
     }
+
+    /** Regression: a compressed base mounted as regular served the chunk log's bytes as file contents. */
+    @Test
+    void aBaseIsMountedOnlyAsTheTypeItHolds() throws Exception {
+        Path root;
+        try (Mounted compressed = Mounted.start(List.of("storage_type = compressed"))) {
+            Files.writeString(compressed.path("wal"), "segment");
+            root = compressed.root;
+        }
+        Path regular = Files.writeString(root.resolve("regular.ini"), "[local]\nbase_directory = " + root.resolve("base") + "\n");
+        Run refused = mountInBackground(regular, root.resolve("mnt"), root.resolve("regular.log"));
+        assertNotEquals(0, refused.exit(), refused.output());
+        assertTrue(refused.output().contains("holds a compressed volume (storage_type = compressed"), refused.output());
+        assertFalse(mounted(root.resolve("mnt")));
+        try (Mounted again = Mounted.startOn(root)) {
+            assertEquals("segment", Files.readString(again.path("wal")));
+            assertEquals(List.of("wal"), Run.ok("ls", "-A", again.mnt.toString()).lines().toList(),
+                    "the header is not a name on the mount");
+        }
+    }
 }

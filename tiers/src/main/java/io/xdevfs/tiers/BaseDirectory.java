@@ -52,8 +52,26 @@ final class BaseDirectory implements AutoCloseable {
         }
     }
 
+    /**
+     * The volume header and its temporary copy ({@link VolumeHeader}) at the top of the base directory:
+     * no name on the mount reaches them. Looking them up is ENOENT; making a file of that name, EPERM.
+     */
+    static boolean isReserved(String path) {
+        return path.equals("/" + VolumeHeader.NAME) || path.equals("/" + VolumeHeader.NAME + ".tmp");
+    }
+
+    /** For calls that make {@code path}: a reserved name is EPERM. */
+    static void requireFree(String path) throws PosixException {
+        if (isReserved(path)) {
+            throw new PosixException(Errno.EPERM, "reserved name", path);
+        }
+    }
+
     Located locate(String path) throws PosixException {
         validate(path);
+        if (isReserved(path)) {
+            throw new PosixException(Errno.ENOENT, "reserved name", path);
+        }
         if (path.length() == 1) {
             return new Located(fd, ".", false);
         }

@@ -84,12 +84,17 @@ public final class DirectoryVolume implements Volume {
     @Override
     public List<DirEntry> readdir(String path) throws IOException {
         try (BaseDirectory.Located at = base.locate(path)) {
-            return posix.listDirectory(at.dir, at.name);
+            List<DirEntry> entries = posix.listDirectory(at.dir, at.name);
+            if (path.equals("/")) {
+                entries.removeIf(e -> BaseDirectory.isReserved("/" + e.name()));
+            }
+            return entries;
         }
     }
 
     @Override
     public void mkdir(String path, int mode, Owner owner) throws IOException {
+        BaseDirectory.requireFree(path);
         try (BaseDirectory.Located at = base.locate(path)) {
             posix.mkdirat(at.dir, at.name, mode & config.dirPermissions());
             giveTo(at, owner);
@@ -113,6 +118,7 @@ public final class DirectoryVolume implements Volume {
 
     @Override
     public Content create(String path, int flags, int mode, Owner owner) throws IOException {
+        BaseDirectory.requireFree(path);
         descriptors.reserveRoom();
         int fd;
         int backing;
@@ -229,6 +235,7 @@ public final class DirectoryVolume implements Volume {
 
     @Override
     public void rename(String from, String to, int flags) throws IOException {
+        BaseDirectory.requireFree(to);
         try (BaseDirectory.Located src = base.locate(from); BaseDirectory.Located dst = base.locate(to)) {
             descriptors.pinBeforeRemoving(dst.dir, dst.name); // a file renamed over loses its name
             posix.renameat2(src.dir, src.name, dst.dir, dst.name, flags);
@@ -237,6 +244,7 @@ public final class DirectoryVolume implements Volume {
 
     @Override
     public void symlink(String target, String path, Owner owner) throws IOException {
+        BaseDirectory.requireFree(path);
         try (BaseDirectory.Located at = base.locate(path)) {
             posix.symlinkat(target, at.dir, at.name);
             giveTo(at, owner);
@@ -252,6 +260,7 @@ public final class DirectoryVolume implements Volume {
 
     @Override
     public void link(String existing, String newPath) throws IOException {
+        BaseDirectory.requireFree(newPath);
         try (BaseDirectory.Located src = base.locate(existing); BaseDirectory.Located dst = base.locate(newPath)) {
             posix.linkat(src.dir, src.name, dst.dir, dst.name);
         }
@@ -280,6 +289,7 @@ public final class DirectoryVolume implements Volume {
 
     @Override
     public void mknod(String path, int mode, long rdev, Owner owner) throws IOException {
+        BaseDirectory.requireFree(path);
         // Device nodes (and overlayfs whiteouts, char 0:0) are created as asked: the kernel forwards such a
         // mknod only for a caller with CAP_MKNOD, and the daemon never opens them itself (an open of one
         // on the mount goes to its driver, and only on a mount with -o dev; xdevfs mounts nodev).

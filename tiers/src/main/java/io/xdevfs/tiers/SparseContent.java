@@ -8,6 +8,7 @@ import io.xdevfs.posix.Stat;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.util.concurrent.locks.Lock;
 
 /**
  * The sparse content format ({@code storage_type = sparse}): the raw format, except that every
@@ -17,7 +18,7 @@ import java.nio.ByteBuffer;
  * Only blocks that are exactly zero become holes, so what is read back is always what was written.
  *
  * <p>Thread-safe. Writes and truncates of one file, through any handle, hold that file's size lock
- * ({@link SizeLocks}): a write that ends in zeros past the end of the file extends it with one
+ * ({@link InodeLocks}, taken alone): a write that ends in zeros past the end of the file extends it with one
  * ftruncate and no data, which is only safe when no other write can extend the file meanwhile.
  * Writes to one sparse file are therefore serialised; different files proceed in parallel.
  */
@@ -29,10 +30,10 @@ final class SparseContent implements Content {
     private final Posix posix;
     private final int block;
     private final ByteBuffer zeros;
-    private final SizeLocks sizeLocks;
+    private final InodeLocks sizeLocks;
     private final long inode;
 
-    SparseContent(RawContent raw, Posix posix, int block, SizeLocks sizeLocks) throws IOException {
+    SparseContent(RawContent raw, Posix posix, int block, InodeLocks sizeLocks) throws IOException {
         this.raw = raw;
         this.posix = posix;
         this.block = block;
@@ -48,46 +49,54 @@ final class SparseContent implements Content {
 
     @Override
     public int write(ByteBuffer src, long offset) throws IOException {
+        Lock alone = sizeLocks.lockFor(inode).writeLock();
+        alone.lock();
+        try {
+            return writeHoldingSizeLock(src, offset);
+        } finally {
+            alone.unlock();
+        }
+    }
+
+    /** Caller holds this file's size lock. */
+    private int writeHoldingSizeLock(ByteBuffer src, long offset) throws IOException {
         int length = src.remaining();
         int start = src.position();
         long end = offset + length;
         long firstBlock = HoleMath.roundUp(offset, block);
         long lastBlock = HoleMath.roundDown(end, block);
-        Object lock = sizeLocks.lockFor(inode);
-        synchronized (lock) {
-            if (firstBlock >= lastBlock || !containsZeroBlock(src, start, offset, firstBlock, lastBlock)) {
-                return raw.write(src, offset);
+        if (firstBlock >= lastBlock || !containsZeroBlock(src, start, offset, firstBlock, lastBlock)) {
+            return raw.write(src, offset);
+        }
+        long size = raw.attributes().size;
+        // [offset, firstBlock) and [lastBlock, end) are partial blocks: written as they are.
+        long dataFrom = offset;
+        long dataEnd = size; // the file's end after the data parts written so far
+        long pos = firstBlock;
+        boolean endsInHole = false;
+        while (pos < lastBlock) {
+            long zeroEnd = pos;
+            while (zeroEnd < lastBlock && isZero(src, start + (int) (zeroEnd - offset))) {
+                zeroEnd += block;
             }
-            long size = raw.attributes().size;
-            // [offset, firstBlock) and [lastBlock, end) are partial blocks: written as they are.
-            long dataFrom = offset;
-            long dataEnd = size; // the file's end after the data parts written so far
-            long pos = firstBlock;
-            boolean endsInHole = false;
-            while (pos < lastBlock) {
-                long zeroEnd = pos;
-                while (zeroEnd < lastBlock && isZero(src, start + (int) (zeroEnd - offset))) {
-                    zeroEnd += block;
+            if (zeroEnd > pos) {
+                if (writeRange(src, start, offset, dataFrom, pos)) {
+                    dataEnd = Math.max(dataEnd, pos);
                 }
-                if (zeroEnd > pos) {
-                    if (writeRange(src, start, offset, dataFrom, pos)) {
-                        dataEnd = Math.max(dataEnd, pos);
-                    }
-                    if (pos < size) { // past the end of the file it is a hole already
-                        punchIfData(pos, Math.min(zeroEnd, size));
-                    }
-                    dataFrom = zeroEnd;
-                    endsInHole = zeroEnd == end;
-                    pos = zeroEnd;
-                } else {
-                    pos += block;
+                if (pos < size) { // past the end of the file it is a hole already
+                    punchIfData(pos, Math.min(zeroEnd, size));
                 }
+                dataFrom = zeroEnd;
+                endsInHole = zeroEnd == end;
+                pos = zeroEnd;
+            } else {
+                pos += block;
             }
-            writeRange(src, start, offset, dataFrom, end);
-            if (endsInHole && end > dataEnd) {
-                // Safe only because every write and truncate of this file holds its size lock.
-                posix.ftruncate(raw.fd(), end);
-            }
+        }
+        writeRange(src, start, offset, dataFrom, end);
+        if (endsInHole && end > dataEnd) {
+            // Safe only because every write and truncate of this file holds its size lock.
+            posix.ftruncate(raw.fd(), end);
         }
         src.position(start + length);
         return length;
@@ -136,8 +145,12 @@ final class SparseContent implements Content {
 
     @Override
     public void truncate(long size) throws IOException {
-        synchronized (sizeLocks.lockFor(inode)) {
+        Lock alone = sizeLocks.lockFor(inode).writeLock();
+        alone.lock();
+        try {
             raw.truncate(size);
+        } finally {
+            alone.unlock();
         }
     }
 

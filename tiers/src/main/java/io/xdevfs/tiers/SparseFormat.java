@@ -8,7 +8,7 @@ import java.io.IOException;
 final class SparseFormat implements ContentFormat {
     private final Posix posix;
     private final int holeBlockSize;
-    private final SizeLocks sizeLocks = new SizeLocks(256);
+    private final InodeLocks sizeLocks = new InodeLocks(256);
 
     SparseFormat(Posix posix, int holeBlockSize) {
         this.posix = posix;

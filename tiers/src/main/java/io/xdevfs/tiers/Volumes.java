@@ -16,6 +16,8 @@ import java.util.Set;
 
 /** Opens the volume a configuration describes. */
 public final class Volumes {
+    private static final String CREATED_BY = "xdevfs " + java.util.Objects.requireNonNullElse(
+            Volumes.class.getPackage().getImplementationVersion(), "(development build)");
 
     /**
      * Prepares the base directory (creating it when allowed) and opens the volume.
@@ -48,6 +50,12 @@ public final class Volumes {
             Volume volume = new DirectoryVolume(posix, fd, config, lock);
             if (config.storageType() == StorageType.TMPFS) {
                 volume = withTmpfsDurability(posix, dir, volume, config.tmpfs());
+            }
+            try {
+                VolumeHeader.checkOrAdopt(dir, config.storageType(), CREATED_BY); // after a tmpfs restore brought it back
+            } catch (VolumeException e) {
+                closeQuietly(volume);
+                throw e;
             }
             // Compressed files cache their decompressed chunks themselves, with the same cache settings.
             boolean readCache = config.cache().readCache() && config.cache().bytes() > 0;
