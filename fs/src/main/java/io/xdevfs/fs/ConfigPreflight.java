@@ -34,6 +34,8 @@ final class ConfigPreflight {
         ConfigPreflight p = new ConfigPreflight(ini);
         LocalConfig local = config.local();
         p.directory("local", "base_directory", local.baseDirectory(), local.autoCreateDirs());
+        io.xdevfs.tiers.Volumes.headerProblem(local).ifPresent(problem ->
+                p.findings.add(new Finding(true, p.where("local", "storage_type") + ": " + problem)));
         if (local.storageType() == StorageType.TMPFS && local.tmpfs().backupToDisk()) {
             p.directory("tmpfs", "backup_directory", local.tmpfs().backupDirectory(), true);
         }

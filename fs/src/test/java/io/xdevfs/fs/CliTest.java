@@ -91,6 +91,15 @@ class CliTest {
                     + taken.getLocalPort() + " is in use now"), err.toString());
             assertTrue(out.toString().endsWith(" is valid (1 warning)\n"), out.toString());
         }
+        err.reset();
+        Path base = Files.createDirectories(tmp.resolve("compressed-base"));
+        Path compressed = Files.writeString(tmp.resolve("z.ini"), "[local]\nbase_directory = " + base
+                + "\nstorage_type = compressed\n");
+        io.xdevfs.tiers.Volumes.open(ConfigLoader.load(compressed)).close(); // writes its volume header
+        Path asRegular = Files.writeString(tmp.resolve("r.ini"), "[local]\nbase_directory = " + base + "\n");
+        assertEquals(2, Main.run("config", "check", asRegular.toString()));
+        assertTrue(err.toString().contains("xdevfs: error: " + asRegular + ": [local] storage_type (default): " + base
+                + " holds a compressed volume, which storage_type = regular would misread"), err.toString());
     }
 
     @Test

@@ -92,6 +92,26 @@ public final class Volumes {
         return new BackedUpVolume(gated, backup);
     }
 
+    /**
+     * Why a mount with {@code config} would refuse its base directory's volume header (another format,
+     * damaged, newer), without changing anything; empty when it would mount (or adopt) it.
+     */
+    public static java.util.Optional<String> headerProblem(LocalConfig config) {
+        Path dir = config.baseDirectory().toAbsolutePath().normalize();
+        Path file = dir.resolve(VolumeHeader.NAME);
+        if (!Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
+            return java.util.Optional.empty();
+        }
+        try {
+            String format = VolumeHeader.read(file).get("format");
+            return VolumeHeader.formatOf(config.storageType()).equals(format) ? java.util.Optional.empty()
+                    : java.util.Optional.of(dir + " holds a " + format + " volume, which storage_type = "
+                            + config.storageType().configName() + " would misread");
+        } catch (IOException e) {
+            return java.util.Optional.of(file + ": " + e.getMessage());
+        }
+    }
+
     private static void closeQuietly(Volume volume) {
         try {
             volume.close();
