@@ -13,4 +13,7 @@ import java.lang.annotation.Target;
 @Target(ElementType.TYPE)
 @interface MountLines {
     String[] value();
+
+    /** Arguments of {@code xdevfs mount} besides the config, e.g. {@code --dispatch multi}. */
+    String[] args() default {};
 }

@@ -23,7 +23,7 @@ abstract class OneMountPerClass {
         MountLines lines = info.getTestClass().orElseThrow().getAnnotation(MountLines.class);
         List<String> config = lines == null ? List.of() : List.of(lines.value());
         rawBacking = !config.contains("storage_type = compressed");
-        fs = Mounted.start(config);
+        fs = Mounted.start(config, lines == null ? new String[0] : lines.args());
     }
 
     @AfterAll
