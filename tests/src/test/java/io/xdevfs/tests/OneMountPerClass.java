@@ -22,7 +22,11 @@ abstract class OneMountPerClass {
     static void mount(TestInfo info) throws Exception {
         MountLines lines = info.getTestClass().orElseThrow().getAnnotation(MountLines.class);
         List<String> config = lines == null ? List.of() : List.of(lines.value());
-        rawBacking = !config.contains("storage_type = compressed");
+        io.xdevfs.tiers.StorageType type = config.stream().filter(l -> l.startsWith("storage_type = "))
+                .map(l -> io.xdevfs.tiers.StorageType.byName(l.substring("storage_type = ".length()).strip()).orElseThrow())
+                .findFirst().orElse(io.xdevfs.tiers.StorageType.REGULAR);
+        rawBacking = type.onDiskFormat().equals("raw"); // the storage type's own answer, not a config string
+
         fs = Mounted.start(config, lines == null ? new String[0] : lines.args());
     }
 

@@ -29,11 +29,13 @@ final class CompressedFormat implements ContentFormat {
         warmup.start();
     }
 
-    CompressionStats stats() {
-        return files.stats();
+    @Override
+    public java.util.Optional<CompressionStats> compressionStats() {
+        return java.util.Optional.of(files.stats());
     }
 
-    void registerGauges(Metrics metrics) {
+    @Override
+    public void registerGauges(Metrics metrics) {
         CompressionStats stats = files.stats();
         metrics.gauge("compression_raw_bytes", stats::rawBytes);
         metrics.gauge("compression_stored_bytes", stats::storedBytes);
@@ -73,7 +75,8 @@ final class CompressedFormat implements ContentFormat {
         return content;
     }
 
-    void drain() throws InterruptedException {
+    @Override
+    public void drain() throws InterruptedException {
         files.drain();
     }
 

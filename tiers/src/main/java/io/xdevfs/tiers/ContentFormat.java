@@ -22,6 +22,19 @@ interface ContentFormat {
     default void toLogical(Stat backing, ChunkedFiles.Opener opener) throws IOException {
     }
 
+    /** What compression achieved; empty for formats that do not compress. */
+    default java.util.Optional<io.xdevfs.codecs.CompressionStats> compressionStats() {
+        return java.util.Optional.empty();
+    }
+
+    /** The format's own figures (a compressed format's chunk cache and codecs). */
+    default void registerGauges(Metrics metrics) {
+    }
+
+    /** For tests: waits until background work queued so far is done. */
+    default void drain() throws InterruptedException {
+    }
+
     /** Ends background work of the format before the volume closes. */
     default void close() {
     }

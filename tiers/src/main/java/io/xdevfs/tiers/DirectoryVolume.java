@@ -41,18 +41,12 @@ public final class DirectoryVolume implements Volume {
         this.config = config;
         this.giveToCaller = posix.geteuid() == 0;
         this.descriptors = new DescriptorCache(posix, baseFd, config.maxOpenFiles());
-        this.format = switch (config.storageType()) {
-            case SPARSE -> new SparseFormat(posix, config.holeBlockSize());
-            case COMPRESSED -> new CompressedFormat(posix, config.compression(), config.cache());
-            case DIRECT -> new DirectFormat(posix, DirectFormat.alignmentFor(posix, baseFd, config.io().ioAlignment()));
-            case MMAP -> new MmapFormat(posix, config.io().mmapWindow());
-            default -> ContentFormat.RAW;
-        };
+        this.format = config.storageType().format(posix, baseFd, config);
     }
 
     /** What compression achieved on this volume; empty unless {@code storage_type = compressed}. */
     public java.util.Optional<io.xdevfs.codecs.CompressionStats> compressionStats() {
-        return format instanceof CompressedFormat c ? java.util.Optional.of(c.stats()) : java.util.Optional.empty();
+        return format.compressionStats();
     }
 
     /** Backing descriptors open now (at most max_open_files while some can be parked). */
@@ -355,9 +349,7 @@ public final class DirectoryVolume implements Volume {
         metrics.gauge("open_files", descriptors::openDescriptors);
         metrics.gauge("descriptors_parked_total", descriptors::parkedTotal);
         metrics.gauge("descriptors_reopened_total", descriptors::reopenedTotal);
-        if (format instanceof CompressedFormat c) {
-            c.registerGauges(metrics);
-        }
+        format.registerGauges(metrics);
     }
 
     /** An unnamed O_TMPFILE in the base directory: written, synced, gone at close; never in a listing. */
@@ -384,9 +376,7 @@ public final class DirectoryVolume implements Volume {
 
     /** For tests: waits until the background work queued so far (compaction of closed files) is done. */
     void awaitBackgroundWork() throws InterruptedException {
-        if (format instanceof CompressedFormat c) {
-            c.drain();
-        }
+        format.drain();
     }
 
     /** For tests that simulate a crash in-process: lets another volume own the base directory, as death would. */

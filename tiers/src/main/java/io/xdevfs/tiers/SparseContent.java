@@ -23,8 +23,7 @@ import java.util.concurrent.locks.Lock;
  * Writes to one sparse file are therefore serialised; different files proceed in parallel.
  */
 final class SparseContent implements Content {
-    private static final int ALLOWED_MODES = Flags.FALLOC_FL_KEEP_SIZE | Flags.FALLOC_FL_PUNCH_HOLE
-            | Flags.FALLOC_FL_ZERO_RANGE;
+    private static final int ALLOWED_MODES = StorageType.SPARSE.fallocateModes();
 
     private final RawContent raw;
     private final Posix posix;

@@ -1,25 +1,130 @@
 package io.xdevfs.tiers;
 
+import io.xdevfs.posix.Flags;
+import io.xdevfs.posix.Posix;
+import io.xdevfs.posix.PosixException;
+
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.stream.Collectors;
 
-/** The seed's storage types; {@link #implemented} says which this build can mount. */
+/**
+ * The seed's storage types, each an object that knows what the engine needs of it: the format its
+ * files are stored in ({@link #format}), what it requires of the base directory ({@link #probe},
+ * {@link #needsTmpfs}), how its backing files are read ({@link #onDiskFormat}, recorded in the
+ * {@link VolumeHeader}), and its capabilities ({@link #fallocateModes}, {@link #fsyncIsDurable},
+ * {@link #cachesItsOwnChunks}). {@link #implemented} says which this build can mount. The volume
+ * factory ({@link Volumes}) and {@link DirectoryVolume} ask these instead of switching on the type.
+ * Config keys stay with the config loader (fs/), for now.
+ */
 public enum StorageType {
     REGULAR(true),
-    MMAP(true),
-    DIRECT(true),
-    TMPFS(true),
+    MMAP(true) {
+        @Override
+        ContentFormat format(Posix posix, int baseFd, LocalConfig config) {
+            return new MmapFormat(posix, config.io().mmapWindow());
+        }
+    },
+    DIRECT(true) {
+        @Override
+        ContentFormat format(Posix posix, int baseFd, LocalConfig config) throws PosixException {
+            return new DirectFormat(posix, DirectFormat.alignmentFor(posix, baseFd, config.io().ioAlignment()));
+        }
+
+        @Override
+        String probe(Posix posix, int baseFd, LocalConfig config) throws PosixException {
+            return DirectFormat.probe(posix, baseFd, DirectFormat.alignmentFor(posix, baseFd, config.io().ioAlignment()));
+        }
+    },
+    TMPFS(true) {
+        @Override
+        boolean needsTmpfs() {
+            return true;
+        }
+
+        @Override
+        public boolean fsyncIsDurable() {
+            return false;
+        }
+    },
     BLOCK(false),
-    SPARSE(true),
-    COMPRESSED(true),
+    SPARSE(true) {
+        @Override
+        ContentFormat format(Posix posix, int baseFd, LocalConfig config) {
+            return new SparseFormat(posix, config.holeBlockSize());
+        }
+
+        @Override
+        public int fallocateModes() {
+            return Flags.FALLOC_FL_KEEP_SIZE | Flags.FALLOC_FL_PUNCH_HOLE | Flags.FALLOC_FL_ZERO_RANGE;
+        }
+    },
+    COMPRESSED(true) {
+        @Override
+        ContentFormat format(Posix posix, int baseFd, LocalConfig config) {
+            return new CompressedFormat(posix, config.compression(), config.cache());
+        }
+
+        @Override
+        public String onDiskFormat() {
+            return "compressed";
+        }
+
+        @Override
+        public boolean cachesItsOwnChunks() {
+            return true;
+        }
+
+        @Override
+        public int fallocateModes() {
+            return Flags.FALLOC_FL_KEEP_SIZE | Flags.FALLOC_FL_PUNCH_HOLE | Flags.FALLOC_FL_ZERO_RANGE;
+        }
+    },
     HYBRID(false);
 
     public final boolean implemented;
 
     StorageType(boolean implemented) {
         this.implemented = implemented;
+    }
+
+    /** How this type stores a file's bytes in its backing file (the raw format unless it says otherwise). */
+    ContentFormat format(Posix posix, int baseFd, LocalConfig config) throws PosixException {
+        return ContentFormat.RAW;
+    }
+
+    /** Why the base directory open at {@code baseFd} cannot serve this type, or null when it can. */
+    String probe(Posix posix, int baseFd, LocalConfig config) throws PosixException {
+        return null;
+    }
+
+    /** The base directory must be a tmpfs (mounted there by xdevfs when allowed). */
+    boolean needsTmpfs() {
+        return false;
+    }
+
+    /** "raw" (the backing file's bytes are the file's) or "compressed": what a volume header records. */
+    public String onDiskFormat() {
+        return "raw";
+    }
+
+    /** Caches decompressed chunks itself, so no read cache goes over it. */
+    public boolean cachesItsOwnChunks() {
+        return false;
+    }
+
+    /**
+     * The fallocate(2) modes that do what they say through a mount of this type (beyond mode 0 where
+     * the backing store can reserve space): for the raw types, what the backing filesystem supports.
+     */
+    public int fallocateModes() {
+        return FallocateModes.PASS_THROUGH;
+    }
+
+    /** fsync returns only once the data is on a persistent device (not so for a memory tier). */
+    public boolean fsyncIsDurable() {
+        return true;
     }
 
     public String configName() {

@@ -42,7 +42,7 @@ final class VolumeHeader {
 
     /** How a storage type's backing files are to be read. */
     static String formatOf(StorageType type) {
-        return type == StorageType.COMPRESSED ? "compressed" : "raw";
+        return type.onDiskFormat();
     }
 
     /**

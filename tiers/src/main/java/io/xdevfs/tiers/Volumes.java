@@ -32,23 +32,21 @@ public final class Volumes {
         Path dir = config.baseDirectory().toAbsolutePath().normalize();
         prepareBaseDirectory(dir, config);
         Posix posix = Posix.get();
-        if (config.storageType() == StorageType.TMPFS) {
+        if (config.storageType().needsTmpfs()) {
             TmpfsMount.ensure(posix, dir, config.tmpfs());
         }
         BaseDirectoryLock lock = BaseDirectoryLock.acquire(posix, dir);
         try {
             int fd = posix.openat(Flags.AT_FDCWD, io.xdevfs.posix.Names.of(dir), Flags.O_PATH | Flags.O_DIRECTORY, 0);
-            if (config.storageType() == StorageType.DIRECT) {
-                String refused = DirectFormat.probe(posix, fd,
-                        DirectFormat.alignmentFor(posix, fd, config.io().ioAlignment()));
-                if (refused != null) {
-                    posix.close(fd);
-                    lock.closeQuietly();
-                    throw new VolumeException("storage_type = direct on " + dir + ": " + refused);
-                }
+            String refused = config.storageType().probe(posix, fd, config);
+            if (refused != null) {
+                posix.close(fd);
+                lock.closeQuietly();
+                throw new VolumeException("storage_type = " + config.storageType().configName() + " on " + dir + ": "
+                        + refused);
             }
             Volume volume = new DirectoryVolume(posix, fd, config, lock);
-            if (config.storageType() == StorageType.TMPFS) {
+            if (config.storageType().needsTmpfs()) {
                 volume = withTmpfsDurability(posix, dir, volume, config.tmpfs());
             }
             try {
@@ -59,7 +57,7 @@ public final class Volumes {
             }
             // Compressed files cache their decompressed chunks themselves, with the same cache settings.
             boolean readCache = config.cache().readCache() && config.cache().bytes() > 0;
-            return readCache && config.storageType() != StorageType.COMPRESSED
+            return readCache && !config.storageType().cachesItsOwnChunks()
                     ? new CachingVolume(volume, config.cache()) : volume;
         } catch (PosixException e) {
             lock.closeQuietly();
