@@ -4,6 +4,7 @@ import com.kenai.jffi.MemoryIO;
 import io.xdevfs.posix.DirEntry;
 import io.xdevfs.posix.FsStat;
 import io.xdevfs.posix.Names;
+import io.xdevfs.posix.StatLayout;
 import io.xdevfs.tiers.Content;
 import io.xdevfs.tiers.Owner;
 import io.xdevfs.tiers.Volume;
@@ -410,7 +411,7 @@ public final class XdevFuse extends FuseStubFS {
     // ---- the data path: the name is decoded only for an error's log line -------------------------
 
     private int doGetattr(String path, Pointer stat) {
-        return call("getattr", path, () -> volume.getattr(path).writeTo(stat));
+        return call("getattr", path, () -> StatLayout.write(volume.getattr(path), stat));
     }
 
     /**
@@ -421,10 +422,10 @@ public final class XdevFuse extends FuseStubFS {
         return call("fgetattr", path, () -> {
             Content open = handles.find(handle(fi));
             if (open == null && path != null) {
-                volume.getattr(name(path)).writeTo(stat);
+                StatLayout.write(volume.getattr(name(path)), stat);
                 return;
             }
-            (open != null ? open : handles.get(handle(fi))).attributes().writeTo(stat);
+            StatLayout.write((open != null ? open : handles.get(handle(fi))).attributes(), stat);
         });
     }
 

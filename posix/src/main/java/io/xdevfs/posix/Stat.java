@@ -2,7 +2,7 @@ package io.xdevfs.posix;
 
 /**
  * What stat(2) says of one file; plain Java so that no layer above needs the native struct (only the
- * FUSE bridge writes it back into one, with {@link #writeTo}).
+ * FUSE bridge writes it back into one, with {@link StatLayout}).
  */
 public final class Stat {
     public long dev;
@@ -21,11 +21,6 @@ public final class Stat {
     public long mtimeNsec;
     public long ctimeSec;
     public long ctimeNsec;
-
-    /** Writes this as the platform's struct stat at {@code buffer} (which the caller zeroed). */
-    public void writeTo(jnr.ffi.Pointer buffer) {
-        NativeLayouts.writeStat(this, buffer);
-    }
 
     public boolean isDirectory() {
         return (mode & Flags.S_IFMT) == Flags.S_IFDIR;
