@@ -9,8 +9,33 @@ import java.util.concurrent.Callable;
 
 /** {@code xdevfs config check FILE}: validate a configuration and print what would be used. */
 @Command(name = "config", mixinStandardHelpOptions = true, description = "Work with configuration files.",
-        subcommands = ConfigCommand.Check.class)
+        subcommands = {ConfigCommand.Check.class, ConfigCommand.JvmOptions.class})
 final class ConfigCommand {
+
+    /** What the launcher gives a foreground daemon's JVM, so that the memory budget binds there too. */
+    @Command(name = "jvm-options", mixinStandardHelpOptions = true,
+            description = "Print the JVM options that hold a daemon with FILE (or the embedded default) to its "
+                    + "memory budget; mount-scripts/xdevfs passes them to a --foreground daemon.")
+    static final class JvmOptions implements Callable<Integer> {
+        @Parameters(paramLabel = "FILE", arity = "0..1", description = "The INI configuration file.")
+        Path file;
+
+        @picocli.CommandLine.Option(names = "--dispatch", paramLabel = "single|multi", defaultValue = "single")
+        MountCommand.Dispatch dispatch;
+
+        @Override
+        public Integer call() {
+            try {
+                ConfigLoader.Config config = file == null ? ConfigLoader.Config.defaults() : ConfigLoader.loadAll(file);
+                System.out.println(String.join(" ",
+                        MemoryBudget.of(config, dispatch == MountCommand.Dispatch.single).jvmOptions()));
+                return 0;
+            } catch (ConfigException e) {
+                e.problems().forEach(p -> System.err.println("xdevfs: " + p));
+                return 2;
+            }
+        }
+    }
 
     @Command(name = "check", mixinStandardHelpOptions = true,
             description = {"Validate FILE, print the effective configuration, and check what can be checked "

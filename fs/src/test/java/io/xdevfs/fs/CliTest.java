@@ -63,6 +63,16 @@ class CliTest {
     }
 
     @Test
+    void jvmOptionsHoldTheDaemonToItsMemoryBudget() throws Exception {
+        Path ini = Files.writeString(tmp.resolve("z.ini"), "[local]\nstorage_type = compressed\ncache_size = 256M\n");
+        assertEquals(0, Main.run("config", "jvm-options", ini.toString()));
+        assertEquals("-Xmx384m -XX:MaxDirectMemorySize=64m\n", out.toString());
+        out.reset();
+        assertEquals(0, Main.run("config", "jvm-options"));
+        assertEquals("-Xmx128m -XX:MaxDirectMemorySize=64m\n", out.toString(), "the embedded default");
+    }
+
+    @Test
     void configCheckSaysWhyAFileCannotBeRead() throws Exception {
         Path missing = tmp.resolve("missing.ini");
         assertEquals(2, Main.run("config", "check", missing.toString()));

@@ -10,11 +10,13 @@ import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Regression: the first mount's set-up leaked debconf's warnings and terminal escape codes and showed
  * no progress. install-deps.sh, with fio hidden from it, says one line per step and nothing else.
  */
+@org.junit.jupiter.api.extension.ExtendWith(NoLeftovers.class)
 class MountScriptsIT {
     @TempDir
     Path tmp;
@@ -37,5 +39,33 @@ class MountScriptsIT {
         assertEquals(List.of("xdevfs: updating the package lists (apt-get update)", "xdevfs: installing fio"),
                 r.output().lines().toList(), "one line per step; apt's and debconf's output only on failure");
         assertFalse(r.output().contains("\u001b"), "no terminal escape codes");
+    }
+
+    /** The launcher gives a --foreground daemon (systemd's) the memory budget's limits, as a background mount does. */
+    @Test
+    void aForegroundDaemonStartedByTheLauncherGetsItsMemoryBudget() throws Exception {
+        FuseAvailability.require();
+        Path mnt = Files.createDirectory(tmp.resolve("mnt"));
+        Path config = Files.writeString(tmp.resolve("c.ini"), "[local]\nbase_directory = " + tmp.resolve("base") + "\n");
+        Path launcher = Path.of("..", "mount-scripts", "xdevfs").toAbsolutePath().normalize();
+        Process daemon = new ProcessBuilder(launcher.toString(), "mount", "--foreground", "--config", config.toString(),
+                "--pid-file", tmp.resolve("pid").toString(), mnt.toString()).redirectErrorStream(true)
+                .redirectOutput(tmp.resolve("log").toFile()).start();
+        try {
+            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
+            while (Run.of("findmnt", "-n", "--mountpoint", mnt.toString()).exit() != 0) {
+                assertTrue(daemon.isAlive() && System.nanoTime() < deadline, Files.readString(tmp.resolve("log")));
+                Thread.sleep(50);
+            }
+            String cmdline = Files.readString(Path.of("/proc", Long.toString(daemon.pid()), "cmdline")).replace('\0', ' ');
+            assertTrue(cmdline.contains(" -Xmx128m -XX:MaxDirectMemorySize=64m "), cmdline);
+            assertFalse(Files.readString(tmp.resolve("log")).contains("not enforced"), Files.readString(tmp.resolve("log")));
+        } finally {
+            Run.of("fusermount3", "-u", mnt.toString());
+            if (!daemon.waitFor(20, java.util.concurrent.TimeUnit.SECONDS)) {
+                daemon.destroyForcibly();
+            }
+        }
+        assertEquals(0, daemon.exitValue(), Files.readString(tmp.resolve("log")));
     }
 }
