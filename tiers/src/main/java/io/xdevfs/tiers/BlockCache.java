@@ -114,6 +114,21 @@ final class BlockCache {
         }
     }
 
+    /**
+     * Puts {@code content} only if {@code stillValid} holds, decided atomically with respect to every
+     * other change of this key (an invalidation waits until the decision and the put are done), so no
+     * reader ever finds a block that a completed change had made stale.
+     */
+    void putIf(long fileId, long chunk, byte[] content, java.util.function.BooleanSupplier stillValid) {
+        if (usable()) {
+            try {
+                cache.asMap().compute(new Key(fileId, chunk), (k, old) -> stillValid.getAsBoolean() ? content : old);
+            } catch (RuntimeException e) {
+                fault(e);
+            }
+        }
+    }
+
     void invalidate(long fileId, long chunk) {
         if (usable()) {
             try {

@@ -14,10 +14,14 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * fallocate, and unlink or rename-over of its last name) counts itself as started, runs, invalidates
  * the blocks it touched and counts itself as finished (striped counters: files sharing a stripe only
  * cost each other misses). A reader that misses publishes its block only if no change was in flight
- * when it began (started == finished), and takes it back out if any change started meanwhile. In
- * every interleaving either the reader's block is removed or the reader read the new bytes, so a read
- * never returns bytes older than the last completed change. With {@code enable_write_cache} a write
- * also publishes the whole blocks it covers, under the same check.
+ * when it began (started == finished) and none has started since; the second check and the put are
+ * one atomic step on the block's cache entry ({@link BlockCache#putIf}), which the change's
+ * invalidation of that entry waits for. So a block is published only while no change has started
+ * since it was read, and any change that starts later removes it when it ends: a read never returns
+ * bytes older than the last completed change. (Putting first and taking the block back out if a
+ * change had started let other readers find the stale block in between: a regression caught by
+ * BlockHammer once in many runs.) With {@code enable_write_cache} a write also publishes the whole
+ * blocks it covers, under the same check.
  */
 public final class CachingVolume extends ForwardingVolume {
     static final int BLOCK = 64 * 1024;
@@ -97,21 +101,15 @@ public final class CachingVolume extends ForwardingVolume {
         byte[] block = new byte[Math.max(0, n)];
         buf.flip().get(block);
         if (n == BLOCK && publish) {
-            cache.put(ino, index, block);
-            if (version(ino) != before) {
-                cache.invalidate(ino, index);
-            }
+            cache.putIf(ino, index, block, () -> version(ino) == before);
         }
         return block;
     }
 
     /** With the write cache: publishes a block a write filled whole, unless another change raced with it. */
     void written(long ino, long index, byte[] block, long versionBeforeChange) {
-        if (writeCache && quiet(ino, versionBeforeChange + 1)) {
-            cache.put(ino, index, block);
-            if (version(ino) != versionBeforeChange + 1) {
-                cache.invalidate(ino, index);
-            }
+        if (writeCache) {
+            cache.putIf(ino, index, block, () -> quiet(ino, versionBeforeChange + 1));
         }
     }
 

@@ -160,4 +160,109 @@ class CachingVolumeTest {
             assertTrue(m.gauges().get("cache_hits").longValue() >= 16, "16 blocks hit");
         }
     }
+
+    /**
+     * Regression (BlockHammer, once in many runs): a reader that read a block just before a change put
+     * it into the cache and only then saw the change and took it out, so another reader could find the
+     * stale block in between. Here a change runs inside the first reader's disk read, and a second
+     * reader looks into the cache the moment anything is put: it must see the change's bytes.
+     */
+    @Test
+    void aBlockReadBeforeAChangeIsNeverPublishedEvenForAMoment() throws Exception {
+        com.github.benmanes.caffeine.cache.Cache<BlockCache.Key, byte[]> real =
+                com.github.benmanes.caffeine.cache.Caffeine.newBuilder().maximumSize(1000).build();
+        Runnable[] onPut = {() -> { }};
+        @SuppressWarnings("unchecked")
+        com.github.benmanes.caffeine.cache.Cache<BlockCache.Key, byte[]> watched =
+                (com.github.benmanes.caffeine.cache.Cache<BlockCache.Key, byte[]>) java.lang.reflect.Proxy.newProxyInstance(
+                        getClass().getClassLoader(), new Class<?>[] {com.github.benmanes.caffeine.cache.Cache.class},
+                        (proxy, method, args) -> {
+                            try {
+                                return method.invoke(real, args);
+                            } catch (java.lang.reflect.InvocationTargetException e) {
+                                throw e.getCause();
+                            } finally {
+                                if (method.getName().equals("put") || method.getName().equals("asMap")) {
+                                    onPut[0].run();
+                                }
+                            }
+                        });
+        CachingVolume cv = new CachingVolume(Volumes.open(LocalConfig.defaults().withBaseDirectory(tmp.resolve("base"))),
+                new BlockCache(watched), false);
+        volume = cv;
+        byte[] a = new byte[CachingVolume.BLOCK];
+        Arrays.fill(a, (byte) 'a');
+        byte[] b = new byte[CachingVolume.BLOCK];
+        Arrays.fill(b, (byte) 'b');
+        try (Content writer = cv.create("/f", Flags.O_RDWR, 0644, null); Content reader = cv.open("/f", Flags.O_RDONLY);
+                Content disk = cv.delegate.open("/f", Flags.O_RDONLY)) {
+            write(writer, a, 0);
+            long ino = writer.attributes().ino;
+            Content slowDisk = new ForwardingContentForTest(disk) {
+                @Override
+                public int read(java.nio.ByteBuffer dst, long offset) throws java.io.IOException {
+                    int n = super.read(dst, offset); // the old bytes...
+                    writer.write(java.nio.ByteBuffer.wrap(b), 0); // ...and a whole change completes meanwhile
+                    return n;
+                }
+            };
+            String[] seen = {null};
+            onPut[0] = () -> {
+                onPut[0] = () -> { };
+                try {
+                    seen[0] = new String(read(reader, 0, 1));
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            };
+            cv.block(ino, 0, slowDisk);
+            onPut[0] = () -> { };
+            assertEquals("b", seen[0], "a reader during the publication saw stale bytes");
+            assertArrayEquals(b, read(reader, 0, b.length), "and after it");
+        }
+    }
+
+    /** A Content that passes every call on, for tests that change one. */
+    private static class ForwardingContentForTest implements Content {
+        private final Content d;
+
+        ForwardingContentForTest(Content d) {
+            this.d = d;
+        }
+
+        @Override
+        public int read(java.nio.ByteBuffer dst, long offset) throws java.io.IOException {
+            return d.read(dst, offset);
+        }
+
+        @Override
+        public int write(java.nio.ByteBuffer src, long offset) throws java.io.IOException {
+            return d.write(src, offset);
+        }
+
+        @Override
+        public void sync(boolean dataOnly) throws java.io.IOException {
+            d.sync(dataOnly);
+        }
+
+        @Override
+        public void truncate(long size) throws java.io.IOException {
+            d.truncate(size);
+        }
+
+        @Override
+        public io.xdevfs.posix.Stat attributes() throws java.io.IOException {
+            return d.attributes();
+        }
+
+        @Override
+        public void allocate(int mode, long offset, long length) throws java.io.IOException {
+            d.allocate(mode, offset, length);
+        }
+
+        @Override
+        public void close() throws java.io.IOException {
+            d.close();
+        }
+    }
 }
