@@ -68,7 +68,7 @@ final class LargeRequestChannel {
     }
 
     /** receive and send share a C signature: int (struct fuse_chan *[*], void *, size_t). */
-    private static final CallContext RECEIVE_CALL = CallContext.getCallContext(Type.SINT,
+    private static final CallContext CHANNEL_OP_CALL = CallContext.getCallContext(Type.SINT,
             new Type[] {Type.POINTER, Type.POINTER, Type.ULONG}, CallingConvention.DEFAULT, false);
 
     private final Posix posix = Posix.get();
@@ -131,7 +131,7 @@ final class LargeRequestChannel {
      * -EINTR, which it skips (fuse_session_loop and fuse_loop_mt read the next request).
      */
     private int receive(long channelRef, long buf, long size) {
-        int n = (int) Invoker.getInstance().invokeN3(RECEIVE_CALL, libfuseReceive, channelRef, buf, size);
+        int n = (int) Invoker.getInstance().invokeN3(CHANNEL_OP_CALL, libfuseReceive, channelRef, buf, size);
         try {
             if (n >= IN_HEADER && hook.answer(fd, buf, n)) {
                 return -Errno.EINTR;
@@ -149,7 +149,7 @@ final class LargeRequestChannel {
         } catch (Throwable t) {
             Log.error("looking at a reply failed; it is sent unchanged", t);
         }
-        return (int) Invoker.getInstance().invokeN3(RECEIVE_CALL, libfuseSend, channel, iov, count);
+        return (int) Invoker.getInstance().invokeN3(CHANNEL_OP_CALL, libfuseSend, channel, iov, count);
     }
 
     /** struct fuse_in_header: len, opcode, unique, nodeid, uid, gid, pid, padding. */

@@ -7,21 +7,28 @@ package io.xdevfs.tiers;
 public sealed interface MetadataChange {
     /** chmod: the permission bits (07777). */
     record Mode(int mode) implements MetadataChange {
+        @Override
+        public Op op() {
+            return Op.CHMOD;
+        }
     }
 
     /** chown: -1 leaves a field unchanged. */
     record Owner(int uid, int gid) implements MetadataChange {
+        @Override
+        public Op op() {
+            return Op.CHOWN;
+        }
     }
 
     /** utimens: nanosecond fields may be UTIME_NOW or UTIME_OMIT. */
     record Times(long atimeSec, long atimeNsec, long mtimeSec, long mtimeNsec) implements MetadataChange {
+        @Override
+        public Op op() {
+            return Op.UTIMENS;
+        }
     }
 
     /** The operation it is counted as in the statistics. */
-    default Op op() {
-        if (this instanceof Mode) {
-            return Op.CHMOD;
-        }
-        return this instanceof Owner ? Op.CHOWN : Op.UTIMENS;
-    }
+    Op op();
 }

@@ -13,7 +13,7 @@ import java.util.stream.Collectors;
  * The seed's storage types, each an object that knows what the engine needs of it: the format its
  * files are stored in ({@link #format}), what it requires of the base directory ({@link #probe},
  * {@link #needsTmpfs}), how its backing files are read ({@link #onDiskFormat}, recorded in the
- * {@link VolumeHeader}), and its capabilities ({@link #fallocateModes}, {@link #fsyncIsDurable},
+ * {@link VolumeHeader}), and its capabilities ({@link #fallocateModes},
  * {@link #cachesItsOwnChunks}). {@link #implemented} says which this build can mount. The volume
  * factory ({@link Volumes}) and {@link DirectoryVolume} ask these instead of switching on the type.
  * Config keys stay with the config loader (fs/), for now.
@@ -41,11 +41,6 @@ public enum StorageType {
         @Override
         boolean needsTmpfs() {
             return true;
-        }
-
-        @Override
-        public boolean fsyncIsDurable() {
-            return false;
         }
     },
     BLOCK(false),
@@ -120,11 +115,6 @@ public enum StorageType {
      */
     public int fallocateModes() {
         return FallocateModes.PASS_THROUGH;
-    }
-
-    /** fsync returns only once the data is on a persistent device (not so for a memory tier). */
-    public boolean fsyncIsDurable() {
-        return true;
     }
 
     public String configName() {

@@ -12,6 +12,7 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.zip.CRC32C;
 
@@ -40,11 +41,6 @@ final class VolumeHeader {
     private static final String MAGIC = "xdevfs-volume";
     private static final int VERSION = 1;
 
-    /** How a storage type's backing files are to be read. */
-    static String formatOf(StorageType type) {
-        return type.onDiskFormat();
-    }
-
     /**
      * Checks that the base directory {@code dir} holds what {@code type} reads, writing the header
      * when there is none. Returns the volume's uuid.
@@ -60,13 +56,31 @@ final class VolumeHeader {
             throw new VolumeException("cannot read " + file + ": " + e.getMessage());
         }
         String format = fields.get("format");
-        if (!formatOf(type).equals(format)) {
+        if (!type.onDiskFormat().equals(format)) {
             throw new VolumeException("base_directory " + dir + " holds a " + format + " volume (storage_type = "
                     + fields.get("storage_type") + ", uuid " + fields.get("uuid") + ", made by " + fields.get("created_by")
                     + "), which storage_type = " + type.configName() + " would misread: mount it with storage_type = "
                     + fields.get("storage_type") + ", or give this configuration another base_directory");
         }
         return fields.get("uuid");
+    }
+
+    /**
+     * Why {@link #checkOrAdopt} would refuse {@code dir} for {@code type}, found without writing
+     * anything (for {@code xdevfs config check}); empty when it would mount or adopt it.
+     */
+    static Optional<String> problem(Path dir, StorageType type) {
+        Path file = dir.resolve(NAME);
+        if (!Files.isRegularFile(file)) {
+            return Optional.empty(); // none yet, or no base directory: its own checks report that
+        }
+        try {
+            String format = read(file).get("format");
+            return type.onDiskFormat().equals(format) ? Optional.empty() : Optional.of(dir + " holds a " + format
+                    + " volume, which storage_type = " + type.configName() + " would misread");
+        } catch (IOException e) {
+            return Optional.of(file + ": " + e.getMessage());
+        }
     }
 
     /** The header's fields; a damaged or unknown header is an IOException that says so. */
@@ -105,7 +119,7 @@ final class VolumeHeader {
     /** Writes a new header atomically and durably (temporary file, fsync, rename, fsync of the directory). */
     private static String write(Path dir, StorageType type, String createdBy) throws VolumeException {
         String uuid = UUID.randomUUID().toString();
-        String body = MAGIC + " " + VERSION + "\n" + "uuid = " + uuid + "\n" + "format = " + formatOf(type) + "\n"
+        String body = MAGIC + " " + VERSION + "\n" + "uuid = " + uuid + "\n" + "format = " + type.onDiskFormat() + "\n"
                 + "storage_type = " + type.configName() + "\n" + "created_by = " + createdBy + "\n"
                 + "created = " + Instant.now() + "\n";
         String text = body + "crc32c = " + crc(body) + "\n";

@@ -95,19 +95,7 @@ public final class Volumes {
      * damaged, newer), without changing anything; empty when it would mount (or adopt) it.
      */
     public static java.util.Optional<String> headerProblem(LocalConfig config) {
-        Path dir = config.baseDirectory().toAbsolutePath().normalize();
-        Path file = dir.resolve(VolumeHeader.NAME);
-        if (!Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
-            return java.util.Optional.empty();
-        }
-        try {
-            String format = VolumeHeader.read(file).get("format");
-            return VolumeHeader.formatOf(config.storageType()).equals(format) ? java.util.Optional.empty()
-                    : java.util.Optional.of(dir + " holds a " + format + " volume, which storage_type = "
-                            + config.storageType().configName() + " would misread");
-        } catch (IOException e) {
-            return java.util.Optional.of(file + ": " + e.getMessage());
-        }
+        return VolumeHeader.problem(config.baseDirectory().toAbsolutePath().normalize(), config.storageType());
     }
 
     private static void closeQuietly(Volume volume) {
