@@ -1,481 +1,148 @@
 package io.xdevfs.posix;
 
-import com.kenai.jffi.MemoryIO;
-import jnr.ffi.LibraryLoader;
-import jnr.ffi.LibraryOption;
-import jnr.ffi.Memory;
-import jnr.ffi.Pointer;
-import jnr.ffi.Runtime;
-
 import java.nio.ByteBuffer;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
  * The system calls behind every storage type, each turning a failure into a {@link PosixException}
- * that carries errno. Thread-safe: the small native structs each call needs live in per-thread
- * scratch memory, so the data path allocates nothing native.
+ * that carries errno. {@link #get()} is libc itself ({@link NativePosix}); a test can put another
+ * implementation in front of it ({@link ForwardingPosix}) to fail a call, tear a write or forget what
+ * was never synced. Implementations are thread-safe.
  */
-public final class Posix {
-    private static volatile Posix instance;
+public interface Posix {
+    /** statfs f_type of a tmpfs. */
+    long TMPFS_MAGIC = 0x01021994L;
 
-    private final LibC libc;
-    private final Runtime runtime;
-    private final MemoryIO memory = MemoryIO.getInstance();
-    private final ThreadLocal<Scratch> scratch;
-
-    private Posix() {
-        Arch.requireSupported();
-        this.libc = LibraryLoader.create(LibC.class).option(LibraryOption.SaveError, true)
-                .failImmediately().load("c");
-        this.runtime = Runtime.getRuntime(libc);
-        this.scratch = ThreadLocal.withInitial(() -> new Scratch(runtime));
+    /** libc, loaded on first use. */
+    static Posix get() {
+        return NativePosix.instance();
     }
 
-    /** Loads libc on first use. */
-    public static Posix get() {
-        Posix p = instance;
-        if (p == null) {
-            synchronized (Posix.class) {
-                p = instance;
-                if (p == null) {
-                    p = new Posix();
-                    instance = p;
-                }
-            }
-        }
-        return p;
-    }
-
-    private static final class Scratch {
-        final Pointer stat;
-        final Pointer times;
-        final Pointer how;
-        final Pointer path;
-
-        Scratch(Runtime runtime) {
-            stat = Memory.allocateDirect(runtime, NativeLayouts.STAT_SIZE);
-            times = Memory.allocateDirect(runtime, 32);
-            how = Memory.allocateDirect(runtime, 24);
-            path = Memory.allocateDirect(runtime, 4096);
-        }
-    }
-
-    private PosixException failure(String op, String path) {
-        return new PosixException(runtime.getLastError(), op, path);
-    }
-
-    private int check(int rc, String op, String path) throws PosixException {
-        if (rc < 0) {
-            throw failure(op, path);
-        }
-        return rc;
-    }
-
-    // ---- descriptors -------------------------------------------------------------------------
-
-    public int openat(int dirfd, String path, int flags, int mode) throws PosixException {
-        return check(libc.openat(dirfd, path, flags | Flags.O_CLOEXEC, mode), "open", path);
-    }
+    int openat(int dirfd, String path, int flags, int mode) throws PosixException;
 
     /**
      * openat2(2) with RESOLVE_BENEATH and RESOLVE_NO_SYMLINKS: {@code path} is resolved below
      * {@code dirfd} without following any symlink or "..", so no name can lead outside it.
      */
-    public int openBeneath(int dirfd, String path, int flags) throws PosixException {
-        Pointer how = scratch.get().how;
-        how.putLong(0, (flags | Flags.O_CLOEXEC) & 0xffffffffL);
-        how.putLong(8, 0);
-        how.putLong(16, Flags.RESOLVE_BENEATH | Flags.RESOLVE_NO_SYMLINKS | Flags.RESOLVE_NO_MAGICLINKS);
-        long rc = libc.syscall(Arch.openat2SyscallNumber(), dirfd, path, how, 24);
-        if (rc < 0) {
-            throw failure("openat2", path);
-        }
-        return (int) rc;
-    }
+    int openBeneath(int dirfd, String path, int flags) throws PosixException;
 
     /** A second descriptor of the same open file (for work that outlives the caller's handle). */
-    public int dup(int fd) throws PosixException {
-        return check(libc.dup(fd), "dup", null);
-    }
+    int dup(int fd) throws PosixException;
 
-    public void close(int fd) throws PosixException {
-        check(libc.close(fd), "close", null);
-    }
+    void close(int fd) throws PosixException;
 
     /** Reads until {@code dst} is full or end of file; returns the bytes read. */
-    public int pread(int fd, ByteBuffer dst, long offset) throws PosixException {
-        if (!dst.isDirect()) {
-            ByteBuffer direct = ByteBuffer.allocateDirect(dst.remaining());
-            int n = pread(fd, direct, offset);
-            dst.put(direct.flip());
-            return n;
-        }
-        long base = memory.getDirectBufferAddress(dst);
-        int total = 0;
-        while (dst.hasRemaining()) {
-            long n = libc.pread(fd, base + dst.position(), dst.remaining(), offset + total);
-            if (n < 0) {
-                if (runtime.getLastError() == Errno.EINTR) {
-                    continue;
-                }
-                throw failure("pread", null);
-            }
-            if (n == 0) {
-                break;
-            }
-            dst.position(dst.position() + (int) n);
-            total += (int) n;
-        }
-        return total;
-    }
+    int pread(int fd, ByteBuffer dst, long offset) throws PosixException;
 
     /**
      * One pread(2) into {@code dst} (retried only on EINTR): an O_DIRECT descriptor must not be asked
      * again from the unaligned offset a short read at end of file leaves.
      */
-    public int preadOnce(int fd, ByteBuffer dst, long offset) throws PosixException {
-        long base = memory.getDirectBufferAddress(dst);
-        while (true) {
-            long n = libc.pread(fd, base + dst.position(), dst.remaining(), offset);
-            if (n >= 0) {
-                dst.position(dst.position() + (int) n);
-                return (int) n;
-            }
-            if (runtime.getLastError() != Errno.EINTR) {
-                throw failure("pread", null);
-            }
-        }
-    }
+    int preadOnce(int fd, ByteBuffer dst, long offset) throws PosixException;
 
     /** The native address of a direct buffer's first byte (for alignment checks). */
-    public long address(ByteBuffer direct) {
-        return memory.getDirectBufferAddress(direct);
-    }
+    long address(ByteBuffer direct);
 
     /** Writes all of {@code src} (a short write is retried, as a disk filesystem would). */
-    public int pwrite(int fd, ByteBuffer src, long offset) throws PosixException {
-        if (!src.isDirect()) {
-            ByteBuffer direct = ByteBuffer.allocateDirect(src.remaining()).put(src).flip();
-            return pwrite(fd, direct, offset);
-        }
-        long base = memory.getDirectBufferAddress(src);
-        int total = 0;
-        while (src.hasRemaining()) {
-            long n = libc.pwrite(fd, base + src.position(), src.remaining(), offset + total);
-            if (n < 0) {
-                if (runtime.getLastError() == Errno.EINTR) {
-                    continue;
-                }
-                throw failure("pwrite", null);
-            }
-            src.position(src.position() + (int) n);
-            total += (int) n;
-        }
-        return total;
-    }
+    int pwrite(int fd, ByteBuffer src, long offset) throws PosixException;
 
     /**
      * One write(2) of the whole buffer, for a device that takes a message whole or rejects it (a reply
      * on /dev/fuse): a partial write cannot happen there, and a retry would send a second message.
      */
-    public void writeMessage(int fd, ByteBuffer direct) throws PosixException {
-        long n = libc.write(fd, memory.getDirectBufferAddress(direct) + direct.position(), direct.remaining());
-        if (n < 0) {
-            throw failure("write", null);
-        }
-        direct.position(direct.position() + (int) n);
-    }
-
-    private static final int SEEK_DATA = 3;
-    private static final int SEEK_HOLE = 4;
+    void writeMessage(int fd, ByteBuffer direct) throws PosixException;
 
     /** lseek(SEEK_DATA) or lseek(SEEK_HOLE) as the filesystem answers it, ENXIO past the end included. */
-    public long seekDataOrHole(int fd, long offset, boolean data) throws PosixException {
-        long at = libc.lseek(fd, offset, data ? SEEK_DATA : SEEK_HOLE);
-        if (at < 0) {
-            throw failure("lseek", null);
-        }
-        return at;
-    }
+    long seekDataOrHole(int fd, long offset, boolean data) throws PosixException;
 
     /** lseek(SEEK_DATA): the first offset at or after {@code offset} that is not a hole; -1 past the last data. */
-    public long seekData(int fd, long offset) throws PosixException {
-        long at = libc.lseek(fd, offset, SEEK_DATA);
-        if (at < 0) {
-            if (runtime.getLastError() == Errno.ENXIO) {
-                return -1;
-            }
-            throw failure("lseek", null);
-        }
-        return at;
-    }
+    long seekData(int fd, long offset) throws PosixException;
 
-    public void fsync(int fd, boolean dataOnly) throws PosixException {
-        check(dataOnly ? libc.fdatasync(fd) : libc.fsync(fd), dataOnly ? "fdatasync" : "fsync", null);
-    }
+    void fsync(int fd, boolean dataOnly) throws PosixException;
 
-    public void ftruncate(int fd, long length) throws PosixException {
-        check(libc.ftruncate(fd, length), "ftruncate", null);
-    }
+    void ftruncate(int fd, long length) throws PosixException;
 
-    public void fallocate(int fd, int mode, long offset, long length) throws PosixException {
-        check(libc.fallocate(fd, mode, offset, length), "fallocate", null);
-    }
-
-    private static final int LOCK_EX = 2;
-    private static final int LOCK_NB = 4;
+    void fallocate(int fd, int mode, long offset, long length) throws PosixException;
 
     /** flock(LOCK_EX | LOCK_NB): true when taken, false when another open file description holds it. */
-    public boolean tryLockExclusive(int fd) throws PosixException {
-        if (libc.flock(fd, LOCK_EX | LOCK_NB) == 0) {
-            return true;
-        }
-        int errno = runtime.getLastError();
-        if (errno == Errno.EAGAIN) { // EWOULDBLOCK
-            return false;
-        }
-        throw new PosixException(errno, "flock", null);
-    }
+    boolean tryLockExclusive(int fd) throws PosixException;
 
-    public Stat fstat(int fd) throws PosixException {
-        Pointer buf = scratch.get().stat;
-        check(libc.fstat(fd, buf), "fstat", null);
-        Stat s = new Stat();
-        NativeLayouts.readStat(buf, s);
-        return s;
-    }
+    Stat fstat(int fd) throws PosixException;
 
-    public void fchmod(int fd, int mode) throws PosixException {
-        check(libc.fchmod(fd, mode), "fchmod", null);
-    }
+    void fchmod(int fd, int mode) throws PosixException;
 
     /** -1 for uid or gid leaves it unchanged. */
-    public void fchown(int fd, int uid, int gid) throws PosixException {
-        check(libc.fchown(fd, uid, gid), "fchown", null);
-    }
+    void fchown(int fd, int uid, int gid) throws PosixException;
 
-    public void futimens(int fd, long atimeSec, long atimeNsec, long mtimeSec, long mtimeNsec)
-            throws PosixException {
-        check(libc.futimens(fd, times(atimeSec, atimeNsec, mtimeSec, mtimeNsec)), "futimens", null);
-    }
+    void futimens(int fd, long atimeSec, long atimeNsec, long mtimeSec, long mtimeNsec)
+            throws PosixException;
 
-    public FsStat fstatvfs(int fd) throws PosixException {
-        Pointer buf = Memory.allocateDirect(runtime, NativeLayouts.STATVFS_SIZE);
-        check(libc.fstatvfs(fd, buf), "statvfs", null);
-        return NativeLayouts.readStatvfs(buf);
-    }
+    FsStat fstatvfs(int fd) throws PosixException;
 
     /** statfs(2) f_type of the filesystem holding {@code fd} (e.g. {@link #TMPFS_MAGIC}). */
-    public long filesystemType(int fd) throws PosixException {
-        Pointer buf = Memory.allocateDirect(runtime, 120);
-        check(libc.fstatfs(fd, buf), "statfs", null);
-        return buf.getLong(0);
-    }
-
-    public static final long TMPFS_MAGIC = 0x01021994L;
-
-    // ---- file handles -------------------------------------------------------------------------
-
-    private static final int MAX_HANDLE_SZ = 128;
-    private static final int AT_EMPTY_PATH = 0x1000;
+    long filesystemType(int fd) throws PosixException;
 
     /** name_to_handle_at(2) of an open descriptor: a struct file_handle that names its inode for good. */
-    public byte[] fileHandle(int fd) throws PosixException {
-        Pointer handle = Memory.allocateDirect(runtime, 8 + MAX_HANDLE_SZ);
-        Pointer mountId = Memory.allocateDirect(runtime, 4);
-        handle.putInt(0, MAX_HANDLE_SZ);
-        check(libc.name_to_handle_at(fd, "", handle, mountId, AT_EMPTY_PATH), "name_to_handle_at", null);
-        byte[] out = new byte[8 + handle.getInt(0)];
-        handle.get(0, out, 0, out.length);
-        return out;
-    }
+    byte[] fileHandle(int fd) throws PosixException;
 
     /** open_by_handle_at(2) (needs CAP_DAC_READ_SEARCH): opens the inode {@link #fileHandle} named. */
-    public int openByHandle(int mountFd, byte[] fileHandle, int flags) throws PosixException {
-        Pointer handle = Memory.allocateDirect(runtime, fileHandle.length);
-        handle.put(0, fileHandle, 0, fileHandle.length);
-        return check(libc.open_by_handle_at(mountFd, handle, flags | Flags.O_CLOEXEC), "open_by_handle_at", null);
-    }
-
-    // ---- memory mappings ----------------------------------------------------------------------
-
-    private static final int PROT_READ = 1;
-    private static final int PROT_WRITE = 2;
-    private static final int MAP_SHARED = 1;
-    private static final int MS_SYNC = 4;
+    int openByHandle(int mountFd, byte[] fileHandle, int flags) throws PosixException;
 
     /** mmap(2) MAP_SHARED of {@code length} bytes of {@code fd} from {@code offset}; returns the address. */
-    public long mapShared(int fd, long offset, long length, boolean writable) throws PosixException {
-        Pointer addr = libc.mmap(null, length, PROT_READ | (writable ? PROT_WRITE : 0), MAP_SHARED, fd, offset);
-        if (addr == null || addr.address() == -1) {
-            throw failure("mmap", null);
-        }
-        return addr.address();
-    }
+    long mapShared(int fd, long offset, long length, boolean writable) throws PosixException;
 
-    public void unmap(long address, long length) throws PosixException {
-        check(libc.munmap(address, length), "munmap", null);
-    }
+    void unmap(long address, long length) throws PosixException;
 
     /** msync(2) MS_SYNC: returns when the mapped range's dirty pages are on stable storage. */
-    public void syncMapping(long address, long length) throws PosixException {
-        check(libc.msync(address, length, MS_SYNC), "msync", null);
-    }
+    void syncMapping(long address, long length) throws PosixException;
 
     /** A direct buffer over native memory the caller keeps valid (a mapping) for as long as the buffer is used. */
-    public ByteBuffer memoryView(long address, int length) {
-        return memory.newDirectByteBuffer(address, length);
-    }
-
-    // ---- names below a directory descriptor --------------------------------------------------
+    ByteBuffer memoryView(long address, int length);
 
     /** lstat of {@code name} below {@code dirfd}; never follows a final symlink. */
-    public Stat lstatAt(int dirfd, String name) throws PosixException {
-        Pointer buf = scratch.get().stat;
-        check(libc.fstatat(dirfd, name, buf, Flags.AT_SYMLINK_NOFOLLOW), "stat", name);
-        Stat s = new Stat();
-        NativeLayouts.readStat(buf, s);
-        return s;
-    }
+    Stat lstatAt(int dirfd, String name) throws PosixException;
 
-    public void mkdirat(int dirfd, String name, int mode) throws PosixException {
-        check(libc.mkdirat(dirfd, name, mode), "mkdir", name);
-    }
+    void mkdirat(int dirfd, String name, int mode) throws PosixException;
 
-    public void mknodat(int dirfd, String name, int mode, long dev) throws PosixException {
-        check(libc.mknodat(dirfd, name, mode, dev), "mknod", name);
-    }
+    void mknodat(int dirfd, String name, int mode, long dev) throws PosixException;
 
-    public void unlinkat(int dirfd, String name, boolean directory) throws PosixException {
-        check(libc.unlinkat(dirfd, name, directory ? Flags.AT_REMOVEDIR : 0), directory ? "rmdir" : "unlink", name);
-    }
+    void unlinkat(int dirfd, String name, boolean directory) throws PosixException;
 
-    public void renameat2(int fromDir, String from, int toDir, String to, int flags) throws PosixException {
-        check(libc.renameat2(fromDir, from, toDir, to, flags), "rename", from);
-    }
+    void renameat2(int fromDir, String from, int toDir, String to, int flags) throws PosixException;
 
-    public void symlinkat(String target, int dirfd, String name) throws PosixException {
-        check(libc.symlinkat(target, dirfd, name), "symlink", name);
-    }
+    void symlinkat(String target, int dirfd, String name) throws PosixException;
 
-    public String readlinkat(int dirfd, String name) throws PosixException {
-        Pointer buf = scratch.get().path;
-        long n = libc.readlinkat(dirfd, name, buf, 4096);
-        if (n < 0) {
-            throw failure("readlink", name);
-        }
-        byte[] bytes = new byte[(int) n];
-        buf.get(0, bytes, 0, bytes.length);
-        return Names.ofBytes(bytes);
-    }
+    String readlinkat(int dirfd, String name) throws PosixException;
 
-    public void linkat(int fromDir, String from, int toDir, String to) throws PosixException {
-        check(libc.linkat(fromDir, from, toDir, to, 0), "link", from);
-    }
+    void linkat(int fromDir, String from, int toDir, String to) throws PosixException;
 
-    public void fchmodat(int dirfd, String name, int mode) throws PosixException {
-        check(libc.fchmodat(dirfd, name, mode, Flags.AT_SYMLINK_NOFOLLOW), "chmod", name);
-    }
+    void fchmodat(int dirfd, String name, int mode) throws PosixException;
 
     /** -1 for uid or gid leaves it unchanged, as chown(2) does. */
-    public void lchownat(int dirfd, String name, int uid, int gid) throws PosixException {
-        check(libc.fchownat(dirfd, name, uid, gid, Flags.AT_SYMLINK_NOFOLLOW), "chown", name);
-    }
+    void lchownat(int dirfd, String name, int uid, int gid) throws PosixException;
 
     /** Nanosecond fields may be {@link Flags#UTIME_NOW} or {@link Flags#UTIME_OMIT}. */
-    public void lutimensat(int dirfd, String name, long atimeSec, long atimeNsec, long mtimeSec, long mtimeNsec)
-            throws PosixException {
-        Pointer t = times(atimeSec, atimeNsec, mtimeSec, mtimeNsec);
-        check(libc.utimensat(dirfd, name, t, Flags.AT_SYMLINK_NOFOLLOW), "utimens", name);
-    }
-
-    private Pointer times(long atimeSec, long atimeNsec, long mtimeSec, long mtimeNsec) {
-        Pointer t = scratch.get().times;
-        t.putLong(0, atimeSec);
-        t.putLong(8, atimeNsec);
-        t.putLong(16, mtimeSec);
-        t.putLong(24, mtimeNsec);
-        return t;
-    }
+    void lutimensat(int dirfd, String name, long atimeSec, long atimeNsec, long mtimeSec, long mtimeNsec)
+            throws PosixException;
 
     /** Lists a directory (without "." and ".."), opened below {@code dirfd} without following symlinks. */
-    public List<DirEntry> listDirectory(int dirfd, String name) throws PosixException {
-        int fd = openat(dirfd, name, Flags.O_RDONLY | Flags.O_DIRECTORY | Flags.O_NOFOLLOW, 0);
-        Pointer dir = libc.fdopendir(fd);
-        if (dir == null) {
-            PosixException e = failure("opendir", name);
-            libc.close(fd);
-            throw e;
-        }
-        try {
-            List<DirEntry> entries = new ArrayList<>();
-            while (true) {
-                runtime.setLastError(0);
-                Pointer ent = libc.readdir(dir);
-                if (ent == null) {
-                    int err = runtime.getLastError();
-                    if (err != 0) {
-                        throw new PosixException(err, "readdir", name);
-                    }
-                    return entries;
-                }
-                String entryName = ent.getString(NativeLayouts.DIRENT_NAME, 256, java.nio.charset.StandardCharsets.ISO_8859_1);
-                if (!entryName.equals(".") && !entryName.equals("..")) {
-                    entries.add(new DirEntry(entryName, ent.getLong(0), ent.getByte(NativeLayouts.DIRENT_TYPE) & 0xff));
-                }
-            }
-        } finally {
-            libc.closedir(dir);
-        }
-    }
-
-    // ---- extended attributes (on a path that the caller made safe, e.g. /proc/self/fd/N/name) --
+    List<DirEntry> listDirectory(int dirfd, String name) throws PosixException;
 
     /** With an empty {@code value}, returns the size the value needs, as getxattr(2) does. */
-    public int lgetxattr(String path, String name, ByteBuffer value) throws PosixException {
-        long addr = value.capacity() == 0 ? 0 : memory.getDirectBufferAddress(value) + value.position();
-        long n = libc.lgetxattr(path, name, addr, value.remaining());
-        if (n < 0) {
-            throw failure("getxattr", name);
-        }
-        return (int) n;
-    }
+    int lgetxattr(String path, String name, ByteBuffer value) throws PosixException;
 
-    public void lsetxattr(String path, String name, ByteBuffer value, int flags) throws PosixException {
-        long addr = value.capacity() == 0 ? 0 : memory.getDirectBufferAddress(value) + value.position();
-        check(libc.lsetxattr(path, name, addr, value.remaining(), flags), "setxattr", name);
-    }
+    void lsetxattr(String path, String name, ByteBuffer value, int flags) throws PosixException;
 
-    public int llistxattr(String path, ByteBuffer list) throws PosixException {
-        long addr = list.capacity() == 0 ? 0 : memory.getDirectBufferAddress(list) + list.position();
-        long n = libc.llistxattr(path, addr, list.remaining());
-        if (n < 0) {
-            throw failure("listxattr", path);
-        }
-        return (int) n;
-    }
+    int llistxattr(String path, ByteBuffer list) throws PosixException;
 
-    public void lremovexattr(String path, String name) throws PosixException {
-        check(libc.lremovexattr(path, name), "removexattr", name);
-    }
+    void lremovexattr(String path, String name) throws PosixException;
 
-    // ---- process ------------------------------------------------------------------------------
+    int umask(int mask);
 
-    public int umask(int mask) {
-        return libc.umask(mask);
-    }
+    int geteuid();
 
-    public int geteuid() {
-        return libc.geteuid();
-    }
-
-    public int pageSize() {
-        return libc.getpagesize();
-    }
+    int pageSize();
 
     /** free(3) of memory a native library allocated with malloc and handed over. */
-    public void free(long address) {
-        libc.free(address);
-    }
+    void free(long address);
 }

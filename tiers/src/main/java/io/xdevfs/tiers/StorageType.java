@@ -42,6 +42,11 @@ public enum StorageType {
         boolean needsTmpfs() {
             return true;
         }
+
+        @Override
+        public boolean fsyncIsDurable() {
+            return false;
+        }
     },
     BLOCK(false),
     SPARSE(true) {
@@ -97,6 +102,11 @@ public enum StorageType {
     /** The base directory must be a tmpfs (mounted there by xdevfs when allowed). */
     boolean needsTmpfs() {
         return false;
+    }
+
+    /** fsync returns once the data would survive a power cut (a memory tier's does not). */
+    public boolean fsyncIsDurable() {
+        return true;
     }
 
     /** "raw" (the backing file's bytes are the file's) or "compressed": what a volume header records. */

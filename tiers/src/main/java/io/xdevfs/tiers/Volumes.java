@@ -25,13 +25,17 @@ public final class Volumes {
      * @throws VolumeException with a one-line reason when the base directory cannot be used
      */
     public static Volume open(LocalConfig config) throws VolumeException {
+        return open(config, Posix.get());
+    }
+
+    /** {@link #open(LocalConfig)} with every system call of the volume going through {@code posix} (tests inject faults). */
+    static Volume open(LocalConfig config, Posix posix) throws VolumeException {
         if (!config.storageType().implemented) {
             throw new VolumeException("storage_type " + config.storageType().configName()
                     + " is not supported yet (supported: " + StorageType.implementedNames() + ")");
         }
         Path dir = config.baseDirectory().toAbsolutePath().normalize();
         prepareBaseDirectory(dir, config);
-        Posix posix = Posix.get();
         if (config.storageType().needsTmpfs()) {
             TmpfsMount.ensure(posix, dir, config.tmpfs());
         }
