@@ -53,6 +53,9 @@ public final class Flags {
     public static final int S_IFIFO = 010000;
     public static final int S_ISGID = 02000;
 
+    /** setxattr(2): fail with EEXIST if the attribute exists. */
+    public static final int XATTR_CREATE = 1;
+
     private Flags() {
     }
 }

@@ -263,6 +263,18 @@ public abstract class ForwardingPosix implements Posix {
     }
 
     @Override
+    public int fgetxattr(int fd, String name, ByteBuffer value) throws PosixException {
+        before("fgetxattr");
+        return delegate.fgetxattr(fd, name, value);
+    }
+
+    @Override
+    public void fsetxattr(int fd, String name, ByteBuffer value, int flags) throws PosixException {
+        before("fsetxattr");
+        delegate.fsetxattr(fd, name, value, flags);
+    }
+
+    @Override
     public int llistxattr(String path, ByteBuffer list) throws PosixException {
         before("llistxattr");
         return delegate.llistxattr(path, list);

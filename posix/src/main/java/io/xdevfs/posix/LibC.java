@@ -43,6 +43,10 @@ public interface LibC {
     int lsetxattr(String path, String name, long value, long size, int flags);
     long llistxattr(String path, long list, long size);
     int lremovexattr(String path, String name);
+
+    long fgetxattr(int fd, String name, long value, long size);
+
+    int fsetxattr(int fd, String name, long value, long size, int flags);
     Pointer fdopendir(int fd);
     Pointer readdir(Pointer dir);
     int closedir(Pointer dir);

@@ -441,11 +441,7 @@ final class NativePosix implements Posix {
     @Override
     public int lgetxattr(String path, String name, ByteBuffer value) throws PosixException {
         long addr = value.capacity() == 0 ? 0 : memory.getDirectBufferAddress(value) + value.position();
-        long n = libc.lgetxattr(path, name, addr, value.remaining());
-        if (n < 0) {
-            throw failure("getxattr", name);
-        }
-        return (int) n;
+        return length(libc.lgetxattr(path, name, addr, value.remaining()), "getxattr", name);
     }
 
     @Override
@@ -454,14 +450,30 @@ final class NativePosix implements Posix {
         check(libc.lsetxattr(path, name, addr, value.remaining(), flags), "setxattr", name);
     }
 
+    /** The length an xattr call returned, or its failure. */
+    private int length(long n, String op, String what) throws PosixException {
+        if (n < 0) {
+            throw failure(op, what);
+        }
+        return (int) n;
+    }
+
+    @Override
+    public int fgetxattr(int fd, String name, ByteBuffer value) throws PosixException {
+        long addr = value.capacity() == 0 ? 0 : memory.getDirectBufferAddress(value) + value.position();
+        return length(libc.fgetxattr(fd, name, addr, value.remaining()), "getxattr", name);
+    }
+
+    @Override
+    public void fsetxattr(int fd, String name, ByteBuffer value, int flags) throws PosixException {
+        long addr = value.capacity() == 0 ? 0 : memory.getDirectBufferAddress(value) + value.position();
+        check(libc.fsetxattr(fd, name, addr, value.remaining(), flags), "setxattr", name);
+    }
+
     @Override
     public int llistxattr(String path, ByteBuffer list) throws PosixException {
         long addr = list.capacity() == 0 ? 0 : memory.getDirectBufferAddress(list) + list.position();
-        long n = libc.llistxattr(path, addr, list.remaining());
-        if (n < 0) {
-            throw failure("listxattr", path);
-        }
-        return (int) n;
+        return length(libc.llistxattr(path, addr, list.remaining()), "listxattr", path);
     }
 
     @Override

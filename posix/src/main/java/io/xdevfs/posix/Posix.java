@@ -133,6 +133,11 @@ public interface Posix {
 
     void lsetxattr(String path, String name, ByteBuffer value, int flags) throws PosixException;
 
+    /** getxattr(2) of an open file (which may have no name left). */
+    int fgetxattr(int fd, String name, ByteBuffer value) throws PosixException;
+
+    void fsetxattr(int fd, String name, ByteBuffer value, int flags) throws PosixException;
+
     int llistxattr(String path, ByteBuffer list) throws PosixException;
 
     void lremovexattr(String path, String name) throws PosixException;

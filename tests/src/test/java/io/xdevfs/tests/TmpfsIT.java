@@ -70,6 +70,8 @@ class TmpfsIT {
             Files.createSymbolicLink(fs.path("latest"), Path.of("pg_wal/seg"));
             String sum = Run.sha256(fs.path("pg_wal/seg"));
             Files.writeString(fs.path("late"), "written after the first backups");
+            String inodes = Run.ok("stat", "-c", "%i", fs.path("pg_wal/seg").toString(), fs.path("pg_wal").toString(),
+                    fs.path("late").toString());
             awaitFile(backup.resolve("current/tree/late"));
             Thread.sleep(1500); // and a backup after it, which links the unchanged segment
             fs.kill();
@@ -85,6 +87,11 @@ class TmpfsIT {
             assertEquals("pg_wal/seg", Files.readSymbolicLink(fs.path("latest")).toString());
             assertTrue(Files.isDirectory(fs.path("pg_wal/archive")));
             assertEquals("written after the first backups", Files.readString(fs.path("late")));
+            assertEquals(inodes, Run.ok("stat", "-c", "%i", fs.path("pg_wal/seg").toString(), fs.path("pg_wal").toString(),
+                    fs.path("late").toString()), "a restored file or directory is the same file (its xdevfs id)");
+            Files.writeString(fs.path("new"), "x");
+            String fresh = Run.ok("stat", "-c", "%i", fs.path("new").toString()).strip();
+            assertTrue(!inodes.contains(fresh), "a new file's id " + fresh + " is none of the restored " + inodes);
 
             Files.writeString(fs.path("final"), "only the unmount copy has this");
             fs.close();

@@ -31,6 +31,8 @@ final class DescriptorCache {
     /** One open file's backing descriptor. */
     static final class Descriptor {
         final long ino;
+        /** The file's id ({@link FileIds}): what the engine above knows the file by. */
+        final long id;
         final int reopenFlags;
         final boolean parkable;
         int fd;
@@ -38,9 +40,10 @@ final class DescriptorCache {
         byte[] handle;
         boolean closed;
 
-        Descriptor(int fd, long ino, int reopenFlags, boolean parkable) {
+        Descriptor(int fd, long ino, long id, int reopenFlags, boolean parkable) {
             this.fd = fd;
             this.ino = ino;
+            this.id = id;
             this.reopenFlags = reopenFlags;
             this.parkable = parkable;
         }
@@ -59,6 +62,7 @@ final class DescriptorCache {
     private static final int NOT_REOPENED = Flags.O_CREAT | Flags.O_EXCL | Flags.O_TRUNC | Flags.O_NOFOLLOW;
 
     private final Posix posix;
+    private final FileIds ids;
     private final int mountFd;
     private final long baseDevice;
     private final int bound;
@@ -70,8 +74,9 @@ final class DescriptorCache {
     private long parked;
     private long reopened;
 
-    DescriptorCache(Posix posix, int baseFd, int bound) throws PosixException {
+    DescriptorCache(Posix posix, int baseFd, int bound, FileIds ids) throws PosixException {
         this.posix = posix;
+        this.ids = ids;
         // open_by_handle_at refuses an O_PATH descriptor (the volume's) as its mount_fd.
         this.mountFd = posix.openat(baseFd, ".", Flags.O_RDONLY | Flags.O_DIRECTORY, 0);
         this.baseDevice = posix.fstat(baseFd).dev;
@@ -85,13 +90,15 @@ final class DescriptorCache {
      */
     synchronized Descriptor register(int fd, int flags) throws PosixException {
         Stat st;
+        long id;
         try {
             st = posix.fstat(fd);
+            id = ids.of(fd, st);
         } catch (PosixException e) {
             posix.close(fd);
             throw e;
         }
-        Descriptor d = new Descriptor(fd, st.ino, flags & ~NOT_REOPENED, canReopen && st.dev == baseDevice);
+        Descriptor d = new Descriptor(fd, st.ino, id, flags & ~NOT_REOPENED, canReopen && st.dev == baseDevice);
         d.users = 1;
         open++;
         if (!makeRoom()) {

@@ -34,14 +34,8 @@ final class DirectFormat implements ContentFormat {
     }
 
     @Override
-    public Content wrap(RawContent raw, int flags) throws IOException {
-        try {
-            long ino = posix.fstat(raw.fd()).ino;
-            return new DirectContent(raw, posix, buffers, locks.lockFor(ino), (flags & Flags.O_APPEND) != 0);
-        } catch (IOException | RuntimeException e) {
-            raw.close();
-            throw e;
-        }
+    public Content wrap(RawContent raw, int flags) {
+        return new DirectContent(raw, posix, buffers, locks.lockFor(raw.id()), (flags & Flags.O_APPEND) != 0);
     }
 
     /** The alignment to use: {@code configured}, or when 0 the backing filesystem's block size. */

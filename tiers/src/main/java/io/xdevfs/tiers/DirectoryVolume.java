@@ -31,16 +31,20 @@ public final class DirectoryVolume implements Volume {
     private final boolean giveToCaller;
     private final DescriptorCache descriptors;
     private final ContentFormat format;
+    private final FileIds ids;
     /** Makes this volume the base directory's only user; released at close. */
     private final BaseDirectoryLock owner;
 
-    DirectoryVolume(Posix posix, int baseFd, LocalConfig config, BaseDirectoryLock owner) throws PosixException {
+    /** {@code sharedIds}: the file-id counter shared with the other tiers of a composed volume, or null for one of its own. */
+    DirectoryVolume(Posix posix, int baseFd, LocalConfig config, BaseDirectoryLock owner, IdCounter sharedIds)
+            throws IOException {
         this.owner = owner;
         this.posix = posix;
         this.base = new BaseDirectory(posix, baseFd);
         this.config = config;
         this.giveToCaller = posix.geteuid() == 0;
-        this.descriptors = new DescriptorCache(posix, baseFd, config.maxOpenFiles());
+        this.ids = FileIds.open(posix, baseFd, sharedIds);
+        this.descriptors = new DescriptorCache(posix, baseFd, config.maxOpenFiles(), this.ids);
         this.format = config.storageType().format(posix, baseFd, config);
     }
 
@@ -58,6 +62,7 @@ public final class DirectoryVolume implements Volume {
     public Stat getattr(String path) throws IOException {
         try (BaseDirectory.Located at = base.locate(path)) {
             Stat st = posix.lstatAt(at.dir, at.name);
+            st.ino = ids.of(at.procPath(), st);
             format.toLogical(st, () -> openForStat(at));
             return st;
         }
@@ -91,6 +96,7 @@ public final class DirectoryVolume implements Volume {
         BaseDirectory.requireFree(path);
         try (BaseDirectory.Located at = base.locate(path)) {
             posix.mkdirat(at.dir, at.name, mode & config.dirPermissions());
+            ids.assignAt(at.procPath());
             giveTo(at, owner);
         }
     }
@@ -131,6 +137,7 @@ public final class DirectoryVolume implements Volume {
             }
             if (created) {
                 try {
+                    ids.assign(fd);
                     giveTo(at, owner);
                     preallocateNew(fd);
                 } catch (IOException | RuntimeException e) {
@@ -294,6 +301,9 @@ public final class DirectoryVolume implements Volume {
         long dev = type == Flags.S_IFCHR || type == Flags.S_IFBLK ? rdev : 0;
         try (BaseDirectory.Located at = base.locate(path)) {
             posix.mknodat(at.dir, at.name, type | (mode & config.filePermissions()), dev);
+            if (type == Flags.S_IFREG) {
+                ids.assignAt(at.procPath());
+            }
             giveTo(at, owner);
         }
     }
@@ -318,6 +328,9 @@ public final class DirectoryVolume implements Volume {
 
     @Override
     public int getxattr(String path, String name, ByteBuffer value) throws IOException {
+        if (FileIds.isOurs(name)) {
+            throw new PosixException(Errno.ENODATA, "getxattr", name);
+        }
         try (BaseDirectory.Located at = base.locate(path)) {
             return posix.lgetxattr(at.procPath(), name, value);
         }
@@ -325,20 +338,40 @@ public final class DirectoryVolume implements Volume {
 
     @Override
     public void setxattr(String path, String name, ByteBuffer value, int flags) throws IOException {
+        requireNotOurs(name);
         try (BaseDirectory.Located at = base.locate(path)) {
             posix.lsetxattr(at.procPath(), name, value, flags);
         }
     }
 
+    /** The names xdevfs keeps its file ids in are no one else's to set or remove. */
+    private static void requireNotOurs(String name) throws PosixException {
+        if (FileIds.isOurs(name)) {
+            throw new PosixException(Errno.EPERM, "reserved attribute", name);
+        }
+    }
+
+    /** The backing list without xdevfs's own names: read whole, filtered, then sized or copied for the caller. */
     @Override
     public int listxattr(String path, ByteBuffer names) throws IOException {
         try (BaseDirectory.Located at = base.locate(path)) {
-            return posix.llistxattr(at.procPath(), names);
+            String p = at.procPath();
+            ByteBuffer all = ByteBuffer.allocateDirect(Math.max(1, posix.llistxattr(p, ByteBuffer.allocateDirect(0))));
+            int length = FileIds.hide(all, posix.llistxattr(p, all));
+            if (names.capacity() == 0) {
+                return length;
+            }
+            if (length > names.remaining()) {
+                throw new PosixException(Errno.ERANGE, "listxattr", path);
+            }
+            names.duplicate().put(all.limit(length));
+            return length;
         }
     }
 
     @Override
     public void removexattr(String path, String name) throws IOException {
+        requireNotOurs(name);
         try (BaseDirectory.Located at = base.locate(path)) {
             posix.lremovexattr(at.procPath(), name);
         }
@@ -389,6 +422,7 @@ public final class DirectoryVolume implements Volume {
         try {
             format.close();
             descriptors.close();
+            ids.close();
             base.close();
         } finally {
             owner.closeQuietly();

@@ -44,7 +44,7 @@ final class MmapFormat implements ContentFormat {
         long ino;
         MappedFile file;
         try {
-            ino = posix.fstat(raw.fd()).ino;
+            ino = raw.id();
             file = acquire(raw.fd(), ino);
         } catch (IOException | RuntimeException e) {
             raw.close();

@@ -112,9 +112,16 @@ final class RawContent implements Content {
         posix.ftruncate(fd(), size);
     }
 
+    /** The file's id, which {@link #attributes} gives as its inode number. */
+    long id() {
+        return descriptor.id;
+    }
+
     @Override
     public Stat attributes() throws IOException {
-        return posix.fstat(fd());
+        Stat st = posix.fstat(fd());
+        st.ino = descriptor.id;
+        return st;
     }
 
     @Override

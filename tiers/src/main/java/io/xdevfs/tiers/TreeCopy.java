@@ -75,6 +75,7 @@ final class TreeCopy {
         }
         Files.copy(file, target, StandardCopyOption.COPY_ATTRIBUTES, LinkOption.NOFOLLOW_LINKS);
         copyOwner(file, target);
+        copyUserAttributes(file, target);
         if (attrs.isRegularFile()) {
             copiedBytes += attrs.size();
             toSync.add(target);
@@ -100,8 +101,31 @@ final class TreeCopy {
                 LinkOption.NOFOLLOW_LINKS);
     }
 
+    /**
+     * The user.* extended attributes, xdevfs's file ids among them ({@link FileIds}), so that a restored
+     * file is the same file. Symlinks and special files carry none.
+     */
+    private static void copyUserAttributes(Path from, Path to) throws IOException {
+        if (!Files.isRegularFile(from, LinkOption.NOFOLLOW_LINKS) && !Files.isDirectory(from, LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        java.nio.file.attribute.UserDefinedFileAttributeView src =
+                Files.getFileAttributeView(from, java.nio.file.attribute.UserDefinedFileAttributeView.class);
+        java.nio.file.attribute.UserDefinedFileAttributeView dst =
+                Files.getFileAttributeView(to, java.nio.file.attribute.UserDefinedFileAttributeView.class);
+        if (src == null || dst == null) {
+            return;
+        }
+        for (String name : src.list()) {
+            java.nio.ByteBuffer value = java.nio.ByteBuffer.allocate(src.size(name));
+            src.read(name, value);
+            dst.write(name, value.flip());
+        }
+    }
+
     private static void copyOwnerModeTimes(Path from, Path to) throws IOException {
         copyOwner(from, to);
+        copyUserAttributes(from, to);
         Files.setAttribute(to, "unix:mode", Files.getAttribute(from, "unix:mode", LinkOption.NOFOLLOW_LINKS));
         Files.setLastModifiedTime(to, Files.getLastModifiedTime(from, LinkOption.NOFOLLOW_LINKS));
     }

@@ -30,6 +30,11 @@ public final class Volumes {
 
     /** {@link #open(LocalConfig)} with every system call of the volume going through {@code posix} (tests inject faults). */
     static Volume open(LocalConfig config, Posix posix) throws VolumeException {
+        return open(config, posix, null);
+    }
+
+    /** {@code ids}: a file-id counter shared with the volumes this one is composed with (null: its own). */
+    static Volume open(LocalConfig config, Posix posix, IdCounter ids) throws VolumeException {
         if (!config.storageType().implemented) {
             throw new VolumeException("storage_type " + config.storageType().configName()
                     + " is not supported yet (supported: " + StorageType.implementedNames() + ")");
@@ -41,6 +46,16 @@ public final class Volumes {
         }
         BaseDirectoryLock lock = BaseDirectoryLock.acquire(posix, dir);
         try {
+            if (config.storageType().needsTmpfs()) {
+                restoreTmpfsBackup(dir, config.tmpfs());
+            }
+            // Before anything is written there: a base of another format is refused untouched.
+            VolumeHeader.checkOrAdopt(dir, config.storageType(), CREATED_BY);
+        } catch (VolumeException e) {
+            lock.closeQuietly();
+            throw e;
+        }
+        try {
             int fd = posix.openat(Flags.AT_FDCWD, io.xdevfs.posix.Names.of(dir), Flags.O_PATH | Flags.O_DIRECTORY, 0);
             String refused = config.storageType().probe(posix, fd, config);
             if (refused != null) {
@@ -49,15 +64,9 @@ public final class Volumes {
                 throw new VolumeException("storage_type = " + config.storageType().configName() + " on " + dir + ": "
                         + refused);
             }
-            Volume volume = new DirectoryVolume(posix, fd, config, lock);
+            Volume volume = new DirectoryVolume(posix, fd, config, lock, ids);
             if (config.storageType().needsTmpfs()) {
                 volume = withTmpfsDurability(posix, dir, volume, config.tmpfs());
-            }
-            try {
-                VolumeHeader.checkOrAdopt(dir, config.storageType(), CREATED_BY); // after a tmpfs restore brought it back
-            } catch (VolumeException e) {
-                closeQuietly(volume);
-                throw e;
             }
             // Compressed files cache their decompressed chunks themselves, with the same cache settings.
             boolean readCache = config.cache().readCache() && config.cache().bytes() > 0;
@@ -67,6 +76,21 @@ public final class Volumes {
             lock.closeQuietly();
             throw new VolumeException("cannot open base_directory " + dir + ": errno " + e.errno()
                     + (e.errno() == Errno.EACCES ? " (permission denied)" : ""));
+        } catch (IOException e) {
+            lock.closeQuietly();
+            throw new VolumeException("cannot open base_directory " + dir + ": " + e.getMessage());
+        }
+    }
+
+    /** Before the volume opens: its file ids must count on from the restored files' (see FileIds). */
+    private static void restoreTmpfsBackup(Path dir, TmpfsSettings tmpfs) throws VolumeException {
+        if (!tmpfs.backupToDisk()) {
+            return;
+        }
+        try {
+            TmpfsBackup.restoreIfEmpty(dir, tmpfs.backupDirectory(), notice);
+        } catch (IOException e) {
+            throw new VolumeException("cannot restore the tmpfs backup from " + tmpfs.backupDirectory() + ": " + e);
         }
     }
 
@@ -80,12 +104,6 @@ public final class Volumes {
         notice.accept("storage_type = tmpfs: files live in memory; fsync does not survive a reboot; backup_to_disk "
                 + "copies them to " + tmpfs.backupDirectory() + " every " + tmpfs.backupInterval()
                 + " s and at unmount, so a reboot loses at most the changes since the last copy");
-        try {
-            TmpfsBackup.restoreIfEmpty(dir, tmpfs.backupDirectory(), notice);
-        } catch (IOException e) {
-            closeQuietly(volume);
-            throw new VolumeException("cannot restore the tmpfs backup from " + tmpfs.backupDirectory() + ": " + e);
-        }
         GatedVolume gated = new GatedVolume(volume);
         TmpfsBackup backup = new TmpfsBackup(posix, dir, tmpfs.backupDirectory(), gated, notice,
                 e -> backgroundFault.accept(new IOException("tmpfs backup to " + tmpfs.backupDirectory()
