@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.Map;
 
 /** The read cache keys of {@code [local]}; their defaults depend on the storage type. */
-final class CacheKeys {
+final class CacheKeys extends KeyGroup {
     static final List<String> KEYS = List.of("enable_read_cache", "enable_write_cache", "cache_size", "cache_ttl");
 
     private Boolean read;
@@ -15,6 +15,11 @@ final class CacheKeys {
     private Long bytes;
     private Long ttl;
 
+    CacheKeys() {
+        super(KEYS);
+    }
+
+    @Override
     void parse(String key, String value) {
         switch (key) {
             case "enable_read_cache" -> read = Values.bool(value);

@@ -13,7 +13,7 @@ import java.util.Map;
  * The {@code [local]} keys of {@code storage_type = compressed}: parsed one by one as the loader meets
  * them, then checked together (a level depends on the codec, a threshold on the chunk size).
  */
-final class CompressionKeys {
+final class CompressionKeys extends KeyGroup {
     static final List<String> KEYS = List.of("enable_compression", "compression_type", "compression_level",
             "compression_threshold", "adaptive_compression", "chunk_size");
 
@@ -25,7 +25,11 @@ final class CompressionKeys {
     private Boolean adaptive;
     private Integer chunkSize;
 
-    /** Parses one key's value; throws IllegalArgumentException saying what is allowed. */
+    CompressionKeys() {
+        super(KEYS);
+    }
+
+    @Override
     void parse(String key, String value) {
         switch (key) {
             case "enable_compression" -> enable = Values.bool(value);

@@ -10,7 +10,7 @@ import java.util.Map;
  * The seed's I/O-path keys of {@code [local]}. use_direct_io and use_mmap are the storage types
  * direct and mmap spelled as switches: they may confirm the type but never contradict it.
  */
-final class IoKeys {
+final class IoKeys extends KeyGroup {
     static final List<String> KEYS = List.of("use_direct_io", "io_alignment", "use_mmap", "mmap_size");
 
     private Boolean directIo;
@@ -18,6 +18,11 @@ final class IoKeys {
     private Integer alignment;
     private Long window;
 
+    IoKeys() {
+        super(KEYS);
+    }
+
+    @Override
     void parse(String key, String value) {
         switch (key) {
             case "use_direct_io" -> directIo = Values.bool(value);

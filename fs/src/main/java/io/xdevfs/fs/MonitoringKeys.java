@@ -4,7 +4,7 @@ import java.util.List;
 import java.util.Map;
 
 /** Parses {@code [monitoring]} keys as the loader meets them, then checks them together. */
-final class MonitoringKeys {
+final class MonitoringKeys extends KeyGroup {
     static final List<String> KEYS = List.of("enable_metrics", "metrics_interval_sec", "log_slow_operations",
             "slow_operation_threshold_ms", "enable_health_check", "health_check_interval_sec", "metrics_port");
 
@@ -17,6 +17,11 @@ final class MonitoringKeys {
     private int healthInterval = d.healthIntervalSec();
     private int port = d.metricsPort();
 
+    MonitoringKeys() {
+        super(KEYS);
+    }
+
+    @Override
     void parse(String key, String value) {
         switch (key) {
             case "enable_metrics" -> enableMetrics = Values.bool(value);

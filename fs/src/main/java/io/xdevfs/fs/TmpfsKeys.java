@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.Map;
 
 /** The {@code [tmpfs]} keys: the seed's five plus {@code backup_directory}; all only for storage_type = tmpfs. */
-final class TmpfsKeys {
+final class TmpfsKeys extends KeyGroup {
     static final List<String> KEYS = List.of("tmpfs_size", "tmpfs_mount_options", "auto_mount", "backup_to_disk",
             "backup_interval_sec", "backup_directory");
 
@@ -21,6 +21,11 @@ final class TmpfsKeys {
     private int interval = d.backupInterval();
     private Path directory = d.backupDirectory();
 
+    TmpfsKeys() {
+        super(KEYS);
+    }
+
+    @Override
     void parse(String key, String value) {
         switch (key) {
             case "tmpfs_size" -> size = Values.size(value);

@@ -5,7 +5,6 @@ import io.xdevfs.codecs.Compressor;
 import io.xdevfs.codecs.CorruptDataException;
 import io.xdevfs.posix.Errno;
 import io.xdevfs.posix.Flags;
-import io.xdevfs.posix.Posix;
 import io.xdevfs.posix.PosixException;
 import io.xdevfs.posix.Stat;
 
@@ -46,7 +45,6 @@ final class ChunkedFile {
     private static final byte[] ZEROS = new byte[8192];
 
     final long ino;
-    private final Posix posix;
     private final Compressor compressor;
     private final BlockCache cache;
     /** enable_write_cache: whole chunks a write fills go to the cache too (else only partial ones). */
@@ -68,9 +66,8 @@ final class ChunkedFile {
     /** The backing file is zeros from {@link #logEnd} to here (0: nothing written ahead). */
     private long zeroedEnd;
 
-    private ChunkedFile(Posix posix, long ino, int shift, Compressor compressor, BlockCache cache, boolean writeCache) {
+    private ChunkedFile(long ino, int shift, Compressor compressor, BlockCache cache, boolean writeCache) {
         this.writeCache = writeCache;
-        this.posix = posix;
         this.ino = ino;
         this.shift = shift;
         this.chunkSize = 1 << shift;
@@ -79,11 +76,11 @@ final class ChunkedFile {
         this.index = new ChunkIndex(shift);
     }
 
-    /** Rebuilds the state of the file open at {@code fd} from its log. */
-    static ChunkedFile open(Posix posix, int fd, long ino, int defaultShift, Compressor compressor, BlockCache cache,
+    /** Rebuilds the state of the file open at {@code log} from its log. */
+    static ChunkedFile open(BackingFile log, long ino, int defaultShift, Compressor compressor, BlockCache cache,
                             boolean writeCache) throws IOException {
-        ChunkedFile f = new ChunkedFile(posix, ino, defaultShift, compressor, cache, writeCache);
-        f.recover(fd);
+        ChunkedFile f = new ChunkedFile(ino, defaultShift, compressor, cache, writeCache);
+        f.recover(log);
         return f;
     }
 
@@ -106,13 +103,13 @@ final class ChunkedFile {
 
     // ---- recovery ----------------------------------------------------------------------------------
 
-    private void recover(int fd) throws IOException {
-        long backing = posix.fstat(fd).size;
+    private void recover(BackingFile log) throws IOException {
+        long backing = log.size();
         if (backing == 0) {
             return;
         }
         ByteBuffer head = ByteBuffer.allocateDirect(LogFormat.FILE_HEADER);
-        posix.pread(fd, head, 0);
+        log.read(head, 0);
         head.flip();
         if (isZero(head)) { // created, but the header never reached the disk: an empty file
             trimTail = true;
@@ -123,7 +120,7 @@ final class ChunkedFile {
         chunkSize = 1 << shift;
         fileId = h.fileId();
         index = new ChunkIndex(shift);
-        LogWindow w = new LogWindow(posix, fd, backing, Math.max(1 << 20, 2 * maxRecordLength()));
+        LogWindow w = new LogWindow(log, backing, Math.max(1 << 20, 2 * maxRecordLength()));
         long pos = LogFormat.FILE_HEADER;
         long validEnd = pos;
         List<Object[]> suspects = new ArrayList<>(); // valid header, damaged frame: corruption or a torn tail
@@ -185,7 +182,7 @@ final class ChunkedFile {
 
     // ---- reads ---------------------------------------------------------------------------------------
 
-    int read(int fd, ByteBuffer dst, long offset) throws IOException {
+    int read(BackingFile log, ByteBuffer dst, long offset) throws IOException {
         lock.readLock().lock();
         try {
             long size = index.size();
@@ -198,9 +195,9 @@ final class ChunkedFile {
                 long chunk = pos >>> shift;
                 int from = (int) (pos - (chunk << shift));
                 int length = (int) Math.min(end - pos, chunkSize - from);
-                int stored = from == 0 ? readStraight(fd, chunk, dst, length) : -1;
+                int stored = from == 0 ? readStraight(log, chunk, dst, length) : -1;
                 if (stored < 0) {
-                    byte[] content = chunk(fd, chunk);
+                    byte[] content = chunk(log, chunk);
                     stored = Math.max(0, Math.min(length, content.length - from));
                     if (stored > 0) {
                         dst.put(content, from, stored);
@@ -222,7 +219,7 @@ final class ChunkedFile {
     private static final byte[] EMPTY = new byte[0];
 
     /** The chunk's bytes up to its last written one. Caller holds a lock. */
-    private byte[] chunk(int fd, long chunk) throws IOException {
+    private byte[] chunk(BackingFile log, long chunk) throws IOException {
         ChunkIndex.Entry e = index.entry(chunk);
         if (e == null) {
             return EMPTY;
@@ -233,9 +230,9 @@ final class ChunkedFile {
             // A sequential reader: the kernel's page cache keeps what it re-reads, and filling the cache
             // with a stream evicts what random readers use (and makes the GC copy it): read past it.
             byte[] cached = cache.peek(fileId, chunk);
-            return cached != null ? cached : assemble(fd, e);
+            return cached != null ? cached : assemble(log, e);
         }
-        return cache.get(fileId, chunk, () -> assemble(fd, e));
+        return cache.get(fileId, chunk, () -> assemble(log, e));
     }
 
     /**
@@ -243,7 +240,7 @@ final class ChunkedFile {
      * into {@code dst} (the FUSE reply buffer), with no chunk array and no copy. Returns the bytes
      * decoded, or -1 when the chunk must take the general path. Caller holds a lock.
      */
-    private int readStraight(int fd, long chunk, ByteBuffer dst, int length) throws IOException {
+    private int readStraight(BackingFile log, long chunk, ByteBuffer dst, int length) throws IOException {
         ChunkIndex.Entry e = index.entry(chunk);
         if (e == null || chunk != lastRead + 1 || e.pieces.size() != 1 || length < e.validLength) {
             return -1;
@@ -253,24 +250,24 @@ final class ChunkedFile {
             return -1;
         }
         lastRead = chunk;
-        decodePiece(fd, p, dst.slice(dst.position(), e.validLength));
+        decodePiece(log, p, dst.slice(dst.position(), e.validLength));
         dst.position(dst.position() + e.validLength);
         return e.validLength;
     }
 
-    private byte[] assemble(int fd, ChunkIndex.Entry e) throws IOException {
+    private byte[] assemble(BackingFile log, ChunkIndex.Entry e) throws IOException {
         byte[] content = new byte[e.validLength];
         for (ChunkIndex.Piece p : e.pieces) {
-            decodePiece(fd, p, ByteBuffer.wrap(content, p.from(), p.to() - p.from()));
+            decodePiece(log, p, ByteBuffer.wrap(content, p.from(), p.to() - p.from()));
         }
         return content;
     }
 
     /** Reads one record of the log and decodes its frame into {@code out} (which has exactly its raw bytes' room). */
-    private void decodePiece(int fd, ChunkIndex.Piece p, ByteBuffer out) throws IOException {
+    private void decodePiece(BackingFile log, ChunkIndex.Piece p, ByteBuffer out) throws IOException {
         ByteBuffer buf = buffer(READING, maxRecordLength());
         buf.clear().limit(p.length());
-        if (posix.pread(fd, buf, p.position()) != p.length()) {
+        if (log.read(buf, p.position()) != p.length()) {
             throw new CorruptDataException("compressed file log ends inside a record at " + p.position());
         }
         buf.flip();
@@ -290,7 +287,7 @@ final class ChunkedFile {
     private record Built(LogFormat.RecordHeader header, int at, int rawLength, long chunk, byte[] content) {
     }
 
-    int write(int fd, ByteBuffer src, long offset, boolean append) throws IOException {
+    int write(BackingFile log, ByteBuffer src, long offset, boolean append) throws IOException {
         lock.writeLock().lock();
         try {
             if (append) {
@@ -301,7 +298,7 @@ final class ChunkedFile {
                 return 0;
             }
             long end = offset + length;
-            prepareLog(fd);
+            prepareLog(log);
             ByteBuffer batch = buffer(WRITING, 3 * maxRecordLength());
             List<Built> built = new ArrayList<>(4);
             long pos = offset;
@@ -310,13 +307,13 @@ final class ChunkedFile {
                 int from = (int) (pos - (chunk << shift));
                 int n = (int) Math.min(end - pos, chunkSize - from);
                 if (batch.remaining() < maxRecordLength()) {
-                    flush(fd, batch, built);
+                    flush(log, batch, built);
                 }
                 ByteBuffer part = src.slice(src.position() + (int) (pos - offset), n);
-                built.add(buildWrite(fd, batch, chunk, from, part, Math.max(index.size(), pos + n)));
+                built.add(buildWrite(log, batch, chunk, from, part, Math.max(index.size(), pos + n)));
                 pos += n;
             }
-            flush(fd, batch, built);
+            flush(log, batch, built);
             src.position(src.position() + length);
             return length;
         } finally {
@@ -324,7 +321,7 @@ final class ChunkedFile {
         }
     }
 
-    private Built buildWrite(int fd, ByteBuffer batch, long chunk, int from, ByteBuffer part, long sizeAfter)
+    private Built buildWrite(BackingFile log, ByteBuffer batch, long chunk, int from, ByteBuffer part, long sizeAfter)
             throws IOException {
         ChunkIndex.Entry e = index.entry(chunk);
         int valid = e == null ? 0 : e.validLength;
@@ -344,7 +341,7 @@ final class ChunkedFile {
         // background (ChunkedFiles' compactor).
         boolean appending = e != null && from >= e.validLength;
         if (e != null && e.pieces.size() >= (appending ? MAX_APPEND_PIECES : MAX_PIECES)) {
-            byte[] old = chunk(fd, chunk);
+            byte[] old = chunk(log, chunk);
             byte[] content = java.util.Arrays.copyOf(old, Math.max(old.length, to));
             part.get(part.position(), content, from, part.remaining());
             return record(batch, LogFormat.FULL, chunk, 0, ByteBuffer.wrap(content), sizeAfter, content);
@@ -371,14 +368,14 @@ final class ChunkedFile {
     }
 
     /** Writes the batch at the end of the log, then (only then) applies it to the index and the cache. */
-    private void flush(int fd, ByteBuffer batch, List<Built> built) throws IOException {
+    private void flush(BackingFile log, ByteBuffer batch, List<Built> built) throws IOException {
         if (built.isEmpty()) {
             return;
         }
         batch.flip();
         long base = logEnd;
-        zeroAhead(fd, base + batch.limit());
-        posix.pwrite(fd, batch, base);
+        zeroAhead(log, base + batch.limit());
+        log.write(batch, base);
         logEnd = base + batch.limit();
         for (Built b : built) {
             index.apply(b.header(), base + b.at(), b.rawLength());
@@ -401,14 +398,14 @@ final class ChunkedFile {
      * that grows the file needs a journal commit too, which doubled the sync latency. A scan skips the
      * zeros; the last writer to close cuts them off ({@link #finishWriting}). Caller holds the write lock.
      */
-    private void zeroAhead(int fd, long end) throws IOException {
+    private void zeroAhead(BackingFile log, long end) throws IOException {
         if (!synced || end + ZERO_AHEAD / 2 <= zeroedEnd) {
             return;
         }
         long from = Math.max(zeroedEnd, end);
         long to = (end + ZERO_AHEAD + 65535) & ~65535L;
         for (long at = from; at < to; at += ZERO_AHEAD) {
-            posix.pwrite(fd, ZERO_BLOCK.duplicate().limit((int) Math.min(ZERO_AHEAD, to - at)), at);
+            log.write(ZERO_BLOCK.duplicate().limit((int) Math.min(ZERO_AHEAD, to - at)), at);
         }
         zeroedEnd = to;
     }
@@ -428,7 +425,7 @@ final class ChunkedFile {
      * per read), one chunk per write-lock hold so that readers and writers interleave. The garbage
      * this makes is punched by the next sync.
      */
-    void consolidate(int fd) throws IOException {
+    void consolidate(BackingFile log) throws IOException {
         for (long chunk : underReadLock(ChunkIndex::fragmentedChunks)) {
             lock.writeLock().lock();
             try {
@@ -436,11 +433,11 @@ final class ChunkedFile {
                 if (e == null || e.pieces.size() < 2) {
                     continue; // truncated or rewritten meanwhile
                 }
-                byte[] content = chunk(fd, chunk);
+                byte[] content = chunk(log, chunk);
                 ByteBuffer batch = buffer(WRITING, 3 * maxRecordLength());
                 List<Built> built = new ArrayList<>(1);
                 built.add(record(batch, LogFormat.FULL, chunk, 0, ByteBuffer.wrap(content), index.size(), content));
-                flush(fd, batch, built);
+                flush(log, batch, built);
             } finally {
                 lock.writeLock().unlock();
             }
@@ -448,13 +445,13 @@ final class ChunkedFile {
     }
 
     /** The last writer closes: the zeros ahead of the log go, then the garbage (after an fdatasync). */
-    void finishWriting(int fd) throws IOException {
+    void finishWriting(BackingFile log) throws IOException {
         lock.writeLock().lock();
         try {
             if (zeroedEnd > logEnd) {
-                Stat before = posix.fstat(fd);
-                posix.ftruncate(fd, logEnd);
-                posix.futimens(fd, 0, Flags.UTIME_OMIT, before.mtimeSec, before.mtimeNsec);
+                Stat before = log.attributes();
+                log.truncate(logEnd);
+                log.changeMetadata(new MetadataChange.Times(0, Flags.UTIME_OMIT, before.mtimeSec, before.mtimeNsec));
             }
             zeroedEnd = 0;
             synced = false;
@@ -462,21 +459,21 @@ final class ChunkedFile {
             lock.writeLock().unlock();
         }
         if (hasGarbage()) {
-            sync(fd, true, true, true);
+            sync(log, true, true, true);
         }
     }
 
     /** Caller holds the write lock. Gives a new file its header; cuts a torn tail before the first append. */
-    private void prepareLog(int fd) throws IOException {
+    private void prepareLog(BackingFile log) throws IOException {
         if (trimTail) {
-            posix.ftruncate(fd, logEnd);
+            log.truncate(logEnd);
             trimTail = false;
         }
         if (logEnd == 0) {
             long id = ThreadLocalRandom.current().nextLong() | 1;
             ByteBuffer head = ByteBuffer.allocateDirect(LogFormat.FILE_HEADER);
             LogFormat.putFileHeader(head, shift, id);
-            posix.pwrite(fd, head.flip(), 0);
+            log.write(head.flip(), 0);
             fileId = id;
             logEnd = LogFormat.FILE_HEADER;
         }
@@ -484,20 +481,20 @@ final class ChunkedFile {
 
     // ---- truncation --------------------------------------------------------------------------------
 
-    void truncate(int fd, long newSize) throws IOException {
+    void truncate(BackingFile log, long newSize) throws IOException {
         lock.writeLock().lock();
         try {
             long size = index.size();
             if (newSize == size && (newSize > 0 || logEnd == 0)) {
                 return;
             }
-            prepareLog(fd);
+            prepareLog(log);
             if (newSize == 0) {
                 // Everything goes: cut the log back to its header in one atomic step.
                 for (long chunk : index.chunksFrom(0)) {
                     cache.invalidate(fileId, chunk);
                 }
-                posix.ftruncate(fd, LogFormat.FILE_HEADER);
+                log.truncate(LogFormat.FILE_HEADER);
                 index.clear();
                 logEnd = LogFormat.FILE_HEADER;
                 zeroedEnd = 0;
@@ -509,13 +506,13 @@ final class ChunkedFile {
             int keep = (int) (newSize - (chunk << shift));
             List<Long> dropped = newSize < size ? index.chunksFrom(keep == 0 ? chunk : chunk + 1) : List.of();
             if (newSize < size && keep > 0 && index.entry(chunk) != null) {
-                byte[] old = chunk(fd, chunk);
+                byte[] old = chunk(log, chunk);
                 byte[] content = java.util.Arrays.copyOf(old, Math.min(old.length, keep));
                 built.add(record(batch, LogFormat.FULL, chunk, 0, ByteBuffer.wrap(content), newSize, content));
             } else {
                 built.add(record(batch, LogFormat.SIZE, 0, 0, ByteBuffer.allocate(0), newSize, null));
             }
-            flush(fd, batch, built);
+            flush(log, batch, built);
             for (long c : dropped) {
                 cache.invalidate(fileId, c);
             }
@@ -531,8 +528,8 @@ final class ChunkedFile {
      * records superseded before it may be punched out, which is safe only now that their replacements
      * are durable. Punching needs a writable descriptor; without one the garbage waits for the next.
      */
-    void sync(int fd, boolean dataOnly, boolean writable) throws IOException {
-        sync(fd, dataOnly, writable, false);
+    void sync(BackingFile log, boolean dataOnly, boolean writable) throws IOException {
+        sync(log, dataOnly, writable, false);
     }
 
     /**
@@ -540,7 +537,7 @@ final class ChunkedFile {
      * {@link #PUNCH_BATCH} bytes, or with {@code punchAll} (the last writer closing): each punch makes
      * the next fdatasync commit the journal, so a WAL writer's syncs should not pay it every time.
      */
-    void sync(int fd, boolean dataOnly, boolean writable, boolean punchAll) throws IOException {
+    void sync(BackingFile log, boolean dataOnly, boolean writable, boolean punchAll) throws IOException {
         List<long[]> garbage;
         lock.writeLock().lock();
         try {
@@ -551,7 +548,7 @@ final class ChunkedFile {
             lock.writeLock().unlock();
         }
         try {
-            posix.fsync(fd, dataOnly);
+            log.sync(dataOnly);
         } catch (IOException | RuntimeException e) {
             giveBack(garbage);
             throw e;
@@ -564,22 +561,22 @@ final class ChunkedFile {
         // falls between reading the mtime and putting it back.
         lock.writeLock().lock();
         try {
-            Stat before = posix.fstat(fd);
+            Stat before = log.attributes();
             try {
-                punch(fd, coalesce(garbage));
+                punch(log, coalesce(garbage));
             } finally {
-                posix.futimens(fd, 0, Flags.UTIME_OMIT, before.mtimeSec, before.mtimeNsec);
+                log.changeMetadata(new MetadataChange.Times(0, Flags.UTIME_OMIT, before.mtimeSec, before.mtimeNsec));
             }
         } finally {
             lock.writeLock().unlock();
         }
     }
 
-    private void punch(int fd, List<long[]> ranges) throws IOException {
+    private void punch(BackingFile log, List<long[]> ranges) throws IOException {
         for (int i = 0; i < ranges.size(); i++) {
             long[] g = ranges.get(i);
             try {
-                posix.fallocate(fd, Flags.FALLOC_FL_PUNCH_HOLE | Flags.FALLOC_FL_KEEP_SIZE, g[0], g[1]);
+                log.allocate(Flags.FALLOC_FL_PUNCH_HOLE | Flags.FALLOC_FL_KEEP_SIZE, g[0], g[1]);
             } catch (PosixException e) {
                 if (e.errno() == Errno.EOPNOTSUPP) {
                     return; // the backing filesystem cannot punch: the garbage stays (see docs/storage-types.md)

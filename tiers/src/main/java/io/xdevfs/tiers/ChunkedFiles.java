@@ -4,7 +4,6 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import io.xdevfs.codecs.CompressionStats;
 import io.xdevfs.codecs.Compressor;
-import io.xdevfs.posix.Posix;
 import io.xdevfs.posix.Stat;
 
 import java.io.IOException;
@@ -44,10 +43,9 @@ final class ChunkedFiles {
 
     @FunctionalInterface
     interface Opener {
-        int open() throws IOException;
+        BackingFile open() throws IOException;
     }
 
-    private final Posix posix;
     private final CompressionSettings settings;
     private final CompressionStats stats = new CompressionStats();
     private final BlockCache cache;
@@ -67,8 +65,7 @@ final class ChunkedFiles {
             });
     private static volatile java.util.function.Consumer<Exception> onFault = e -> { };
 
-    ChunkedFiles(Posix posix, CompressionSettings settings, BlockCache cache, boolean writeCache) {
-        this.posix = posix;
+    ChunkedFiles(CompressionSettings settings, BlockCache cache, boolean writeCache) {
         this.settings = settings;
         this.cache = cache;
         this.writeCache = writeCache;
@@ -87,13 +84,13 @@ final class ChunkedFiles {
         onFault = listener;
     }
 
-    /** The shared state of the inode open at {@code fd}, rebuilt from its log when no handle has it. */
-    ChunkedFile acquire(int fd, long ino, boolean writable) throws IOException {
+    /** The shared state of the file {@code log} holds, rebuilt from its log when no handle has it. */
+    ChunkedFile acquire(BackingFile log, long ino, boolean writable) throws IOException {
         try {
             return open.compute(ino, (k, shared) -> {
                 if (shared == null) {
                     try {
-                        shared = new Shared(load(fd, ino));
+                        shared = new Shared(load(log, ino));
                     } catch (IOException e) {
                         throw new UncheckedIOException(e);
                     }
@@ -109,10 +106,10 @@ final class ChunkedFiles {
         }
     }
 
-    private ChunkedFile load(int fd, long ino) throws IOException {
+    private ChunkedFile load(BackingFile log, long ino) throws IOException {
         Compressor compressor = new Compressor(settings.codec(), settings.level(), settings.threshold(),
                 settings.adaptive(), stats);
-        return ChunkedFile.open(posix, fd, ino, settings.chunkShift(), compressor, cache, writeCache);
+        return ChunkedFile.open(log, ino, settings.chunkShift(), compressor, cache, writeCache);
     }
 
     /**
@@ -120,19 +117,19 @@ final class ChunkedFiles {
      * the log and punches out the garbage (after an fdatasync that makes the replacements durable);
      * the last handle of all remembers the logical size for stat.
      */
-    void release(ChunkedFile file, int fd, boolean writable) throws IOException {
+    void release(ChunkedFile file, BackingFile log, boolean writable) throws IOException {
         IOException[] failure = new IOException[1];
         open.computeIfPresent(file.ino, (k, shared) -> {
             try {
                 if (writable && --shared.writers == 0 && file.needsFinishing()) {
-                    int own = posix.dup(fd); // the handle's descriptor closes now; the work needs its own
+                    BackingFile own = log.duplicate(); // the handle's closes now; the work needs its own
                     shared.refs++; // and keeps the shared state alive until it is done
                     compactor.execute(() -> finish(file, own));
                 }
                 if (--shared.refs > 0) {
                     return shared;
                 }
-                closed.put(file.ino, Known.of(posix.fstat(fd), file.size()));
+                closed.put(file.ino, Known.of(log.attributes(), file.size()));
             } catch (IOException e) {
                 failure[0] = e;
                 return --shared.refs > 0 ? shared : null;
@@ -144,17 +141,17 @@ final class ChunkedFiles {
         }
     }
 
-    private void finish(ChunkedFile file, int fd) {
+    private void finish(ChunkedFile file, BackingFile log) {
         try {
-            file.consolidate(fd);
-            file.finishWriting(fd);
+            file.consolidate(log);
+            file.finishWriting(log);
         } catch (IOException | RuntimeException e) {
             onFault.accept(new IOException("compaction of a closed compressed file failed (it stays valid, in "
                     + "pieces): " + e, e));
         } finally {
             try {
-                release(file, fd, false);
-                posix.close(fd);
+                release(file, log, false);
+                log.close();
             } catch (IOException e) {
                 onFault.accept(e);
             }
@@ -200,13 +197,10 @@ final class ChunkedFiles {
             st.size = known.size();
             return;
         }
-        int fd = opener.open();
-        try {
-            long size = load(fd, st.ino).size();
+        try (BackingFile log = opener.open()) {
+            long size = load(log, st.ino).size();
             closed.put(st.ino, Known.of(st, size));
             st.size = size;
-        } finally {
-            posix.close(fd);
         }
     }
 }

@@ -18,15 +18,15 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * so is honest where a no-op would not be (glibc's posix_fallocate then writes zeros itself).
  */
 final class CompressedContent implements Content {
-    private final RawContent raw;
+    private final BackingFile backing;
     private final ChunkedFile file;
     private final ChunkedFiles files;
     private final boolean writable;
     private final boolean append;
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    CompressedContent(RawContent raw, ChunkedFile file, ChunkedFiles files, boolean writable, boolean append) {
-        this.raw = raw;
+    CompressedContent(BackingFile backing, ChunkedFile file, ChunkedFiles files, boolean writable, boolean append) {
+        this.backing = backing;
         this.file = file;
         this.files = files;
         this.writable = writable;
@@ -35,7 +35,7 @@ final class CompressedContent implements Content {
 
     @Override
     public int read(ByteBuffer dst, long offset) throws IOException {
-        return file.read(raw.fd(), dst, offset);
+        return file.read(backing, dst, offset);
     }
 
     @Override
@@ -43,12 +43,12 @@ final class CompressedContent implements Content {
         if (!writable) {
             throw new PosixException(Errno.EBADF, "write on a read-only handle", null);
         }
-        return file.write(raw.fd(), src, offset, append);
+        return file.write(backing, src, offset, append);
     }
 
     @Override
     public void sync(boolean dataOnly) throws IOException {
-        file.sync(raw.fd(), dataOnly, writable);
+        file.sync(backing, dataOnly, writable);
     }
 
     @Override
@@ -56,19 +56,19 @@ final class CompressedContent implements Content {
         if (!writable) {
             throw new PosixException(Errno.EBADF, "ftruncate on a read-only handle", null);
         }
-        file.truncate(raw.fd(), size);
+        file.truncate(backing, size);
     }
 
     @Override
     public Stat attributes() throws IOException {
-        Stat st = raw.attributes();
+        Stat st = backing.attributes();
         st.size = file.size();
         return st;
     }
 
     @Override
     public void changeMetadata(MetadataChange change) throws IOException {
-        raw.changeMetadata(change);
+        backing.changeMetadata(change);
     }
 
     @Override
@@ -88,7 +88,7 @@ final class CompressedContent implements Content {
         ByteBuffer zeros = ByteBuffer.allocateDirect((int) Math.min(ZERO_PIECE, Math.max(0, end - offset)));
         for (long at = offset; at < end; at += zeros.capacity()) {
             zeros.clear().limit((int) Math.min(zeros.capacity(), end - at));
-            file.write(raw.fd(), zeros, at, false);
+            file.write(backing, zeros, at, false);
         }
     }
 
@@ -101,9 +101,9 @@ final class CompressedContent implements Content {
             return;
         }
         try {
-            files.release(file, raw.fd(), writable);
+            files.release(file, backing, writable);
         } finally {
-            raw.close();
+            backing.close();
         }
     }
 }

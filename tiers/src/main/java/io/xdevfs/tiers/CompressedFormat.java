@@ -18,8 +18,8 @@ import java.io.IOException;
 final class CompressedFormat implements ContentFormat {
     private final ChunkedFiles files;
 
-    CompressedFormat(Posix posix, CompressionSettings settings, CacheSettings cache) {
-        this.files = new ChunkedFiles(posix, settings, new BlockCache(cache.effectiveBytes(), cache.ttlSeconds()),
+    CompressedFormat(CompressionSettings settings, CacheSettings cache) {
+        this.files = new ChunkedFiles(settings, new BlockCache(cache.effectiveBytes(), cache.ttlSeconds()),
                 cache.writeCache());
         // About 0.2 s of one core, in the background, so that the first reads do not run on cold code.
         Thread warmup = new Thread(() -> io.xdevfs.codecs.Warmup.run(settings.codec(), settings.level(), 30_000),
@@ -54,16 +54,16 @@ final class CompressedFormat implements ContentFormat {
     }
 
     @Override
-    public Content wrap(RawContent raw, int flags) throws IOException {
+    public Content wrap(BackingFile backing, int flags) throws IOException {
         boolean writable = (flags & Flags.O_ACCMODE) != Flags.O_RDONLY;
         ChunkedFile file;
         try {
-            file = files.acquire(raw.fd(), raw.attributes().ino, writable);
+            file = files.acquire(backing, backing.id(), writable);
         } catch (IOException | RuntimeException e) {
-            raw.close();
+            backing.close();
             throw e;
         }
-        Content content = new CompressedContent(raw, file, files, writable, (flags & Flags.O_APPEND) != 0);
+        Content content = new CompressedContent(backing, file, files, writable, (flags & Flags.O_APPEND) != 0);
         if (writable && (flags & Flags.O_TRUNC) != 0) {
             try {
                 content.truncate(0);

@@ -15,8 +15,8 @@ interface ContentFormat {
         return flags;
     }
 
-    /** Takes over {@code raw} (closing it on failure) and returns the handle the caller gets. */
-    Content wrap(RawContent raw, int flags) throws IOException;
+    /** Takes over {@code file} (closing it on failure) and returns the handle the caller gets. */
+    Content wrap(BackingFile file, int flags) throws IOException;
 
     /** Turns the backing file's attributes into the file's; {@code opener} gives a read descriptor if needed. */
     default void toLogical(Stat backing, ChunkedFiles.Opener opener) throws IOException {
@@ -40,5 +40,5 @@ interface ContentFormat {
     }
 
     /** The raw format of {@code storage_type = regular}: the backing file's bytes are the file's bytes. */
-    ContentFormat RAW = (raw, flags) -> raw;
+    ContentFormat RAW = (file, flags) -> file;
 }

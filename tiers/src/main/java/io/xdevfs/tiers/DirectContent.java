@@ -1,6 +1,5 @@
 package io.xdevfs.tiers;
 
-import io.xdevfs.posix.Posix;
 import io.xdevfs.posix.Stat;
 
 import java.io.IOException;
@@ -21,16 +20,14 @@ import java.util.concurrent.locks.ReadWriteLock;
 final class DirectContent implements Content {
     private static final ByteBuffer ZEROS = ByteBuffer.allocateDirect(1 << 16);
 
-    private final RawContent raw;
-    private final Posix posix;
+    private final BackingFile backing;
     private final AlignedBuffers buffers;
     private final int align;
     private final ReadWriteLock lock;
     private final boolean append;
 
-    DirectContent(RawContent raw, Posix posix, AlignedBuffers buffers, ReadWriteLock lock, boolean append) {
-        this.raw = raw;
-        this.posix = posix;
+    DirectContent(BackingFile backing, AlignedBuffers buffers, ReadWriteLock lock, boolean append) {
+        this.backing = backing;
         this.buffers = buffers;
         this.align = buffers.alignment();
         this.lock = lock;
@@ -56,7 +53,7 @@ final class DirectContent implements Content {
                 int skip = (int) (offset - start);
                 int want = (int) Math.min(ceil(skip + (long) dst.remaining()), buffers.capacity());
                 ByteBuffer buf = buffers.get().limit(want);
-                int n = posix.preadOnce(raw.fd(), buf, start);
+                int n = backing.readOnce(buf, start);
                 if (n <= skip) {
                     break;
                 }
@@ -81,7 +78,7 @@ final class DirectContent implements Content {
         Lock held = aligned ? lock.readLock() : lock.writeLock();
         held.lock();
         try {
-            long size = aligned ? -1 : posix.fstat(raw.fd()).size;
+            long size = aligned ? -1 : backing.size();
             long at = append ? size : offset;
             while (src.hasRemaining()) {
                 long pieceEnd = Math.min(at + src.remaining(), floor(at) + buffers.capacity());
@@ -114,11 +111,10 @@ final class DirectContent implements Content {
         int length = (int) (end - at);
         buf.put(head, src, src.position(), length);
         src.position(src.position() + length);
-        raw.reserveFor(stop);
-        posix.pwrite(raw.fd(), buf.clear().limit((int) (stop - start)), start);
+        backing.write(buf.clear().limit((int) (stop - start)), start);
         if (tail > 0 && stop > size) {
             long newSize = Math.max(size, end);
-            posix.ftruncate(raw.fd(), newSize); // the padding past the end of the file was never the caller's
+            backing.truncate(newSize); // the padding past the end of the file was never the caller's
             return newSize;
         }
         return size < 0 ? -1 : Math.max(size, end);
@@ -128,7 +124,7 @@ final class DirectContent implements Content {
     private void fillEdge(ByteBuffer buf, int at, long fileOffset, long size) throws IOException {
         int n = 0;
         if (fileOffset < size) {
-            n = posix.preadOnce(raw.fd(), buf.limit(at + align).position(at), fileOffset);
+            n = backing.readOnce(buf.limit(at + align).position(at), fileOffset);
         }
         buf.put(at + n, ZEROS, 0, align - n);
         buf.clear();
@@ -136,7 +132,7 @@ final class DirectContent implements Content {
 
     @Override
     public void sync(boolean dataOnly) throws IOException {
-        raw.sync(dataOnly); // O_DIRECT bypasses the page cache, not the device's write cache
+        backing.sync(dataOnly); // O_DIRECT bypasses the page cache, not the device's write cache
     }
 
     @Override
@@ -144,7 +140,7 @@ final class DirectContent implements Content {
         Lock alone = lock.writeLock();
         alone.lock();
         try {
-            raw.truncate(size);
+            backing.truncate(size);
         } finally {
             alone.unlock();
         }
@@ -152,17 +148,17 @@ final class DirectContent implements Content {
 
     @Override
     public Stat attributes() throws IOException {
-        return raw.attributes();
+        return backing.attributes();
     }
 
     @Override
     public long seek(long offset, boolean data) throws IOException {
-        return raw.seek(offset, data);
+        return backing.seek(offset, data);
     }
 
     @Override
     public void changeMetadata(MetadataChange change) throws IOException {
-        raw.changeMetadata(change);
+        backing.changeMetadata(change);
     }
 
     @Override
@@ -170,7 +166,7 @@ final class DirectContent implements Content {
         Lock alone = lock.writeLock(); // mode 0 may change the size an unaligned write is working with
         alone.lock();
         try {
-            raw.allocate(mode, offset, length);
+            backing.allocate(mode, offset, length);
         } finally {
             alone.unlock();
         }
@@ -178,6 +174,6 @@ final class DirectContent implements Content {
 
     @Override
     public void close() throws IOException {
-        raw.close();
+        backing.close();
     }
 }

@@ -34,8 +34,8 @@ final class DirectFormat implements ContentFormat {
     }
 
     @Override
-    public Content wrap(RawContent raw, int flags) {
-        return new DirectContent(raw, posix, buffers, locks.lockFor(raw.id()), (flags & Flags.O_APPEND) != 0);
+    public Content wrap(BackingFile backing, int flags) {
+        return new DirectContent(backing, buffers, locks.lockFor(backing.id()), (flags & Flags.O_APPEND) != 0);
     }
 
     /** The alignment to use: {@code configured}, or when 0 the backing filesystem's block size. */

@@ -63,7 +63,7 @@ public final class DirectoryVolume implements Volume {
         try (BaseDirectory.Located at = base.locate(path)) {
             Stat st = posix.lstatAt(at.dir, at.name);
             st.ino = ids.of(at.procPath(), st);
-            format.toLogical(st, () -> openForStat(at));
+            format.toLogical(st, () -> new DescriptorFile.Own(posix, openForStat(at), st.ino, Preallocation.NONE));
             return st;
         }
     }
@@ -153,14 +153,14 @@ public final class DirectoryVolume implements Volume {
     private Content content(int fd, int backing, int flags) throws IOException {
         DescriptorCache.Descriptor d = descriptors.register(fd, backing);
         try {
-            Content c = format.wrap(new RawContent(posix, descriptors, d, config.preallocation()), flags);
+            Content c = format.wrap(new DescriptorFile.Held(posix, descriptors, d, config.preallocation()), flags);
             return new HeldContent(c, descriptors, d);
         } finally {
             descriptors.release(d);
         }
     }
 
-    /** default_file_size for a new file; advisory like every preallocation (see RawContent#reserve). */
+    /** default_file_size for a new file; advisory like every preallocation (see DescriptorFile#reserve). */
     private void preallocateNew(int fd) throws PosixException {
         long bytes = config.preallocation().initialBytes();
         if (bytes == 0) {

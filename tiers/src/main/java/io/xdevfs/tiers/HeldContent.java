@@ -7,7 +7,7 @@ import java.nio.ByteBuffer;
 
 /**
  * Holds a file's backing descriptor open for the length of each call into its content format, so
- * that {@link DescriptorCache} never closes it mid-call and the format may use {@link RawContent#fd()}
+ * that {@link DescriptorCache} never closes it mid-call and the format may use {@link DescriptorFile#fd()}
  * freely within the call. The data path spells out acquire/release: a shared helper taking a lambda
  * would allocate on every read and write; the rare calls share {@link #held}.
  */

@@ -1,6 +1,5 @@
 package io.xdevfs.tiers;
 
-import io.xdevfs.posix.Posix;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -10,15 +9,13 @@ import java.nio.ByteBuffer;
  * records, and holes (punched garbage) are jumped with SEEK_DATA instead of read.
  */
 final class LogWindow {
-    private final Posix posix;
-    private final int fd;
+    private final BackingFile log;
     private final long end;
     private final ByteBuffer buffer;
     private long start = -1;
 
-    LogWindow(Posix posix, int fd, long end, int capacity) {
-        this.posix = posix;
-        this.fd = fd;
+    LogWindow(BackingFile log, long end, int capacity) {
+        this.log = log;
         this.end = end;
         this.buffer = ByteBuffer.allocateDirect(capacity);
     }
@@ -31,7 +28,7 @@ final class LogWindow {
         long want = Math.min(end, pos + need);
         if (start < 0 || pos < start || want > start + buffer.limit()) {
             buffer.clear().limit((int) Math.min(buffer.capacity(), end - pos));
-            posix.pread(fd, buffer, pos);
+            log.read(buffer, pos);
             buffer.flip();
             start = pos;
         }
@@ -45,7 +42,7 @@ final class LogWindow {
     /** The first non-zero byte at or after {@code pos}, or -1 when there is none before the end. */
     long nextNonZero(long pos) throws IOException {
         while (pos < end) {
-            long data = posix.seekData(fd, pos);
+            long data = log.seekData(pos);
             if (data < 0) {
                 return -1;
             }

@@ -11,14 +11,14 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 /** One handle of a {@code storage_type = mmap} file: its bytes go through the inode's {@link MappedFile}. */
 final class MmapContent implements Content {
-    private final RawContent raw;
+    private final BackingFile backing;
     private final MappedFile file;
     private final boolean append;
     private final Runnable release;
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    MmapContent(RawContent raw, MappedFile file, boolean append, Runnable release) {
-        this.raw = raw;
+    MmapContent(BackingFile backing, MappedFile file, boolean append, Runnable release) {
+        this.backing = backing;
         this.file = file;
         this.append = append;
         this.release = release;
@@ -31,7 +31,7 @@ final class MmapContent implements Content {
 
     @Override
     public int write(ByteBuffer src, long offset) throws IOException {
-        raw.reserveFor(offset + src.remaining());
+        backing.reserve(offset + src.remaining());
         return file.write(src, offset, append);
     }
 
@@ -47,17 +47,17 @@ final class MmapContent implements Content {
 
     @Override
     public Stat attributes() throws IOException {
-        return raw.attributes();
+        return backing.attributes();
     }
 
     @Override
     public long seek(long offset, boolean data) throws IOException {
-        return raw.seek(offset, data);
+        return backing.seek(offset, data);
     }
 
     @Override
     public void changeMetadata(MetadataChange change) throws IOException {
-        raw.changeMetadata(change);
+        backing.changeMetadata(change);
     }
 
     @Override
@@ -70,7 +70,7 @@ final class MmapContent implements Content {
     public void close() throws IOException {
         if (closed.compareAndSet(false, true)) {
             try {
-                raw.close();
+                backing.close();
             } finally {
                 release.run();
             }

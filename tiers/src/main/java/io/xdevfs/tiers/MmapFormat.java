@@ -40,17 +40,17 @@ final class MmapFormat implements ContentFormat {
     }
 
     @Override
-    public Content wrap(RawContent raw, int flags) throws IOException {
+    public Content wrap(BackingFile backing, int flags) throws IOException {
         long ino;
         MappedFile file;
         try {
-            ino = raw.id();
-            file = acquire(raw.fd(), ino);
+            ino = backing.id();
+            file = acquire(backing.descriptor(), ino);
         } catch (IOException | RuntimeException e) {
-            raw.close();
+            backing.close();
             throw e;
         }
-        MmapContent content = new MmapContent(raw, file, (flags & Flags.O_APPEND) != 0, () -> release(ino));
+        MmapContent content = new MmapContent(backing, file, (flags & Flags.O_APPEND) != 0, () -> release(ino));
         if ((flags & Flags.O_TRUNC) != 0 && (flags & Flags.O_ACCMODE) != Flags.O_RDONLY) {
             try {
                 content.truncate(0);

@@ -2,7 +2,6 @@ package io.xdevfs.tiers;
 
 import io.xdevfs.posix.Errno;
 import io.xdevfs.posix.Flags;
-import io.xdevfs.posix.Posix;
 import io.xdevfs.posix.PosixException;
 import io.xdevfs.posix.Stat;
 
@@ -11,7 +10,7 @@ import java.nio.ByteBuffer;
 import java.util.concurrent.locks.Lock;
 
 /**
- * The sparse content format ({@code storage_type = sparse}): the raw format, except that every
+ * The sparse content format ({@code storage_type = sparse}): the backing format, except that every
  * aligned block of the hole size that a write fills with zeros becomes a hole (fallocate
  * PUNCH_HOLE | KEEP_SIZE where there was data; left alone where there was none, which keeps space
  * a program reserved) instead of written zeros, and fallocate's PUNCH_HOLE and ZERO_RANGE work.
@@ -25,25 +24,23 @@ import java.util.concurrent.locks.Lock;
 final class SparseContent implements Content {
     private static final int ALLOWED_MODES = StorageType.SPARSE.fallocateModes();
 
-    private final RawContent raw;
-    private final Posix posix;
+    private final BackingFile backing;
     private final int block;
     private final ByteBuffer zeros;
     private final InodeLocks sizeLocks;
     private final long inode;
 
-    SparseContent(RawContent raw, Posix posix, int block, InodeLocks sizeLocks) throws IOException {
-        this.raw = raw;
-        this.posix = posix;
+    SparseContent(BackingFile backing, int block, InodeLocks sizeLocks) throws IOException {
+        this.backing = backing;
         this.block = block;
         this.zeros = ByteBuffer.allocateDirect(block).asReadOnlyBuffer();
         this.sizeLocks = sizeLocks;
-        this.inode = raw.attributes().ino;
+        this.inode = backing.attributes().ino;
     }
 
     @Override
     public int read(ByteBuffer dst, long offset) throws IOException {
-        return raw.read(dst, offset);
+        return backing.read(dst, offset);
     }
 
     @Override
@@ -65,9 +62,9 @@ final class SparseContent implements Content {
         long firstBlock = HoleMath.roundUp(offset, block);
         long lastBlock = HoleMath.roundDown(end, block);
         if (firstBlock >= lastBlock || !containsZeroBlock(src, start, offset, firstBlock, lastBlock)) {
-            return raw.write(src, offset);
+            return backing.write(src, offset);
         }
-        long size = raw.attributes().size;
+        long size = backing.attributes().size;
         // [offset, firstBlock) and [lastBlock, end) are partial blocks: written as they are.
         long dataFrom = offset;
         long dataEnd = size; // the file's end after the data parts written so far
@@ -95,7 +92,7 @@ final class SparseContent implements Content {
         writeRange(src, start, offset, dataFrom, end);
         if (endsInHole && end > dataEnd) {
             // Safe only because every write and truncate of this file holds its size lock.
-            posix.ftruncate(raw.fd(), end);
+            backing.truncate(end);
         }
         src.position(start + length);
         return length;
@@ -109,9 +106,9 @@ final class SparseContent implements Content {
      * holds the size lock.
      */
     private void punchIfData(long from, long to) throws IOException {
-        long data = posix.seekData(raw.fd(), from);
+        long data = backing.seekData(from);
         if (data >= 0 && data < to) {
-            posix.fallocate(raw.fd(), Flags.FALLOC_FL_PUNCH_HOLE | Flags.FALLOC_FL_KEEP_SIZE, from, to - from);
+            backing.allocate(Flags.FALLOC_FL_PUNCH_HOLE | Flags.FALLOC_FL_KEEP_SIZE, from, to - from);
         }
     }
 
@@ -133,13 +130,13 @@ final class SparseContent implements Content {
         if (to <= from) {
             return false;
         }
-        raw.pwrite(src.slice(start + (int) (from - fileOffset), (int) (to - from)), from);
+        backing.write(src.slice(start + (int) (from - fileOffset), (int) (to - from)), from);
         return true;
     }
 
     @Override
     public void sync(boolean dataOnly) throws IOException {
-        raw.sync(dataOnly);
+        backing.sync(dataOnly);
     }
 
     @Override
@@ -147,7 +144,7 @@ final class SparseContent implements Content {
         Lock alone = sizeLocks.lockFor(inode).writeLock();
         alone.lock();
         try {
-            raw.truncate(size);
+            backing.truncate(size);
         } finally {
             alone.unlock();
         }
@@ -155,17 +152,17 @@ final class SparseContent implements Content {
 
     @Override
     public Stat attributes() throws IOException {
-        return raw.attributes();
+        return backing.attributes();
     }
 
     @Override
     public long seek(long offset, boolean data) throws IOException {
-        return raw.seek(offset, data);
+        return backing.seek(offset, data);
     }
 
     @Override
     public void changeMetadata(MetadataChange change) throws IOException {
-        raw.changeMetadata(change);
+        backing.changeMetadata(change);
     }
 
     @Override
@@ -174,11 +171,11 @@ final class SparseContent implements Content {
                 || ((mode & Flags.FALLOC_FL_PUNCH_HOLE) != 0 && (mode & Flags.FALLOC_FL_KEEP_SIZE) == 0)) {
             throw new PosixException(Errno.EOPNOTSUPP, "fallocate mode " + mode, null);
         }
-        posix.fallocate(raw.fd(), mode, offset, length);
+        backing.allocate(mode, offset, length);
     }
 
     @Override
     public void close() throws IOException {
-        raw.close();
+        backing.close();
     }
 }

@@ -1,26 +1,23 @@
 package io.xdevfs.tiers;
 
-import io.xdevfs.posix.Posix;
 
 import java.io.IOException;
 
-/** {@code storage_type = sparse}: raw bytes, zero blocks as holes ({@link SparseContent}). */
+/** {@code storage_type = sparse}: backing bytes, zero blocks as holes ({@link SparseContent}). */
 final class SparseFormat implements ContentFormat {
-    private final Posix posix;
     private final int holeBlockSize;
     private final InodeLocks sizeLocks = new InodeLocks(256);
 
-    SparseFormat(Posix posix, int holeBlockSize) {
-        this.posix = posix;
+    SparseFormat(int holeBlockSize) {
         this.holeBlockSize = holeBlockSize;
     }
 
     @Override
-    public Content wrap(RawContent raw, int flags) throws IOException {
+    public Content wrap(BackingFile backing, int flags) throws IOException {
         try {
-            return new SparseContent(raw, posix, holeBlockSize, sizeLocks);
+            return new SparseContent(backing, holeBlockSize, sizeLocks);
         } catch (IOException | RuntimeException e) {
-            raw.close();
+            backing.close();
             throw e;
         }
     }

@@ -52,7 +52,7 @@ public enum StorageType {
     SPARSE(true) {
         @Override
         ContentFormat format(Posix posix, int baseFd, LocalConfig config) {
-            return new SparseFormat(posix, config.holeBlockSize());
+            return new SparseFormat(config.holeBlockSize());
         }
 
         @Override
@@ -63,7 +63,7 @@ public enum StorageType {
     COMPRESSED(true) {
         @Override
         ContentFormat format(Posix posix, int baseFd, LocalConfig config) {
-            return new CompressedFormat(posix, config.compression(), config.cache());
+            return new CompressedFormat(config.compression(), config.cache());
         }
 
         @Override

@@ -25,10 +25,10 @@ class LargeWritesTest {
     @ParameterizedTest
     @EnumSource(value = StorageType.class, names = {"REGULAR", "SPARSE", "MMAP", "DIRECT", "COMPRESSED"})
     void aRequestLargerThanOnePieceReadsBackExactly(StorageType type) throws Exception {
-        int length = 3 * RawContent.PIECE + 4097;
+        int length = 3 * DescriptorFile.PIECE + 4097;
         byte[] data = new byte[length];
         new Random(type.ordinal()).nextBytes(data);
-        Arrays.fill(data, 2 * RawContent.PIECE + 3096, 2 * RawContent.PIECE + 3096 + 8192, (byte) 0);
+        Arrays.fill(data, 2 * DescriptorFile.PIECE + 3096, 2 * DescriptorFile.PIECE + 3096 + 8192, (byte) 0);
         ByteBuffer src = ByteBuffer.allocateDirect(length + 7).position(7).put(data).position(7);
         long offset = 1000;
         try (Volume volume = Volumes.open(LocalConfig.defaults().withStorageType(type)

@@ -11,35 +11,106 @@ import java.nio.ByteBuffer;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * The raw content format: the file's bytes are the backing file's bytes, through one descriptor.
- * Thread-safe: pread/pwrite on a shared descriptor need no lock; growing the preallocation is
- * serialised on this object, and a write past it waits only for that.
+ * A backing file that is a file below the base directory, through a descriptor: the one a handle
+ * holds in the {@link DescriptorCache} ({@link Held}), which may be parked between calls, or one of
+ * its own ({@link Own}, for work that outlives the handle). Writes grow the configured preallocation
+ * ahead of them. Thread-safe: pread/pwrite on a shared descriptor need no lock; growing the
+ * preallocation is serialised on this object, and a write past it waits only for that.
  */
-final class RawContent implements Content {
+abstract sealed class DescriptorFile implements BackingFile {
     /** See {@link #pwrite}. */
     static final int PIECE = 128 * 1024;
 
-    private final Posix posix;
-    private final DescriptorCache cache;
-    private final DescriptorCache.Descriptor descriptor;
+    final Posix posix;
+    private final long id;
     private final Preallocation preallocation;
-    private final AtomicBoolean closed = new AtomicBoolean();
+    final AtomicBoolean closed = new AtomicBoolean();
     /** How far the backing file is known to be allocated; -1 until first needed. Guarded by this. */
     private long allocatedEnd = -1;
 
-    RawContent(Posix posix, DescriptorCache cache, DescriptorCache.Descriptor descriptor, Preallocation preallocation) {
+    private DescriptorFile(Posix posix, long id, Preallocation preallocation) {
         this.posix = posix;
-        this.cache = cache;
-        this.descriptor = descriptor;
+        this.id = id;
         this.preallocation = preallocation;
     }
 
-    /**
-     * The backing descriptor, valid for the current call only: {@link HeldContent} holds it open for
-     * each call, and between calls it may be closed and later reopened as another number.
-     */
-    int fd() {
-        return descriptor.fd();
+    /** The descriptor a handle holds in the cache: valid for the current call only (see {@link HeldContent}). */
+    static final class Held extends DescriptorFile {
+        private final DescriptorCache cache;
+        private final DescriptorCache.Descriptor descriptor;
+
+        Held(Posix posix, DescriptorCache cache, DescriptorCache.Descriptor descriptor, Preallocation preallocation) {
+            super(posix, descriptor.id, preallocation);
+            this.cache = cache;
+            this.descriptor = descriptor;
+        }
+
+        /** Valid for the current call only: between calls it may be closed and later reopened as another number. */
+        @Override
+        int fd() {
+            return descriptor.fd();
+        }
+
+        @Override
+        public void close() throws IOException {
+            if (closed.compareAndSet(false, true)) {
+                cache.close(descriptor);
+            }
+        }
+    }
+
+    /** A descriptor of its own, outside the cache's bound (background work after a handle closed). */
+    static final class Own extends DescriptorFile {
+        private final int fd;
+
+        Own(Posix posix, int fd, long id, Preallocation preallocation) {
+            super(posix, id, preallocation);
+            this.fd = fd;
+        }
+
+        @Override
+        int fd() {
+            return fd;
+        }
+
+        @Override
+        public void close() throws IOException {
+            if (closed.compareAndSet(false, true)) {
+                posix.close(fd);
+            }
+        }
+    }
+
+    abstract int fd();
+
+    @Override
+    public long id() {
+        return id;
+    }
+
+    @Override
+    public int descriptor() {
+        return fd();
+    }
+
+    @Override
+    public BackingFile duplicate() throws IOException {
+        return new Own(posix, posix.dup(fd()), id, preallocation);
+    }
+
+    @Override
+    public int readOnce(ByteBuffer dst, long offset) throws IOException {
+        return posix.preadOnce(fd(), dst, offset);
+    }
+
+    @Override
+    public long size() throws IOException {
+        return posix.fstat(fd()).size;
+    }
+
+    @Override
+    public long seekData(long offset) throws IOException {
+        return posix.seekData(fd(), offset);
     }
 
     @Override
@@ -49,7 +120,7 @@ final class RawContent implements Content {
 
     @Override
     public int write(ByteBuffer src, long offset) throws IOException {
-        reserveFor(offset + src.remaining());
+        reserve(offset + src.remaining());
         return pwrite(src, offset);
     }
 
@@ -60,7 +131,7 @@ final class RawContent implements Content {
      * 128 KiB ones 1.7 GB/s. Splitting costs one system call per piece and changes nothing a reader sees:
      * a FUSE write was never atomic against concurrent reads.
      */
-    int pwrite(ByteBuffer src, long offset) throws IOException {
+    private int pwrite(ByteBuffer src, long offset) throws IOException {
         int total = src.remaining();
         int start = src.position();
         for (int done = 0; done < total; ) {
@@ -72,10 +143,11 @@ final class RawContent implements Content {
         return total;
     }
 
-    /** Grows the preallocation (if configured) to cover a write ending at {@code end}; for formats writing around {@link #write}. */
-    void reserveFor(long end) throws IOException {
+    /** Grows the preallocation (if configured) to cover a write ending at {@code end}. */
+    @Override
+    public void reserve(long end) throws IOException {
         if (preallocation.extentBytes() > 0) {
-            reserve(end);
+            reserveExtents(end);
         }
     }
 
@@ -83,7 +155,7 @@ final class RawContent implements Content {
      * Allocates up to the extent boundary past {@code end}. Advisory: where the backing filesystem
      * cannot (EOPNOTSUPP) or has no room (ENOSPC), the write itself decides what the caller sees.
      */
-    private synchronized void reserve(long end) throws IOException {
+    private synchronized void reserveExtents(long end) throws IOException {
         if (allocatedEnd < 0) {
             allocatedEnd = posix.fstat(fd()).size;
         }
@@ -112,15 +184,10 @@ final class RawContent implements Content {
         posix.ftruncate(fd(), size);
     }
 
-    /** The file's id, which {@link #attributes} gives as its inode number. */
-    long id() {
-        return descriptor.id;
-    }
-
     @Override
     public Stat attributes() throws IOException {
         Stat st = posix.fstat(fd());
-        st.ino = descriptor.id;
+        st.ino = id;
         return st;
     }
 
@@ -149,13 +216,6 @@ final class RawContent implements Content {
             synchronized (this) {
                 allocatedEnd = -1; // holes punched or blocks moved: look again before the next reservation
             }
-        }
-    }
-
-    @Override
-    public void close() throws IOException {
-        if (closed.compareAndSet(false, true)) {
-            cache.close(descriptor);
         }
     }
 }
