@@ -7,22 +7,25 @@ import io.xdevfs.codecs.Compressor;
 import io.xdevfs.posix.Stat;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The compressed files of one volume: the shared state of each open inode (one {@link ChunkedFile}
- * however many handles), the logical sizes of recently seen closed files (so that stat and ls do
- * not rescan logs), the chunk cache and the compression statistics.
+ * The compressed files of one volume: the shared state of each open file ({@link Shared}, kept in
+ * the file's entry of the volume's {@link OpenFiles}: one {@link ChunkedFile} however many handles),
+ * the logical sizes of recently closed files (so that stat and ls do not rescan logs), the chunk
+ * cache, the compression statistics and the background finishing of closed files.
  *
- * <p>Thread-safe. Opening and releasing an inode run inside {@link ConcurrentHashMap#compute}, so
- * the recovery scan of one file never runs twice at once and never blocks another file's open.
+ * <p>Thread-safe. A file's state is made once by its first open ({@link OpenFiles.Entry#stateOr}, so
+ * the recovery scan never runs twice at once and never blocks another file's open); the writer count
+ * and the last seen backing attributes are guarded by the {@link Shared} itself.
  */
 final class ChunkedFiles {
-    private static final class Shared {
+    /** One open compressed file's state, shared by its handles. */
+    static final class Shared {
         final ChunkedFile file;
-        int refs;
-        int writers;
+        /** Guarded by this. */
+        private int writers;
+        /** What the backing file looked like when a handle last let go: the closed size's check. */
+        private Known lastSeen;
 
         Shared(ChunkedFile file) {
             this.file = file;
@@ -50,7 +53,6 @@ final class ChunkedFiles {
     private final CompressionStats stats = new CompressionStats();
     private final BlockCache cache;
     private final boolean writeCache;
-    private final ConcurrentHashMap<Long, Shared> open = new ConcurrentHashMap<>();
     private final Cache<Long, Known> closed = Caffeine.newBuilder().maximumSize(16_384).executor(Runnable::run).build();
     /**
      * Finishes files after their last writer closed (consolidation, trimming, punching): one
@@ -84,74 +86,70 @@ final class ChunkedFiles {
         onFault = listener;
     }
 
-    /** The shared state of the file {@code log} holds, rebuilt from its log when no handle has it. */
-    ChunkedFile acquire(BackingFile log, long ino, boolean writable) throws IOException {
-        try {
-            return open.compute(ino, (k, shared) -> {
-                if (shared == null) {
-                    try {
-                        shared = new Shared(load(log, ino));
-                    } catch (IOException e) {
-                        throw new UncheckedIOException(e);
-                    }
-                }
-                shared.refs++;
-                if (writable) {
-                    shared.writers++;
-                }
-                return shared;
-            }).file;
-        } catch (UncheckedIOException e) {
-            throw e.getCause();
+    /** The shared state of the file {@code log} holds (entry {@code open}), rebuilt from its log when no handle has it. */
+    ChunkedFile acquire(BackingFile log, OpenFiles.Entry open, boolean writable) throws IOException {
+        Shared shared = open.stateOr(() -> new Shared(load(log, open.id)));
+        if (writable) {
+            synchronized (shared) {
+                shared.writers++;
+            }
         }
+        return shared.file;
     }
 
-    private ChunkedFile load(BackingFile log, long ino) throws IOException {
+    private ChunkedFile load(BackingFile log, long id) throws IOException {
         Compressor compressor = new Compressor(settings.codec(), settings.level(), settings.threshold(),
                 settings.adaptive(), stats);
-        return ChunkedFile.open(log, ino, settings.chunkShift(), compressor, cache, writeCache);
+        return ChunkedFile.open(log, id, settings.chunkShift(), compressor, cache, writeCache);
     }
 
     /**
-     * Gives up one handle's share. The last writable handle to close cuts the zeros written ahead of
-     * the log and punches out the garbage (after an fdatasync that makes the replacements durable);
-     * the last handle of all remembers the logical size for stat.
+     * Gives up one handle's share (its entry reference goes after this). The last writable handle to
+     * close leaves the cut of the zeros written ahead of the log and the punching of garbage (after an
+     * fdatasync that makes the replacements durable) to the background, which holds its own reference.
      */
-    void release(ChunkedFile file, BackingFile log, boolean writable) throws IOException {
-        IOException[] failure = new IOException[1];
-        open.computeIfPresent(file.ino, (k, shared) -> {
-            try {
-                if (writable && --shared.writers == 0 && file.needsFinishing()) {
-                    BackingFile own = log.duplicate(); // the handle's closes now; the work needs its own
-                    shared.refs++; // and keeps the shared state alive until it is done
-                    compactor.execute(() -> finish(file, own));
-                }
-                if (--shared.refs > 0) {
-                    return shared;
-                }
-                closed.put(file.ino, Known.of(log.attributes(), file.size()));
-            } catch (IOException e) {
-                failure[0] = e;
-                return --shared.refs > 0 ? shared : null;
-            }
-            return null;
-        });
-        if (failure[0] != null) {
-            throw failure[0];
+    void release(OpenFiles.Entry open, BackingFile log, boolean writable) throws IOException {
+        Shared shared = open.state();
+        boolean finish;
+        synchronized (shared) {
+            finish = writable && --shared.writers == 0 && shared.file.needsFinishing();
+        }
+        if (finish) {
+            BackingFile own = log.duplicate(); // the handle's closes now; the work needs its own
+            open.retain(); // and keeps the shared state alive until it is done
+            compactor.execute(() -> finish(open, shared, own));
+        }
+        seen(shared, log);
+    }
+
+    private static void seen(Shared shared, BackingFile log) throws IOException {
+        Known known = Known.of(log.attributes(), shared.file.size());
+        synchronized (shared) {
+            shared.lastSeen = known;
         }
     }
 
-    private void finish(ChunkedFile file, BackingFile log) {
+    /** The file's last reference went ({@link ContentFormat#closeState}): remember its size for stat. */
+    void closed(Shared shared) {
+        synchronized (shared) {
+            if (shared.lastSeen != null) {
+                closed.put(shared.file.ino, shared.lastSeen);
+            }
+        }
+    }
+
+    private void finish(OpenFiles.Entry open, Shared shared, BackingFile log) {
         try {
-            file.consolidate(log);
-            file.finishWriting(log);
+            shared.file.consolidate(log);
+            shared.file.finishWriting(log);
+            seen(shared, log);
         } catch (IOException | RuntimeException e) {
             onFault.accept(new IOException("compaction of a closed compressed file failed (it stays valid, in "
                     + "pieces): " + e, e));
         } finally {
             try {
-                release(file, log, false);
                 log.close();
+                open.release();
             } catch (IOException e) {
                 onFault.accept(e);
             }
@@ -179,15 +177,15 @@ final class ChunkedFiles {
         }
     }
 
-    /** Sets {@code st.size} of a backing regular file to its logical size. */
-    void logicalSize(Stat st, Opener opener) throws IOException {
+    /** Sets {@code st.size} of a backing regular file to its logical size ({@code open}: its entry if open, or null). */
+    void logicalSize(Stat st, OpenFiles.Entry open, Opener opener) throws IOException {
         if (!st.isRegularFile()) {
             return;
         }
         if (st.size == 0) {
             return;
         }
-        Shared shared = open.get(st.ino);
+        Shared shared = open == null ? null : open.state();
         if (shared != null) {
             st.size = shared.file.size();
             return;

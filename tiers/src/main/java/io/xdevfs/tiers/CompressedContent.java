@@ -10,7 +10,7 @@ import java.nio.ByteBuffer;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * One handle of a compressed file: its own backing descriptor, the inode's shared {@link ChunkedFile}.
+ * One handle of a compressed file: its own backing file, the file's shared {@link ChunkedFile}.
  *
  * <p>fallocate: PUNCH_HOLE (with KEEP_SIZE) and ZERO_RANGE make the range read as zeros by writing
  * zeros, which compress to a few bytes per chunk; ZERO_RANGE without KEEP_SIZE extends the size.
@@ -21,14 +21,17 @@ final class CompressedContent implements Content {
     private final BackingFile backing;
     private final ChunkedFile file;
     private final ChunkedFiles files;
+    private final OpenFiles.Entry open;
     private final boolean writable;
     private final boolean append;
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    CompressedContent(BackingFile backing, ChunkedFile file, ChunkedFiles files, boolean writable, boolean append) {
+    CompressedContent(BackingFile backing, ChunkedFile file, ChunkedFiles files, OpenFiles.Entry open, boolean writable,
+                      boolean append) {
         this.backing = backing;
         this.file = file;
         this.files = files;
+        this.open = open;
         this.writable = writable;
         this.append = append;
     }
@@ -101,7 +104,7 @@ final class CompressedContent implements Content {
             return;
         }
         try {
-            files.release(file, backing, writable);
+            files.release(open, backing, writable);
         } finally {
             backing.close();
         }

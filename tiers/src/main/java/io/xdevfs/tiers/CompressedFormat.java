@@ -54,16 +54,16 @@ final class CompressedFormat implements ContentFormat {
     }
 
     @Override
-    public Content wrap(BackingFile backing, int flags) throws IOException {
+    public Content wrap(BackingFile backing, OpenFiles.Entry open, int flags) throws IOException {
         boolean writable = (flags & Flags.O_ACCMODE) != Flags.O_RDONLY;
         ChunkedFile file;
         try {
-            file = files.acquire(backing, backing.id(), writable);
+            file = files.acquire(backing, open, writable);
         } catch (IOException | RuntimeException e) {
             backing.close();
             throw e;
         }
-        Content content = new CompressedContent(backing, file, files, writable, (flags & Flags.O_APPEND) != 0);
+        Content content = new CompressedContent(backing, file, files, open, writable, (flags & Flags.O_APPEND) != 0);
         if (writable && (flags & Flags.O_TRUNC) != 0) {
             try {
                 content.truncate(0);
@@ -73,6 +73,11 @@ final class CompressedFormat implements ContentFormat {
             }
         }
         return content;
+    }
+
+    @Override
+    public void closeState(Object state) {
+        files.closed((ChunkedFiles.Shared) state);
     }
 
     @Override
@@ -86,7 +91,7 @@ final class CompressedFormat implements ContentFormat {
     }
 
     @Override
-    public void toLogical(Stat backing, ChunkedFiles.Opener opener) throws IOException {
-        files.logicalSize(backing, opener);
+    public void toLogical(Stat backing, OpenFiles.Entry open, ChunkedFiles.Opener opener) throws IOException {
+        files.logicalSize(backing, open, opener);
     }
 }

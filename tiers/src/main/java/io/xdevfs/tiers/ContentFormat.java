@@ -15,11 +15,21 @@ interface ContentFormat {
         return flags;
     }
 
-    /** Takes over {@code file} (closing it on failure) and returns the handle the caller gets. */
-    Content wrap(BackingFile file, int flags) throws IOException;
+    /**
+     * Takes over {@code file} (closing it on failure) and returns the handle the caller gets; {@code open}
+     * is the file's entry in the volume's {@link OpenFiles}, which the caller holds until the handle closes.
+     */
+    Content wrap(BackingFile file, OpenFiles.Entry open, int flags) throws IOException;
 
-    /** Turns the backing file's attributes into the file's; {@code opener} gives a read descriptor if needed. */
-    default void toLogical(Stat backing, ChunkedFiles.Opener opener) throws IOException {
+    /** The last reference to a file whose entry got state from this format went: end that state. */
+    default void closeState(Object state) throws IOException {
+    }
+
+    /**
+     * Turns the backing file's attributes into the file's; {@code open} is its entry if it is open now
+     * (else null), {@code opener} opens it for a look inside if needed.
+     */
+    default void toLogical(Stat backing, OpenFiles.Entry open, ChunkedFiles.Opener opener) throws IOException {
     }
 
     /** What compression achieved; empty for formats that do not compress. */
@@ -40,5 +50,5 @@ interface ContentFormat {
     }
 
     /** The raw format of {@code storage_type = regular}: the backing file's bytes are the file's bytes. */
-    ContentFormat RAW = (file, flags) -> file;
+    ContentFormat RAW = (file, open, flags) -> file;
 }

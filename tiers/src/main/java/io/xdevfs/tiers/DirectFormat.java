@@ -15,7 +15,6 @@ final class DirectFormat implements ContentFormat {
 
     private final Posix posix;
     private final AlignedBuffers buffers;
-    private final InodeLocks locks = new InodeLocks(256);
 
     DirectFormat(Posix posix, int alignment) {
         this.posix = posix;
@@ -34,8 +33,8 @@ final class DirectFormat implements ContentFormat {
     }
 
     @Override
-    public Content wrap(BackingFile backing, int flags) {
-        return new DirectContent(backing, buffers, locks.lockFor(backing.id()), (flags & Flags.O_APPEND) != 0);
+    public Content wrap(BackingFile backing, OpenFiles.Entry open, int flags) {
+        return new DirectContent(backing, buffers, open.lock, (flags & Flags.O_APPEND) != 0);
     }
 
     /** The alignment to use: {@code configured}, or when 0 the backing filesystem's block size. */

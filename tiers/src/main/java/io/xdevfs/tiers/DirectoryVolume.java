@@ -32,6 +32,7 @@ public final class DirectoryVolume implements Volume {
     private final DescriptorCache descriptors;
     private final ContentFormat format;
     private final FileIds ids;
+    private final OpenFiles openFiles = new OpenFiles(state -> format().closeState(state));
     /** Makes this volume the base directory's only user; released at close. */
     private final BaseDirectoryLock owner;
 
@@ -63,7 +64,7 @@ public final class DirectoryVolume implements Volume {
         try (BaseDirectory.Located at = base.locate(path)) {
             Stat st = posix.lstatAt(at.dir, at.name);
             st.ino = ids.of(at.procPath(), st);
-            format.toLogical(st, () -> new DescriptorFile.Own(posix, openForStat(at), st.ino, Preallocation.NONE));
+            format.toLogical(st, openFiles.peek(st.ino), () -> new DescriptorFile.Own(posix, openForStat(at), st.ino, Preallocation.NONE));
             return st;
         }
     }
@@ -152,9 +153,17 @@ public final class DirectoryVolume implements Volume {
     /** Takes over {@code fd} (opened with {@code backing}): on failure it is closed. */
     private Content content(int fd, int backing, int flags) throws IOException {
         DescriptorCache.Descriptor d = descriptors.register(fd, backing);
+        OpenFiles.Entry open = openFiles.acquire(d.id);
         try {
-            Content c = format.wrap(new DescriptorFile.Held(posix, descriptors, d, config.preallocation()), flags);
-            return new HeldContent(c, descriptors, d);
+            Content c = format.wrap(new DescriptorFile.Held(posix, descriptors, d, config.preallocation()), open, flags);
+            return new HeldContent(c, descriptors, d, open);
+        } catch (IOException | RuntimeException e) {
+            try {
+                open.release();
+            } catch (IOException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw e;
         } finally {
             descriptors.release(d);
         }
@@ -380,6 +389,7 @@ public final class DirectoryVolume implements Volume {
     @Override
     public void registerGauges(Metrics metrics) {
         metrics.gauge("open_files", descriptors::openDescriptors);
+        metrics.gauge("open_inodes", openFiles::size);
         metrics.gauge("descriptors_parked_total", descriptors::parkedTotal);
         metrics.gauge("descriptors_reopened_total", descriptors::reopenedTotal);
         format.registerGauges(metrics);
@@ -405,6 +415,15 @@ public final class DirectoryVolume implements Volume {
         }
         boolean inheritGroup = (posix.lstatAt(at.dir, ".").mode & Flags.S_ISGID) != 0;
         posix.lchownat(at.dir, at.name, owner.uid(), inheritGroup ? -1 : owner.gid());
+    }
+
+    /** The entry of the open file with id {@code id} (its inode number on the mount), or null. */
+    OpenFiles.Entry openFile(long id) {
+        return openFiles.peek(id);
+    }
+
+    private ContentFormat format() {
+        return format;
     }
 
     /** For tests: waits until the background work queued so far (compaction of closed files) is done. */

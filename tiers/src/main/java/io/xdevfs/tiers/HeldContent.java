@@ -4,71 +4,95 @@ import io.xdevfs.posix.Stat;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.Lock;
 
 /**
- * Holds a file's backing descriptor open for the length of each call into its content format, so
- * that {@link DescriptorCache} never closes it mid-call and the format may use {@link DescriptorFile#fd()}
- * freely within the call. The data path spells out acquire/release: a shared helper taking a lambda
- * would allocate on every read and write; the rare calls share {@link #held}.
+ * One handle as the volume gives it out. For the length of each call into its content format it
+ * holds the file's gate shared ({@link OpenFiles.Entry#gate}: work that needs the file quiet closes
+ * it) and the backing descriptor open, so that {@link DescriptorCache} never closes it mid-call and
+ * the format may use {@link DescriptorFile#fd()} freely within the call. At close it gives up its
+ * reference to the file's entry. The data path spells out enter/exit: a shared helper taking a
+ * lambda would allocate on every read and write; the rare calls share {@link #held}.
  */
 final class HeldContent implements Content {
     private final Content content;
     private final DescriptorCache cache;
     private final DescriptorCache.Descriptor descriptor;
+    private final OpenFiles.Entry open;
+    private final Lock gate;
+    private final AtomicBoolean closed = new AtomicBoolean();
 
-    HeldContent(Content content, DescriptorCache cache, DescriptorCache.Descriptor descriptor) {
+    HeldContent(Content content, DescriptorCache cache, DescriptorCache.Descriptor descriptor, OpenFiles.Entry open) {
         this.content = content;
         this.cache = cache;
         this.descriptor = descriptor;
+        this.open = open;
+        this.gate = open.gate.readLock();
+    }
+
+    private void enter() throws IOException {
+        gate.lock();
+        try {
+            cache.acquire(descriptor);
+        } catch (IOException | RuntimeException e) {
+            gate.unlock();
+            throw e;
+        }
+    }
+
+    private void exit() {
+        cache.release(descriptor);
+        gate.unlock();
     }
 
     @Override
     public int read(ByteBuffer dst, long offset) throws IOException {
-        cache.acquire(descriptor);
+        enter();
         try {
             return content.read(dst, offset);
         } finally {
-            cache.release(descriptor);
+            exit();
         }
     }
 
     @Override
     public int write(ByteBuffer src, long offset) throws IOException {
-        cache.acquire(descriptor);
+        enter();
         try {
             return content.write(src, offset);
         } finally {
-            cache.release(descriptor);
+            exit();
         }
     }
 
     @Override
     public void sync(boolean dataOnly) throws IOException {
-        cache.acquire(descriptor);
+        enter();
         try {
             content.sync(dataOnly);
         } finally {
-            cache.release(descriptor);
+            exit();
         }
     }
 
     @Override
     public void truncate(long size) throws IOException {
-        cache.acquire(descriptor);
+        enter();
         try {
             content.truncate(size);
         } finally {
-            cache.release(descriptor);
+            exit();
         }
     }
 
     @Override
     public Stat attributes() throws IOException {
-        cache.acquire(descriptor);
+        enter();
         try {
             return content.attributes();
         } finally {
-            cache.release(descriptor);
+            exit();
         }
     }
 
@@ -78,11 +102,11 @@ final class HeldContent implements Content {
     }
 
     private <T> T held(Call<T> call) throws IOException {
-        cache.acquire(descriptor);
+        enter();
         try {
             return call.run();
         } finally {
-            cache.release(descriptor);
+            exit();
         }
     }
 
@@ -110,12 +134,24 @@ final class HeldContent implements Content {
     /**
      * A parked descriptor is reopened first: formats may need it to finish (compressed files cut their
      * tail). If it cannot be (the file vanished behind the mount), the format still releases what it
-     * shares with other handles, and the reopen's error is what the caller sees.
+     * shares with other handles, and the reopen's error is what the caller sees. The file's entry is
+     * given up last, whatever failed.
      */
     @Override
     public void close() throws IOException {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
         try {
-            cache.acquire(descriptor);
+            closeContent();
+        } finally {
+            open.release();
+        }
+    }
+
+    private void closeContent() throws IOException {
+        try {
+            enter();
         } catch (IOException e) {
             try {
                 content.close();
@@ -128,7 +164,7 @@ final class HeldContent implements Content {
         try {
             content.close();
         } finally {
-            cache.release(descriptor);
+            exit();
         }
     }
 }

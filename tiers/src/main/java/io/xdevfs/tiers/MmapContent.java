@@ -14,14 +14,12 @@ final class MmapContent implements Content {
     private final BackingFile backing;
     private final MappedFile file;
     private final boolean append;
-    private final Runnable release;
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    MmapContent(BackingFile backing, MappedFile file, boolean append, Runnable release) {
+    MmapContent(BackingFile backing, MappedFile file, boolean append) {
         this.backing = backing;
         this.file = file;
         this.append = append;
-        this.release = release;
     }
 
     @Override
@@ -69,11 +67,7 @@ final class MmapContent implements Content {
     @Override
     public void close() throws IOException {
         if (closed.compareAndSet(false, true)) {
-            try {
-                backing.close();
-            } finally {
-                release.run();
-            }
+            backing.close(); // the shared MappedFile ends with the file's last reference (MmapFormat#closeState)
         }
     }
 }

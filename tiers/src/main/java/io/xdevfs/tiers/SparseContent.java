@@ -8,6 +8,7 @@ import io.xdevfs.posix.Stat;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.concurrent.locks.Lock;
+import java.util.concurrent.locks.ReadWriteLock;
 
 /**
  * The sparse content format ({@code storage_type = sparse}): the backing format, except that every
@@ -17,7 +18,7 @@ import java.util.concurrent.locks.Lock;
  * Only blocks that are exactly zero become holes, so what is read back is always what was written.
  *
  * <p>Thread-safe. Writes and truncates of one file, through any handle, hold that file's size lock
- * ({@link InodeLocks}, taken alone): a write that ends in zeros past the end of the file extends it with one
+ * (the file's lock in {@link OpenFiles}, taken alone): a write that ends in zeros past the end of the file extends it with one
  * ftruncate and no data, which is only safe when no other write can extend the file meanwhile.
  * Writes to one sparse file are therefore serialised; different files proceed in parallel.
  */
@@ -27,15 +28,14 @@ final class SparseContent implements Content {
     private final BackingFile backing;
     private final int block;
     private final ByteBuffer zeros;
-    private final InodeLocks sizeLocks;
-    private final long inode;
+    /** The file's lock ({@link OpenFiles.Entry#lock}): its write side is the size lock. */
+    private final ReadWriteLock sizeLock;
 
-    SparseContent(BackingFile backing, int block, InodeLocks sizeLocks) throws IOException {
+    SparseContent(BackingFile backing, int block, ReadWriteLock sizeLock) {
         this.backing = backing;
         this.block = block;
         this.zeros = ByteBuffer.allocateDirect(block).asReadOnlyBuffer();
-        this.sizeLocks = sizeLocks;
-        this.inode = backing.attributes().ino;
+        this.sizeLock = sizeLock;
     }
 
     @Override
@@ -45,7 +45,7 @@ final class SparseContent implements Content {
 
     @Override
     public int write(ByteBuffer src, long offset) throws IOException {
-        Lock alone = sizeLocks.lockFor(inode).writeLock();
+        Lock alone = sizeLock.writeLock();
         alone.lock();
         try {
             return writeHoldingSizeLock(src, offset);
@@ -141,7 +141,7 @@ final class SparseContent implements Content {
 
     @Override
     public void truncate(long size) throws IOException {
-        Lock alone = sizeLocks.lockFor(inode).writeLock();
+        Lock alone = sizeLock.writeLock();
         alone.lock();
         try {
             backing.truncate(size);

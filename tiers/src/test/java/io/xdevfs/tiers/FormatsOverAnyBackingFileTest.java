@@ -47,10 +47,12 @@ class FormatsOverAnyBackingFileTest {
     @EnumSource(Format.class)
     void aFormatNeedsOnlyABackingFile(Format which) throws Exception {
         ContentFormat format = which.make();
+        OpenFiles table = new OpenFiles(format::closeState);
         MemoryBackingFile memory = new MemoryBackingFile(42);
+        OpenFiles.Entry entry = table.acquire(42);
         Random rnd = new Random(which.ordinal());
         byte[] model = new byte[0];
-        try (Content c = format.wrap(memory.duplicate(), Flags.O_RDWR)) {
+        try (Content c = format.wrap(memory.duplicate(), entry, Flags.O_RDWR)) {
             for (int step = 0; step < 300; step++) {
                 int op = rnd.nextInt(10);
                 if (op < 6) {
@@ -79,8 +81,11 @@ class FormatsOverAnyBackingFileTest {
             c.sync(false);
         }
         format.drain();
+        entry.release();
+        assertEquals(0, table.size(), "the last reference ends the file's entry");
         ContentFormat again = which.make();
-        try (Content c = again.wrap(memory.duplicate(), Flags.O_RDONLY)) {
+        OpenFiles.Entry reopened = new OpenFiles(again::closeState).acquire(42);
+        try (Content c = again.wrap(memory.duplicate(), reopened, Flags.O_RDONLY)) {
             assertEquals(model.length, c.attributes().size);
             assertArrayEquals(model, read(c, 0, model.length));
         } finally {
