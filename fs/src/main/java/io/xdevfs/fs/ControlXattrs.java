@@ -2,7 +2,7 @@ package io.xdevfs.fs;
 
 import io.xdevfs.posix.Errno;
 import io.xdevfs.posix.PosixException;
-import io.xdevfs.tiers.Metrics;
+import io.xdevfs.tiers.metrics.Metrics;
 
 import java.nio.charset.StandardCharsets;
 import java.util.function.Supplier;

@@ -2,8 +2,8 @@ package io.xdevfs.fs;
 
 import io.xdevfs.posix.Posix;
 import io.xdevfs.tiers.LocalConfig;
-import io.xdevfs.tiers.MeteredVolume;
-import io.xdevfs.tiers.Metrics;
+import io.xdevfs.tiers.metrics.MeteredVolume;
+import io.xdevfs.tiers.metrics.Metrics;
 import io.xdevfs.tiers.Volume;
 import io.xdevfs.tiers.VolumeException;
 import io.xdevfs.tiers.Volumes;

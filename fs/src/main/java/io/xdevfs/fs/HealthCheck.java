@@ -1,7 +1,7 @@
 package io.xdevfs.fs;
 
 import io.xdevfs.posix.FsStat;
-import io.xdevfs.tiers.Metrics;
+import io.xdevfs.tiers.metrics.Metrics;
 import io.xdevfs.tiers.Volume;
 
 import java.util.ArrayList;

@@ -1,6 +1,6 @@
 package io.xdevfs.fs;
 
-import io.xdevfs.tiers.Metrics;
+import io.xdevfs.tiers.metrics.Metrics;
 
 import java.io.IOException;
 import java.lang.management.BufferPoolMXBean;

@@ -2,7 +2,7 @@ package io.xdevfs.fs;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
-import io.xdevfs.tiers.Metrics;
+import io.xdevfs.tiers.metrics.Metrics;
 
 import java.io.IOException;
 import java.io.OutputStream;

@@ -1,8 +1,8 @@
 package io.xdevfs.fs;
 
-import io.xdevfs.tiers.Metrics;
-import io.xdevfs.tiers.Op;
-import io.xdevfs.tiers.OpMetricsView;
+import io.xdevfs.tiers.metrics.Metrics;
+import io.xdevfs.tiers.metrics.Op;
+import io.xdevfs.tiers.metrics.OpMetricsView;
 
 import java.io.IOException;
 import java.util.Locale;

@@ -1,7 +1,7 @@
 package io.xdevfs.fs;
 
-import io.xdevfs.tiers.Metrics;
-import io.xdevfs.tiers.Op;
+import io.xdevfs.tiers.metrics.Metrics;
+import io.xdevfs.tiers.metrics.Op;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

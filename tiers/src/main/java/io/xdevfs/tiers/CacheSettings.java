@@ -29,7 +29,7 @@ public record CacheSettings(boolean readCache, boolean writeCache, long bytes, l
     }
 
     /** The bytes the cache may hold; 0 when it is off. */
-    long effectiveBytes() {
+    public long effectiveBytes() {
         return readCache ? bytes : 0;
     }
 }

@@ -28,7 +28,7 @@ public record CompressionSettings(Codec codec, int level, int threshold, boolean
         }
     }
 
-    int chunkShift() {
+    public int chunkShift() {
         return Integer.numberOfTrailingZeros(chunkSize);
     }
 }

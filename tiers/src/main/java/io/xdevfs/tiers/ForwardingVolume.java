@@ -1,5 +1,7 @@
 package io.xdevfs.tiers;
 
+import io.xdevfs.tiers.metrics.Metrics;
+
 import io.xdevfs.posix.DirEntry;
 import io.xdevfs.posix.FsStat;
 import io.xdevfs.posix.Stat;
@@ -9,10 +11,10 @@ import java.nio.ByteBuffer;
 import java.util.List;
 
 /** A {@link Volume} that passes every call to another: decorators override only what they change. */
-abstract class ForwardingVolume implements Volume {
+public abstract class ForwardingVolume implements Volume {
     protected final Volume delegate;
 
-    ForwardingVolume(Volume delegate) {
+    public ForwardingVolume(Volume delegate) {
         this.delegate = delegate;
     }
 

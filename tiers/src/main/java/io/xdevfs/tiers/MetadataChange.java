@@ -1,5 +1,7 @@
 package io.xdevfs.tiers;
 
+import io.xdevfs.tiers.metrics.Op;
+
 /**
  * A change of an open file's metadata through its handle (fchmod, fchown, futimens), which also works
  * after the file lost its last name. One type, so that every decorator forwards one method.

@@ -3,12 +3,12 @@ package io.xdevfs.tiers;
 import io.xdevfs.posix.Stat;
 
 /** The classic owner/group/other permission check of access(2), for a caller's uid and primary gid. */
-final class Permissions {
+public final class Permissions {
     static final int R_OK = 4;
     static final int W_OK = 2;
     static final int X_OK = 1;
 
-    static boolean allows(Stat st, int mask, Owner caller) {
+    public static boolean allows(Stat st, int mask, Owner caller) {
         int wanted = mask & (R_OK | W_OK | X_OK);
         if (wanted == 0) {
             return true; // F_OK: the file exists

@@ -20,7 +20,7 @@ public record Preallocation(long initialBytes, long extentBytes) {
     }
 
     /** The allocation end that covers a write ending at {@code end}: the next extent boundary. */
-    long extentEndFor(long end) {
+    public long extentEndFor(long end) {
         return (end + extentBytes - 1) / extentBytes * extentBytes;
     }
 }

@@ -1,5 +1,13 @@
 package io.xdevfs.tiers;
 
+import io.xdevfs.tiers.compressed.CompressedFormat;
+import io.xdevfs.tiers.directory.ContentFormat;
+import io.xdevfs.tiers.directory.DirectoryVolume;
+import io.xdevfs.tiers.directory.VolumeHeader;
+import io.xdevfs.tiers.format.DirectFormat;
+import io.xdevfs.tiers.format.MmapFormat;
+import io.xdevfs.tiers.format.SparseFormat;
+
 import io.xdevfs.posix.Flags;
 import io.xdevfs.posix.Posix;
 import io.xdevfs.posix.PosixException;
@@ -22,13 +30,13 @@ public enum StorageType {
     REGULAR(true),
     MMAP(true) {
         @Override
-        ContentFormat format(Posix posix, int baseFd, LocalConfig config) {
+        public ContentFormat format(Posix posix, int baseFd, LocalConfig config) {
             return new MmapFormat(posix, config.io().mmapWindow());
         }
     },
     DIRECT(true) {
         @Override
-        ContentFormat format(Posix posix, int baseFd, LocalConfig config) throws PosixException {
+        public ContentFormat format(Posix posix, int baseFd, LocalConfig config) throws PosixException {
             return new DirectFormat(posix, DirectFormat.alignmentFor(posix, baseFd, config.io().ioAlignment()));
         }
 
@@ -51,7 +59,7 @@ public enum StorageType {
     BLOCK(false),
     SPARSE(true) {
         @Override
-        ContentFormat format(Posix posix, int baseFd, LocalConfig config) {
+        public ContentFormat format(Posix posix, int baseFd, LocalConfig config) {
             return new SparseFormat(config.holeBlockSize());
         }
 
@@ -62,7 +70,7 @@ public enum StorageType {
     },
     COMPRESSED(true) {
         @Override
-        ContentFormat format(Posix posix, int baseFd, LocalConfig config) {
+        public ContentFormat format(Posix posix, int baseFd, LocalConfig config) {
             return new CompressedFormat(config.compression(), config.cache());
         }
 
@@ -90,7 +98,7 @@ public enum StorageType {
     }
 
     /** How this type stores a file's bytes in its backing file (the raw format unless it says otherwise). */
-    ContentFormat format(Posix posix, int baseFd, LocalConfig config) throws PosixException {
+    public ContentFormat format(Posix posix, int baseFd, LocalConfig config) throws PosixException {
         return ContentFormat.RAW;
     }
 

@@ -1,5 +1,7 @@
 package io.xdevfs.tiers;
 
+import io.xdevfs.tiers.metrics.Metrics;
+
 import io.xdevfs.posix.DirEntry;
 import io.xdevfs.posix.FsStat;
 import io.xdevfs.posix.Stat;

@@ -1,5 +1,17 @@
 package io.xdevfs.tiers;
 
+import io.xdevfs.tiers.cache.BlockCache;
+import io.xdevfs.tiers.cache.CachingVolume;
+import io.xdevfs.tiers.compressed.ChunkedFiles;
+import io.xdevfs.tiers.directory.BaseDirectoryLock;
+import io.xdevfs.tiers.directory.DirectoryVolume;
+import io.xdevfs.tiers.directory.IdCounter;
+import io.xdevfs.tiers.directory.VolumeHeader;
+import io.xdevfs.tiers.tmpfs.BackedUpVolume;
+import io.xdevfs.tiers.tmpfs.GatedVolume;
+import io.xdevfs.tiers.tmpfs.TmpfsBackup;
+import io.xdevfs.tiers.tmpfs.TmpfsMount;
+
 import io.xdevfs.posix.Errno;
 import io.xdevfs.posix.Flags;
 import io.xdevfs.posix.Posix;

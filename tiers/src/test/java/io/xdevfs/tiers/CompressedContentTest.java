@@ -1,5 +1,8 @@
 package io.xdevfs.tiers;
 
+import io.xdevfs.tiers.compressed.LogFormat;
+import io.xdevfs.tiers.directory.DirectoryVolume;
+
 import io.xdevfs.codecs.Codecs;
 import io.xdevfs.codecs.CorruptDataException;
 import io.xdevfs.posix.Flags;

@@ -1,5 +1,7 @@
 package io.xdevfs.tiers;
 
+import io.xdevfs.tiers.directory.DirectoryVolume;
+
 import io.xdevfs.posix.DirEntry;
 import io.xdevfs.posix.Errno;
 import io.xdevfs.posix.Flags;

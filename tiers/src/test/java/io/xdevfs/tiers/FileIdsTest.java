@@ -1,5 +1,8 @@
 package io.xdevfs.tiers;
 
+import io.xdevfs.tiers.directory.FileIds;
+import io.xdevfs.tiers.directory.IdCounter;
+
 import io.xdevfs.posix.Errno;
 import io.xdevfs.posix.Flags;
 import io.xdevfs.posix.Posix;

@@ -1,5 +1,7 @@
 package io.xdevfs.tiers;
 
+import io.xdevfs.tiers.directory.BackingFile;
+
 import io.xdevfs.posix.Flags;
 import io.xdevfs.posix.Stat;
 

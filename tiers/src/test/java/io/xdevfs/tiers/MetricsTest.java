@@ -1,5 +1,10 @@
 package io.xdevfs.tiers;
 
+import io.xdevfs.tiers.metrics.MeteredVolume;
+import io.xdevfs.tiers.metrics.Metrics;
+import io.xdevfs.tiers.metrics.Op;
+import io.xdevfs.tiers.metrics.OpMetricsView;
+
 import io.xdevfs.posix.Errno;
 import io.xdevfs.posix.Flags;
 import io.xdevfs.posix.PosixException;

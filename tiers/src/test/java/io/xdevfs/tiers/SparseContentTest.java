@@ -1,5 +1,7 @@
 package io.xdevfs.tiers;
 
+import io.xdevfs.tiers.format.HoleMath;
+
 import io.xdevfs.posix.Errno;
 import io.xdevfs.posix.Flags;
 import io.xdevfs.posix.PosixException;

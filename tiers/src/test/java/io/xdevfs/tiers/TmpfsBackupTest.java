@@ -1,5 +1,9 @@
 package io.xdevfs.tiers;
 
+import io.xdevfs.tiers.tmpfs.GatedVolume;
+import io.xdevfs.tiers.tmpfs.TmpfsBackup;
+import io.xdevfs.tiers.tmpfs.TreeCopy;
+
 import io.xdevfs.posix.Flags;
 import io.xdevfs.posix.Posix;
 import org.junit.jupiter.api.Test;

@@ -1,5 +1,7 @@
 package io.xdevfs.tiers;
 
+import io.xdevfs.tiers.directory.VolumeHeader;
+
 import io.xdevfs.posix.Errno;
 import io.xdevfs.posix.Flags;
 import org.junit.jupiter.api.Test;

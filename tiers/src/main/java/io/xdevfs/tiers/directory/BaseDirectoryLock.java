@@ -1,0 +1,115 @@
+package io.xdevfs.tiers.directory;
+
+import io.xdevfs.tiers.VolumeException;
+
+import io.xdevfs.posix.Flags;
+import io.xdevfs.posix.Names;
+import io.xdevfs.posix.Posix;
+import io.xdevfs.posix.PosixException;
+import io.xdevfs.posix.Stat;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * Makes one daemon the owner of a base directory. Two daemons on one directory would each cache what
+ * the other changes (page cache, compressed files' state) and serve stale bytes, so the second is
+ * refused, with the pid and mount point of the first.
+ *
+ * <p>The lock is flock(2) on the base directory itself: nothing is added to the tree the mount shows,
+ * and the kernel drops it when the holder dies, so a daemon killed with -9 never blocks the next mount.
+ * It is taken on the directory the volume serves (for storage_type = tmpfs: the tmpfs root).
+ */
+public final class BaseDirectoryLock implements AutoCloseable {
+    private final Posix posix;
+    private final int fd;
+    /** The descriptor is closed once: a second close could hit a number reused by another file. */
+    private final java.util.concurrent.atomic.AtomicBoolean released = new java.util.concurrent.atomic.AtomicBoolean();
+
+    private BaseDirectoryLock(Posix posix, int fd) {
+        this.posix = posix;
+        this.fd = fd;
+    }
+
+    public static BaseDirectoryLock acquire(Posix posix, Path dir) throws VolumeException {
+        int fd;
+        try {
+            fd = posix.openat(Flags.AT_FDCWD, Names.of(dir), Flags.O_RDONLY | Flags.O_DIRECTORY, 0);
+        } catch (PosixException e) {
+            throw new VolumeException("cannot open base_directory " + dir + ": " + e.getMessage());
+        }
+        try {
+            if (posix.tryLockExclusive(fd)) {
+                return new BaseDirectoryLock(posix, fd);
+            }
+            String holder = holder(posix.fstat(fd));
+            posix.close(fd);
+            throw new VolumeException("base_directory " + dir + " is in use by " + holder
+                    + "; one daemon owns a base directory at a time (unmount that one, or give this mount "
+                    + "another base_directory)");
+        } catch (PosixException e) {
+            closeQuietly(posix, fd);
+            throw new VolumeException("cannot lock base_directory " + dir + ": " + e.getMessage());
+        }
+    }
+
+    /** "the xdevfs daemon (pid N) serving /mnt/x", found through /proc/locks, or as much of it as is known. */
+    static String holder(Stat dir) {
+        String id = String.format("%02x:%02x:%d", major(dir.dev), minor(dir.dev), dir.ino);
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/locks"))) {
+                String[] f = line.trim().split("\\s+");
+                // "1: FLOCK  ADVISORY  WRITE 4242 00:2d:1234 0 EOF"
+                if (f.length >= 6 && f[1].equals("FLOCK") && f[5].equals(id)) {
+                    return describe(Long.parseLong(f[4]));
+                }
+            }
+        } catch (IOException | NumberFormatException e) {
+            // fall through: the lock is held, whoever it is
+        }
+        return "another xdevfs daemon";
+    }
+
+    private static String describe(long pid) {
+        try {
+            byte[] raw = Files.readAllBytes(Path.of("/proc", Long.toString(pid), "cmdline"));
+            List<String> args = List.of(new String(raw, StandardCharsets.UTF_8).split("\0"));
+            return "the xdevfs daemon (pid " + pid + ") serving " + args.get(args.size() - 1);
+        } catch (IOException | RuntimeException e) {
+            return "process " + pid;
+        }
+    }
+
+    /** glibc's dev_t encoding. */
+    private static long major(long dev) {
+        return ((dev >>> 32) & 0xfffff000L) | ((dev >>> 8) & 0xfffL);
+    }
+
+    private static long minor(long dev) {
+        return ((dev >>> 12) & 0xffffff00L) | (dev & 0xffL);
+    }
+
+    private static void closeQuietly(Posix posix, int fd) {
+        try {
+            posix.close(fd);
+        } catch (PosixException ignored) {
+            // already failing
+        }
+    }
+
+    @Override
+    public void close() throws PosixException {
+        if (released.compareAndSet(false, true)) {
+            posix.close(fd);
+        }
+    }
+
+    public void closeQuietly() {
+        if (released.compareAndSet(false, true)) {
+            closeQuietly(posix, fd);
+        }
+    }
+}

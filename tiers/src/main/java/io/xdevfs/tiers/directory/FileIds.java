@@ -1,0 +1,246 @@
+package io.xdevfs.tiers.directory;
+
+import io.xdevfs.posix.Errno;
+import io.xdevfs.posix.Flags;
+import io.xdevfs.posix.Names;
+import io.xdevfs.posix.Posix;
+import io.xdevfs.posix.PosixException;
+import io.xdevfs.posix.Stat;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * The file ids xdevfs owns: a 64-bit number per file and directory, the inode number the kernel sees
+ * and the key of every per-file table. It is stored with the file, in the extended attribute
+ * {@value #XATTR} (8 bytes, little-endian), so it survives rename, remount and a copy of the base
+ * directory that keeps extended attributes ({@code cp -a}, {@code rsync -X}), and will follow a file
+ * from one tier to another. The attribute never shows on the mount.
+ *
+ * <p>Ids come from an {@link IdCounter}: the volume's own, whose mark is kept on the base directory
+ * ({@value #COUNTER}), or one shared with the other tiers of a composed volume. A base directory
+ * without the mark (made before ids, or copied without it) is adopted: every file and directory
+ * without an id gets one, above the largest id found.
+ *
+ * <p>Where the backing filesystem keeps no user extended attributes, and for symlinks and special
+ * files (which cannot carry them), the id is the backing inode number with bit 62 set: stable while
+ * the file stays where it is, never equal to a counter id. Thread-safe.
+ */
+public final class FileIds {
+    private static final String PREFIX = "user.xdevfs.";
+    public static final String XATTR = PREFIX + "id";
+    public static final String COUNTER = "user.xdevfs.next_id";
+    /** Set in every id that is not recorded with its file. */
+    public static final long UNRECORDED = 1L << 62;
+
+    private static final ThreadLocal<ByteBuffer> SCRATCH =
+            ThreadLocal.withInitial(() -> ByteBuffer.allocateDirect(8).order(ByteOrder.LITTLE_ENDIAN));
+
+    private final Posix posix;
+    /** The base directory, readable: fsetxattr and fsync refuse an O_PATH descriptor. */
+    private final int dirFd;
+    /** Null where the backing filesystem keeps no user attributes: every id is then unrecorded. */
+    private final IdCounter counter;
+
+    private FileIds(Posix posix, int dirFd, IdCounter counter) {
+        this.posix = posix;
+        this.dirFd = dirFd;
+        this.counter = counter;
+    }
+
+    /**
+     * The ids of the base directory open at {@code baseFd}, given by {@code shared} (or by a counter
+     * of the volume's own when null), adopting its files if it has no mark yet.
+     */
+    static FileIds open(Posix posix, int baseFd, IdCounter shared) throws IOException {
+        int dir = posix.openat(baseFd, ".", Flags.O_RDONLY | Flags.O_DIRECTORY, 0);
+        try {
+            long mark = read(posix, dir, COUNTER);
+            if (mark == 0) {
+                return new FileIds(posix, dir, null);
+            }
+            IdCounter counter = shared != null ? shared : new IdCounter(posix);
+            counter.attach(dir, mark);
+            FileIds ids = new FileIds(posix, dir, counter);
+            if (mark < 0) {
+                try {
+                    ids.adopt(Path.of("/proc/self/fd/" + dir).toRealPath());
+                } catch (PosixException e) {
+                    if (e.errno() != Errno.EPERM && e.errno() != Errno.EACCES && e.errno() != Errno.EROFS) {
+                        throw e;
+                    }
+                    counter.detach(dir);
+                    return new FileIds(posix, dir, null); // not ours to mark (another owner, read-only)
+                }
+            }
+            return ids;
+        } catch (IOException | RuntimeException e) {
+            posix.close(dir);
+            throw e;
+        }
+    }
+
+    /** The value of {@code name} on {@code dirFd}: -1 if absent, 0 if the filesystem keeps no user attributes. */
+    private static long read(Posix posix, int fd, String name) throws PosixException {
+        ByteBuffer b = SCRATCH.get().clear();
+        try {
+            return posix.fgetxattr(fd, name, b) == 8 ? b.getLong(0) : -1;
+        } catch (PosixException e) {
+            if (e.errno() == Errno.ENODATA) {
+                return -1;
+            }
+            if (e.errno() == Errno.EOPNOTSUPP) {
+                return 0;
+            }
+            throw e;
+        }
+    }
+
+    /** Gives every file and directory below {@code root} without an id one, above the largest found. */
+    private void adopt(Path root) throws IOException {
+        List<Path> missing = new ArrayList<>();
+        long max = 0;
+        try (Stream<Path> all = Files.walk(root)) {
+            for (Path p : (Iterable<Path>) all.skip(1)::iterator) {
+                if (BaseDirectory.isReserved("/" + root.relativize(p)) || Files.isSymbolicLink(p)
+                        || !(Files.isRegularFile(p) || Files.isDirectory(p))) {
+                    continue;
+                }
+                long id = idAt(Names.of(p));
+                if (id < 0) {
+                    missing.add(p);
+                } else {
+                    max = Math.max(max, id);
+                }
+            }
+        } catch (UncheckedIOException e) {
+            throw e.getCause();
+        }
+        counter.atLeast(max + 1);
+        for (Path p : missing) {
+            assignAt(Names.of(p));
+        }
+        counter.record(); // even with nothing to adopt, the base now says it has ids
+    }
+
+    /** The recorded id at {@code path} (a safe path such as /proc/self/fd/N/name), -1 if it has none. */
+    private long idAt(String path) throws PosixException {
+        ByteBuffer b = SCRATCH.get().clear();
+        try {
+            return posix.lgetxattr(path, XATTR, b) == 8 ? valid(b.getLong(0)) : -1;
+        } catch (PosixException e) {
+            if (e.errno() == Errno.ENODATA || e.errno() == Errno.EOPNOTSUPP || e.errno() == Errno.EPERM) {
+                return -1;
+            }
+            throw e;
+        }
+    }
+
+    private static long valid(long id) {
+        return id > 0 && id < UNRECORDED ? id : -1;
+    }
+
+    /** The id of the file {@code st} describes, found at {@code path}. */
+    long of(String path, Stat st) throws PosixException {
+        if (counter == null || !(st.isRegularFile() || st.isDirectory())) {
+            return unrecorded(st);
+        }
+        long id = idAt(path);
+        return id > 0 ? id : unrecorded(st);
+    }
+
+    /** The id of the file open as {@code fd}, which {@code st} describes. */
+    long of(int fd, Stat st) throws PosixException {
+        if (counter == null || !(st.isRegularFile() || st.isDirectory())) {
+            return unrecorded(st);
+        }
+        ByteBuffer b = SCRATCH.get().clear();
+        try {
+            long id = posix.fgetxattr(fd, XATTR, b) == 8 ? valid(b.getLong(0)) : -1;
+            return id > 0 ? id : unrecorded(st);
+        } catch (PosixException e) {
+            if (e.errno() == Errno.ENODATA || e.errno() == Errno.EOPNOTSUPP) {
+                return unrecorded(st);
+            }
+            throw e;
+        }
+    }
+
+    private static long unrecorded(Stat st) {
+        return UNRECORDED | st.ino;
+    }
+
+    /** Records a new id with the file open as {@code fd} (just created). */
+    void assign(int fd) throws PosixException {
+        record(id -> posix.fsetxattr(fd, XATTR, id, Flags.XATTR_CREATE));
+    }
+
+    /** Records a new id with the file or directory at {@code path} (a safe path; just created). */
+    void assignAt(String path) throws PosixException {
+        record(id -> posix.lsetxattr(path, XATTR, id, Flags.XATTR_CREATE));
+    }
+
+    @FunctionalInterface
+    private interface Setter {
+        void set(ByteBuffer id) throws PosixException;
+    }
+
+    private void record(Setter setter) throws PosixException {
+        if (counter == null) {
+            return;
+        }
+        try {
+            setter.set(SCRATCH.get().clear().putLong(0, counter.next()));
+        } catch (PosixException e) {
+            tolerate(e);
+        }
+    }
+
+    /** A file that cannot take the attribute (another filesystem below, no room for it) keeps an unrecorded id. */
+    private static void tolerate(PosixException e) throws PosixException {
+        if (e.errno() != Errno.EEXIST && e.errno() != Errno.EOPNOTSUPP && e.errno() != Errno.EPERM
+                && e.errno() != Errno.ENOSPC && e.errno() != Errno.EDQUOT) {
+            throw e;
+        }
+    }
+
+    /** The names of {@code list} (a listxattr result of {@code length} bytes) without xdevfs's own, compacted; the new length. */
+    static int hide(ByteBuffer list, int length) {
+        byte[] all = new byte[length];
+        list.duplicate().get(all);
+        byte[] ours = PREFIX.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+        int out = 0;
+        for (int at = 0; at < length; ) {
+            int end = at;
+            while (end < length && all[end] != 0) {
+                end++;
+            }
+            int n = Math.min(length, end + 1) - at;
+            if (n < ours.length || !java.util.Arrays.equals(all, at, at + ours.length, ours, 0, ours.length)) {
+                list.put(list.position() + out, all, at, n);
+                out += n;
+            }
+            at += n;
+        }
+        return out;
+    }
+
+    /** An attribute name the mount neither shows nor lets anyone change. */
+    static boolean isOurs(String name) {
+        return name.startsWith(PREFIX);
+    }
+
+    void close() throws PosixException {
+        if (counter != null) {
+            counter.detach(dirFd);
+        }
+        posix.close(dirFd);
+    }
+}

@@ -1,0 +1,197 @@
+package io.xdevfs.tiers.tmpfs;
+
+import io.xdevfs.tiers.Content;
+import io.xdevfs.tiers.ForwardingVolume;
+import io.xdevfs.tiers.MetadataChange;
+import io.xdevfs.tiers.Owner;
+import io.xdevfs.tiers.Volume;
+
+import io.xdevfs.posix.Stat;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.concurrent.locks.Lock;
+import java.util.concurrent.locks.ReadWriteLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+
+/**
+ * A volume whose changes can be held still: every call that changes a name, an attribute or a byte
+ * shares a lock that {@link #quiesced} takes alone, so the backing tree can be copied consistently
+ * (tmpfs backups). Reads, stats and syncs never wait. A waiting {@code quiesced} call stops new
+ * changes from starting (the lock is not fair, but queues readers behind a waiting writer).
+ */
+public final class GatedVolume extends ForwardingVolume {
+    private final ReadWriteLock gate = new ReentrantReadWriteLock();
+
+    public GatedVolume(Volume delegate) {
+        super(delegate);
+    }
+
+    @FunctionalInterface
+    interface Change<T> {
+        T run() throws IOException;
+    }
+
+    @FunctionalInterface
+    interface VoidChange {
+        void run() throws IOException;
+    }
+
+    <T> T change(Change<T> change) throws IOException {
+        Lock shared = gate.readLock();
+        shared.lock();
+        try {
+            return change.run();
+        } finally {
+            shared.unlock();
+        }
+    }
+
+    void changeVoid(VoidChange change) throws IOException {
+        change(() -> {
+            change.run();
+            return null;
+        });
+    }
+
+    /** Runs {@code work} while no change is in flight or can start. */
+    <T> T quiesced(Change<T> work) throws IOException {
+        Lock alone = gate.writeLock();
+        alone.lock();
+        try {
+            return work.run();
+        } finally {
+            alone.unlock();
+        }
+    }
+
+    @Override
+    public void mkdir(String path, int mode, Owner owner) throws IOException {
+        changeVoid(() -> delegate.mkdir(path, mode, owner));
+    }
+
+    @Override
+    public void rmdir(String path) throws IOException {
+        changeVoid(() -> delegate.rmdir(path));
+    }
+
+    @Override
+    public void unlink(String path) throws IOException {
+        changeVoid(() -> delegate.unlink(path));
+    }
+
+    @Override
+    public Content create(String path, int flags, int mode, Owner owner) throws IOException {
+        return new Gated(change(() -> delegate.create(path, flags, mode, owner)));
+    }
+
+    /** Gated too: O_TRUNC changes the file. */
+    @Override
+    public Content open(String path, int flags) throws IOException {
+        return new Gated(change(() -> delegate.open(path, flags)));
+    }
+
+    @Override
+    public void truncate(String path, long size) throws IOException {
+        changeVoid(() -> delegate.truncate(path, size));
+    }
+
+    @Override
+    public void rename(String from, String to, int flags) throws IOException {
+        changeVoid(() -> delegate.rename(from, to, flags));
+    }
+
+    @Override
+    public void symlink(String target, String path, Owner owner) throws IOException {
+        changeVoid(() -> delegate.symlink(target, path, owner));
+    }
+
+    @Override
+    public void link(String existing, String newPath) throws IOException {
+        changeVoid(() -> delegate.link(existing, newPath));
+    }
+
+    @Override
+    public void chmod(String path, int mode) throws IOException {
+        changeVoid(() -> delegate.chmod(path, mode));
+    }
+
+    @Override
+    public void chown(String path, int uid, int gid) throws IOException {
+        changeVoid(() -> delegate.chown(path, uid, gid));
+    }
+
+    @Override
+    public void utimens(String path, long atimeSec, long atimeNsec, long mtimeSec, long mtimeNsec) throws IOException {
+        changeVoid(() -> delegate.utimens(path, atimeSec, atimeNsec, mtimeSec, mtimeNsec));
+    }
+
+    @Override
+    public void mknod(String path, int mode, long rdev, Owner owner) throws IOException {
+        changeVoid(() -> delegate.mknod(path, mode, rdev, owner));
+    }
+
+    @Override
+    public void setxattr(String path, String name, ByteBuffer value, int flags) throws IOException {
+        changeVoid(() -> delegate.setxattr(path, name, value, flags));
+    }
+
+    @Override
+    public void removexattr(String path, String name) throws IOException {
+        changeVoid(() -> delegate.removexattr(path, name));
+    }
+
+    /** A handle whose writes, truncations and allocations pass the gate. */
+    private final class Gated implements Content {
+        private final Content content;
+
+        Gated(Content content) {
+            this.content = content;
+        }
+
+        @Override
+        public int read(ByteBuffer dst, long offset) throws IOException {
+            return content.read(dst, offset);
+        }
+
+        @Override
+        public int write(ByteBuffer src, long offset) throws IOException {
+            return change(() -> content.write(src, offset));
+        }
+
+        @Override
+        public void sync(boolean dataOnly) throws IOException {
+            content.sync(dataOnly);
+        }
+
+        @Override
+        public void truncate(long size) throws IOException {
+            changeVoid(() -> content.truncate(size));
+        }
+
+        @Override
+        public Stat attributes() throws IOException {
+            return content.attributes();
+        }
+
+        @Override
+        public long seek(long offset, boolean data) throws IOException {
+            return content.seek(offset, data);
+        }
+
+        @Override
+        public void changeMetadata(MetadataChange change) throws IOException {
+            changeVoid(() -> content.changeMetadata(change));
+        }
+
+        @Override
+        public void allocate(int mode, long offset, long length) throws IOException {
+            changeVoid(() -> content.allocate(mode, offset, length));
+        }
+
+        @Override
+        public void close() throws IOException {
+            content.close();
+        }
+    }
+}

@@ -1,0 +1,164 @@
+package io.xdevfs.tiers.tmpfs;
+
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileTime;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Copies a directory tree with modes, owners and times (files, directories, symlinks, FIFOs). A file
+ * unchanged since an earlier copy is hard-linked from it instead of copied: unchanged means same size
+ * and a change time (which no user can set) older than that copy's start, with a second of margin for
+ * coarse timestamps. Hard links inside the tree become separate files; extended attributes are not copied.
+ */
+public final class TreeCopy {
+    /** What a copy did. */
+    public record Result(long files, long copiedBytes, long linkedFiles) {
+    }
+
+    private final Path previous;
+    private final long previousStartMillis;
+    private final List<Path> toSync = new ArrayList<>();
+    private long files;
+    private long copiedBytes;
+    private long linked;
+
+    /** @param previous an earlier copy to link unchanged files from, or null */
+    TreeCopy(Path previous, long previousStartMillis) {
+        this.previous = previous;
+        this.previousStartMillis = previousStartMillis;
+    }
+
+    Result copy(Path from, Path to) throws IOException {
+        Files.walkFileTree(from, new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) throws IOException {
+                Files.createDirectories(to.resolve(from.relativize(dir)));
+                return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+                copyEntry(file, to.resolve(from.relativize(file)), from.relativize(file), attrs);
+                return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult postVisitDirectory(Path dir, IOException e) throws IOException {
+                if (e != null) {
+                    throw e;
+                }
+                Path target = to.resolve(from.relativize(dir));
+                copyOwnerModeTimes(dir, target);
+                toSync.add(target);
+                return FileVisitResult.CONTINUE;
+            }
+        });
+        return new Result(files, copiedBytes, linked);
+    }
+
+    private void copyEntry(Path file, Path target, Path relative, BasicFileAttributes attrs) throws IOException {
+        files++;
+        if (attrs.isRegularFile() && unchangedSincePrevious(file, relative, attrs)) {
+            Files.createLink(target, previous.resolve(relative));
+            linked++;
+            return;
+        }
+        Files.copy(file, target, StandardCopyOption.COPY_ATTRIBUTES, LinkOption.NOFOLLOW_LINKS);
+        copyOwner(file, target);
+        copyUserAttributes(file, target);
+        if (attrs.isRegularFile()) {
+            copiedBytes += attrs.size();
+            toSync.add(target);
+        }
+    }
+
+    private boolean unchangedSincePrevious(Path file, Path relative, BasicFileAttributes attrs) throws IOException {
+        if (previous == null) {
+            return false;
+        }
+        Path old = previous.resolve(relative);
+        if (!Files.isRegularFile(old, LinkOption.NOFOLLOW_LINKS) || Files.size(old) != attrs.size()) {
+            return false;
+        }
+        FileTime ctime = (FileTime) Files.getAttribute(file, "unix:ctime", LinkOption.NOFOLLOW_LINKS);
+        return ctime.toMillis() < previousStartMillis - 1000;
+    }
+
+    private static void copyOwner(Path from, Path to) throws IOException {
+        Files.setAttribute(to, "unix:uid", Files.getAttribute(from, "unix:uid", LinkOption.NOFOLLOW_LINKS),
+                LinkOption.NOFOLLOW_LINKS);
+        Files.setAttribute(to, "unix:gid", Files.getAttribute(from, "unix:gid", LinkOption.NOFOLLOW_LINKS),
+                LinkOption.NOFOLLOW_LINKS);
+    }
+
+    /**
+     * The user.* extended attributes, xdevfs's file ids among them (DirectoryVolume's FileIds), so that a restored
+     * file is the same file. Symlinks and special files carry none.
+     */
+    private static void copyUserAttributes(Path from, Path to) throws IOException {
+        if (!Files.isRegularFile(from, LinkOption.NOFOLLOW_LINKS) && !Files.isDirectory(from, LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        java.nio.file.attribute.UserDefinedFileAttributeView src =
+                Files.getFileAttributeView(from, java.nio.file.attribute.UserDefinedFileAttributeView.class);
+        java.nio.file.attribute.UserDefinedFileAttributeView dst =
+                Files.getFileAttributeView(to, java.nio.file.attribute.UserDefinedFileAttributeView.class);
+        if (src == null || dst == null) {
+            return;
+        }
+        for (String name : src.list()) {
+            java.nio.ByteBuffer value = java.nio.ByteBuffer.allocate(src.size(name));
+            src.read(name, value);
+            dst.write(name, value.flip());
+        }
+    }
+
+    private static void copyOwnerModeTimes(Path from, Path to) throws IOException {
+        copyOwner(from, to);
+        copyUserAttributes(from, to);
+        Files.setAttribute(to, "unix:mode", Files.getAttribute(from, "unix:mode", LinkOption.NOFOLLOW_LINKS));
+        Files.setLastModifiedTime(to, Files.getLastModifiedTime(from, LinkOption.NOFOLLOW_LINKS));
+    }
+
+    /** fsyncs every copied file and directory (after the copy, so that changes need not wait for it). */
+    void syncAll() throws IOException {
+        for (Path p : toSync) {
+            try (FileChannel ch = FileChannel.open(p, StandardOpenOption.READ)) {
+                ch.force(true);
+            }
+        }
+    }
+
+    static void deleteTree(Path root) throws IOException {
+        if (!Files.exists(root, LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        Files.walkFileTree(root, new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+                Files.delete(file);
+                return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult postVisitDirectory(Path dir, IOException e) throws IOException {
+                if (e != null) {
+                    throw e;
+                }
+                Files.delete(dir);
+                return FileVisitResult.CONTINUE;
+            }
+        });
+    }
+}
