@@ -1,5 +1,10 @@
 package io.xdevfs.fs;
 
+import io.xdevfs.fs.config.ConfigException;
+import io.xdevfs.fs.config.ConfigLoader;
+import io.xdevfs.fs.config.ConfigPreflight;
+import io.xdevfs.fs.config.IniFile;
+import io.xdevfs.fs.daemon.MemoryBudget;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 

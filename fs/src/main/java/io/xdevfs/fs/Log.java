@@ -9,19 +9,19 @@ import java.time.format.DateTimeFormatter;
  * journal under systemd). Not java.util.logging, whose LogManager resets itself during JVM shutdown
  * and would swallow exactly the unmount messages a signal produces.
  */
-final class Log {
+public final class Log {
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS");
     private static final PrintStream OUT = System.err;
 
-    static void info(String message) {
+    public static void info(String message) {
         write("INFO", message, null);
     }
 
-    static void warn(String message) {
+    public static void warn(String message) {
         write("WARN", message, null);
     }
 
-    static void error(String message, Throwable t) {
+    public static void error(String message, Throwable t) {
         write("ERROR", message, t);
     }
 

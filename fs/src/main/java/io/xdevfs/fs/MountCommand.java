@@ -1,5 +1,14 @@
 package io.xdevfs.fs;
 
+import io.xdevfs.fs.config.ConfigException;
+import io.xdevfs.fs.config.ConfigLoader;
+import io.xdevfs.fs.daemon.Background;
+import io.xdevfs.fs.daemon.Daemon;
+import io.xdevfs.fs.daemon.MemoryBudget;
+import io.xdevfs.fs.daemon.Preflight;
+import io.xdevfs.fs.daemon.RunFiles;
+import io.xdevfs.fs.fuse.FuseOptions;
+import io.xdevfs.fs.fuse.ReadAhead;
 import io.xdevfs.posix.Posix;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;

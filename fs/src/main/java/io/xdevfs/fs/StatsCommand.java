@@ -1,5 +1,7 @@
 package io.xdevfs.fs;
 
+import io.xdevfs.fs.daemon.ControlClient;
+import io.xdevfs.fs.fuse.ControlXattrs;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;

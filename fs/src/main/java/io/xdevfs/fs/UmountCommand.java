@@ -1,5 +1,7 @@
 package io.xdevfs.fs;
 
+import io.xdevfs.fs.daemon.MountTable;
+import io.xdevfs.fs.daemon.Unmounter;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;

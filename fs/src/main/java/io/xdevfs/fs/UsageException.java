@@ -1,8 +1,8 @@
 package io.xdevfs.fs;
 
 /** The user asked for something that cannot be done; the message is one line and says why. */
-final class UsageException extends RuntimeException {
-    UsageException(String message) {
+public final class UsageException extends RuntimeException {
+    public UsageException(String message) {
         super(message);
     }
 }

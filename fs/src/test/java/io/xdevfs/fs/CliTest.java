@@ -1,5 +1,6 @@
 package io.xdevfs.fs;
 
+import io.xdevfs.fs.config.ConfigLoader;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;

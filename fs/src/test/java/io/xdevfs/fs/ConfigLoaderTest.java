@@ -1,5 +1,8 @@
 package io.xdevfs.fs;
 
+import io.xdevfs.fs.config.ConfigException;
+import io.xdevfs.fs.config.ConfigLoader;
+import io.xdevfs.fs.config.MonitoringConfig;
 import io.xdevfs.tiers.LocalConfig;
 import io.xdevfs.tiers.Preallocation;
 import io.xdevfs.tiers.StorageType;

@@ -1,5 +1,8 @@
 package io.xdevfs.fs;
 
+import io.xdevfs.fs.daemon.ControlSocket;
+import io.xdevfs.fs.daemon.HealthCheck;
+import io.xdevfs.fs.fuse.ControlXattrs;
 import io.xdevfs.tiers.metrics.Metrics;
 import io.xdevfs.tiers.metrics.Op;
 import org.junit.jupiter.api.Test;

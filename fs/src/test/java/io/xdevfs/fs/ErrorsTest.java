@@ -1,5 +1,6 @@
 package io.xdevfs.fs;
 
+import io.xdevfs.fs.fuse.Errors;
 import io.xdevfs.posix.Errno;
 import io.xdevfs.posix.PosixException;
 import org.junit.jupiter.api.Test;

@@ -1,5 +1,6 @@
 package io.xdevfs.fs;
 
+import io.xdevfs.fs.fuse.FuseOptions;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;

@@ -1,5 +1,6 @@
 package io.xdevfs.fs;
 
+import io.xdevfs.fs.session.InitReply;
 import org.junit.jupiter.api.Test;
 
 import java.nio.ByteBuffer;

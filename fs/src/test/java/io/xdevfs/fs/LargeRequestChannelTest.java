@@ -1,5 +1,7 @@
 package io.xdevfs.fs;
 
+import io.xdevfs.fs.session.LargeRequestChannel;
+import io.xdevfs.fs.session.LibFuse2;
 import jnr.ffi.Memory;
 import jnr.ffi.Pointer;
 import jnr.ffi.Runtime;

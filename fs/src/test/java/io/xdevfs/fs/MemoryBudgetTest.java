@@ -1,5 +1,7 @@
 package io.xdevfs.fs;
 
+import io.xdevfs.fs.config.ConfigLoader;
+import io.xdevfs.fs.daemon.MemoryBudget;
 import io.xdevfs.tiers.CacheSettings;
 import io.xdevfs.tiers.LocalConfig;
 import io.xdevfs.tiers.StorageType;

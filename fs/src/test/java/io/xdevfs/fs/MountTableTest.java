@@ -1,5 +1,6 @@
 package io.xdevfs.fs;
 
+import io.xdevfs.fs.daemon.MountTable;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Path;

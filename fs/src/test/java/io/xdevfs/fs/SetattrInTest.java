@@ -1,6 +1,7 @@
 package io.xdevfs.fs;
 
 import com.kenai.jffi.MemoryIO;
+import io.xdevfs.fs.session.SetattrIn;
 import io.xdevfs.posix.Flags;
 import io.xdevfs.posix.Stat;
 import io.xdevfs.tiers.MetadataChange;

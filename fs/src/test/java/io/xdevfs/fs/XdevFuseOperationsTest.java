@@ -1,5 +1,6 @@
 package io.xdevfs.fs;
 
+import io.xdevfs.fs.fuse.XdevFuse;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 

@@ -1,10 +1,9 @@
 package io.xdevfs.tiers;
 
-import io.xdevfs.tiers.metrics.Metrics;
-
 import io.xdevfs.posix.DirEntry;
 import io.xdevfs.posix.FsStat;
 import io.xdevfs.posix.Stat;
+import io.xdevfs.tiers.metrics.Metrics;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;

@@ -1,5 +1,8 @@
 package io.xdevfs.tiers;
 
+import io.xdevfs.posix.Flags;
+import io.xdevfs.posix.Posix;
+import io.xdevfs.posix.PosixException;
 import io.xdevfs.tiers.compressed.CompressedFormat;
 import io.xdevfs.tiers.directory.ContentFormat;
 import io.xdevfs.tiers.directory.DirectoryVolume;
@@ -7,10 +10,6 @@ import io.xdevfs.tiers.directory.VolumeHeader;
 import io.xdevfs.tiers.format.DirectFormat;
 import io.xdevfs.tiers.format.MmapFormat;
 import io.xdevfs.tiers.format.SparseFormat;
-
-import io.xdevfs.posix.Flags;
-import io.xdevfs.posix.Posix;
-import io.xdevfs.posix.PosixException;
 
 import java.util.Arrays;
 import java.util.Locale;

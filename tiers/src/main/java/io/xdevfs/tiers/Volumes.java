@@ -1,5 +1,9 @@
 package io.xdevfs.tiers;
 
+import io.xdevfs.posix.Errno;
+import io.xdevfs.posix.Flags;
+import io.xdevfs.posix.Posix;
+import io.xdevfs.posix.PosixException;
 import io.xdevfs.tiers.cache.BlockCache;
 import io.xdevfs.tiers.cache.CachingVolume;
 import io.xdevfs.tiers.compressed.ChunkedFiles;
@@ -11,11 +15,6 @@ import io.xdevfs.tiers.tmpfs.BackedUpVolume;
 import io.xdevfs.tiers.tmpfs.GatedVolume;
 import io.xdevfs.tiers.tmpfs.TmpfsBackup;
 import io.xdevfs.tiers.tmpfs.TmpfsMount;
-
-import io.xdevfs.posix.Errno;
-import io.xdevfs.posix.Flags;
-import io.xdevfs.posix.Posix;
-import io.xdevfs.posix.PosixException;
 
 import java.io.IOException;
 import java.nio.file.Files;

@@ -1,10 +1,9 @@
 package io.xdevfs.tiers;
 
+import io.xdevfs.posix.Flags;
 import io.xdevfs.tiers.cache.BlockCache;
 import io.xdevfs.tiers.cache.CachingVolume;
 import io.xdevfs.tiers.metrics.Metrics;
-
-import io.xdevfs.posix.Flags;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

@@ -1,11 +1,10 @@
 package io.xdevfs.tiers;
 
-import io.xdevfs.tiers.compressed.LogFormat;
-import io.xdevfs.tiers.directory.DirectoryVolume;
-
 import io.xdevfs.codecs.Codecs;
 import io.xdevfs.codecs.CorruptDataException;
 import io.xdevfs.posix.Flags;
+import io.xdevfs.tiers.compressed.LogFormat;
+import io.xdevfs.tiers.directory.DirectoryVolume;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

@@ -1,13 +1,12 @@
 package io.xdevfs.tiers;
 
-import io.xdevfs.tiers.directory.DirectoryVolume;
-
 import io.xdevfs.posix.DirEntry;
 import io.xdevfs.posix.Errno;
 import io.xdevfs.posix.Flags;
 import io.xdevfs.posix.Posix;
 import io.xdevfs.posix.PosixException;
 import io.xdevfs.posix.Stat;
+import io.xdevfs.tiers.directory.DirectoryVolume;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;

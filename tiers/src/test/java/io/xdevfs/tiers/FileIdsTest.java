@@ -1,12 +1,11 @@
 package io.xdevfs.tiers;
 
-import io.xdevfs.tiers.directory.FileIds;
-import io.xdevfs.tiers.directory.IdCounter;
-
 import io.xdevfs.posix.Errno;
 import io.xdevfs.posix.Flags;
 import io.xdevfs.posix.Posix;
 import io.xdevfs.posix.PosixException;
+import io.xdevfs.tiers.directory.FileIds;
+import io.xdevfs.tiers.directory.IdCounter;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

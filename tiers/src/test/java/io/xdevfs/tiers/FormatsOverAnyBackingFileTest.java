@@ -1,13 +1,12 @@
 package io.xdevfs.tiers;
 
+import io.xdevfs.posix.Flags;
+import io.xdevfs.posix.Posix;
 import io.xdevfs.tiers.compressed.CompressedFormat;
 import io.xdevfs.tiers.directory.ContentFormat;
 import io.xdevfs.tiers.directory.OpenFiles;
 import io.xdevfs.tiers.format.DirectFormat;
 import io.xdevfs.tiers.format.SparseFormat;
-
-import io.xdevfs.posix.Flags;
-import io.xdevfs.posix.Posix;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 

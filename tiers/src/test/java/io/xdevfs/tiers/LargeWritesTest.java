@@ -1,8 +1,7 @@
 package io.xdevfs.tiers;
 
-import io.xdevfs.tiers.directory.DescriptorFile;
-
 import io.xdevfs.posix.Flags;
+import io.xdevfs.tiers.directory.DescriptorFile;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;

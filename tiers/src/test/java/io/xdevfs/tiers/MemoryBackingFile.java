@@ -1,9 +1,8 @@
 package io.xdevfs.tiers;
 
-import io.xdevfs.tiers.directory.BackingFile;
-
 import io.xdevfs.posix.Flags;
 import io.xdevfs.posix.Stat;
+import io.xdevfs.tiers.directory.BackingFile;
 
 import java.nio.ByteBuffer;
 import java.util.Arrays;

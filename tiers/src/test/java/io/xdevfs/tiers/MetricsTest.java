@@ -1,14 +1,13 @@
 package io.xdevfs.tiers;
 
-import io.xdevfs.tiers.metrics.MeteredVolume;
-import io.xdevfs.tiers.metrics.Metrics;
-import io.xdevfs.tiers.metrics.Op;
-import io.xdevfs.tiers.metrics.OpMetricsView;
-
 import io.xdevfs.posix.Errno;
 import io.xdevfs.posix.Flags;
 import io.xdevfs.posix.PosixException;
 import io.xdevfs.posix.Stat;
+import io.xdevfs.tiers.metrics.MeteredVolume;
+import io.xdevfs.tiers.metrics.Metrics;
+import io.xdevfs.tiers.metrics.Op;
+import io.xdevfs.tiers.metrics.OpMetricsView;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

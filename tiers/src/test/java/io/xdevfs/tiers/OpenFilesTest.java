@@ -1,9 +1,8 @@
 package io.xdevfs.tiers;
 
+import io.xdevfs.posix.Flags;
 import io.xdevfs.tiers.directory.DirectoryVolume;
 import io.xdevfs.tiers.directory.OpenFiles;
-
-import io.xdevfs.posix.Flags;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -1,10 +1,9 @@
 package io.xdevfs.tiers;
 
-import io.xdevfs.tiers.format.HoleMath;
-
 import io.xdevfs.posix.Errno;
 import io.xdevfs.posix.Flags;
 import io.xdevfs.posix.PosixException;
+import io.xdevfs.tiers.format.HoleMath;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;

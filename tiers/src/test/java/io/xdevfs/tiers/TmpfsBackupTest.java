@@ -1,11 +1,10 @@
 package io.xdevfs.tiers;
 
+import io.xdevfs.posix.Flags;
+import io.xdevfs.posix.Posix;
 import io.xdevfs.tiers.tmpfs.GatedVolume;
 import io.xdevfs.tiers.tmpfs.TmpfsBackup;
 import io.xdevfs.tiers.tmpfs.TreeCopy;
-
-import io.xdevfs.posix.Flags;
-import io.xdevfs.posix.Posix;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -1,9 +1,8 @@
 package io.xdevfs.tiers;
 
-import io.xdevfs.tiers.directory.VolumeHeader;
-
 import io.xdevfs.posix.Errno;
 import io.xdevfs.posix.Flags;
+import io.xdevfs.tiers.directory.VolumeHeader;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

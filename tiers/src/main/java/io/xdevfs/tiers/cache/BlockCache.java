@@ -1,9 +1,8 @@
 package io.xdevfs.tiers.cache;
 
-import io.xdevfs.tiers.metrics.Metrics;
-
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import io.xdevfs.tiers.metrics.Metrics;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

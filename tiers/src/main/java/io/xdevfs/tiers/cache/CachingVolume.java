@@ -1,5 +1,6 @@
 package io.xdevfs.tiers.cache;
 
+import io.xdevfs.posix.Stat;
 import io.xdevfs.tiers.CacheSettings;
 import io.xdevfs.tiers.Content;
 import io.xdevfs.tiers.ForwardingVolume;
@@ -7,8 +8,6 @@ import io.xdevfs.tiers.Owner;
 import io.xdevfs.tiers.Volume;
 import io.xdevfs.tiers.metrics.Metering;
 import io.xdevfs.tiers.metrics.Metrics;
-
-import io.xdevfs.posix.Stat;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;

@@ -1,9 +1,5 @@
 package io.xdevfs.tiers.compressed;
 
-import io.xdevfs.tiers.MetadataChange;
-import io.xdevfs.tiers.cache.BlockCache;
-import io.xdevfs.tiers.directory.BackingFile;
-
 import io.xdevfs.codecs.ChunkFrame;
 import io.xdevfs.codecs.Compressor;
 import io.xdevfs.codecs.CorruptDataException;
@@ -11,6 +7,9 @@ import io.xdevfs.posix.Errno;
 import io.xdevfs.posix.Flags;
 import io.xdevfs.posix.PosixException;
 import io.xdevfs.posix.Stat;
+import io.xdevfs.tiers.MetadataChange;
+import io.xdevfs.tiers.cache.BlockCache;
+import io.xdevfs.tiers.directory.BackingFile;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;

@@ -1,16 +1,15 @@
 package io.xdevfs.tiers.compressed;
 
-import io.xdevfs.tiers.CompressionSettings;
-import io.xdevfs.tiers.cache.BlockCache;
-import io.xdevfs.tiers.directory.BackingFile;
-import io.xdevfs.tiers.directory.ContentFormat;
-import io.xdevfs.tiers.directory.OpenFiles;
-
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import io.xdevfs.codecs.CompressionStats;
 import io.xdevfs.codecs.Compressor;
 import io.xdevfs.posix.Stat;
+import io.xdevfs.tiers.CompressionSettings;
+import io.xdevfs.tiers.cache.BlockCache;
+import io.xdevfs.tiers.directory.BackingFile;
+import io.xdevfs.tiers.directory.ContentFormat;
+import io.xdevfs.tiers.directory.OpenFiles;
 
 import java.io.IOException;
 

@@ -1,5 +1,9 @@
 package io.xdevfs.tiers.compressed;
 
+import io.xdevfs.codecs.CompressionStats;
+import io.xdevfs.posix.Flags;
+import io.xdevfs.posix.Posix;
+import io.xdevfs.posix.Stat;
 import io.xdevfs.tiers.CacheSettings;
 import io.xdevfs.tiers.CompressionSettings;
 import io.xdevfs.tiers.Content;
@@ -8,11 +12,6 @@ import io.xdevfs.tiers.directory.BackingFile;
 import io.xdevfs.tiers.directory.ContentFormat;
 import io.xdevfs.tiers.directory.OpenFiles;
 import io.xdevfs.tiers.metrics.Metrics;
-
-import io.xdevfs.codecs.CompressionStats;
-import io.xdevfs.posix.Flags;
-import io.xdevfs.posix.Posix;
-import io.xdevfs.posix.Stat;
 
 import java.io.IOException;
 

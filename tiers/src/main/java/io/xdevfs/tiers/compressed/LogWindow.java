@@ -2,7 +2,6 @@ package io.xdevfs.tiers.compressed;
 
 import io.xdevfs.tiers.directory.BackingFile;
 
-
 import java.io.IOException;
 import java.nio.ByteBuffer;
 

@@ -1,9 +1,8 @@
 package io.xdevfs.tiers.directory;
 
-import io.xdevfs.tiers.Content;
-
 import io.xdevfs.posix.Errno;
 import io.xdevfs.posix.PosixException;
+import io.xdevfs.tiers.Content;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;

@@ -1,12 +1,11 @@
 package io.xdevfs.tiers.directory;
 
-import io.xdevfs.tiers.VolumeException;
-
 import io.xdevfs.posix.Flags;
 import io.xdevfs.posix.Names;
 import io.xdevfs.posix.Posix;
 import io.xdevfs.posix.PosixException;
 import io.xdevfs.posix.Stat;
+import io.xdevfs.tiers.VolumeException;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

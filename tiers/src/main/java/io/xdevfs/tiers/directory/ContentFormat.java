@@ -1,9 +1,8 @@
 package io.xdevfs.tiers.directory;
 
+import io.xdevfs.posix.Stat;
 import io.xdevfs.tiers.Content;
 import io.xdevfs.tiers.metrics.Metrics;
-
-import io.xdevfs.posix.Stat;
 
 import java.io.IOException;
 

@@ -1,15 +1,14 @@
 package io.xdevfs.tiers.directory;
 
-import io.xdevfs.tiers.FallocateModes;
-import io.xdevfs.tiers.MetadataChange;
-import io.xdevfs.tiers.Owner;
-import io.xdevfs.tiers.Preallocation;
-
 import io.xdevfs.posix.Errno;
 import io.xdevfs.posix.Flags;
 import io.xdevfs.posix.Posix;
 import io.xdevfs.posix.PosixException;
 import io.xdevfs.posix.Stat;
+import io.xdevfs.tiers.FallocateModes;
+import io.xdevfs.tiers.MetadataChange;
+import io.xdevfs.tiers.Owner;
+import io.xdevfs.tiers.Preallocation;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;

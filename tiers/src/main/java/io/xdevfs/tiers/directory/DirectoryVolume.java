@@ -1,13 +1,5 @@
 package io.xdevfs.tiers.directory;
 
-import io.xdevfs.tiers.Content;
-import io.xdevfs.tiers.LocalConfig;
-import io.xdevfs.tiers.Owner;
-import io.xdevfs.tiers.Permissions;
-import io.xdevfs.tiers.Preallocation;
-import io.xdevfs.tiers.Volume;
-import io.xdevfs.tiers.metrics.Metrics;
-
 import io.xdevfs.posix.DirEntry;
 import io.xdevfs.posix.Errno;
 import io.xdevfs.posix.Flags;
@@ -15,6 +7,13 @@ import io.xdevfs.posix.FsStat;
 import io.xdevfs.posix.Posix;
 import io.xdevfs.posix.PosixException;
 import io.xdevfs.posix.Stat;
+import io.xdevfs.tiers.Content;
+import io.xdevfs.tiers.LocalConfig;
+import io.xdevfs.tiers.Owner;
+import io.xdevfs.tiers.Permissions;
+import io.xdevfs.tiers.Preallocation;
+import io.xdevfs.tiers.Volume;
+import io.xdevfs.tiers.metrics.Metrics;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;

@@ -1,10 +1,9 @@
 package io.xdevfs.tiers.format;
 
+import io.xdevfs.posix.Stat;
 import io.xdevfs.tiers.Content;
 import io.xdevfs.tiers.MetadataChange;
 import io.xdevfs.tiers.directory.BackingFile;
-
-import io.xdevfs.posix.Stat;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;

@@ -1,14 +1,13 @@
 package io.xdevfs.tiers.format;
 
-import io.xdevfs.tiers.Content;
-import io.xdevfs.tiers.directory.BackingFile;
-import io.xdevfs.tiers.directory.ContentFormat;
-import io.xdevfs.tiers.directory.OpenFiles;
-
 import io.xdevfs.posix.Errno;
 import io.xdevfs.posix.Flags;
 import io.xdevfs.posix.Posix;
 import io.xdevfs.posix.PosixException;
+import io.xdevfs.tiers.Content;
+import io.xdevfs.tiers.directory.BackingFile;
+import io.xdevfs.tiers.directory.ContentFormat;
+import io.xdevfs.tiers.directory.OpenFiles;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;

@@ -1,14 +1,13 @@
 package io.xdevfs.tiers.format;
 
-import io.xdevfs.tiers.Content;
-import io.xdevfs.tiers.FallocateModes;
-import io.xdevfs.tiers.MetadataChange;
-import io.xdevfs.tiers.directory.BackingFile;
-
 import io.xdevfs.posix.Errno;
 import io.xdevfs.posix.Flags;
 import io.xdevfs.posix.PosixException;
 import io.xdevfs.posix.Stat;
+import io.xdevfs.tiers.Content;
+import io.xdevfs.tiers.FallocateModes;
+import io.xdevfs.tiers.MetadataChange;
+import io.xdevfs.tiers.directory.BackingFile;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;

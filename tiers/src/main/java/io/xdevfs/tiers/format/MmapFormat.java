@@ -1,12 +1,11 @@
 package io.xdevfs.tiers.format;
 
+import io.xdevfs.posix.Flags;
+import io.xdevfs.posix.Posix;
 import io.xdevfs.tiers.Content;
 import io.xdevfs.tiers.directory.BackingFile;
 import io.xdevfs.tiers.directory.ContentFormat;
 import io.xdevfs.tiers.directory.OpenFiles;
-
-import io.xdevfs.posix.Flags;
-import io.xdevfs.posix.Posix;
 
 import java.io.IOException;
 

@@ -5,7 +5,6 @@ import io.xdevfs.tiers.directory.BackingFile;
 import io.xdevfs.tiers.directory.ContentFormat;
 import io.xdevfs.tiers.directory.OpenFiles;
 
-
 /** {@code storage_type = sparse}: backing bytes, zero blocks as holes ({@link SparseContent}). */
 public final class SparseFormat implements ContentFormat {
     private final int holeBlockSize;

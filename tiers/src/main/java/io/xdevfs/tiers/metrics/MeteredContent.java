@@ -1,9 +1,8 @@
 package io.xdevfs.tiers.metrics;
 
+import io.xdevfs.posix.Stat;
 import io.xdevfs.tiers.Content;
 import io.xdevfs.tiers.MetadataChange;
-
-import io.xdevfs.posix.Stat;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;

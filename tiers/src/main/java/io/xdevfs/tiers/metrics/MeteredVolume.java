@@ -1,13 +1,12 @@
 package io.xdevfs.tiers.metrics;
 
+import io.xdevfs.posix.DirEntry;
+import io.xdevfs.posix.FsStat;
+import io.xdevfs.posix.Stat;
 import io.xdevfs.tiers.Content;
 import io.xdevfs.tiers.ForwardingVolume;
 import io.xdevfs.tiers.Owner;
 import io.xdevfs.tiers.Volume;
-
-import io.xdevfs.posix.DirEntry;
-import io.xdevfs.posix.FsStat;
-import io.xdevfs.posix.Stat;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;

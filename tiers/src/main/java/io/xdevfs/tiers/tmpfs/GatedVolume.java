@@ -1,12 +1,11 @@
 package io.xdevfs.tiers.tmpfs;
 
+import io.xdevfs.posix.Stat;
 import io.xdevfs.tiers.Content;
 import io.xdevfs.tiers.ForwardingVolume;
 import io.xdevfs.tiers.MetadataChange;
 import io.xdevfs.tiers.Owner;
 import io.xdevfs.tiers.Volume;
-
-import io.xdevfs.posix.Stat;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;

@@ -1,11 +1,10 @@
 package io.xdevfs.tiers.tmpfs;
 
-import io.xdevfs.tiers.TmpfsSettings;
-import io.xdevfs.tiers.VolumeException;
-
 import io.xdevfs.posix.Flags;
 import io.xdevfs.posix.Posix;
 import io.xdevfs.posix.PosixException;
+import io.xdevfs.tiers.TmpfsSettings;
+import io.xdevfs.tiers.VolumeException;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

@@ -1,6 +1,5 @@
 package io.xdevfs.tiers.tmpfs;
 
-
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.FileVisitResult;

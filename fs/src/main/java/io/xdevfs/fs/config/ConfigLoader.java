@@ -1,0 +1,151 @@
+package io.xdevfs.fs.config;
+
+import io.xdevfs.tiers.CacheSettings;
+import io.xdevfs.tiers.CompressionSettings;
+import io.xdevfs.tiers.IoSettings;
+import io.xdevfs.tiers.LocalConfig;
+import io.xdevfs.tiers.Preallocation;
+import io.xdevfs.tiers.StorageType;
+import io.xdevfs.tiers.TmpfsSettings;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Reads the seed's INI file into a {@link LocalConfig}. Every key the seed documents is either
+ * applied or rejected as "not supported yet"; unknown sections and keys and bad values are errors
+ * naming file, line, key and what is allowed. All problems are reported together.
+ */
+public final class ConfigLoader {
+
+    /** Seed keys of [local] that have no meaning in xdevfs, with the reason. */
+    private static final Map<String, String> NEVER = Map.of(
+            "use_aio", "not used by xdevfs: each FUSE request is answered by a synchronous system call on the "
+                    + "daemon's own thread, so kernel AIO would overlap nothing",
+            "max_events", "not used by xdevfs: it sizes the kernel AIO queue of use_aio, which xdevfs does not use");
+
+    /**
+     * The whole file: {@code [local]} and {@code [monitoring]}, and three settings of the mount itself:
+     * the kernel's readahead ({@code read_ahead_kb}; -1 leaves the kernel's default), whether the
+     * kernel caches file pages of the mount at all ({@code enable_page_cache}) and whether the mount
+     * serves extended attributes ({@code enable_xattr}).
+     */
+    public record Config(LocalConfig local, MonitoringConfig monitoring, int readAheadKb, boolean pageCache, boolean xattrs) {
+        public static Config defaults() {
+            return new Config(LocalConfig.defaults(), MonitoringConfig.defaults(), -1, true, true);
+        }
+    }
+
+    /** Why a file cannot be read, in the words of strerror ("No such file or directory", ...). */
+    public static String reason(IOException e) {
+        if (e instanceof java.nio.file.NoSuchFileException) {
+            return "No such file or directory";
+        }
+        if (e instanceof java.nio.file.AccessDeniedException) {
+            return "Permission denied";
+        }
+        if (e instanceof java.nio.file.FileSystemException f && f.getReason() != null) {
+            return f.getReason();
+        }
+        return e.getMessage();
+    }
+
+    public static LocalConfig load(Path file) throws ConfigException {
+        return loadAll(file).local();
+    }
+
+    public static Config loadAll(Path file) throws ConfigException {
+        IniFile ini;
+        try {
+            ini = IniFile.read(file);
+        } catch (IOException e) {
+            throw new ConfigException(List.of(file + ": cannot read the configuration: " + reason(e)));
+        }
+        List<String> problems = new ArrayList<>(ini.errors);
+        LocalKeys local = new LocalKeys();
+        PreallocationKeys preallocation = new PreallocationKeys();
+        SparseKeys sparse = new SparseKeys();
+        CompressionKeys compression = new CompressionKeys();
+        CacheKeys cache = new CacheKeys();
+        IoKeys io = new IoKeys();
+        MountKeys mount = new MountKeys();
+        MonitoringKeys monitoring = new MonitoringKeys();
+        TmpfsKeys tmpfs = new TmpfsKeys();
+        // The one table: each section and the groups that own its keys, in the order the errors list them.
+        Map<String, List<KeyGroup>> sections = new TreeMap<>(Map.of(
+                "local", List.of(local, preallocation, sparse, compression, cache, io, mount, KeyGroup.never(NEVER)),
+                "tmpfs", List.of(tmpfs),
+                "monitoring", List.of(monitoring),
+                "hybrid", List.of(KeyGroup.notYet("hot_storage_type", "hot_directory", "hot_cache_size",
+                        "hot_access_threshold", "cold_storage_type", "cold_directory", "cold_timeout_sec",
+                        "cold_enable_compression", "auto_migration", "migration_batch_size", "migration_interval_sec")),
+                "block", List.of(KeyGroup.notYet("block_device", "sector_size", "use_raw_device", "enable_trim",
+                        "queue_depth")),
+                "tuning", List.of(KeyGroup.notYet("enable_auto_tuning", "tuning_interval_sec", "target_latency_us",
+                        "target_iops", "target_cache_hit_ratio")),
+                "recovery", List.of(KeyGroup.notYet("enable_checkpoints", "checkpoint_interval_sec",
+                        "checkpoint_directory", "max_retries", "retry_delay_ms", "exponential_backoff", "enable_checksums",
+                        "enable_redundancy", "redundancy_factor"))));
+        Map<String, String> where = new HashMap<>();
+        for (IniFile.Entry e : ini.entries) {
+            String at = ini.where(e.line()) + ": [" + e.section() + "] " + e.key();
+            List<KeyGroup> groups = sections.get(e.section());
+            if (groups == null) {
+                problems.add(at + ": unknown section [" + e.section() + "] (known: " + String.join(", ", sections.keySet())
+                        + ")");
+                continue;
+            }
+            KeyGroup group = groups.stream().filter(g -> g.keys().contains(e.key())).findFirst().orElse(null);
+            if (group == null) {
+                problems.add(at + ": unknown key (supported keys in [" + e.section() + "]: " + String.join(", ",
+                        groups.stream().filter(KeyGroup::supported).flatMap(g -> g.keys().stream()).toList()) + ")");
+            } else if (group.supported() && where.putIfAbsent(e.key(), at) != null) {
+                problems.add(at + ": set twice");
+            } else {
+                try {
+                    group.parse(e.key(), e.value());
+                } catch (KeyGroup.Refusal refused) {
+                    problems.add(at + ": " + refused.getMessage());
+                } catch (IllegalArgumentException bad) {
+                    problems.add(at + " = '" + e.value() + "': " + bad.getMessage());
+                }
+            }
+        }
+        StorageType type = local.type;
+        Preallocation reserve = preallocation.settings(type, where, problems);
+        int holeBlock = sparse.holeBlockSize(type, where, problems);
+        CompressionSettings settings = compression.settings(type == StorageType.COMPRESSED, where, problems);
+        MonitoringConfig monitor = monitoring.config(where, problems);
+        CacheSettings caching = cache.settings(type, where, problems);
+        IoSettings ioSettings = io.settings(type, where, problems);
+        TmpfsSettings tmpfsSettings = tmpfs.settings(type, where, problems);
+        if (!problems.isEmpty()) {
+            throw new ConfigException(problems);
+        }
+        return new Config(new LocalConfig(local.base, type, local.fileMode, local.dirMode, local.sync, local.autoCreate,
+                local.maxOpen, reserve, holeBlock, settings, caching, ioSettings, tmpfsSettings), monitor,
+                mount.readAheadKb, mount.pageCache, mount.xattrs);
+    }
+
+    /** The effective configuration as INI text, for {@code xdevfs config check}. */
+    public static String render(Config c) {
+        return render(c.local()) + MountKeys.render(c)
+                + TmpfsKeys.render(c.local().storageType(), c.local().tmpfs())
+                + MonitoringKeys.render(c.monitoring());
+    }
+
+    public static String render(LocalConfig c) {
+        return "[local]\n" + LocalKeys.render(c) + PreallocationKeys.render(c) + SparseKeys.render(c)
+                + (c.storageType() == StorageType.COMPRESSED ? CompressionKeys.render(c.compression()) : "")
+                + IoKeys.render(c.storageType(), c.io())
+                + CacheKeys.render(c.cache());
+    }
+
+    private ConfigLoader() {
+    }
+}

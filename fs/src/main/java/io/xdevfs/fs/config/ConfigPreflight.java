@@ -1,0 +1,94 @@
+package io.xdevfs.fs.config;
+
+import io.xdevfs.tiers.LocalConfig;
+import io.xdevfs.tiers.StorageType;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * What {@code xdevfs config check} can tell about a valid configuration without mounting: whether its
+ * directories exist or can be created and its port is free now. Each finding names the file, line and
+ * key it is about (the key's default when the file does not set it).
+ */
+public final class ConfigPreflight {
+    /** One finding; an error means the mount would fail, a warning that it may. */
+    public record Finding(boolean error, String text) {
+    }
+
+    private final IniFile ini;
+    private final List<Finding> findings = new ArrayList<>();
+
+    private ConfigPreflight(IniFile ini) {
+        this.ini = ini;
+    }
+
+    public static List<Finding> check(IniFile ini, ConfigLoader.Config config) {
+        ConfigPreflight p = new ConfigPreflight(ini);
+        LocalConfig local = config.local();
+        p.directory("local", "base_directory", local.baseDirectory(), local.autoCreateDirs());
+        io.xdevfs.tiers.Volumes.headerProblem(local).ifPresent(problem ->
+                p.findings.add(new Finding(true, p.where("local", "storage_type") + ": " + problem)));
+        if (local.storageType() == StorageType.TMPFS && local.tmpfs().backupToDisk()) {
+            p.directory("tmpfs", "backup_directory", local.tmpfs().backupDirectory(), true);
+        }
+        if (config.monitoring().enableMetrics() && config.monitoring().metricsPort() > 0) {
+            p.portFree("monitoring", "metrics_port", config.monitoring().metricsPort());
+        }
+        return p.findings;
+    }
+
+    private String where(String section, String key) {
+        for (IniFile.Entry e : ini.entries) {
+            if (e.section().equals(section) && e.key().equals(key)) {
+                return ini.where(e.line()) + ": [" + section + "] " + key;
+            }
+        }
+        return ini.file + ": [" + section + "] " + key + " (default)";
+    }
+
+    private void directory(String section, String key, Path dir, boolean mayCreate) {
+        Path abs = dir.toAbsolutePath().normalize();
+        if (Files.isDirectory(abs)) {
+            if (!Files.isWritable(abs) || !Files.isReadable(abs)) {
+                findings.add(new Finding(true, where(section, key) + ": " + abs + " is not readable and writable by "
+                        + "this user"));
+            }
+            return;
+        }
+        if (Files.exists(abs, LinkOption.NOFOLLOW_LINKS)) {
+            findings.add(new Finding(true, where(section, key) + ": " + abs + " exists but is not a directory"));
+            return;
+        }
+        if (!mayCreate) {
+            findings.add(new Finding(true, where(section, key) + ": " + abs + " does not exist (and auto_create_dirs "
+                    + "= false)"));
+            return;
+        }
+        Path existing = abs.getParent();
+        while (existing != null && !Files.exists(existing)) {
+            existing = existing.getParent();
+        }
+        if (existing == null || !Files.isDirectory(existing) || !Files.isWritable(existing)) {
+            findings.add(new Finding(true, where(section, key) + ": " + abs + " does not exist and cannot be created"
+                    + (existing == null ? "" : " (" + existing + " is not a writable directory)")));
+        }
+    }
+
+    private void portFree(String section, String key, int port) {
+        try (ServerSocket s = new ServerSocket()) {
+            s.setReuseAddress(true);
+            s.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
+        } catch (IOException e) {
+            findings.add(new Finding(false, where(section, key) + ": 127.0.0.1:" + port + " is in use now ("
+                    + e.getMessage() + "); the mount would fail unless it is free by then"));
+        }
+    }
+}

@@ -1,0 +1,94 @@
+package io.xdevfs.fs.daemon;
+
+import io.xdevfs.fs.config.ConfigLoader;
+import io.xdevfs.fs.session.FuseSession;
+import io.xdevfs.tiers.metrics.Metrics;
+
+import java.io.IOException;
+import java.lang.management.BufferPoolMXBean;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * The daemon's memory, bounded and sized from its configuration. Without a bound the JVM may grow its
+ * heap to a quarter of the machine (a compressed mount reached 746 MB RSS during {@code pgbench -i},
+ * almost all of it garbage the collector had no reason to return), so the background daemon is started
+ * with {@code -Xmx} and {@code -XX:MaxDirectMemorySize} from here:
+ *
+ * <ul>
+ *   <li>heap: {@link #HEAP_WORKING} for request handling, per-file state and metrics, plus the read or
+ *       chunk cache ({@code cache_size}), which lives on the heap;</li>
+ *   <li>direct buffers: {@link #DIRECT} (per-thread I/O and compression buffers, aligned blocks);</li>
+ *   <li>native, outside the JVM's limits: libfuse's 1 MiB request buffer per session thread, and the
+ *       JVM's own code, class metadata, thread stacks and collector, {@link #JVM_OWN} (measured).</li>
+ * </ul>
+ * The total is the figure {@code xdevfs stats} reports as {@code memory_budget_bytes} next to the
+ * daemon's resident size; bench/memory.sh shows RSS within it under load.
+ */
+public record MemoryBudget(long heapBytes, long directBytes, long nativeBytes) {
+    public static final long MIB = 1L << 20;
+    public static final long HEAP_WORKING = 128 * MIB;
+    static final long DIRECT = 64 * MIB;
+    static final long JVM_OWN = 96 * MIB;
+    /** libfuse2's multithreaded loop keeps up to 10 idle workers; each holds a request buffer. */
+    private static final int MAX_SESSION_THREADS = 10;
+
+    public static MemoryBudget of(ConfigLoader.Config config, boolean singleThreaded) {
+        long cache = config.local().cache().readCache() ? config.local().cache().bytes() : 0; // read or chunk cache
+        long requestBuffers = (singleThreaded ? 1 : MAX_SESSION_THREADS) * (FuseSession.MAX_REQUEST + 4096L);
+        return new MemoryBudget(HEAP_WORKING + cache, DIRECT, JVM_OWN + requestBuffers);
+    }
+
+    long total() {
+        return heapBytes + directBytes + nativeBytes;
+    }
+
+    /** The JVM options that hold the heap and direct memory to the budget. */
+    public List<String> jvmOptions() {
+        return List.of("-Xmx" + heapBytes / MIB + "m", "-XX:MaxDirectMemorySize=" + directBytes / MIB + "m");
+    }
+
+    /** True when this JVM runs with a heap limit no larger than the budget's (else the budget is advice). */
+    public boolean enforcedHere() {
+        return Runtime.getRuntime().maxMemory() <= heapBytes;
+    }
+
+    public String describe() {
+        return String.format(java.util.Locale.ROOT, "%d MiB (heap %d MiB, direct buffers %d MiB, native %d MiB)",
+                total() / MIB, heapBytes / MIB, directBytes / MIB, nativeBytes / MIB);
+    }
+
+    /** memory_budget_bytes and what the daemon uses now, for xdevfs stats and Prometheus. */
+    public void registerGauges(Metrics metrics) {
+        metrics.gauge("memory_budget_bytes", this::total);
+        metrics.gauge("memory_rss_bytes", MemoryBudget::residentBytes);
+        metrics.gauge("memory_heap_max_bytes", () -> Runtime.getRuntime().maxMemory());
+        metrics.gauge("memory_heap_used_bytes", () -> Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory());
+        metrics.gauge("memory_direct_used_bytes", MemoryBudget::directUsed);
+    }
+
+    private static long directUsed() {
+        for (BufferPoolMXBean pool : ManagementFactory.getPlatformMXBeans(BufferPoolMXBean.class)) {
+            if (pool.getName().equals("direct")) {
+                return pool.getMemoryUsed();
+            }
+        }
+        return 0;
+    }
+
+    /** VmRSS of /proc/self/status, in bytes; 0 where it cannot be read. */
+    static long residentBytes() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("VmRSS:")) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+                }
+            }
+        } catch (IOException | NumberFormatException e) {
+            return 0;
+        }
+        return 0;
+    }
+}

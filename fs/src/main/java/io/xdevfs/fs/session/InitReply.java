@@ -1,0 +1,73 @@
+package io.xdevfs.fs.session;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+
+/**
+ * The FUSE_INIT reply as libfuse2 writes it, and the two flags xdevfs adds to it.
+ *
+ * <ul>
+ *   <li>FUSE_MAX_PAGES: libfuse2 predates it (protocol 7.28, Linux 4.20), so the kernel keeps its default
+ *       of 32 pages per request and a 1 MiB write() becomes eight synchronous round trips to the daemon.
+ *       The flag, with a max_pages that covers the negotiated max_write, lets one request carry it all.</li>
+ *   <li>FUSE_DIRECT_IO_ALLOW_MMAP (in flags2, behind FUSE_INIT_EXT; Linux 6.6): without it the kernel
+ *       refuses MAP_SHARED mappings of files opened with FUSE direct_io ({@code enable_page_cache =
+ *       false}) with ENODEV, and sqlite3's WAL mode, for one, cannot work there. With it the kernel
+ *       serves such mappings from the page cache and keeps them coherent with the direct reads and
+ *       writes. A kernel that does not know a flag ignores it.</li>
+ * </ul>
+ * Nothing else changes: the protocol minor stays libfuse2's (the kernel reads these flags for every
+ * minor from 6 on), and older replies (without max_write) are left alone.
+ */
+public final class InitReply {
+    /** struct fuse_out_header: u32 len, s32 error, u64 unique. */
+    public static final int HEADER = 16;
+    public static final int FUSE_MAX_PAGES = 1 << 22;
+    public static final int FUSE_INIT_EXT = 1 << 30;
+    /** Bit 36 of the 64-bit flags, so bit 4 of flags2. */
+    static final int FUSE_DIRECT_IO_ALLOW_MMAP_FLAGS2 = 1 << 4;
+    /** struct fuse_init_out offsets: major, minor, max_readahead, flags, ..., max_write, time_gran, max_pages, flags2. */
+    private static final int MAJOR = 0;
+    private static final int FLAGS = 12;
+    private static final int MAX_WRITE = 20;
+    private static final int MAX_PAGES = 28;
+    private static final int FLAGS2 = 32;
+    /** The reply through flags2 and max_stack_depth; the kernel takes any length up to its own struct's. */
+    private static final int THROUGH_FLAGS2 = 40;
+    /** Protocol 7.5-7.22's reply, the shortest that carries max_write. */
+    private static final int COMPAT_22_SIZE = 24;
+    /** fuse_init_out since 7.23. */
+    private static final int FULL_SIZE = 64;
+    private static final int PROTOCOL_MAJOR = 7;
+
+    /** The rewritten message and the max_pages it asks for. */
+    public record Patched(ByteBuffer message, int maxPages) {
+    }
+
+    /**
+     * The INIT reply ({@code header} then {@code outarg}, native order) with both flags set, as one direct
+     * buffer ready to write; null when this is not a successful protocol-7 INIT reply with max_write.
+     */
+    public static Patched extend(ByteBuffer header, ByteBuffer outarg, int pageSize) {
+        ByteBuffer h = header.duplicate().order(ByteOrder.nativeOrder());
+        ByteBuffer in = outarg.duplicate().order(ByteOrder.nativeOrder());
+        int size = in.remaining();
+        if (h.remaining() != HEADER || h.getInt(h.position() + 4) != 0 || size < COMPAT_22_SIZE || size > FULL_SIZE
+                || in.getInt(in.position() + MAJOR) != PROTOCOL_MAJOR) {
+            return null;
+        }
+        int outSize = Math.max(size, THROUGH_FLAGS2);
+        ByteBuffer message = ByteBuffer.allocateDirect(HEADER + outSize).order(ByteOrder.nativeOrder());
+        message.put(h).put(in).position(0);
+        message.putInt(0, HEADER + outSize);
+        long maxWrite = Integer.toUnsignedLong(message.getInt(HEADER + MAX_WRITE));
+        int maxPages = (int) Math.min(0xffff, Math.max(1, (maxWrite + pageSize - 1) / pageSize));
+        message.putInt(HEADER + FLAGS, message.getInt(HEADER + FLAGS) | FUSE_MAX_PAGES | FUSE_INIT_EXT);
+        message.putShort(HEADER + MAX_PAGES, (short) maxPages);
+        message.putInt(HEADER + FLAGS2, message.getInt(HEADER + FLAGS2) | FUSE_DIRECT_IO_ALLOW_MMAP_FLAGS2);
+        return new Patched(message, maxPages);
+    }
+
+    private InitReply() {
+    }
+}

@@ -1,0 +1,47 @@
+package io.xdevfs.fs.session;
+
+import io.xdevfs.fs.Log;
+import io.xdevfs.posix.Errno;
+import io.xdevfs.posix.Posix;
+import io.xdevfs.posix.PosixException;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+
+/** A reply written straight to /dev/fuse, for the requests xdevfs answers before libfuse (RequestHook). */
+final class KernelReply {
+    /** struct fuse_out_header: len, error, unique. */
+    static final int OUT_HEADER = 16;
+
+    private KernelReply() {
+    }
+
+    /** A buffer for a successful reply with {@code bodySize} bytes of body, the header left to {@link #send}. */
+    static ByteBuffer body(int bodySize) {
+        ByteBuffer out = ByteBuffer.allocateDirect(OUT_HEADER + bodySize).order(ByteOrder.nativeOrder());
+        return out.position(OUT_HEADER);
+    }
+
+    /** Sends {@code reply} (from {@link #body}, filled) as the answer to request {@code unique}. */
+    static void send(int fd, long unique, ByteBuffer reply) {
+        reply.putInt(0, reply.position()).putInt(4, 0).putLong(8, unique);
+        write(fd, reply.flip());
+    }
+
+    /** Sends an error answer: {@code errno} positive. */
+    static void error(int fd, long unique, int errno) {
+        ByteBuffer out = ByteBuffer.allocateDirect(OUT_HEADER).order(ByteOrder.nativeOrder());
+        out.putInt(OUT_HEADER).putInt(-errno).putLong(unique);
+        write(fd, out.flip());
+    }
+
+    private static void write(int fd, ByteBuffer message) {
+        try {
+            Posix.get().writeMessage(fd, message);
+        } catch (PosixException e) {
+            if (e.errno() != Errno.ENOENT) { // ENOENT: the caller was interrupted and gave up
+                Log.warn("answering the kernel failed: " + e.getMessage());
+            }
+        }
+    }
+}

@@ -1,0 +1,161 @@
+package io.xdevfs.fs.session;
+
+import com.kenai.jffi.MemoryIO;
+import io.xdevfs.fs.fuse.Errors;
+import io.xdevfs.fs.fuse.Handles;
+import io.xdevfs.tiers.Content;
+import io.xdevfs.tiers.MetadataChange;
+
+import java.nio.ByteBuffer;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Makes fstat, fchmod, fchown and futimens of an open file work after it was unlinked. The kernel's
+ * GETATTR and SETATTR for them name the node but no handle, and libfuse2 looks the node's name up
+ * first: an unlinked file has none, so the answer was ENOENT. This hook remembers a handle open on each
+ * node (from the requests that carry both, from the OPEN this thread processes, and from libfuse's
+ * replies to CREATE, which name the new node). It adds that handle to a GETATTR, as the kernel does for
+ * its own reads; libfuse then asks fgetattr of the handle, which answers from the open file
+ * (st_nlink 0 once unlinked, as ext4 says). A SETATTR of mode, owner or times of a file without a
+ * name, which libfuse2 would look up by name even with a handle, it answers itself through the handle.
+ *
+ * <p>Requests are edited in place before libfuse reads them. Thread-safe.
+ */
+public final class OpenNodes implements LargeRequestChannel.RequestHook {
+    private static final int OPEN = 14;
+    private static final int CREATE = 35;
+    /** sizeof(struct fuse_entry_out): the CREATE reply is entry_out (nodeid first) then open_out (fh first). */
+    private static final int ENTRY_OUT = 128;
+    private static final int READ = 15;
+    private static final int WRITE = 16;
+    private static final int RELEASE = 18;
+    private static final int FSYNC = 20;
+    private static final int FLUSH = 25;
+    private static final int FALLOCATE = 43;
+    private static final int GETATTR = 3;
+    private static final int SETATTR = 4;
+    /** fuse_setattr_in.valid: fh is valid. */
+    private static final int FATTR_FH = 1 << 6;
+    private static final int FATTR_SIZE = 1 << 3;
+    /** sizeof(struct fuse_setattr_in), sizeof(struct fuse_attr_out). */
+    private static final int SETATTR_IN = 88;
+    private static final int ATTR_OUT = 104;
+    /** fuse_getattr_in.getattr_flags: fh is valid. */
+    private static final int FUSE_GETATTR_FH = 1;
+    private static final int BODY = LargeRequestChannel.IN_HEADER;
+
+    private final MemoryIO memory = MemoryIO.getInstance();
+    /** A node's id to a handle open on it (any one of them). */
+    private final Map<Long, Long> handleOfNode = new ConcurrentHashMap<>();
+    /** The node of the OPEN request this thread is processing, for {@link #opened}; 0 for none. */
+    private final ThreadLocal<long[]> openingNode = ThreadLocal.withInitial(() -> new long[1]);
+    private final Handles handles;
+    /** The unique id of the CREATE this thread processes, until its reply; 0 for none. */
+    private final ThreadLocal<long[]> creating = ThreadLocal.withInitial(() -> new long[1]);
+
+    public OpenNodes(Handles handles) {
+        this.handles = handles;
+    }
+
+    @Override
+    public boolean answer(int fd, long address, int length) {
+        int opcode = memory.getInt(address + 4);
+        long node = memory.getLong(address + 16);
+        switch (opcode) {
+            case OPEN -> openingNode.get()[0] = node;
+            case CREATE -> creating.get()[0] = memory.getLong(address + 8); // the new node's id is in the reply
+            case READ, WRITE, FSYNC, FLUSH, FALLOCATE -> {
+                if (length >= BODY + 8) {
+                    handleOfNode.putIfAbsent(node, memory.getLong(address + BODY)); // fh opens each body
+                }
+            }
+            case RELEASE -> {
+                if (length >= BODY + 8) {
+                    handleOfNode.remove(node, memory.getLong(address + BODY));
+                }
+            }
+            case GETATTR -> addHandle(address, length, node, FUSE_GETATTR_FH);
+            case SETATTR -> {
+                return length >= BODY + SETATTR_IN && answerUnnamedSetattr(fd, address, node);
+            }
+            default -> {
+                // not ours to look at
+            }
+        }
+        return false;
+    }
+
+    /**
+     * GETATTR and SETATTR bodies both open with a flags word and carry fh at byte 8: where the flag is
+     * clear and a handle is open on the node, sets both. Returns the handle added, or 0.
+     */
+    private long addHandle(long address, int length, long node, int flag) {
+        if (length < BODY + 16 || (memory.getInt(address + BODY) & flag) != 0) {
+            return 0;
+        }
+        Long fh = handleOfNode.get(node);
+        if (fh == null) {
+            return 0;
+        }
+        memory.putLong(address + BODY + 8, fh);
+        memory.putInt(address + BODY, memory.getInt(address + BODY) | flag);
+        return fh;
+    }
+
+    /**
+     * fchmod, fchown, futimens of an open file without a name: applied through its handle, answered with
+     * its attributes. A size change is left to libfuse (ftruncate carries its own handle; truncate(2)
+     * has a name), as is everything on a file that still has a name.
+     */
+    private boolean answerUnnamedSetattr(int fd, long address, long node) {
+        int valid = memory.getInt(address + BODY);
+        Long fh = (valid & (FATTR_SIZE | FATTR_FH)) == 0 ? handleOfNode.get(node) : null;
+        Content open = fh == null ? null : handles.find(fh);
+        if (open == null) {
+            return false;
+        }
+        long unique = memory.getLong(address + 8);
+        try {
+            if (open.attributes().nlink != 0) {
+                return false;
+            }
+            for (MetadataChange change : SetattrIn.changes(memory, address + BODY)) {
+                open.changeMetadata(change);
+            }
+            ByteBuffer reply = KernelReply.body(ATTR_OUT);
+            SetattrIn.putAttrOut(reply, open.attributes());
+            KernelReply.send(fd, unique, reply);
+        } catch (Throwable t) {
+            KernelReply.error(fd, unique, -Errors.toErrno("setattr", null, t));
+        }
+        return true;
+    }
+
+    /** A created file's node and handle, from libfuse's CREATE reply (header, then entry_out + open_out). */
+    @Override
+    public void replying(long iov, int count) {
+        long[] create = creating.get();
+        if (create[0] == 0) {
+            return;
+        }
+        long header = memory.getAddress(iov);
+        long unique = create[0];
+        create[0] = 0;
+        if (count < 2 || memory.getLong(header + 8) != unique || memory.getInt(header + 4) != 0
+                || memory.getLong(iov + 24) < ENTRY_OUT + 8) {
+            return; // not the CREATE's reply, an error, or not the layout of entry_out + open_out
+        }
+        long arg = memory.getAddress(iov + 16);
+        handleOfNode.putIfAbsent(memory.getLong(arg), memory.getLong(arg + ENTRY_OUT));
+    }
+
+    /** Called by open (on the thread processing the OPEN request) with the handle it made. */
+    public void opened(long fh) {
+        long[] node = openingNode.get();
+        if (node[0] != 0) {
+            handleOfNode.putIfAbsent(node[0], fh);
+            node[0] = 0;
+        }
+    }
+}
