@@ -7,11 +7,9 @@ import io.xdevfs.posix.PosixException;
 import io.xdevfs.posix.Stat;
 
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * {@code max_open_files}: the backing descriptors of a volume's open files, at most {@code bound}
@@ -25,12 +23,17 @@ import java.util.Map;
  * filesystem and CAP_DAC_READ_SEARCH (root); a descriptor that cannot be parked simply stays open. When
  * nothing can be parked, an open beyond the bound fails with ENFILE.
  *
- * <p>Thread-safe; one lock, held for bookkeeping and for the rare reopen and park system calls.
+ * <p>Each file's descriptors and whether it is pinned are recorded in its entry of the volume's
+ * {@link OpenFiles} table ({@code Entry.backing}), the one table of open files.
+ *
+ * <p>Thread-safe; one lock, held for bookkeeping and for the rare reopen and park system calls; it
+ * guards the entries' records too.
  */
 final class DescriptorCache {
     /** One open file's backing descriptor. */
     static final class Descriptor {
-        final long ino;
+        /** The file's entry in the volume's {@link OpenFiles}, which records its descriptors. */
+        final OpenFiles.Entry entry;
         /** The file's id ({@link FileIds}): what the engine above knows the file by. */
         final long id;
         final int reopenFlags;
@@ -40,10 +43,10 @@ final class DescriptorCache {
         byte[] handle;
         boolean closed;
 
-        Descriptor(int fd, long ino, long id, int reopenFlags, boolean parkable) {
+        Descriptor(int fd, OpenFiles.Entry entry, int reopenFlags, boolean parkable) {
             this.fd = fd;
-            this.ino = ino;
-            this.id = id;
+            this.entry = entry;
+            this.id = entry.id;
             this.reopenFlags = reopenFlags;
             this.parkable = parkable;
         }
@@ -63,20 +66,22 @@ final class DescriptorCache {
 
     private final Posix posix;
     private final FileIds ids;
+    private final OpenFiles files;
     private final int mountFd;
     private final long baseDevice;
     private final int bound;
     private final boolean canReopen;
     /** Open, parkable descriptors in order of last use (eldest first). */
     private final LinkedHashMap<Descriptor, Descriptor> idleOrder = new LinkedHashMap<>(16, 0.75f, true);
-    private final Map<Long, Inode> inodes = new HashMap<>();
     private int open;
     private long parked;
     private long reopened;
 
-    DescriptorCache(Posix posix, int baseFd, int bound, FileIds ids) throws PosixException {
+    /** Each file's descriptors are recorded in its entry of {@code files}; {@code ids} finds that entry by name. */
+    DescriptorCache(Posix posix, int baseFd, int bound, FileIds ids, OpenFiles files) throws PosixException {
         this.posix = posix;
         this.ids = ids;
+        this.files = files;
         // open_by_handle_at refuses an O_PATH descriptor (the volume's) as its mount_fd.
         this.mountFd = posix.openat(baseFd, ".", Flags.O_RDONLY | Flags.O_DIRECTORY, 0);
         this.baseDevice = posix.fstat(baseFd).dev;
@@ -85,28 +90,22 @@ final class DescriptorCache {
     }
 
     /**
-     * Takes over {@code fd} (opened with {@code flags}) and returns it held by the caller, who must
-     * {@link #release} it. Parks others to stay within the bound; ENFILE (closing {@code fd}) if it cannot.
+     * Takes over {@code fd} (opened with {@code flags}; {@code st} its attributes), recording it in the
+     * file's {@code entry}, and returns it held by the caller, who must {@link #release} it. Parks others
+     * to stay within the bound; ENFILE if it cannot, and then {@code fd} is still the caller's to close.
      */
-    synchronized Descriptor register(int fd, int flags) throws PosixException {
-        Stat st;
-        long id;
-        try {
-            st = posix.fstat(fd);
-            id = ids.of(fd, st);
-        } catch (PosixException e) {
-            posix.close(fd);
-            throw e;
-        }
-        Descriptor d = new Descriptor(fd, st.ino, id, flags & ~NOT_REOPENED, canReopen && st.dev == baseDevice);
+    synchronized Descriptor register(int fd, Stat st, int flags, OpenFiles.Entry entry) throws PosixException {
+        Descriptor d = new Descriptor(fd, entry, flags & ~NOT_REOPENED, canReopen && st.dev == baseDevice);
         d.users = 1;
         open++;
         if (!makeRoom()) {
             open--;
-            posix.close(fd);
             throw enfile();
         }
-        Inode inode = inodes.computeIfAbsent(d.ino, k -> new Inode());
+        if (entry.backing == null) {
+            entry.backing = new Inode();
+        }
+        Inode inode = (Inode) entry.backing;
         inode.descriptors.add(d);
         if (d.parkable && !inode.pinned) {
             idleOrder.put(d, d);
@@ -163,11 +162,11 @@ final class DescriptorCache {
         }
         d.closed = true;
         idleOrder.remove(d);
-        Inode inode = inodes.get(d.ino);
+        Inode inode = (Inode) d.entry.backing;
         if (inode != null) {
             inode.descriptors.remove(d);
             if (inode.descriptors.isEmpty()) {
-                inodes.remove(d.ino);
+                d.entry.backing = null;
             }
         }
         if (d.fd >= 0) {
@@ -183,7 +182,7 @@ final class DescriptorCache {
      * is open, its descriptors are reopened and stay open until closed.
      */
     synchronized void pinBeforeRemoving(int dir, String name) throws PosixException {
-        if (inodes.isEmpty()) {
+        if (files.size() == 0) {
             return;
         }
         Stat st;
@@ -192,8 +191,12 @@ final class DescriptorCache {
         } catch (PosixException e) {
             return; // nothing there: the removal itself will say so
         }
-        Inode inode = inodes.get(st.ino);
-        if (inode == null || st.dev != baseDevice || inode.pinned) {
+        if (!st.isRegularFile() || st.dev != baseDevice) {
+            return;
+        }
+        OpenFiles.Entry entry = files.peek(ids.of("/proc/self/fd/" + dir + "/" + name, st));
+        Inode inode = entry == null ? null : (Inode) entry.backing;
+        if (inode == null || inode.pinned) {
             return;
         }
         inode.pinned = true;
@@ -209,7 +212,7 @@ final class DescriptorCache {
     }
 
     private boolean pinned(Descriptor d) {
-        Inode inode = inodes.get(d.ino);
+        Inode inode = (Inode) d.entry.backing;
         return inode != null && inode.pinned;
     }
 

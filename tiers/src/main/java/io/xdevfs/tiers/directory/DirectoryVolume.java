@@ -52,7 +52,7 @@ public final class DirectoryVolume implements Volume {
         this.config = config;
         this.giveToCaller = posix.geteuid() == 0;
         this.ids = FileIds.open(posix, baseFd, sharedIds);
-        this.descriptors = new DescriptorCache(posix, baseFd, config.maxOpenFiles(), this.ids);
+        this.descriptors = new DescriptorCache(posix, baseFd, config.maxOpenFiles(), this.ids, openFiles);
         this.format = config.storageType().format(posix, baseFd, config);
     }
 
@@ -159,8 +159,21 @@ public final class DirectoryVolume implements Volume {
 
     /** Takes over {@code fd} (opened with {@code backing}): on failure it is closed. */
     private Content content(int fd, int backing, int flags) throws IOException {
-        DescriptorCache.Descriptor d = descriptors.register(fd, backing);
-        OpenFiles.Entry open = openFiles.acquire(d.id);
+        OpenFiles.Entry open;
+        DescriptorCache.Descriptor d;
+        try {
+            Stat st = posix.fstat(fd);
+            open = openFiles.acquire(ids.of(fd, st));
+            try {
+                d = descriptors.register(fd, st, backing, open);
+            } catch (IOException | RuntimeException e) {
+                open.release();
+                throw e;
+            }
+        } catch (PosixException e) {
+            posix.close(fd); // register closes it itself only when it refuses it (ENFILE)
+            throw e;
+        }
         try {
             Content c = format.wrap(new DescriptorFile.Held(posix, descriptors, d, config.preallocation()), open, flags);
             return new HeldContent(c, descriptors, d, open);

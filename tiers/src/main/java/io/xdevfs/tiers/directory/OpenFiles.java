@@ -9,7 +9,8 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * A volume's open files: one ref-counted {@link Entry} per file id ({@link FileIds}) however many
  * handles, hard links and background jobs hold it. An entry carries what every handle of the file
  * shares: the file's lock, its format's shared state (a compressed file's chunk index, an mmap'd
- * file's windows) and the gate that work needing the file quiet (a migration between tiers) closes.
+ * file's windows), the backing layer's record of its descriptors ({@link DescriptorCache}) and the
+ * gate that work needing the file quiet (a migration between tiers) closes.
  *
  * <h2>Concurrency and lock order</h2>
  * <ul>
@@ -37,6 +38,8 @@ public final class OpenFiles {
         private final OpenFiles table;
         /** Guarded by the table's compute of this id. */
         private int refs;
+        /** The backing layer's record of the file (its descriptors in the {@link DescriptorCache}); guarded by that layer. */
+        Object backing;
         /** Set once, under this entry's monitor. */
         private volatile Object state;
 
