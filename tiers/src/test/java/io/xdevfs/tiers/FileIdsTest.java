@@ -74,6 +74,28 @@ class FileIdsTest {
         }
     }
 
+    /** ext4 hands a freed inode number to the next new file: the new file must not inherit the old id. */
+    @Test
+    void aReusedInodeNumberGetsTheNewFilesId() throws Exception {
+        Path base = tmp.resolve("reuse");
+        try (Volume v = open(base)) {
+            Set<Long> ids = new HashSet<>();
+            int reused = 0;
+            for (int i = 0; i < 50; i++) {
+                touch(v, "/f" + i);
+                long before = (Long) Files.getAttribute(base.resolve("f" + i), "unix:ino");
+                assertTrue(ids.add(v.getattr("/f" + i).ino), "a new id each time");
+                v.unlink("/f" + i);
+                java.nio.file.Files.writeString(base.resolve("outside" + i), "x"); // made behind the mount's back
+                long after = (Long) Files.getAttribute(base.resolve("outside" + i), "unix:ino");
+                reused += before == after ? 1 : 0;
+                long outside = v.getattr("/outside" + i).ino;
+                assertEquals(FileIds.UNRECORDED | after, outside, "no id of the file that had its inode");
+            }
+            assertTrue(reused > 0, "ext4 reused a freed inode number at least once");
+        }
+    }
+
     @Test
     void aBaseWithoutIdsIsAdoptedAboveTheLargestIdFound() throws Exception {
         Path base = tmp.resolve("old");
