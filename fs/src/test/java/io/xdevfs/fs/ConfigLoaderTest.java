@@ -29,6 +29,29 @@ class ConfigLoaderTest {
         return assertThrows(ConfigException.class, () -> ConfigLoader.load(ini(text))).problems();
     }
 
+    /** Every key a storage type owns (StorageType#ownKeys), set for another type, names the type it is for. */
+    @Test
+    void everyTypesOwnKeysAreRefusedOnAnotherTypeNamingTheirType() throws Exception {
+        String[] valid = {"mmap_size = 1M", "io_alignment = 4096", "tmpfs_size = 1G", "tmpfs_mount_options = mode=0700",
+            "auto_mount = true", "backup_to_disk = false", "backup_interval_sec = 60", "backup_directory = /srv/b",
+            "enable_sparse = true", "hole_detection_size = 4096", "zero_block_threshold = 1.0", "enable_compression = true",
+            "compression_type = lz4", "compression_level = 1", "compression_threshold = 4K", "adaptive_compression = true",
+            "chunk_size = 64K"};
+        int checked = 0;
+        for (io.xdevfs.tiers.StorageType owner : io.xdevfs.tiers.StorageType.values()) {
+            for (String key : owner.ownKeys()) {
+                String line = java.util.Arrays.stream(valid).filter(l -> l.startsWith(key + " = ")).findFirst().orElseThrow();
+                String section = owner == io.xdevfs.tiers.StorageType.TMPFS ? "[tmpfs]" : "[local]";
+                String other = owner == io.xdevfs.tiers.StorageType.REGULAR ? "sparse" : "regular";
+                List<String> found = problems("[local]\nstorage_type = " + other + "\n" + section + "\n" + line + "\n");
+                assertEquals(1, found.size(), key + ": " + found);
+                assertTrue(found.get(0).endsWith(key + ": applies only to storage_type = " + owner.configName()), found.get(0));
+                checked++;
+            }
+        }
+        assertEquals(17, checked, "the keys of mmap, direct, tmpfs, sparse and compressed");
+    }
+
     @Test
     void readsTheSeedDialectWithCommentsAndQuotes() throws Exception {
         LocalConfig c = ConfigLoader.load(ini("""

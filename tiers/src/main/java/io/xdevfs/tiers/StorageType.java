@@ -27,13 +27,13 @@ import java.util.stream.Collectors;
  */
 public enum StorageType {
     REGULAR(true),
-    MMAP(true) {
+    MMAP(true, "mmap_size") {
         @Override
         public ContentFormat format(Posix posix, int baseFd, LocalConfig config) {
             return new MmapFormat(posix, config.io().mmapWindow());
         }
     },
-    DIRECT(true) {
+    DIRECT(true, "io_alignment") {
         @Override
         public ContentFormat format(Posix posix, int baseFd, LocalConfig config) throws PosixException {
             return new DirectFormat(posix, DirectFormat.alignmentFor(posix, baseFd, config.io().ioAlignment()));
@@ -44,7 +44,8 @@ public enum StorageType {
             return DirectFormat.probe(posix, baseFd, DirectFormat.alignmentFor(posix, baseFd, config.io().ioAlignment()));
         }
     },
-    TMPFS(true) {
+    TMPFS(true, "tmpfs_size", "tmpfs_mount_options", "auto_mount", "backup_to_disk", "backup_interval_sec",
+            "backup_directory") {
         @Override
         boolean needsTmpfs() {
             return true;
@@ -56,7 +57,7 @@ public enum StorageType {
         }
     },
     BLOCK(false),
-    SPARSE(true) {
+    SPARSE(true, "enable_sparse", "hole_detection_size", "zero_block_threshold") {
         @Override
         public ContentFormat format(Posix posix, int baseFd, LocalConfig config) {
             return new SparseFormat(config.holeBlockSize());
@@ -67,7 +68,8 @@ public enum StorageType {
             return Flags.FALLOC_FL_KEEP_SIZE | Flags.FALLOC_FL_PUNCH_HOLE | Flags.FALLOC_FL_ZERO_RANGE;
         }
     },
-    COMPRESSED(true) {
+    COMPRESSED(true, "enable_compression", "compression_type", "compression_level", "compression_threshold",
+            "adaptive_compression", "chunk_size") {
         @Override
         public ContentFormat format(Posix posix, int baseFd, LocalConfig config) {
             return new CompressedFormat(config.compression(), config.cache());
@@ -91,9 +93,19 @@ public enum StorageType {
     HYBRID(false);
 
     public final boolean implemented;
+    private final java.util.List<String> ownKeys;
 
-    StorageType(boolean implemented) {
+    StorageType(boolean implemented, String... ownKeys) {
         this.implemented = implemented;
+        this.ownKeys = java.util.List.of(ownKeys);
+    }
+
+    /**
+     * The configuration keys only this type reads (its [local] keys, or its own section's): set for
+     * another type, the loader says they apply only to this one.
+     */
+    public java.util.List<String> ownKeys() {
+        return ownKeys;
     }
 
     /** How this type stores a file's bytes in its backing file (the raw format unless it says otherwise). */

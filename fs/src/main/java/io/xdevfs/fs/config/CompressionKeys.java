@@ -64,12 +64,7 @@ final class CompressionKeys extends KeyGroup {
     /** The settings, or null after adding to {@code problems}; {@code where} maps keys to "file:line: [local] key". */
     CompressionSettings settings(boolean compressed, Map<String, String> where, List<String> problems) {
         if (!compressed) {
-            for (String key : KEYS) {
-                if (where.containsKey(key)) {
-                    problems.add(where.get(key) + ": applies only to storage_type = compressed");
-                }
-            }
-            return defaults;
+            return defaults; // the loader reports keys of another type (StorageType#ownKeys)
         }
         if (Boolean.FALSE.equals(enable)) {
             problems.add(where.get("enable_compression") + " = false: contradicts storage_type = compressed "

@@ -117,6 +117,13 @@ public final class ConfigLoader {
             }
         }
         StorageType type = local.type;
+        for (StorageType owner : StorageType.values()) {
+            for (String key : owner.ownKeys()) {
+                if (owner != type && where.containsKey(key)) {
+                    problems.add(where.get(key) + ": applies only to storage_type = " + owner.configName());
+                }
+            }
+        }
         Preallocation reserve = preallocation.settings(type, where, problems);
         int holeBlock = sparse.holeBlockSize(type, where, problems);
         CompressionSettings settings = compression.settings(type == StorageType.COMPRESSED, where, problems);

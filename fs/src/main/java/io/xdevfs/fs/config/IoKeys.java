@@ -44,12 +44,6 @@ final class IoKeys extends KeyGroup {
     IoSettings settings(StorageType type, Map<String, String> where, List<String> problems) {
         switchAgrees("use_direct_io", directIo, StorageType.DIRECT, type, where, problems);
         switchAgrees("use_mmap", mmap, StorageType.MMAP, type, where, problems);
-        if (alignment != null && type != StorageType.DIRECT) {
-            problems.add(where.get("io_alignment") + ": applies only to storage_type = direct");
-        }
-        if (window != null && type != StorageType.MMAP) {
-            problems.add(where.get("mmap_size") + ": applies only to storage_type = mmap");
-        }
         IoSettings d = IoSettings.defaults();
         return new IoSettings(alignment != null ? alignment : d.ioAlignment(), window != null ? window : d.mmapWindow());
     }

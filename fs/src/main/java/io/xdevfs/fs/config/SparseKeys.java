@@ -55,11 +55,6 @@ final class SparseKeys extends KeyGroup {
         if (sparse && Boolean.FALSE.equals(enable)) {
             problems.add(where.get("enable_sparse") + " = false: contradicts storage_type = sparse (leave it out or true)");
         }
-        for (String key : KEYS) {
-            if (!sparse && where.containsKey(key)) {
-                problems.add(where.get(key) + ": applies only to storage_type = sparse");
-            }
-        }
         return holeBlock;
     }
 

@@ -57,12 +57,7 @@ final class TmpfsKeys extends KeyGroup {
 
     TmpfsSettings settings(StorageType type, Map<String, String> where, List<String> problems) {
         if (type != StorageType.TMPFS) {
-            for (String key : KEYS) {
-                if (where.containsKey(key)) {
-                    problems.add(where.get(key) + ": applies only to storage_type = tmpfs");
-                }
-            }
-            return d;
+            return d; // the loader reports keys of another type (StorageType#ownKeys)
         }
         if (!autoMount) {
             for (String key : List.of("tmpfs_size", "tmpfs_mount_options")) {
