@@ -231,10 +231,15 @@ public final class FileIds {
         }
     }
 
-    /** A file that cannot take the attribute (another filesystem below, no room for it) keeps an unrecorded id. */
+    /**
+     * A file that cannot take the attribute (another filesystem below, no room for it), or a counter
+     * that cannot record its mark (a sticky base directory the daemon does not own), leaves the file
+     * with an unrecorded id: the create itself goes on.
+     */
     private static void tolerate(PosixException e) throws PosixException {
         if (e.errno() != Errno.EEXIST && e.errno() != Errno.EOPNOTSUPP && e.errno() != Errno.EPERM
-                && e.errno() != Errno.ENOSPC && e.errno() != Errno.EDQUOT) {
+                && e.errno() != Errno.EACCES && e.errno() != Errno.EROFS && e.errno() != Errno.ENOSPC
+                && e.errno() != Errno.EDQUOT) {
             throw e;
         }
     }
