@@ -219,6 +219,45 @@ abstract class VolumeContract {
         assertTrue(volume.readdir("/").isEmpty(), "no name of the engine's own shows");
     }
 
+    /**
+     * fallocate as the type's capabilities say ({@link StorageType#fallocateModes}): PUNCH_HOLE and
+     * ZERO_RANGE where claimed read back as zeros with the size kept (a pass-through type may get
+     * EOPNOTSUPP from its backing filesystem, as without xdevfs), and a mode the type does not claim
+     * is EOPNOTSUPP with nothing changed.
+     */
+    @Test
+    void fallocateDoesWhatTheTypeClaims() throws Exception {
+        StorageType type = config().storageType();
+        boolean passThrough = type.fallocateModes() == io.xdevfs.tiers.FallocateModes.PASS_THROUGH;
+        byte[] data = random(new Random(9), 200_000);
+        int[][] modes = {{Flags.FALLOC_FL_PUNCH_HOLE | Flags.FALLOC_FL_KEEP_SIZE, 8192, 65536},
+            {Flags.FALLOC_FL_ZERO_RANGE | Flags.FALLOC_FL_KEEP_SIZE, 100_000, 20_000},
+            {Flags.FALLOC_FL_COLLAPSE_RANGE, 0, 65536}};
+        try (Content c = volume.create("/fa", Flags.O_RDWR, 0644, null)) {
+            write(c, data, 0);
+            byte[] model = data.clone();
+            for (int[] m : modes) {
+                boolean claimed = (type.fallocateModes() & m[0]) == m[0];
+                try {
+                    c.allocate(m[0], m[1], m[2]);
+                } catch (PosixException e) {
+                    assertEquals(Errno.EOPNOTSUPP, e.errno(), e.getMessage());
+                    assertTrue(!claimed || passThrough, type + " claims mode " + m[0] + " but refused it");
+                    assertArrayEquals(model, read(c, 0, model.length), "a refused mode changes nothing");
+                    continue;
+                }
+                assertTrue(claimed, type + " did mode " + m[0] + " without claiming it");
+                if (m[0] == Flags.FALLOC_FL_COLLAPSE_RANGE) {
+                    model = java.util.Arrays.copyOfRange(model, m[2], model.length); // ext4 collapses aligned ranges
+                } else {
+                    java.util.Arrays.fill(model, m[1], m[1] + m[2], (byte) 0);
+                }
+                assertEquals(model.length, c.attributes().size, "mode " + m[0]);
+                assertArrayEquals(model, read(c, 0, model.length), "mode " + m[0]);
+            }
+        }
+    }
+
     /** Several handles of two files, random writes, truncates and reads against a model; then a remount. */
     @Test
     void aRandomModelOfHandlesHoldsAcrossARemount() throws Exception {
