@@ -27,7 +27,8 @@ import java.util.List;
  * <p>All calls go through {@link BaseDirectory#locate} so that nothing outside the base directory is
  * touched. New files, directories, symlinks and nodes are given to the caller ({@link Owner}) when the
  * daemon runs as root, as a kernel filesystem would; without root they stay the daemon's.
- * Thread-safe; the shared state is the {@link DescriptorCache} of open files' backing descriptors.
+ * Thread-safe; the shared state is the {@link OpenFiles} table of open files and the {@link DescriptorCache}
+ * of their backing descriptors.
  */
 public final class DirectoryVolume implements Volume {
     private static final int STRIPPED_OPEN_FLAGS = Flags.O_CREAT | Flags.O_EXCL | Flags.O_NOCTTY | Flags.O_DIRECT;

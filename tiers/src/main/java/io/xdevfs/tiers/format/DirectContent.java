@@ -1,8 +1,5 @@
 package io.xdevfs.tiers.format;
 
-import io.xdevfs.posix.Stat;
-import io.xdevfs.tiers.Content;
-import io.xdevfs.tiers.MetadataChange;
 import io.xdevfs.tiers.directory.BackingFile;
 
 import java.io.IOException;
@@ -18,19 +15,19 @@ import java.util.concurrent.locks.ReadWriteLock;
  * <p>Such a read-modify-write must not lose a concurrent write to the other bytes of the block, and a
  * block padded past the end of the file must not be seen before the file is cut back to its size: so
  * unaligned writes, appends and truncates hold the file's lock alone, while aligned writes and all
- * reads share it (the lock is per inode, across handles and hard links).
+ * reads share it (the lock is per inode, across handles and hard links). sync still syncs the backing
+ * file: O_DIRECT bypasses the page cache, not the device's write cache.
  */
-final class DirectContent implements Content {
+final class DirectContent extends BackedContent {
     private static final ByteBuffer ZEROS = ByteBuffer.allocateDirect(1 << 16);
 
-    private final BackingFile backing;
     private final AlignedBuffers buffers;
     private final int align;
     private final ReadWriteLock lock;
     private final boolean append;
 
     DirectContent(BackingFile backing, AlignedBuffers buffers, ReadWriteLock lock, boolean append) {
-        this.backing = backing;
+        super(backing);
         this.buffers = buffers;
         this.align = buffers.alignment();
         this.lock = lock;
@@ -133,10 +130,6 @@ final class DirectContent implements Content {
         buf.clear();
     }
 
-    @Override
-    public void sync(boolean dataOnly) throws IOException {
-        backing.sync(dataOnly); // O_DIRECT bypasses the page cache, not the device's write cache
-    }
 
     @Override
     public void truncate(long size) throws IOException {
@@ -149,20 +142,8 @@ final class DirectContent implements Content {
         }
     }
 
-    @Override
-    public Stat attributes() throws IOException {
-        return backing.attributes();
-    }
 
-    @Override
-    public long seek(long offset, boolean data) throws IOException {
-        return backing.seek(offset, data);
-    }
 
-    @Override
-    public void changeMetadata(MetadataChange change) throws IOException {
-        backing.changeMetadata(change);
-    }
 
     @Override
     public void allocate(int mode, long offset, long length) throws IOException {
@@ -175,8 +156,4 @@ final class DirectContent implements Content {
         }
     }
 
-    @Override
-    public void close() throws IOException {
-        backing.close();
-    }
 }

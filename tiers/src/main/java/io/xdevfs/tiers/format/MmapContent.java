@@ -3,25 +3,19 @@ package io.xdevfs.tiers.format;
 import io.xdevfs.posix.Errno;
 import io.xdevfs.posix.Flags;
 import io.xdevfs.posix.PosixException;
-import io.xdevfs.posix.Stat;
-import io.xdevfs.tiers.Content;
 import io.xdevfs.tiers.FallocateModes;
-import io.xdevfs.tiers.MetadataChange;
 import io.xdevfs.tiers.directory.BackingFile;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /** One handle of a {@code storage_type = mmap} file: its bytes go through the inode's {@link MappedFile}. */
-final class MmapContent implements Content {
-    private final BackingFile backing;
+final class MmapContent extends BackedContent {
     private final MappedFile file;
     private final boolean append;
-    private final AtomicBoolean closed = new AtomicBoolean();
 
     MmapContent(BackingFile backing, MappedFile file, boolean append) {
-        this.backing = backing;
+        super(backing);
         this.file = file;
         this.append = append;
     }
@@ -47,20 +41,8 @@ final class MmapContent implements Content {
         file.truncate(size);
     }
 
-    @Override
-    public Stat attributes() throws IOException {
-        return backing.attributes();
-    }
 
-    @Override
-    public long seek(long offset, boolean data) throws IOException {
-        return backing.seek(offset, data);
-    }
 
-    @Override
-    public void changeMetadata(MetadataChange change) throws IOException {
-        backing.changeMetadata(change);
-    }
 
     @Override
     public void allocate(int mode, long offset, long length) throws IOException {
@@ -68,10 +50,4 @@ final class MmapContent implements Content {
         file.allocate(mode, offset, length);
     }
 
-    @Override
-    public void close() throws IOException {
-        if (closed.compareAndSet(false, true)) {
-            backing.close(); // the shared MappedFile ends with the file's last reference (MmapFormat#closeState)
-        }
-    }
 }

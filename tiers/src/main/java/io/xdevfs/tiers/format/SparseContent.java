@@ -3,9 +3,6 @@ package io.xdevfs.tiers.format;
 import io.xdevfs.posix.Errno;
 import io.xdevfs.posix.Flags;
 import io.xdevfs.posix.PosixException;
-import io.xdevfs.posix.Stat;
-import io.xdevfs.tiers.Content;
-import io.xdevfs.tiers.MetadataChange;
 import io.xdevfs.tiers.StorageType;
 import io.xdevfs.tiers.directory.BackingFile;
 import io.xdevfs.tiers.directory.OpenFiles;
@@ -27,17 +24,16 @@ import java.util.concurrent.locks.ReadWriteLock;
  * ftruncate and no data, which is only safe when no other write can extend the file meanwhile.
  * Writes to one sparse file are therefore serialised; different files proceed in parallel.
  */
-final class SparseContent implements Content {
+final class SparseContent extends BackedContent {
     private static final int ALLOWED_MODES = StorageType.SPARSE.fallocateModes();
 
-    private final BackingFile backing;
     private final int block;
     private final ByteBuffer zeros;
     /** The file's lock ({@link OpenFiles.Entry#lock}): its write side is the size lock. */
     private final ReadWriteLock sizeLock;
 
     SparseContent(BackingFile backing, int block, ReadWriteLock sizeLock) {
-        this.backing = backing;
+        super(backing);
         this.block = block;
         this.zeros = ByteBuffer.allocateDirect(block).asReadOnlyBuffer();
         this.sizeLock = sizeLock;
@@ -139,10 +135,6 @@ final class SparseContent implements Content {
         return true;
     }
 
-    @Override
-    public void sync(boolean dataOnly) throws IOException {
-        backing.sync(dataOnly);
-    }
 
     @Override
     public void truncate(long size) throws IOException {
@@ -155,20 +147,8 @@ final class SparseContent implements Content {
         }
     }
 
-    @Override
-    public Stat attributes() throws IOException {
-        return backing.attributes();
-    }
 
-    @Override
-    public long seek(long offset, boolean data) throws IOException {
-        return backing.seek(offset, data);
-    }
 
-    @Override
-    public void changeMetadata(MetadataChange change) throws IOException {
-        backing.changeMetadata(change);
-    }
 
     @Override
     public void allocate(int mode, long offset, long length) throws IOException {
@@ -179,8 +159,4 @@ final class SparseContent implements Content {
         backing.allocate(mode, offset, length);
     }
 
-    @Override
-    public void close() throws IOException {
-        backing.close();
-    }
 }
