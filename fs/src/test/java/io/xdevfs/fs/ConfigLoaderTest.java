@@ -3,6 +3,7 @@ package io.xdevfs.fs;
 import io.xdevfs.fs.config.ConfigException;
 import io.xdevfs.fs.config.ConfigLoader;
 import io.xdevfs.fs.config.MonitoringConfig;
+import io.xdevfs.tiers.HybridSettings;
 import io.xdevfs.tiers.LocalConfig;
 import io.xdevfs.tiers.Preallocation;
 import io.xdevfs.tiers.StorageType;
@@ -36,12 +37,16 @@ class ConfigLoaderTest {
             "auto_mount = true", "backup_to_disk = false", "backup_interval_sec = 60", "backup_directory = /srv/b",
             "enable_sparse = true", "hole_detection_size = 4096", "zero_block_threshold = 1.0", "enable_compression = true",
             "compression_type = lz4", "compression_level = 1", "compression_threshold = 4K", "adaptive_compression = true",
-            "chunk_size = 64K"};
+            "chunk_size = 64K", "hot_storage_type = regular", "hot_directory = /srv/h", "hot_cache_size = 1G",
+            "hot_access_threshold = 3", "cold_storage_type = sparse", "cold_directory = /srv/c", "cold_timeout_sec = 60",
+            "cold_enable_compression = false", "auto_migration = false", "migration_batch_size = 10",
+            "migration_interval_sec = 5", "migration_rate_limit = 16M"};
         int checked = 0;
         for (io.xdevfs.tiers.StorageType owner : io.xdevfs.tiers.StorageType.values()) {
             for (String key : owner.ownKeys()) {
                 String line = java.util.Arrays.stream(valid).filter(l -> l.startsWith(key + " = ")).findFirst().orElseThrow();
-                String section = owner == io.xdevfs.tiers.StorageType.TMPFS ? "[tmpfs]" : "[local]";
+                String section = owner == io.xdevfs.tiers.StorageType.TMPFS ? "[tmpfs]"
+                        : owner == io.xdevfs.tiers.StorageType.HYBRID ? "[hybrid]" : "[local]";
                 String other = owner == io.xdevfs.tiers.StorageType.REGULAR ? "sparse" : "regular";
                 List<String> found = problems("[local]\nstorage_type = " + other + "\n" + section + "\n" + line + "\n");
                 assertEquals(1, found.size(), key + ": " + found);
@@ -49,7 +54,7 @@ class ConfigLoaderTest {
                 checked++;
             }
         }
-        assertEquals(17, checked, "the keys of mmap, direct, tmpfs, sparse and compressed");
+        assertEquals(29, checked, "the keys of mmap, direct, tmpfs, sparse, compressed and hybrid");
     }
 
     @Test
@@ -75,11 +80,87 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void hybridHoldsTwoTierConfigurationsBuiltFromTheOtherSections() throws Exception {
+        Path file = tmp.resolve("h.ini");
+        Files.writeString(file, """
+                [local]
+                base_directory = /srv/names
+                storage_type = hybrid
+                compression_type = zstd
+                file_permissions = 0640
+                [hybrid]
+                hot_storage_type = tmpfs
+                hot_directory = /dev/shm/wal-hot
+                hot_cache_size = 128M
+                cold_storage_type = compressed
+                cold_directory = /srv/cold
+                cold_timeout_sec = 30
+                migration_rate_limit = 8M
+                [tmpfs]
+                auto_mount = true
+                tmpfs_size = 256M
+                """);
+        LocalConfig c = ConfigLoader.load(file);
+        assertEquals(StorageType.HYBRID, c.storageType());
+        assertEquals(Path.of("/srv/names"), c.baseDirectory());
+        HybridSettings h = c.hybrid();
+        assertEquals(StorageType.TMPFS, h.hot().storageType());
+        assertEquals(Path.of("/dev/shm/wal-hot"), h.hot().baseDirectory());
+        assertTrue(h.hot().tmpfs().autoMount(), "[tmpfs] configures the tmpfs tier");
+        assertEquals("size=268435456", h.hot().tmpfs().mountOptions());
+        assertEquals(StorageType.COMPRESSED, h.cold().storageType());
+        assertEquals("zstd", h.cold().compression().codec().name(), "the compression keys configure the compressed tier");
+        assertEquals(0640, h.cold().filePermissions());
+        assertEquals(128L << 20, h.hotCacheSize());
+        assertEquals(30, h.coldTimeoutSec());
+        assertEquals(8L << 20, h.migrationRateLimit());
+        assertEquals(10, h.hotAccessThreshold(), "the seed's default");
+        assertTrue(h.autoMigration());
+    }
+
+    @Test
+    void hybridCombinationsThatCannotWorkAreRefused() throws Exception {
+        Path file = tmp.resolve("x.ini");
+        List<String> p = problems("""
+                [local]
+                base_directory = /srv/names
+                storage_type = hybrid
+                compression_type = zstd
+                [hybrid]
+                hot_storage_type = regular
+                hot_directory = /srv/names/hot
+                cold_storage_type = sparse
+                cold_directory = /srv/cold
+                cold_enable_compression = true
+                [tmpfs]
+                auto_mount = true
+                """);
+        assertEquals(List.of(
+                file + ":12: [tmpfs] auto_mount: applies only to storage_type = tmpfs",
+                file + ":4: [local] compression_type: applies only to storage_type = compressed",
+                file + ":10: [hybrid] cold_enable_compression = true: needs cold_storage_type = compressed (it is sparse)",
+                file + ":7: [hybrid] hot_directory: base_directory (/srv/names) and hot_directory (/srv/names/hot) must be "
+                        + "separate directories, neither inside the other"), p);
+        assertTrue(problems("""
+                [local]
+                storage_type = hybrid
+                [hybrid]
+                cold_storage_type = hybrid
+                """).contains(file + ":4: [hybrid] cold_storage_type = 'hybrid': expected a single-tier storage type: one "
+                + "of regular, mmap, direct, tmpfs, sparse, compressed"));
+        assertEquals(List.of(file + ":2: [hybrid] hot_cache_size: applies only to storage_type = hybrid"),
+                problems("""
+                [hybrid]
+                hot_cache_size = 1G
+                """));
+    }
+
+    @Test
     void everyProblemNamesFileLineKeyAndWhatIsAllowed() throws Exception {
         Path file = tmp.resolve("x.ini");
         List<String> p = problems("""
                 [local]
-                storage_type = hybrid
+                storage_type = block
                 file_permissions = 0999
                 use_sync_writes = maybe
                 max_open_files = 0
@@ -94,7 +175,7 @@ class ConfigLoaderTest {
                 """);
         assertEquals(List.of(
                 file + ":13: expected 'key = value', found 'use_sync_writes'",
-                file + ":2: [local] storage_type = 'hybrid': not supported yet (supported now: regular, mmap, direct, tmpfs, sparse, compressed)",
+                file + ":2: [local] storage_type = 'block': not supported yet (supported now: regular, mmap, direct, tmpfs, sparse, compressed, hybrid)",
                 file + ":3: [local] file_permissions = '0999': expected an octal mode from 0000 to 7777, e.g. 0644",
                 file + ":4: [local] use_sync_writes = 'maybe': expected true or false",
                 file + ":5: [local] max_open_files = '0': expected an integer from 1 to 1000000",

@@ -12,6 +12,8 @@ public final class Flags {
     public static final int O_TRUNC = 01000;
     public static final int O_APPEND = 02000;
     public static final int O_DSYNC = 010000;
+    /** O_SYNC includes O_DSYNC's bit. */
+    public static final int O_SYNC = 04010000;
     public static final int O_NOATIME = 01000000;
     public static final int O_CLOEXEC = 02000000;
     public static final int O_PATH = 010000000;

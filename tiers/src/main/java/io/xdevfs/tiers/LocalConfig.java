@@ -20,11 +20,15 @@ import java.nio.file.Path;
  * @param cache           the read cache (on compressed files, the decompressed-chunk cache)
  * @param io              O_DIRECT alignment and mmap windows
  * @param tmpfs           {@code storage_type = tmpfs}: mounting and backing up the memory filesystem
+ * @param hybrid          {@code storage_type = hybrid}: the hot and cold tiers' own configurations and the
+ *                        placement policy; null for every other type. The base directory of a hybrid
+ *                        volume holds its namespace (directories, names, links, attributes)
  */
 public record LocalConfig(Path baseDirectory, StorageType storageType, int filePermissions, int dirPermissions,
                           boolean useSyncWrites, boolean autoCreateDirs, int maxOpenFiles,
                           Preallocation preallocation, int holeBlockSize, CompressionSettings compression,
-                          CacheSettings cache, IoSettings io, TmpfsSettings tmpfs) {
+                          CacheSettings cache, IoSettings io, TmpfsSettings tmpfs,
+                          HybridSettings hybrid) {
 
     public static final int DEFAULT_HOLE_BLOCK_SIZE = 4096;
 
@@ -32,6 +36,18 @@ public record LocalConfig(Path baseDirectory, StorageType storageType, int fileP
         if (Integer.bitCount(holeBlockSize) != 1) {
             throw new IllegalArgumentException("hole block size must be a power of two: " + holeBlockSize);
         }
+        if ((storageType == StorageType.HYBRID) != (hybrid != null)) {
+            throw new IllegalArgumentException("hybrid settings go with storage_type = hybrid, and only with it");
+        }
+    }
+
+    /** A single-tier configuration (no hybrid settings). */
+    public LocalConfig(Path baseDirectory, StorageType storageType, int filePermissions, int dirPermissions,
+                       boolean useSyncWrites, boolean autoCreateDirs, int maxOpenFiles, Preallocation preallocation,
+                       int holeBlockSize, CompressionSettings compression, CacheSettings cache, IoSettings io,
+                       TmpfsSettings tmpfs) {
+        this(baseDirectory, storageType, filePermissions, dirPermissions, useSyncWrites, autoCreateDirs, maxOpenFiles,
+                preallocation, holeBlockSize, compression, cache, io, tmpfs, null);
     }
 
     /** A configuration with the default hole block size. */
@@ -61,32 +77,39 @@ public record LocalConfig(Path baseDirectory, StorageType storageType, int fileP
 
     public LocalConfig withBaseDirectory(Path dir) {
         return new LocalConfig(dir, storageType, filePermissions, dirPermissions, useSyncWrites, autoCreateDirs,
-                maxOpenFiles, preallocation, holeBlockSize, compression, cache, io, tmpfs);
+                maxOpenFiles, preallocation, holeBlockSize, compression, cache, io, tmpfs, hybrid);
     }
 
     /** Another storage type, with that type's default cache settings. */
     public LocalConfig withStorageType(StorageType type) {
         return new LocalConfig(baseDirectory, type, filePermissions, dirPermissions, useSyncWrites, autoCreateDirs,
-                maxOpenFiles, preallocation, holeBlockSize, compression, CacheSettings.defaultsFor(type), io, tmpfs);
+                maxOpenFiles, preallocation, holeBlockSize, compression, CacheSettings.defaultsFor(type), io, tmpfs,
+                type == StorageType.HYBRID ? hybrid : null);
     }
 
     public LocalConfig withCompression(CompressionSettings settings) {
         return new LocalConfig(baseDirectory, storageType, filePermissions, dirPermissions, useSyncWrites, autoCreateDirs,
-                maxOpenFiles, preallocation, holeBlockSize, settings, cache, io, tmpfs);
+                maxOpenFiles, preallocation, holeBlockSize, settings, cache, io, tmpfs, hybrid);
     }
 
     public LocalConfig withIo(IoSettings settings) {
         return new LocalConfig(baseDirectory, storageType, filePermissions, dirPermissions, useSyncWrites, autoCreateDirs,
-                maxOpenFiles, preallocation, holeBlockSize, compression, cache, settings, tmpfs);
+                maxOpenFiles, preallocation, holeBlockSize, compression, cache, settings, tmpfs, hybrid);
     }
 
     public LocalConfig withTmpfs(TmpfsSettings settings) {
         return new LocalConfig(baseDirectory, storageType, filePermissions, dirPermissions, useSyncWrites, autoCreateDirs,
-                maxOpenFiles, preallocation, holeBlockSize, compression, cache, io, settings);
+                maxOpenFiles, preallocation, holeBlockSize, compression, cache, io, settings, hybrid);
+    }
+
+    /** {@code storage_type = hybrid} with these tiers and policy. */
+    public LocalConfig withHybrid(HybridSettings settings) {
+        return new LocalConfig(baseDirectory, StorageType.HYBRID, filePermissions, dirPermissions, useSyncWrites,
+                autoCreateDirs, maxOpenFiles, preallocation, holeBlockSize, compression, cache, io, tmpfs, settings);
     }
 
     public LocalConfig withCache(CacheSettings settings) {
         return new LocalConfig(baseDirectory, storageType, filePermissions, dirPermissions, useSyncWrites, autoCreateDirs,
-                maxOpenFiles, preallocation, holeBlockSize, compression, settings, io, tmpfs);
+                maxOpenFiles, preallocation, holeBlockSize, compression, settings, io, tmpfs, hybrid);
     }
 }

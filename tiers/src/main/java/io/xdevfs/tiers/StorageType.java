@@ -90,7 +90,10 @@ public enum StorageType {
             return Flags.FALLOC_FL_KEEP_SIZE | Flags.FALLOC_FL_PUNCH_HOLE | Flags.FALLOC_FL_ZERO_RANGE;
         }
     },
-    HYBRID(false);
+    /** Names in the base directory; each file's bytes in a hot or a cold tier of its own type (hybrid package). */
+    HYBRID(true, "hot_storage_type", "hot_directory", "hot_cache_size", "hot_access_threshold", "cold_storage_type",
+            "cold_directory", "cold_timeout_sec", "cold_enable_compression", "auto_migration", "migration_batch_size",
+            "migration_interval_sec", "migration_rate_limit");
 
     public final boolean implemented;
     private final java.util.List<String> ownKeys;

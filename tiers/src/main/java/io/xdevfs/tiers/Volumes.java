@@ -11,6 +11,7 @@ import io.xdevfs.tiers.directory.BaseDirectoryLock;
 import io.xdevfs.tiers.directory.DirectoryVolume;
 import io.xdevfs.tiers.directory.IdCounter;
 import io.xdevfs.tiers.directory.VolumeHeader;
+import io.xdevfs.tiers.hybrid.HybridVolume;
 import io.xdevfs.tiers.tmpfs.BackedUpVolume;
 import io.xdevfs.tiers.tmpfs.GatedVolume;
 import io.xdevfs.tiers.tmpfs.TmpfsBackup;
@@ -50,6 +51,48 @@ public final class Volumes {
             throw new VolumeException("storage_type " + config.storageType().configName()
                     + " is not supported yet (supported: " + StorageType.implementedNames() + ")");
         }
+        if (config.storageType() == StorageType.HYBRID) {
+            return openHybrid(config, posix);
+        }
+        Volume volume = openDirectory(config, posix, ids);
+        // Compressed files cache their decompressed chunks themselves, with the same cache settings.
+        boolean readCache = config.cache().readCache() && config.cache().bytes() > 0;
+        return readCache && !config.storageType().cachesItsOwnChunks()
+                ? new CachingVolume(volume, config.cache()) : volume;
+    }
+
+    /**
+     * The namespace over the base directory, then each tier as the volume its own configuration
+     * describes (a tmpfs hot tier is mounted, restored and backed up like storage_type = tmpfs).
+     */
+    private static Volume openHybrid(LocalConfig config, Posix posix) throws VolumeException {
+        HybridSettings h = config.hybrid();
+        Volume namespace = openDirectory(config, posix, null);
+        Volume hot = null;
+        Volume cold = null;
+        try {
+            hot = open(h.hot(), posix, null);
+            cold = open(h.cold(), posix, null);
+            return new HybridVolume(namespace, hot, cold, h, e -> backgroundFault.accept(e));
+        } catch (VolumeException e) {
+            closeAll(namespace, hot, cold);
+            throw e;
+        } catch (IOException e) {
+            closeAll(namespace, hot, cold);
+            throw new VolumeException("cannot open the hybrid volume: " + e.getMessage());
+        }
+    }
+
+    private static void closeAll(Volume... volumes) {
+        for (Volume v : volumes) {
+            if (v != null) {
+                closeQuietly(v);
+            }
+        }
+    }
+
+    /** The volume over the base directory, of the configured type, without a read cache. */
+    private static Volume openDirectory(LocalConfig config, Posix posix, IdCounter ids) throws VolumeException {
         Path dir = config.baseDirectory().toAbsolutePath().normalize();
         prepareBaseDirectory(dir, config);
         if (config.storageType().needsTmpfs()) {
@@ -79,10 +122,7 @@ public final class Volumes {
             if (config.storageType().needsTmpfs()) {
                 volume = withTmpfsDurability(posix, dir, volume, config.tmpfs());
             }
-            // Compressed files cache their decompressed chunks themselves, with the same cache settings.
-            boolean readCache = config.cache().readCache() && config.cache().bytes() > 0;
-            return readCache && !config.storageType().cachesItsOwnChunks()
-                    ? new CachingVolume(volume, config.cache()) : volume;
+            return volume;
         } catch (PosixException e) {
             lock.closeQuietly();
             throw new VolumeException("cannot open base_directory " + dir + ": errno " + e.errno()

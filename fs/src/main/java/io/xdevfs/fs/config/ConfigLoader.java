@@ -2,6 +2,7 @@ package io.xdevfs.fs.config;
 
 import io.xdevfs.tiers.CacheSettings;
 import io.xdevfs.tiers.CompressionSettings;
+import io.xdevfs.tiers.HybridSettings;
 import io.xdevfs.tiers.IoSettings;
 import io.xdevfs.tiers.LocalConfig;
 import io.xdevfs.tiers.Preallocation;
@@ -76,14 +77,13 @@ public final class ConfigLoader {
         MountKeys mount = new MountKeys();
         MonitoringKeys monitoring = new MonitoringKeys();
         TmpfsKeys tmpfs = new TmpfsKeys();
+        HybridKeys hybrid = new HybridKeys();
         // The one table: each section and the groups that own its keys, in the order the errors list them.
         Map<String, List<KeyGroup>> sections = new TreeMap<>(Map.of(
                 "local", List.of(local, preallocation, sparse, compression, cache, io, mount, KeyGroup.never(NEVER)),
                 "tmpfs", List.of(tmpfs),
                 "monitoring", List.of(monitoring),
-                "hybrid", List.of(KeyGroup.notYet("hot_storage_type", "hot_directory", "hot_cache_size",
-                        "hot_access_threshold", "cold_storage_type", "cold_directory", "cold_timeout_sec",
-                        "cold_enable_compression", "auto_migration", "migration_batch_size", "migration_interval_sec")),
+                "hybrid", List.of(hybrid),
                 "block", List.of(KeyGroup.notYet("block_device", "sector_size", "use_raw_device", "enable_trim",
                         "queue_depth")),
                 "tuning", List.of(KeyGroup.notYet("enable_auto_tuning", "tuning_interval_sec", "target_latency_us",
@@ -117,37 +117,76 @@ public final class ConfigLoader {
             }
         }
         StorageType type = local.type;
+        // A hybrid volume's tiers are volumes of their own types: their keys apply too.
+        java.util.Set<StorageType> inUse = type == StorageType.HYBRID
+                ? java.util.EnumSet.of(type, hybrid.hotType, hybrid.coldType) : java.util.EnumSet.of(type);
         for (StorageType owner : StorageType.values()) {
             for (String key : owner.ownKeys()) {
-                if (owner != type && where.containsKey(key)) {
+                if (!inUse.contains(owner) && where.containsKey(key)) {
                     problems.add(where.get(key) + ": applies only to storage_type = " + owner.configName());
                 }
             }
         }
-        Preallocation reserve = preallocation.settings(type, where, problems);
-        int holeBlock = sparse.holeBlockSize(type, where, problems);
-        CompressionSettings settings = compression.settings(type == StorageType.COMPRESSED, where, problems);
         MonitoringConfig monitor = monitoring.config(where, problems);
-        CacheSettings caching = cache.settings(type, where, problems);
-        IoSettings ioSettings = io.settings(type, where, problems);
-        TmpfsSettings tmpfsSettings = tmpfs.settings(type, where, problems);
-        if (!problems.isEmpty()) {
-            throw new ConfigException(problems);
+        Tiers tiers = new Tiers(local, preallocation, sparse, compression, cache, io, tmpfs, where, problems);
+        LocalConfig volume;
+        if (type == StorageType.HYBRID) {
+            // The namespace holds only names: the tiers' settings go to the tiers' own configurations.
+            LocalConfig hot = tiers.volume(hybrid.hotType, hybrid.hotDirectory, true);
+            LocalConfig cold = tiers.volume(hybrid.coldType, hybrid.coldDirectory, false);
+            volume = LocalConfig.defaults().withBaseDirectory(local.base)
+                    .withHybrid(hybrid.settings(hot, cold, local.base, where, problems));
+            volume = new LocalConfig(local.base, type, local.fileMode, local.dirMode, local.sync, local.autoCreate,
+                    local.maxOpen, volume.preallocation(), volume.holeBlockSize(), volume.compression(),
+                    volume.cache(), volume.io(), volume.tmpfs(), volume.hybrid());
+        } else {
+            volume = tiers.volume(type, local.base, true);
         }
-        return new Config(new LocalConfig(local.base, type, local.fileMode, local.dirMode, local.sync, local.autoCreate,
-                local.maxOpen, reserve, holeBlock, settings, caching, ioSettings, tmpfsSettings), monitor,
-                mount.readAheadKb, mount.pageCache, mount.xattrs);
+        if (!problems.isEmpty()) {
+            throw new ConfigException(List.copyOf(new java.util.LinkedHashSet<>(problems)));
+        }
+        return new Config(volume, monitor, mount.readAheadKb, mount.pageCache, mount.xattrs);
+    }
+
+    /** Builds the configuration of one single-tier volume (the mount's, or a hybrid's tier) from the key groups. */
+    private record Tiers(LocalKeys local, PreallocationKeys preallocation, SparseKeys sparse, CompressionKeys compression,
+                         CacheKeys cache, IoKeys io, TmpfsKeys tmpfs, Map<String, String> where, List<String> problems) {
+        /** {@code reserves}: preallocation applies (a hybrid preallocates only in its hot tier, where files are written). */
+        LocalConfig volume(StorageType type, Path base, boolean reserves) {
+            Preallocation reserve = reserves ? preallocation.settings(type, where, problems) : Preallocation.NONE;
+            return new LocalConfig(base, type, local.fileMode, local.dirMode, local.sync, local.autoCreate, local.maxOpen,
+                    reserve, sparse.holeBlockSize(type, where, problems),
+                    compression.settings(type == StorageType.COMPRESSED, where, problems),
+                    cache.settings(type, where, problems), io.settings(type, where, problems),
+                    tmpfs.settings(type, where, problems));
+        }
     }
 
     /** The effective configuration as INI text, for {@code xdevfs config check}. */
     public static String render(Config c) {
-        return render(c.local()) + MountKeys.render(c)
-                + TmpfsKeys.render(c.local().storageType(), c.local().tmpfs())
+        HybridSettings h = c.local().hybrid();
+        return render(c.local()) + MountKeys.render(c) + HybridKeys.render(c.local())
+                + TmpfsKeys.render(h != null && h.hot().storageType() == StorageType.TMPFS ? StorageType.TMPFS
+                        : h != null ? h.cold().storageType() : c.local().storageType(),
+                        h != null && h.hot().storageType() == StorageType.TMPFS ? h.hot().tmpfs()
+                        : h != null ? h.cold().tmpfs() : c.local().tmpfs())
                 + MonitoringKeys.render(c.monitoring());
     }
 
     public static String render(LocalConfig c) {
-        return "[local]\n" + LocalKeys.render(c) + PreallocationKeys.render(c) + SparseKeys.render(c)
+        if (c.hybrid() == null) {
+            return "[local]\n" + LocalKeys.render(c) + typeKeys(c);
+        }
+        // A hybrid's [local] keys configure its tiers: each tier's, once.
+        java.util.Set<String> lines = new java.util.LinkedHashSet<>();
+        for (LocalConfig tier : List.of(c.hybrid().hot(), c.hybrid().cold())) {
+            lines.addAll(List.of(typeKeys(tier).split("\n")));
+        }
+        return "[local]\n" + LocalKeys.render(c) + String.join("\n", lines) + "\n";
+    }
+
+    private static String typeKeys(LocalConfig c) {
+        return PreallocationKeys.render(c) + SparseKeys.render(c)
                 + (c.storageType() == StorageType.COMPRESSED ? CompressionKeys.render(c.compression()) : "")
                 + IoKeys.render(c.storageType(), c.io())
                 + CacheKeys.render(c.cache());

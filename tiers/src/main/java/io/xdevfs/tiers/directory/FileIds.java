@@ -267,8 +267,14 @@ public final class FileIds {
 
     /** An attribute name the mount neither shows nor lets anyone change. */
     static boolean isOurs(String name) {
-        return name.startsWith(PREFIX);
+        return name.startsWith(PREFIX) && !name.startsWith(COMPOSED_PREFIX);
     }
+
+    /**
+     * Attributes that a composed volume keeps on the files of its tier volumes (a hybrid's placement
+     * record): a tier volume stores them like any other; the composed volume keeps users off them.
+     */
+    public static final String COMPOSED_PREFIX = PREFIX + "tier.";
 
     void close() throws PosixException {
         if (counter != null) {

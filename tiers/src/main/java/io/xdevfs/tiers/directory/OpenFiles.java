@@ -109,7 +109,7 @@ public final class OpenFiles {
     }
 
     /** The entry of {@code id} if the file is open (for a look at its state), else null. */
-    Entry peek(long id) {
+    public Entry peek(long id) {
         return entries.get(id);
     }
 

@@ -1,0 +1,33 @@
+package io.xdevfs.tiers.hybrid;
+
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * What a hybrid volume knows about one file while anyone (a handle, a path call, a move) holds it:
+ * the state of its entry in the volume's open-file table. Its gate is the entry's; the fields below
+ * are read and written under it as each says.
+ */
+final class FileState {
+    final long id;
+    /**
+     * Where the object is; null until looked up. Changed only by a move, holding the gate alone, so a
+     * call holding it shared sees a tier that stays put for the call.
+     */
+    volatile Tier tier;
+    /** Bumped after every change of the bytes or times: a move that saw it change while copying aborts. */
+    final AtomicLong changes = new AtomicLong();
+    /** Handles open for writing. */
+    final AtomicInteger writers = new AtomicInteger();
+    /** The last name went while handles were open: the last release deletes the objects. */
+    volatile boolean unlinked;
+    /**
+     * The object was created in this mount and its directory entry in the tier is not known durable
+     * yet: the file's first sync also syncs the tier's directory.
+     */
+    volatile boolean entryPending;
+
+    FileState(long id) {
+        this.id = id;
+    }
+}

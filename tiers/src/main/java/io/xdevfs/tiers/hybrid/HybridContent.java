@@ -1,0 +1,215 @@
+package io.xdevfs.tiers.hybrid;
+
+import io.xdevfs.posix.Errno;
+import io.xdevfs.posix.Flags;
+import io.xdevfs.posix.PosixException;
+import io.xdevfs.posix.Stat;
+import io.xdevfs.tiers.Content;
+import io.xdevfs.tiers.MetadataChange;
+import io.xdevfs.tiers.directory.OpenFiles;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.Lock;
+
+/**
+ * A handle of a hybrid file: its stub in the namespace (attributes, fchmod/fchown) and its object in
+ * whichever tier holds it. Each call holds the file's gate shared; when a move has switched the file
+ * to the other tier since the last call, the handle opens the object there first, so open handles,
+ * readers and writers alike, keep working across moves.
+ */
+final class HybridContent implements Content {
+    private static final int OBJECT_FLAGS = Flags.O_ACCMODE | Flags.O_APPEND | Flags.O_TRUNC | Flags.O_SYNC
+            | Flags.O_DSYNC | Flags.O_NOATIME;
+
+    private final HybridVolume volume;
+    private final OpenFiles.Entry entry;
+    private final FileState state;
+    private final Lock gate;
+    private final Content stub;
+    private final int flags;
+    private final boolean writes;
+    private final AtomicBoolean closed = new AtomicBoolean();
+    /** The object in {@link #dataTier}; replaced (under this handle's monitor) after a move. */
+    private volatile Content data;
+    private volatile Tier dataTier;
+
+    HybridContent(HybridVolume volume, OpenFiles.Entry entry, Content stub, Content data, Tier tier, int flags) {
+        this.volume = volume;
+        this.entry = entry;
+        this.state = entry.state();
+        this.gate = entry.gate.readLock();
+        this.stub = stub;
+        this.data = data;
+        this.dataTier = tier;
+        this.flags = flags;
+        this.writes = (flags & Flags.O_ACCMODE) != Flags.O_RDONLY;
+    }
+
+    /** The caller's open flags that the object is opened with: creation is the stub's business. */
+    static int objectFlags(int flags) {
+        return flags & OBJECT_FLAGS;
+    }
+
+    /** Enters a call: the gate shared, and the object of the tier that holds the file now. */
+    private Content enter() throws IOException {
+        gate.lock();
+        try {
+            Tier now = state.tier;
+            if (now == dataTier) {
+                return data;
+            }
+            synchronized (this) {
+                if (state.tier != dataTier) {
+                    Content moved = volume.tier(now).open(ObjectNames.of(state.id), objectFlags(flags & ~Flags.O_TRUNC));
+                    Content old = data;
+                    data = moved;
+                    dataTier = now;
+                    old.close();
+                }
+                return data;
+            }
+        } catch (IOException | RuntimeException e) {
+            gate.unlock();
+            throw e;
+        }
+    }
+
+    @Override
+    public int read(ByteBuffer dst, long offset) throws IOException {
+        Content c = enter();
+        try {
+            return c.read(dst, offset);
+        } finally {
+            gate.unlock();
+            volume.stats.foreground();
+        }
+    }
+
+    @Override
+    public int write(ByteBuffer src, long offset) throws IOException {
+        int position = src.position();
+        Content c = enter();
+        try {
+            return c.write(src, offset);
+        } catch (PosixException e) {
+            if (e.errno() != Errno.ENOSPC || dataTier != Tier.HOT) {
+                throw e;
+            }
+        } finally {
+            state.changes.incrementAndGet();
+            gate.unlock();
+            volume.stats.foreground();
+        }
+        return writeAfterHotTierFull(src.position(position), offset);
+    }
+
+    /**
+     * The hot tier is full: this file moves to the cold tier now and the write goes there, so a full
+     * hot tier never fails a write the cold tier has room for. The writer waits for the copy.
+     */
+    private int writeAfterHotTierFull(ByteBuffer src, long offset) throws IOException {
+        long started = System.nanoTime();
+        volume.mover().moveNow(state.id, Tier.COLD, "hot tier full");
+        Content c = enter();
+        try {
+            return c.write(src, offset);
+        } finally {
+            state.changes.incrementAndGet();
+            gate.unlock();
+            volume.stats.fullHotWrite(System.nanoTime() - started);
+        }
+    }
+
+    @Override
+    public void sync(boolean dataOnly) throws IOException {
+        Content c = enter();
+        try {
+            c.sync(dataOnly);
+            if (state.entryPending) {
+                // A new object's name in its tier must survive a crash with the bytes the sync promises.
+                volume.tier(dataTier).syncDirectory("/");
+                state.entryPending = false;
+            }
+        } finally {
+            gate.unlock();
+        }
+        if (!dataOnly) {
+            stub.sync(false);
+        }
+    }
+
+    @Override
+    public void truncate(long size) throws IOException {
+        Content c = enter();
+        try {
+            c.truncate(size);
+        } finally {
+            state.changes.incrementAndGet();
+            gate.unlock();
+        }
+    }
+
+    @Override
+    public Stat attributes() throws IOException {
+        Stat st = stub.attributes();
+        Content c = enter();
+        try {
+            return HybridVolume.merge(st, c.attributes());
+        } finally {
+            gate.unlock();
+        }
+    }
+
+    @Override
+    public void allocate(int mode, long offset, long length) throws IOException {
+        Content c = enter();
+        try {
+            c.allocate(mode, offset, length);
+        } finally {
+            state.changes.incrementAndGet();
+            gate.unlock();
+        }
+    }
+
+    @Override
+    public long seek(long offset, boolean data) throws IOException {
+        Content c = enter();
+        try {
+            return c.seek(offset, data);
+        } finally {
+            gate.unlock();
+        }
+    }
+
+    @Override
+    public void changeMetadata(MetadataChange change) throws IOException {
+        if (!(change instanceof MetadataChange.Times)) {
+            stub.changeMetadata(change);
+            return;
+        }
+        Content c = enter();
+        try {
+            c.changeMetadata(change);
+        } finally {
+            state.changes.incrementAndGet();
+            gate.unlock();
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        try (stub) {
+            data.close();
+        } finally {
+            if (writes) {
+                state.writers.decrementAndGet();
+            }
+            entry.release();
+        }
+    }
+}

@@ -1,0 +1,520 @@
+package io.xdevfs.tiers.hybrid;
+
+import io.xdevfs.posix.DirEntry;
+import io.xdevfs.posix.Errno;
+import io.xdevfs.posix.Flags;
+import io.xdevfs.posix.FsStat;
+import io.xdevfs.posix.PosixException;
+import io.xdevfs.posix.Stat;
+import io.xdevfs.tiers.Content;
+import io.xdevfs.tiers.HybridSettings;
+import io.xdevfs.tiers.Owner;
+import io.xdevfs.tiers.Volume;
+import io.xdevfs.tiers.directory.OpenFiles;
+import io.xdevfs.tiers.metrics.Metrics;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * Two tiers behind one namespace. The namespace volume (over {@code base_directory}) holds the tree:
+ * directories, names, hard links, symlinks, modes, owners and extended attributes; a regular file
+ * there is an empty stub whose xdevfs id names the object that holds its bytes in exactly one tier
+ * ({@link ObjectNames}). So renames and links never touch the tiers, a file keeps its inode number
+ * when it moves, and a move is a copy of one object between two volumes ({@link Mover}).
+ *
+ * <p>A stub without an object is an empty file (the object is made on first use). Every call that
+ * touches an object holds the file's gate ({@link OpenFiles.Entry#gate}) shared, so a move, which
+ * holds it alone only to switch tiers, never switches under a call. Names that drop a file's last
+ * link (unlink, rename over it) are serialised by one lock, so that a file's objects go exactly when
+ * its last name and its last handle are gone.
+ */
+public final class HybridVolume implements Volume {
+    /** Read it for a file's tier; write "hot" or "cold" to move the file there now (xdevfs tier). */
+    public static final String TIER_ATTRIBUTE = "user.xdevfs.tier";
+    static final String PLACED_ATTRIBUTE = io.xdevfs.tiers.directory.FileIds.COMPOSED_PREFIX + "placed";
+    /** Objects belong to the daemon; the stub carries the file's owner and mode. */
+    static final Owner DAEMON = new Owner(0, 0);
+
+    private final Volume namespace;
+    private final Volume hot;
+    private final Volume cold;
+    private final HybridSettings settings;
+    private final OpenFiles files = new OpenFiles(state -> lastRelease((FileState) state));
+    private final ReentrantLock names = new ReentrantLock();
+    final HybridStats stats = new HybridStats();
+    private final Mover mover;
+    private final Migrator migrator;
+
+    /** {@code faults}: where a failed background pass is reported (the files stay where they were). */
+    public HybridVolume(Volume namespace, Volume hot, Volume cold, HybridSettings settings,
+                        java.util.function.Consumer<Exception> faults) throws IOException {
+        this.namespace = namespace;
+        this.hot = hot;
+        this.cold = cold;
+        this.settings = settings;
+        new Recovery(namespace, hot, cold).run();
+        this.mover = new Mover(this, settings.migrationRateLimit());
+        this.migrator = new Migrator(this, mover, settings, faults);
+        migrator.start();
+    }
+
+    Volume tier(Tier tier) {
+        return tier == Tier.HOT ? hot : cold;
+    }
+
+    OpenFiles files() {
+        return files;
+    }
+
+    Mover mover() {
+        return mover;
+    }
+
+    HybridSettings settings() {
+        return settings;
+    }
+
+    // ---- the file's entry and tier ----
+
+    /** The file's entry with its state made; the caller releases it. */
+    OpenFiles.Entry enter(long id) throws IOException {
+        OpenFiles.Entry entry = files.acquire(id);
+        try {
+            entry.stateOr(() -> new FileState(id));
+            return entry;
+        } catch (IOException | RuntimeException e) {
+            entry.release();
+            throw e;
+        }
+    }
+
+    /** Where the file's object is (null: it has none yet); call holding the gate. */
+    Tier locate(FileState s) throws IOException {
+        Tier t = s.tier;
+        if (t != null) {
+            return t;
+        }
+        for (Tier candidate : Tier.values()) {
+            try {
+                tier(candidate).getattr(ObjectNames.of(s.id));
+                s.tier = candidate;
+                return candidate;
+            } catch (PosixException e) {
+                if (e.errno() != Errno.ENOENT) {
+                    throw e;
+                }
+            }
+        }
+        return null;
+    }
+
+    /** The file's object, made empty in the hot tier when it has none; call holding the gate. */
+    Tier locateOrCreate(FileState s) throws IOException {
+        Tier t = locate(s);
+        if (t != null) {
+            return t;
+        }
+        synchronized (s) {
+            if (s.tier == null) {
+                hot.create(ObjectNames.of(s.id), Flags.O_WRONLY, 0600, DAEMON).close();
+                s.entryPending = true;
+                s.tier = Tier.HOT;
+            }
+            return s.tier;
+        }
+    }
+
+    /** Runs {@code call} on the file's object (made if missing) holding the gate shared. */
+    private <T> T onObject(long id, boolean changes, ObjectCall<T> call) throws IOException {
+        OpenFiles.Entry entry = enter(id);
+        try {
+            FileState s = entry.state();
+            entry.gate.readLock().lock();
+            try {
+                Tier t = locateOrCreate(s);
+                T result = call.apply(tier(t), ObjectNames.of(id), t);
+                if (changes) {
+                    s.changes.incrementAndGet();
+                }
+                return result;
+            } finally {
+                entry.gate.readLock().unlock();
+            }
+        } finally {
+            entry.release();
+        }
+    }
+
+    @FunctionalInterface
+    private interface ObjectCall<T> {
+        T apply(Volume tier, String object, Tier where) throws IOException;
+    }
+
+    private void lastRelease(FileState s) throws IOException {
+        if (s.unlinked) {
+            deleteObjects(s.id);
+        }
+    }
+
+    private void deleteObjects(long id) throws IOException {
+        for (Tier t : Tier.values()) {
+            for (String name : List.of(ObjectNames.of(id), ObjectNames.part(id))) {
+                try {
+                    tier(t).unlink(name);
+                } catch (PosixException e) {
+                    if (e.errno() != Errno.ENOENT) {
+                        throw e;
+                    }
+                }
+            }
+        }
+    }
+
+    /** The file lost a name: when it was the last, its objects go now or with its last handle. */
+    private void dropped(Stat before) throws IOException {
+        if (!before.isRegularFile() || before.nlink > 1) {
+            return;
+        }
+        OpenFiles.Entry entry = enter(before.ino);
+        ((FileState) entry.state()).unlinked = true;
+        entry.release();
+    }
+
+    /** The stub's attributes with the object's size, blocks and times: what the file is. */
+    static Stat merge(Stat stub, Stat object) {
+        if (object == null) {
+            stub.size = 0;
+            stub.blocks = 0;
+            return stub;
+        }
+        stub.size = object.size;
+        stub.blocks = object.blocks;
+        stub.blksize = object.blksize;
+        stub.atimeSec = object.atimeSec;
+        stub.atimeNsec = object.atimeNsec;
+        stub.mtimeSec = object.mtimeSec;
+        stub.mtimeNsec = object.mtimeNsec;
+        if (object.mtimeSec > stub.ctimeSec || object.mtimeSec == stub.ctimeSec && object.mtimeNsec > stub.ctimeNsec) {
+            stub.ctimeSec = object.mtimeSec; // a write changes ctime too
+            stub.ctimeNsec = object.mtimeNsec;
+        }
+        return stub;
+    }
+
+    // ---- Volume ----
+
+    @Override
+    public Stat getattr(String path) throws IOException {
+        Stat st = namespace.getattr(path);
+        if (!st.isRegularFile()) {
+            return st;
+        }
+        OpenFiles.Entry entry = enter(st.ino);
+        try {
+            entry.gate.readLock().lock();
+            try {
+                Tier t = locate(entry.state());
+                return merge(st, t == null ? null : tier(t).getattr(ObjectNames.of(st.ino)));
+            } finally {
+                entry.gate.readLock().unlock();
+            }
+        } finally {
+            entry.release();
+        }
+    }
+
+    @Override
+    public List<DirEntry> readdir(String path) throws IOException {
+        return namespace.readdir(path);
+    }
+
+    @Override
+    public void mkdir(String path, int mode, Owner owner) throws IOException {
+        namespace.mkdir(path, mode, owner);
+    }
+
+    @Override
+    public void rmdir(String path) throws IOException {
+        namespace.rmdir(path);
+    }
+
+    @Override
+    public void unlink(String path) throws IOException {
+        names.lock();
+        try {
+            Stat before = namespace.getattr(path);
+            namespace.unlink(path);
+            dropped(before);
+        } finally {
+            names.unlock();
+        }
+    }
+
+    @Override
+    public Content create(String path, int flags, int mode, Owner owner) throws IOException {
+        return withData(namespace.create(path, flags, mode, owner), flags);
+    }
+
+    @Override
+    public Content open(String path, int flags) throws IOException {
+        return withData(namespace.open(path, Flags.O_RDONLY), flags);
+    }
+
+    /** Opens the object of the file whose stub is {@code stub} with the caller's {@code flags}. */
+    private Content withData(Content stub, int flags) throws IOException {
+        OpenFiles.Entry entry = null;
+        try {
+            Stat st = stub.attributes();
+            if (!st.isRegularFile()) {
+                return stub;
+            }
+            entry = enter(st.ino);
+            FileState s = entry.state();
+            entry.gate.readLock().lock();
+            try {
+                Tier t = locateOrCreate(s);
+                Content data = tier(t).open(ObjectNames.of(s.id), HybridContent.objectFlags(flags));
+                if ((flags & Flags.O_TRUNC) != 0) {
+                    s.changes.incrementAndGet();
+                }
+                boolean writes = (flags & Flags.O_ACCMODE) != Flags.O_RDONLY;
+                if (writes) {
+                    s.writers.incrementAndGet();
+                } else if (t == Tier.COLD) {
+                    migrator.readCold(s.id);
+                }
+                return new HybridContent(this, entry, stub, data, t, flags);
+            } finally {
+                entry.gate.readLock().unlock();
+            }
+        } catch (IOException | RuntimeException e) {
+            if (entry != null) {
+                entry.release();
+            }
+            stub.close();
+            throw e;
+        }
+    }
+
+    @Override
+    public void truncate(String path, long size) throws IOException {
+        Stat st = namespace.getattr(path);
+        if (!st.isRegularFile()) {
+            namespace.truncate(path, size); // the errno a directory or link gives
+            return;
+        }
+        onObject(st.ino, true, (v, object, t) -> {
+            v.truncate(object, size);
+            return null;
+        });
+    }
+
+    @Override
+    public void rename(String from, String to, int flags) throws IOException {
+        names.lock();
+        try {
+            Stat source = namespace.getattr(from);
+            Stat replaced = null;
+            if ((flags & Flags.RENAME_EXCHANGE) == 0) {
+                try {
+                    replaced = namespace.getattr(to);
+                } catch (PosixException e) {
+                    if (e.errno() != Errno.ENOENT) {
+                        throw e;
+                    }
+                }
+            }
+            namespace.rename(from, to, flags);
+            if (replaced != null && replaced.ino != source.ino) {
+                dropped(replaced);
+            }
+            if (source.isRegularFile()) {
+                migrator.renamed(source.ino);
+            }
+        } finally {
+            names.unlock();
+        }
+    }
+
+    @Override
+    public void symlink(String target, String path, Owner owner) throws IOException {
+        namespace.symlink(target, path, owner);
+    }
+
+    @Override
+    public String readlink(String path) throws IOException {
+        return namespace.readlink(path);
+    }
+
+    @Override
+    public void link(String existing, String newPath) throws IOException {
+        names.lock();
+        try {
+            namespace.link(existing, newPath);
+        } finally {
+            names.unlock();
+        }
+    }
+
+    @Override
+    public void chmod(String path, int mode) throws IOException {
+        namespace.chmod(path, mode);
+    }
+
+    @Override
+    public void chown(String path, int uid, int gid) throws IOException {
+        namespace.chown(path, uid, gid);
+    }
+
+    @Override
+    public void utimens(String path, long atimeSec, long atimeNsec, long mtimeSec, long mtimeNsec) throws IOException {
+        Stat st = namespace.getattr(path);
+        if (!st.isRegularFile()) {
+            namespace.utimens(path, atimeSec, atimeNsec, mtimeSec, mtimeNsec);
+            return;
+        }
+        onObject(st.ino, true, (v, object, t) -> {
+            v.utimens(object, atimeSec, atimeNsec, mtimeSec, mtimeNsec);
+            return null;
+        });
+    }
+
+    @Override
+    public void mknod(String path, int mode, long rdev, Owner owner) throws IOException {
+        namespace.mknod(path, mode, rdev, owner);
+    }
+
+    /**
+     * Blocks and files of both tiers added, counted once when both tiers are on one filesystem; block
+     * counts in the hot tier's fragment size. The names' own filesystem counts only when it is neither.
+     */
+    @Override
+    public FsStat statfs() throws IOException {
+        FsStat h = hot.statfs();
+        if (hot.getattr("/").dev == cold.getattr("/").dev) {
+            return h;
+        }
+        FsStat c = cold.statfs();
+        double scale = (double) c.fragmentSize() / h.fragmentSize();
+        return new FsStat(h.blockSize(), h.fragmentSize(), h.blocks() + (long) (c.blocks() * scale),
+                h.blocksFree() + (long) (c.blocksFree() * scale), h.blocksAvailable() + (long) (c.blocksAvailable() * scale),
+                h.files() + c.files(), h.filesFree() + c.filesFree(), h.filesAvailable() + c.filesAvailable(),
+                Math.min(h.nameMax(), c.nameMax()));
+    }
+
+    @Override
+    public void syncDirectory(String path) throws IOException {
+        namespace.syncDirectory(path);
+    }
+
+    @Override
+    public void access(String path, int mask, Owner caller) throws IOException {
+        namespace.access(path, mask, caller);
+    }
+
+    @Override
+    public int getxattr(String path, String name, ByteBuffer value) throws IOException {
+        if (!name.equals(TIER_ATTRIBUTE)) {
+            return namespace.getxattr(path, name, value);
+        }
+        byte[] status = status(path).getBytes(StandardCharsets.UTF_8);
+        if (value.capacity() == 0) {
+            return status.length;
+        }
+        if (value.remaining() < status.length) {
+            throw new PosixException(Errno.ERANGE, "getxattr", path);
+        }
+        value.put(status);
+        return status.length;
+    }
+
+    /** "hot" or "cold", then since when and why it is there, as {@code xdevfs tier status} prints it. */
+    private String status(String path) throws IOException {
+        Stat st = namespace.getattr(path);
+        if (!st.isRegularFile()) {
+            throw new PosixException(Errno.ENODATA, "tier of a non-regular file", path);
+        }
+        return onObject(st.ino, false, (v, object, t) -> t.configName() + " " + Placement.describe(v, object));
+    }
+
+    @Override
+    public void setxattr(String path, String name, ByteBuffer value, int flags) throws IOException {
+        if (!name.equals(TIER_ATTRIBUTE)) {
+            requireNotTiers(name);
+            namespace.setxattr(path, name, value, flags);
+            return;
+        }
+        String wanted = StandardCharsets.UTF_8.decode(value).toString().strip();
+        Tier to = switch (wanted) {
+            case "hot" -> Tier.HOT;
+            case "cold" -> Tier.COLD;
+            default -> throw new PosixException(Errno.EINVAL, "tier must be hot or cold", path);
+        };
+        Stat st = namespace.getattr(path);
+        if (!st.isRegularFile()) {
+            throw new PosixException(Errno.EINVAL, "only regular files have a tier", path);
+        }
+        mover.moveNow(st.ino, to, "requested (xdevfs tier migrate)");
+    }
+
+    /** The tiers' own records are xdevfs's, like file ids: no user sets them, on a stub or anywhere. */
+    private static void requireNotTiers(String name) throws PosixException {
+        if (name.startsWith(io.xdevfs.tiers.directory.FileIds.COMPOSED_PREFIX)) {
+            throw new PosixException(Errno.EPERM, "reserved attribute", name);
+        }
+    }
+
+    @Override
+    public int listxattr(String path, ByteBuffer names) throws IOException {
+        return namespace.listxattr(path, names);
+    }
+
+    @Override
+    public void removexattr(String path, String name) throws IOException {
+        requireNotTiers(name);
+        namespace.removexattr(path, name);
+    }
+
+    @Override
+    public void checkWritable() throws IOException {
+        namespace.checkWritable();
+        for (Tier t : Tier.values()) {
+            try {
+                tier(t).checkWritable();
+            } catch (IOException e) {
+                throw new IOException("the " + t.configName() + " tier cannot take writes: " + e.getMessage(), e);
+            }
+        }
+    }
+
+    @Override
+    public void registerGauges(Metrics metrics) {
+        cold.registerGauges(metrics); // what compression achieves on the cold tier
+        stats.registerGauges(metrics, migrator);
+    }
+
+    /** Runs the migrator's placement pass now (tests; the migrator runs it every interval). */
+    public int migrateNow() throws IOException {
+        return migrator.pass();
+    }
+
+    @Override
+    public void close() throws IOException {
+        migrator.stop();
+        IOException failure = null;
+        for (Volume v : List.of(namespace, hot, cold)) {
+            try {
+                v.close();
+            } catch (IOException e) {
+                failure = failure == null ? e : failure;
+            }
+        }
+        if (failure != null) {
+            throw failure;
+        }
+    }
+}

@@ -1,0 +1,223 @@
+package io.xdevfs.tiers.hybrid;
+
+import io.xdevfs.posix.DirEntry;
+import io.xdevfs.posix.Errno;
+import io.xdevfs.posix.PosixException;
+import io.xdevfs.posix.Stat;
+import io.xdevfs.tiers.HybridSettings;
+import io.xdevfs.tiers.Volume;
+import io.xdevfs.tiers.directory.OpenFiles;
+import io.xdevfs.tiers.metrics.Metrics;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The placement policy, run by a background thread every {@code migration_interval_sec} (with
+ * {@code auto_migration}):
+ * <ol>
+ *   <li>a hot file that no one has open for writing and that was not written for
+ *       {@code cold_timeout_sec} goes cold (a sealed WAL segment);</li>
+ *   <li>while the hot tier holds more than its high-water mark, the least recently written hot files
+ *       go cold, open or not, until it holds its low-water mark;</li>
+ *   <li>while it holds less than its low-water mark, cold files that were opened for reading
+ *       {@code hot_access_threshold} times within {@code cold_timeout_sec}, or renamed (PostgreSQL
+ *       recycles a segment by renaming it, then rewrites it) come back hot.</li>
+ * </ol>
+ * At most {@code migration_batch_size} moves per pass, each rate-limited ({@link Mover}).
+ */
+final class Migrator {
+    private record Found(long id, long size, long stored, long mtimeNanos) {
+    }
+
+    private record Reads(long windowStart, int count) {
+    }
+
+    private final HybridVolume volume;
+    private final Mover mover;
+    private final HybridSettings settings;
+    private final Set<Long> promote = ConcurrentHashMap.newKeySet();
+    private final Map<Long, Reads> reads = new ConcurrentHashMap<>();
+    private final Thread thread;
+    private volatile boolean stopping;
+    private volatile long hotFiles;
+    private volatile long hotBytes;
+    private volatile long hotStored;
+    private volatile long coldFiles;
+    private volatile long coldBytes;
+    private volatile long coldStored;
+
+    private final java.util.function.Consumer<Exception> faults;
+
+    Migrator(HybridVolume volume, Mover mover, HybridSettings settings, java.util.function.Consumer<Exception> faults) {
+        this.volume = volume;
+        this.faults = faults;
+        this.mover = mover;
+        this.settings = settings;
+        this.thread = new Thread(this::run, "xdevfs-migrator");
+        thread.setDaemon(true);
+    }
+
+    void start() {
+        if (settings.autoMigration()) {
+            thread.start();
+        }
+    }
+
+    void stop() {
+        stopping = true;
+        thread.interrupt();
+        try {
+            thread.join(TimeUnit.SECONDS.toMillis(30));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void run() {
+        while (!stopping) {
+            try {
+                TimeUnit.SECONDS.sleep(settings.migrationIntervalSec());
+            } catch (InterruptedException e) {
+                if (stopping) {
+                    return;
+                }
+            }
+            try {
+                pass();
+            } catch (IOException | RuntimeException e) {
+                if (!stopping) {
+                    faults.accept(new IOException("hybrid migration pass failed (files stay where they are): " + e, e));
+                }
+            }
+        }
+    }
+
+    /** A cold file was opened for reading: the {@code hot_access_threshold}-th time in a window promotes it. */
+    void readCold(long id) {
+        int threshold = settings.hotAccessThreshold();
+        if (threshold <= 0) {
+            return;
+        }
+        long now = System.nanoTime();
+        long window = TimeUnit.SECONDS.toNanos(settings.coldTimeoutSec());
+        Reads r = reads.merge(id, new Reads(now, 1), (old, one) ->
+                now - old.windowStart > window ? one : new Reads(old.windowStart, old.count + 1));
+        if (r.count >= threshold) {
+            reads.remove(id);
+            promote.add(id);
+        }
+    }
+
+    /** A renamed file counts as new: if it is cold, it comes back hot when there is room. */
+    void renamed(long id) {
+        promote.add(id);
+    }
+
+    /** One pass of the policy; returns the files moved. */
+    synchronized int pass() throws IOException {
+        List<Found> hot = scan(Tier.HOT);
+        List<Found> cold = scan(Tier.COLD);
+        long usage = hot.stream().mapToLong(Found::stored).sum();
+        hotFiles = hot.size();
+        hotBytes = hot.stream().mapToLong(Found::size).sum();
+        hotStored = usage;
+        coldFiles = cold.size();
+        coldBytes = cold.stream().mapToLong(Found::size).sum();
+        coldStored = cold.stream().mapToLong(Found::stored).sum();
+
+        long now = System.currentTimeMillis() * 1_000_000L;
+        long timeout = TimeUnit.SECONDS.toNanos(settings.coldTimeoutSec());
+        hot.sort(Comparator.comparingLong(Found::mtimeNanos));
+        Map<Long, String> toCold = new java.util.LinkedHashMap<>();
+        for (Found f : hot) {
+            if (now - f.mtimeNanos >= timeout && !openForWriting(f.id)) {
+                toCold.put(f.id, "not written for " + settings.coldTimeoutSec() + " s");
+            }
+        }
+        if (usage > settings.highWater()) {
+            long left = usage - toCold.keySet().stream().mapToLong(id -> stored(hot, id)).sum();
+            for (Found f : hot) {
+                if (left <= settings.lowWater()) {
+                    break;
+                }
+                if (toCold.putIfAbsent(f.id, "hot tier above its high-water mark") == null) {
+                    left -= f.stored;
+                }
+            }
+        }
+        int moved = 0;
+        int budget = settings.migrationBatchSize();
+        for (Map.Entry<Long, String> m : toCold.entrySet()) {
+            if (budget-- <= 0 || stopping) {
+                break;
+            }
+            promote.remove(m.getKey());
+            if (mover.move(m.getKey(), Tier.COLD, m.getValue(), true) == Mover.Outcome.MOVED) {
+                moved++;
+                usage -= stored(hot, m.getKey());
+            }
+        }
+        for (Long id : new ArrayList<>(new LinkedHashSet<>(promote))) {
+            if (budget-- <= 0 || stopping || usage >= settings.lowWater()) {
+                break;
+            }
+            promote.remove(id);
+            if (mover.move(id, Tier.HOT, "renamed or read often", true) == Mover.Outcome.MOVED) {
+                moved++;
+            }
+        }
+        reads.entrySet().removeIf(e -> System.nanoTime() - e.getValue().windowStart > timeout);
+        return moved;
+    }
+
+    private static long stored(List<Found> found, long id) {
+        return found.stream().filter(f -> f.id == id).mapToLong(Found::stored).findFirst().orElse(0);
+    }
+
+    private boolean openForWriting(long id) {
+        OpenFiles.Entry entry = volume.files().peek(id);
+        FileState s = entry == null ? null : entry.state();
+        return s != null && s.writers.get() > 0;
+    }
+
+    private List<Found> scan(Tier tier) throws IOException {
+        Volume v = volume.tier(tier);
+        List<Found> found = new ArrayList<>();
+        for (DirEntry e : v.readdir("/")) {
+            long id = ObjectNames.idOf(e.name());
+            if (id == -1) {
+                continue;
+            }
+            try {
+                Stat st = v.getattr("/" + e.name());
+                found.add(new Found(id, st.size, st.blocks * 512, st.mtimeSec * 1_000_000_000L + st.mtimeNsec));
+            } catch (PosixException gone) {
+                if (gone.errno() != Errno.ENOENT) {
+                    throw gone;
+                }
+            }
+        }
+        return found;
+    }
+
+    void registerGauges(Metrics metrics) {
+        metrics.gauge("hybrid_hot_files", () -> hotFiles);
+        metrics.gauge("hybrid_hot_bytes", () -> hotBytes);
+        metrics.gauge("hybrid_hot_stored_bytes", () -> hotStored);
+        metrics.gauge("hybrid_hot_high_water_bytes", settings::highWater);
+        metrics.gauge("hybrid_hot_low_water_bytes", settings::lowWater);
+        metrics.gauge("hybrid_cold_files", () -> coldFiles);
+        metrics.gauge("hybrid_cold_bytes", () -> coldBytes);
+        metrics.gauge("hybrid_cold_stored_bytes", () -> coldStored);
+        metrics.gauge("hybrid_promotions_queued", promote::size);
+    }
+}

@@ -1,0 +1,220 @@
+package io.xdevfs.tiers.hybrid;
+
+import io.xdevfs.posix.Errno;
+import io.xdevfs.posix.Flags;
+import io.xdevfs.posix.PosixException;
+import io.xdevfs.posix.Stat;
+import io.xdevfs.tiers.Content;
+import io.xdevfs.tiers.MetadataChange;
+import io.xdevfs.tiers.Volume;
+import io.xdevfs.tiers.directory.OpenFiles;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Lock;
+
+/**
+ * Moves one file's object to the other tier: copy (to the part name, holes skipped, times kept),
+ * sync, switch, free the source.
+ *
+ * <p>Writes are never held up by the copy: it runs without the file's gate, and a change of the file
+ * while it runs (a write, truncate, fallocate or utimens) aborts the move, which the migrator retries
+ * in a later pass. Only the switch holds the gate alone: it checks nothing changed, renames the part
+ * into place, syncs the target tier's directory and points the file at the new tier; a call arriving
+ * then waits for that much, never for the copy.
+ *
+ * <p>Crash safety, from what the tiers hold at the next mount ({@link Recovery}): a part name is an
+ * unfinished copy and goes; an object in one tier is the file; an object in both is a move that
+ * switched but had not freed its source, and the one with the later mtime wins (ties: the cold one),
+ * since both hold the same bytes unless writes after the switch made the new one newer.
+ */
+final class Mover {
+    private static final int CHUNK = 1 << 20;
+    private static final int ATTEMPTS = 5;
+
+    enum Outcome { MOVED, ABORTED, NOTHING }
+
+    private final HybridVolume volume;
+    private final long bytesPerSecond;
+
+    Mover(HybridVolume volume, long bytesPerSecond) {
+        this.volume = volume;
+        this.bytesPerSecond = bytesPerSecond;
+    }
+
+    /**
+     * A move asked for now (xdevfs tier migrate, a full hot tier): not rate-limited, retried while
+     * writes abort it; EBUSY if they keep doing so.
+     */
+    void moveNow(long id, Tier to, String reason) throws IOException {
+        for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
+            if (move(id, to, reason, false) != Outcome.ABORTED) {
+                return;
+            }
+        }
+        throw new PosixException(Errno.EBUSY, "file kept changing during " + ATTEMPTS + " attempts to move it", null);
+    }
+
+    Outcome move(long id, Tier to, String reason, boolean background) throws IOException {
+        long started = System.nanoTime();
+        OpenFiles.Entry entry = volume.enter(id);
+        try {
+            FileState s = entry.state();
+            Tier from;
+            long seen;
+            entry.gate.readLock().lock();
+            try {
+                from = volume.locate(s);
+                seen = s.changes.get();
+            } finally {
+                entry.gate.readLock().unlock();
+            }
+            if (from == null || from == to || s.unlinked) {
+                return Outcome.NOTHING;
+            }
+            Volume source = volume.tier(from);
+            Volume target = volume.tier(to);
+            long bytes;
+            try {
+                bytes = copy(source, target, s, seen, reason, background);
+            } catch (IOException | RuntimeException e) {
+                volume.stats.failed();
+                removePart(target, id);
+                throw e;
+            }
+            if (bytes < 0 || !switchTier(entry, s, seen, target, to)) {
+                removePart(target, id);
+                volume.stats.aborted();
+                return Outcome.ABORTED;
+            }
+            try {
+                source.unlink(ObjectNames.of(id));
+            } catch (PosixException e) {
+                if (e.errno() != Errno.ENOENT) {
+                    throw e; // the next mount frees it (Recovery)
+                }
+            }
+            volume.stats.moved(to, bytes, System.nanoTime() - started);
+            return Outcome.MOVED;
+        } finally {
+            entry.release();
+        }
+    }
+
+    /** The switch: alone in the file's gate, only if nothing changed since {@code seen}. */
+    private boolean switchTier(OpenFiles.Entry entry, FileState s, long seen, Volume target, Tier to) throws IOException {
+        Lock alone = entry.gate.writeLock();
+        try {
+            if (!alone.tryLock(1, TimeUnit.SECONDS)) {
+                return false; // calls kept the gate busy: try again in a later pass
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+        long held = System.nanoTime();
+        try {
+            if (s.changes.get() != seen || s.unlinked) {
+                return false;
+            }
+            target.rename(ObjectNames.part(s.id), ObjectNames.of(s.id), 0);
+            target.syncDirectory("/");
+            s.tier = to;
+            s.entryPending = false;
+            return true;
+        } finally {
+            alone.unlock();
+            volume.stats.switched(System.nanoTime() - held);
+        }
+    }
+
+    /** Copies the object to the target's part name and syncs it; -1 when the file changed meanwhile. */
+    private long copy(Volume source, Volume target, FileState s, long seen, String reason, boolean background)
+            throws IOException {
+        long copied = 0;
+        long began = System.nanoTime();
+        try (Content in = source.open(ObjectNames.of(s.id), Flags.O_RDONLY);
+             Content out = target.create(ObjectNames.part(s.id), Flags.O_WRONLY | Flags.O_TRUNC, 0600, HybridVolume.DAEMON)) {
+            Stat st = in.attributes();
+            ByteBuffer buffer = ByteBuffer.allocateDirect(CHUNK);
+            long offset = 0;
+            while (offset < st.size) {
+                long dataAt = nextData(in, offset);
+                if (dataAt < 0 || dataAt >= st.size) {
+                    break;
+                }
+                long end = Math.min(st.size, Math.min(holeAfter(in, dataAt, st.size), dataAt + CHUNK));
+                buffer.clear().limit((int) (end - dataAt));
+                int n = in.read(buffer, dataAt);
+                if (n <= 0) {
+                    break;
+                }
+                buffer.flip();
+                out.write(buffer, dataAt);
+                copied += n;
+                offset = dataAt + n;
+                if (s.changes.get() != seen || s.unlinked) {
+                    return -1;
+                }
+                if (background) {
+                    pace(copied, began);
+                }
+            }
+            out.truncate(st.size);
+            out.changeMetadata(new MetadataChange.Times(st.atimeSec, st.atimeNsec, st.mtimeSec, st.mtimeNsec));
+            byte[] record = (System.currentTimeMillis() / 1000 + " " + reason).getBytes(StandardCharsets.UTF_8);
+            target.setxattr(ObjectNames.part(s.id), HybridVolume.PLACED_ATTRIBUTE,
+                    ByteBuffer.allocateDirect(record.length).put(record).flip(), 0);
+            out.sync(false);
+        }
+        return copied;
+    }
+
+    private static long nextData(Content in, long offset) throws IOException {
+        try {
+            return in.seek(offset, true);
+        } catch (PosixException e) {
+            if (e.errno() == Errno.ENXIO) {
+                return -1;
+            }
+            throw e;
+        }
+    }
+
+    private static long holeAfter(Content in, long dataAt, long size) throws IOException {
+        try {
+            return in.seek(dataAt, false);
+        } catch (PosixException e) {
+            if (e.errno() == Errno.ENXIO) {
+                return size;
+            }
+            throw e;
+        }
+    }
+
+    /** Keeps a background copy under the rate limit, and out of the way while foreground I/O is busy. */
+    private void pace(long copied, long began) {
+        long due = began + (long) (copied * 1e9 / bytesPerSecond);
+        long wait = due - System.nanoTime();
+        if (volume.stats.foregroundBusy()) {
+            wait = Math.max(wait, TimeUnit.MILLISECONDS.toNanos(20));
+        }
+        if (wait > 0) {
+            try {
+                TimeUnit.NANOSECONDS.sleep(wait);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private static void removePart(Volume target, long id) {
+        try {
+            target.unlink(ObjectNames.part(id));
+        } catch (IOException ignored) {
+            // the next mount removes parts (Recovery)
+        }
+    }
+}
