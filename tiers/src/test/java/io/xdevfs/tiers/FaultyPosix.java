@@ -74,6 +74,8 @@ final class FaultyPosix extends ForwardingPosix {
     private final List<Rule> rules = new ArrayList<>();
     private boolean dead;
     private int tearNextWrites;
+    private int dieIn = -1;
+    private int callsMade;
 
     FaultyPosix() {
         super(Posix.get());
@@ -94,6 +96,18 @@ final class FaultyPosix extends ForwardingPosix {
         tearNextWrites++;
     }
 
+    /**
+     * The machine stops after {@code calls} more calls: that call and every later one fail with EIO, as
+     * if the process had been killed there (a {@link #powerCut} then decides what the disk kept).
+     * Returns how many calls went through since the last {@code dieAfter} (counting starts at -1: never).
+     */
+    synchronized int dieAfter(int calls) {
+        int made = callsMade;
+        callsMade = 0;
+        dieIn = calls;
+        return made;
+    }
+
     synchronized void clearFaults() {
         rules.clear();
         tearNextWrites = 0;
@@ -103,6 +117,11 @@ final class FaultyPosix extends ForwardingPosix {
     protected synchronized void before(String call) throws PosixException {
         if (dead) {
             throw new PosixException(Errno.EIO, call + " after the power cut", null);
+        }
+        callsMade++;
+        if (dieIn >= 0 && dieIn-- == 0) {
+            dead = true;
+            throw new PosixException(Errno.EIO, call + " (the machine stopped here)", null);
         }
         for (Rule r : rules) {
             if (r.call.equals(call) && r.times[0] > 0) {

@@ -48,6 +48,16 @@ abstract class VolumeContract {
         return tmp.resolve("base");
     }
 
+    /** Every directory the volume keeps files in (a composed volume's tiers too): what a power cut reaches. */
+    Path powerCutRoot() {
+        return base;
+    }
+
+    /** The volume under test over {@link #posix}; a subclass may decorate it. */
+    Volume reopen() throws IOException, VolumeException {
+        return Volumes.open(config(), posix);
+    }
+
     LocalConfig config() throws IOException {
         return configure(LocalConfig.defaults().withBaseDirectory(base));
     }
@@ -56,7 +66,7 @@ abstract class VolumeContract {
     void open() throws Exception {
         base = baseDirectory();
         posix = new FaultyPosix();
-        volume = Volumes.open(config(), posix);
+        volume = reopen();
     }
 
     @AfterEach
@@ -71,7 +81,7 @@ abstract class VolumeContract {
         volume.close();
         volume = null;
         posix = new FaultyPosix();
-        volume = Volumes.open(config(), posix);
+        volume = reopen();
     }
 
     // ---- helpers ------------------------------------------------------------------------------
@@ -430,13 +440,13 @@ abstract class VolumeContract {
                         laterBytes.clear();
                     }
                 }
-                posix.powerCut(base, rnd);
+                posix.powerCut(powerCutRoot(), rnd);
             } catch (IOException e) {
                 // the close after the cut fails: the machine is gone
             }
             volume = null;
             posix = new FaultyPosix();
-            volume = Volumes.open(config(), posix);
+            volume = reopen();
             byte[] after = readWhole(name);
             assertTrue(after.length >= synced.length, "round " + round + ": " + after.length + " < synced " + synced.length);
             for (int p = 0; p < after.length; p++) {

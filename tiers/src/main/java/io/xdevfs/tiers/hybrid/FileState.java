@@ -15,6 +15,11 @@ final class FileState {
      * call holding it shared sees a tier that stays put for the call.
      */
     volatile Tier tier;
+    /**
+     * Counts the switches of {@link #tier}: a handle whose object is of an older generation reopens,
+     * even when the file has come back to the tier it had (its old object there is gone).
+     */
+    volatile long generation;
     /** Bumped after every change of the bytes or times: a move that saw it change while copying aborts. */
     final AtomicLong changes = new AtomicLong();
     /** Handles open for writing. */

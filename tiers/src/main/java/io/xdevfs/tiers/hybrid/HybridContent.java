@@ -34,6 +34,7 @@ final class HybridContent implements Content {
     /** The object in {@link #dataTier}; replaced (under this handle's monitor) after a move. */
     private volatile Content data;
     private volatile Tier dataTier;
+    private volatile long dataGeneration;
 
     HybridContent(HybridVolume volume, OpenFiles.Entry entry, Content stub, Content data, Tier tier, int flags) {
         this.volume = volume;
@@ -43,6 +44,7 @@ final class HybridContent implements Content {
         this.stub = stub;
         this.data = data;
         this.dataTier = tier;
+        this.dataGeneration = state.generation;
         this.flags = flags;
         this.writes = (flags & Flags.O_ACCMODE) != Flags.O_RDONLY;
     }
@@ -56,16 +58,17 @@ final class HybridContent implements Content {
     private Content enter() throws IOException {
         gate.lock();
         try {
-            Tier now = state.tier;
-            if (now == dataTier) {
+            if (state.generation == dataGeneration) {
                 return data;
             }
             synchronized (this) {
-                if (state.tier != dataTier) {
+                if (state.generation != dataGeneration) {
+                    Tier now = state.tier;
                     Content moved = volume.tier(now).open(ObjectNames.of(state.id), objectFlags(flags & ~Flags.O_TRUNC));
                     Content old = data;
                     data = moved;
                     dataTier = now;
+                    dataGeneration = state.generation;
                     old.close();
                 }
                 return data;

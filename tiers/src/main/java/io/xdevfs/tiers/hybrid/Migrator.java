@@ -35,7 +35,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * At most {@code migration_batch_size} moves per pass, each rate-limited ({@link Mover}).
  */
 final class Migrator {
-    private record Found(long id, long size, long stored, long mtimeNanos) {
+    /** {@code lastNanos}: when the object was last written or arrived in its tier (its ctime, as a move's rename sets it). */
+    private record Found(long id, long size, long stored, long lastNanos) {
     }
 
     private record Reads(long windowStart, int count) {
@@ -136,10 +137,10 @@ final class Migrator {
 
         long now = System.currentTimeMillis() * 1_000_000L;
         long timeout = TimeUnit.SECONDS.toNanos(settings.coldTimeoutSec());
-        hot.sort(Comparator.comparingLong(Found::mtimeNanos));
+        hot.sort(Comparator.comparingLong(Found::lastNanos));
         Map<Long, String> toCold = new java.util.LinkedHashMap<>();
         for (Found f : hot) {
-            if (now - f.mtimeNanos >= timeout && !openForWriting(f.id)) {
+            if (now - f.lastNanos >= timeout && !openForWriting(f.id)) {
                 toCold.put(f.id, "not written for " + settings.coldTimeoutSec() + " s");
             }
         }
@@ -199,7 +200,8 @@ final class Migrator {
             }
             try {
                 Stat st = v.getattr("/" + e.name());
-                found.add(new Found(id, st.size, st.blocks * 512, st.mtimeSec * 1_000_000_000L + st.mtimeNsec));
+                found.add(new Found(id, st.size, st.blocks * 512, Math.max(st.mtimeSec * 1_000_000_000L + st.mtimeNsec,
+                        st.ctimeSec * 1_000_000_000L + st.ctimeNsec)));
             } catch (PosixException gone) {
                 if (gone.errno() != Errno.ENOENT) {
                     throw gone;

@@ -122,6 +122,7 @@ final class Mover {
             target.rename(ObjectNames.part(s.id), ObjectNames.of(s.id), 0);
             target.syncDirectory("/");
             s.tier = to;
+            s.generation++;
             s.entryPending = false;
             return true;
         } finally {
