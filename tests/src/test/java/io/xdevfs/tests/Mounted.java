@@ -31,13 +31,16 @@ final class Mounted implements AutoCloseable {
         this.daemon = daemon;
     }
 
-    /** Mounts with a config made of {@code [local]} lines (base_directory is added), plus CLI args. */
+    /**
+     * Mounts with a config made of {@code [local]} lines (base_directory is added; {@code ${root}} in a
+     * line is the test's own directory, for a hybrid's tier directories), plus CLI args.
+     */
     static Mounted start(List<String> localLines, String... extraArgs) throws IOException, InterruptedException {
         FuseAvailability.require();
         Path root = Files.createTempDirectory("xdevfs-it-");
         Files.createDirectory(root.resolve("mnt"));
         List<String> ini = new ArrayList<>(List.of("[local]", "base_directory = " + root.resolve("base")));
-        ini.addAll(localLines);
+        localLines.forEach(l -> ini.add(l.replace("${root}", root.toString())));
         Files.write(root.resolve("xdevfs.ini"), ini);
         return startOn(root, extraArgs);
     }

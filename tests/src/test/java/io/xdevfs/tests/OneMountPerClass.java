@@ -15,8 +15,13 @@ import java.util.List;
 @ExtendWith(NoLeftovers.class)
 abstract class OneMountPerClass {
     static Mounted fs;
-    /** The backing file holds the file's bytes as they are (false for storage_type = compressed). */
+    /** The base directory holds each file's bytes as they are (false for compressed, and for hybrid: names only). */
     static boolean rawBacking;
+    /**
+     * Files behave as their backing file does (fallocate, SEEK_HOLE): raw types, and a hybrid whose hot
+     * tier, where the suites' fresh files are, is one.
+     */
+    static boolean rawFormat;
 
     @BeforeAll
     static void mount(TestInfo info) throws Exception {
@@ -26,6 +31,11 @@ abstract class OneMountPerClass {
                 .map(l -> io.xdevfs.tiers.StorageType.byName(l.substring("storage_type = ".length()).strip()).orElseThrow())
                 .findFirst().orElse(io.xdevfs.tiers.StorageType.REGULAR);
         rawBacking = type.onDiskFormat().equals("raw"); // the storage type's own answer, not a config string
+        io.xdevfs.tiers.StorageType behaves = type != io.xdevfs.tiers.StorageType.HYBRID ? type : config.stream()
+                .filter(l -> l.startsWith("hot_storage_type = "))
+                .map(l -> io.xdevfs.tiers.StorageType.byName(l.substring("hot_storage_type = ".length()).strip()).orElseThrow())
+                .findFirst().orElse(io.xdevfs.tiers.StorageType.TMPFS);
+        rawFormat = behaves.onDiskFormat().equals("raw");
 
         fs = Mounted.start(config, lines == null ? new String[0] : lines.args());
     }

@@ -269,7 +269,7 @@ class PosixOperationsIT extends OneMountPerClass {
         assertEquals(3 << 20, Files.size(f), "PUNCH_HOLE keeps the size");
         assertEquals("0 0 7", Py.eval(dir, "b = open(d + '/f', 'rb').read()\nprint(b[65536], b[131071], b[131072])"));
         Run zero = Run.of("fallocate", "-z", "-o", "1MiB", "-l", "1MiB", f.toString());
-        if (rawBacking) {
+        if (rawFormat) {
             // exactly what the backing filesystem answers (tmpfs has no ZERO_RANGE)
             Path probe = Files.write(fs.base.resolve("fallocate/probe"), filled(4096, (byte) 1));
             assertEquals(Run.of("fallocate", "-z", "-l", "4096", probe.toString()).exit(), zero.exit(), zero.output());
@@ -287,7 +287,7 @@ class PosixOperationsIT extends OneMountPerClass {
                 + "if libc.fallocate(fd, 0x08, ctypes.c_long(0), ctypes.c_long(1 << 20)) != 0:\n"
                 + "    raise OSError(ctypes.get_errno(), 'collapse')"), "the kernel's FUSE refuses COLLAPSE_RANGE itself (EOPNOTSUPP, which Python names ENOTSUP)");
         Path g = dir.resolve("g");
-        if (!rawBacking) {
+        if (!rawFormat) {
             // Compressed sizes cannot be reserved: fallocate(2) says so, and posix_fallocate falls back to zeros.
             Run refused = Run.of("fallocate", "-l", "1MiB", g.toString());
             assertTrue(refused.exit() != 0 && refused.output().matches("(?s).*(not supported|unsupported).*"),
@@ -501,7 +501,7 @@ class PosixOperationsIT extends OneMountPerClass {
                 "except OSError as e:",
                 "    r.append(errno.errorcode[e.errno])",
                 "print(*r)"));
-        assertEquals(rawBacking ? "4096 1048576 1052672 ENXIO" : "1052672 8192 1052672 ENXIO", out);
+        assertEquals(rawFormat ? "4096 1048576 1052672 ENXIO" : "1052672 8192 1052672 ENXIO", out);
     }
 
     /** libfuse2 answers RENAME2 with ENOSYS: the kernel then fails renameat2 with flags, never succeeds. */

@@ -93,7 +93,12 @@ public enum StorageType {
     /** Names in the base directory; each file's bytes in a hot or a cold tier of its own type (hybrid package). */
     HYBRID(true, "hot_storage_type", "hot_directory", "hot_cache_size", "hot_access_threshold", "cold_storage_type",
             "cold_directory", "cold_timeout_sec", "cold_enable_compression", "auto_migration", "migration_batch_size",
-            "migration_interval_sec", "migration_rate_limit");
+            "migration_interval_sec", "migration_rate_limit") {
+        @Override
+        public String onDiskFormat() {
+            return VolumeHeader.NAMES_ONLY;
+        }
+    };
 
     public final boolean implemented;
     private final java.util.List<String> ownKeys;
@@ -131,7 +136,10 @@ public enum StorageType {
         return true;
     }
 
-    /** "raw" (the backing file's bytes are the file's) or "compressed": what a volume header records. */
+    /**
+     * "raw" (the backing file's bytes are the file's), "compressed", or "names" (only names: a hybrid's
+     * bytes are in its tiers): what a volume header records.
+     */
     public String onDiskFormat() {
         return "raw";
     }

@@ -54,6 +54,11 @@ public final class VolumeHeader {
         try {
             fields = read(file);
         } catch (NoSuchFileException e) {
+            if (type.onDiskFormat().equals(NAMES_ONLY) && holdsFiles(dir)) {
+                throw new VolumeException("base_directory " + dir + " holds files but no xdevfs volume header: "
+                        + "storage_type = hybrid keeps only names there and would show these files empty; give the "
+                        + "hybrid an empty base_directory");
+            }
             return write(dir, type, createdBy);
         } catch (IOException e) {
             throw new VolumeException("cannot read " + file + ": " + e.getMessage());
@@ -83,6 +88,17 @@ public final class VolumeHeader {
                     + " volume, which storage_type = " + type.configName() + " would misread");
         } catch (IOException e) {
             return Optional.of(file + ": " + e.getMessage());
+        }
+    }
+
+    /** The on-disk format of a base directory that holds only names (a hybrid's namespace). */
+    public static final String NAMES_ONLY = "names";
+
+    private static boolean holdsFiles(Path dir) throws VolumeException {
+        try (java.util.stream.Stream<Path> entries = Files.list(dir)) {
+            return entries.anyMatch(p -> !p.getFileName().toString().startsWith(".xdevfs"));
+        } catch (IOException e) {
+            throw new VolumeException("cannot list base_directory " + dir + ": " + e.getMessage());
         }
     }
 
