@@ -99,6 +99,48 @@ class HybridIT {
         return Run.ok(cmd.toArray(new String[0]));
     }
 
+    static String xdevfs(String... args) {
+        List<String> cmd = new ArrayList<>(Mounted.javaCommand());
+        cmd.addAll(List.of(args));
+        return Run.ok(cmd.toArray(new String[0]));
+    }
+
+    /** xdevfs tier status, migrate, pin and unpin; pins persist across a remount and the migrator honours them. */
+    @Test
+    void tierCommandsShowMoveAndPinFiles() throws Exception {
+        Mounted fs = Mounted.start(hybrid("cold_timeout_sec = 2"));
+        Path root = fs.root;
+        try {
+            Path wal = Files.createDirectory(fs.path("wal"));
+            for (int i = 1; i <= 3; i++) {
+                Files.write(wal.resolve("s" + i), new byte[100_000]);
+            }
+            String mnt = fs.mnt.toString();
+            assertTrue(xdevfs("tier", "status", mnt).contains("wal/s1  hot since it was written"), xdevfs("tier", "status", mnt));
+            assertTrue(xdevfs("tier", "migrate", mnt, "wal").contains("3 files (0.3 MiB) are cold"));
+            assertTrue(xdevfs("tier", "status", mnt, "wal").contains("hot: 0 files, 0.0 MiB; cold: 3 files, 0.3 MiB"));
+            xdevfs("tier", "pin", "hot", wal.resolve("s2").toString());
+            assertTrue(xdevfs("tier", "migrate", mnt).contains("1 pinned to the other tier left alone"));
+            Path arch = Files.createDirectory(fs.path("archive"));
+            xdevfs("tier", "pin", "cold", arch.toString());
+            Files.write(arch.resolve("new"), new byte[10]);
+            assertTrue(tier(arch.resolve("new")).contains("cold since") && tier(arch.resolve("new"))
+                    .contains("made in a directory pinned cold"), tier(arch.resolve("new")));
+            assertEquals("", Run.ok("getfattr", "--absolute-names", "-d", "-m", "-", arch.toString()).strip(),
+                    "xdevfs's own attributes are not listed");
+        } finally {
+            fs.close();
+        }
+        try (Mounted again = Mounted.startOn(root)) {
+            Thread.sleep(3500); // the migrator's passes: s2 is older than cold_timeout_sec but pinned
+            String status = xdevfs("tier", "status", again.mnt.toString());
+            assertTrue(status.contains("wal/s2  hot since") && status.contains("[pinned hot]"), status);
+            assertTrue(status.contains("archive/new  cold") && status.contains("[pinned cold]"), status);
+            xdevfs("tier", "unpin", again.path("wal").toString());
+            awaitTier(again.path("wal/s2"), "cold");
+        }
+    }
+
     @Test
     void openHandlesReadAndWriteAcrossMovesBothWays() throws Exception {
         try (Mounted fs = Mounted.start(hybrid("auto_migration = false"))) {

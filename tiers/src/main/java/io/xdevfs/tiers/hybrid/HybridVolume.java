@@ -35,6 +35,8 @@ import java.util.concurrent.locks.ReentrantLock;
 public final class HybridVolume implements Volume {
     /** Read it for a file's tier; write "hot" or "cold" to move the file there now (xdevfs tier). */
     public static final String TIER_ATTRIBUTE = "user.xdevfs.tier";
+    /** Read, write or remove it for a file's or directory's pin (xdevfs tier pin/unpin). */
+    public static final String PIN_ATTRIBUTE = "user.xdevfs.pin";
     static final String PLACED_ATTRIBUTE = io.xdevfs.tiers.directory.FileIds.COMPOSED_PREFIX + "placed";
     /** Objects belong to the daemon; the stub carries the file's owner and mode. */
     static final Owner DAEMON = new Owner(0, 0);
@@ -114,15 +116,25 @@ public final class HybridVolume implements Volume {
 
     /** The file's object, made empty in the hot tier when it has none; call holding the gate. */
     Tier locateOrCreate(FileState s) throws IOException {
+        return locateOrCreate(s, null);
+    }
+
+    /** {@code pin}: the pin of the directory a new file is made in (its object goes there, pinned), or null. */
+    private Tier locateOrCreate(FileState s, Tier pin) throws IOException {
         Tier t = locate(s);
         if (t != null) {
             return t;
         }
         synchronized (s) {
             if (s.tier == null) {
-                hot.create(ObjectNames.of(s.id), Flags.O_WRONLY, 0600, DAEMON).close();
+                Tier where = pin == null ? Tier.HOT : pin;
+                tier(where).create(ObjectNames.of(s.id), Flags.O_WRONLY, 0600, DAEMON).close();
+                if (pin != null) {
+                    Pins.set(tier(where), ObjectNames.of(s.id), pin);
+                    Placement.record(tier(where), ObjectNames.of(s.id), "made in a directory pinned " + where.configName());
+                }
                 s.entryPending = true;
-                s.tier = Tier.HOT;
+                s.tier = where;
             }
             return s.tier;
         }
@@ -256,16 +268,22 @@ public final class HybridVolume implements Volume {
 
     @Override
     public Content create(String path, int flags, int mode, Owner owner) throws IOException {
-        return withData(namespace.create(path, flags, mode, owner), flags);
+        Tier pin = Pins.of(namespace, parent(path));
+        return withData(namespace.create(path, flags, mode, owner), flags, pin);
+    }
+
+    private static String parent(String path) {
+        int slash = path.lastIndexOf('/');
+        return slash <= 0 ? "/" : path.substring(0, slash);
     }
 
     @Override
     public Content open(String path, int flags) throws IOException {
-        return withData(namespace.open(path, Flags.O_RDONLY), flags);
+        return withData(namespace.open(path, Flags.O_RDONLY), flags, null);
     }
 
     /** Opens the object of the file whose stub is {@code stub} with the caller's {@code flags}. */
-    private Content withData(Content stub, int flags) throws IOException {
+    private Content withData(Content stub, int flags, Tier pin) throws IOException {
         OpenFiles.Entry entry = null;
         try {
             Stat st = stub.attributes();
@@ -276,7 +294,7 @@ public final class HybridVolume implements Volume {
             FileState s = entry.state();
             entry.gate.readLock().lock();
             try {
-                Tier t = locateOrCreate(s);
+                Tier t = locateOrCreate(s, pin);
                 Content data = tier(t).open(ObjectNames.of(s.id), HybridContent.objectFlags(flags));
                 if ((flags & Flags.O_TRUNC) != 0) {
                     s.changes.incrementAndGet();
@@ -418,10 +436,20 @@ public final class HybridVolume implements Volume {
 
     @Override
     public int getxattr(String path, String name, ByteBuffer value) throws IOException {
-        if (!name.equals(TIER_ATTRIBUTE)) {
+        String answer;
+        if (name.equals(TIER_ATTRIBUTE)) {
+            answer = status(path);
+        } else if (name.equals(PIN_ATTRIBUTE)) {
+            Tier pin = pinOf(path);
+            if (pin == null) {
+                throw new PosixException(Errno.ENODATA, "not pinned", path);
+            }
+            answer = pin.configName();
+        } else {
+            requireNotTiers(name);
             return namespace.getxattr(path, name, value);
         }
-        byte[] status = status(path).getBytes(StandardCharsets.UTF_8);
+        byte[] status = answer.getBytes(StandardCharsets.UTF_8);
         if (value.capacity() == 0) {
             return status.length;
         }
@@ -443,22 +471,48 @@ public final class HybridVolume implements Volume {
 
     @Override
     public void setxattr(String path, String name, ByteBuffer value, int flags) throws IOException {
-        if (!name.equals(TIER_ATTRIBUTE)) {
+        if (!name.equals(TIER_ATTRIBUTE) && !name.equals(PIN_ATTRIBUTE)) {
             requireNotTiers(name);
             namespace.setxattr(path, name, value, flags);
             return;
         }
-        String wanted = StandardCharsets.UTF_8.decode(value).toString().strip();
-        Tier to = switch (wanted) {
-            case "hot" -> Tier.HOT;
-            case "cold" -> Tier.COLD;
-            default -> throw new PosixException(Errno.EINVAL, "tier must be hot or cold", path);
-        };
+        Tier to = Pins.parse(StandardCharsets.UTF_8.decode(value).toString());
+        if (to == null) {
+            throw new PosixException(Errno.EINVAL, "a tier is hot or cold", path);
+        }
         Stat st = namespace.getattr(path);
+        if (name.equals(PIN_ATTRIBUTE) && st.isDirectory()) {
+            Pins.set(namespace, path, to);
+            return;
+        }
         if (!st.isRegularFile()) {
-            throw new PosixException(Errno.EINVAL, "only regular files have a tier", path);
+            throw new PosixException(Errno.EINVAL, "only regular files and directories have a tier", path);
+        }
+        if (name.equals(PIN_ATTRIBUTE)) {
+            onObject(st.ino, false, (v, object, t) -> {
+                Pins.set(v, object, to);
+                return null;
+            });
+            mover.moveNow(st.ino, to, "pinned " + to.configName());
+            return;
+        }
+        Tier pin = pinOf(path);
+        if (pin != null && pin != to) {
+            throw new PosixException(Errno.EPERM, "pinned " + pin.configName() + "; unpin it first", path);
         }
         mover.moveNow(st.ino, to, "requested (xdevfs tier migrate)");
+    }
+
+    /** The pin of a file (on its object) or directory (in the namespace), or null. */
+    private Tier pinOf(String path) throws IOException {
+        Stat st = namespace.getattr(path);
+        if (st.isDirectory()) {
+            return Pins.of(namespace, path);
+        }
+        if (!st.isRegularFile()) {
+            return null;
+        }
+        return onObject(st.ino, false, (v, object, t) -> Pins.of(v, object));
     }
 
     /** The tiers' own records are xdevfs's, like file ids: no user sets them, on a stub or anywhere. */
@@ -470,11 +524,23 @@ public final class HybridVolume implements Volume {
 
     @Override
     public int listxattr(String path, ByteBuffer names) throws IOException {
-        return namespace.listxattr(path, names);
+        return namespace.listxattr(path, names); // which lists none of xdevfs's own (a directory's pin)
     }
 
     @Override
     public void removexattr(String path, String name) throws IOException {
+        if (name.equals(PIN_ATTRIBUTE)) {
+            Stat st = namespace.getattr(path);
+            if (st.isRegularFile()) {
+                onObject(st.ino, false, (v, object, t) -> {
+                    Pins.clear(v, object);
+                    return null;
+                });
+            } else {
+                Pins.clear(namespace, path);
+            }
+            return;
+        }
         requireNotTiers(name);
         namespace.removexattr(path, name);
     }

@@ -36,7 +36,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 final class Migrator {
     /** {@code lastNanos}: when the object was last written or arrived in its tier (its ctime, as a move's rename sets it). */
-    private record Found(long id, long size, long stored, long lastNanos) {
+    private record Found(long id, long size, long stored, long lastNanos, boolean pinned) {
     }
 
     private record Reads(long windowStart, int count) {
@@ -140,7 +140,7 @@ final class Migrator {
         hot.sort(Comparator.comparingLong(Found::lastNanos));
         Map<Long, String> toCold = new java.util.LinkedHashMap<>();
         for (Found f : hot) {
-            if (now - f.lastNanos >= timeout && !openForWriting(f.id)) {
+            if (!f.pinned && now - f.lastNanos >= timeout && !openForWriting(f.id)) {
                 toCold.put(f.id, "not written for " + settings.coldTimeoutSec() + " s");
             }
         }
@@ -150,7 +150,7 @@ final class Migrator {
                 if (left <= settings.lowWater()) {
                     break;
                 }
-                if (toCold.putIfAbsent(f.id, "hot tier above its high-water mark") == null) {
+                if (!f.pinned && toCold.putIfAbsent(f.id, "hot tier above its high-water mark") == null) {
                     left -= f.stored;
                 }
             }
@@ -172,6 +172,9 @@ final class Migrator {
                 break;
             }
             promote.remove(id);
+            if (cold.stream().anyMatch(f -> f.id == id && f.pinned)) {
+                continue;
+            }
             if (mover.move(id, Tier.HOT, "renamed or read often", true) == Mover.Outcome.MOVED) {
                 moved++;
             }
@@ -201,7 +204,7 @@ final class Migrator {
             try {
                 Stat st = v.getattr("/" + e.name());
                 found.add(new Found(id, st.size, st.blocks * 512, Math.max(st.mtimeSec * 1_000_000_000L + st.mtimeNsec,
-                        st.ctimeSec * 1_000_000_000L + st.ctimeNsec)));
+                        st.ctimeSec * 1_000_000_000L + st.ctimeNsec), Pins.of(v, "/" + e.name()) == tier));
             } catch (PosixException gone) {
                 if (gone.errno() != Errno.ENOENT) {
                     throw gone;

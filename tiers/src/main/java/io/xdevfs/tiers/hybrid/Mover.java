@@ -11,7 +11,6 @@ import io.xdevfs.tiers.directory.OpenFiles;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Lock;
 
@@ -165,9 +164,11 @@ final class Mover {
             }
             out.truncate(st.size);
             out.changeMetadata(new MetadataChange.Times(st.atimeSec, st.atimeNsec, st.mtimeSec, st.mtimeNsec));
-            byte[] record = (System.currentTimeMillis() / 1000 + " " + reason).getBytes(StandardCharsets.UTF_8);
-            target.setxattr(ObjectNames.part(s.id), HybridVolume.PLACED_ATTRIBUTE,
-                    ByteBuffer.allocateDirect(record.length).put(record).flip(), 0);
+            Placement.record(target, ObjectNames.part(s.id), reason);
+            Tier pin = Pins.of(source, ObjectNames.of(s.id));
+            if (pin != null) {
+                Pins.set(target, ObjectNames.part(s.id), pin);
+            }
             out.sync(false);
         }
         return copied;

@@ -34,6 +34,12 @@ final class Placement {
         }
     }
 
+    /** Leaves the record on {@code object}: from now, for {@code reason}. */
+    static void record(Volume tier, String object, String reason) throws IOException {
+        byte[] record = (System.currentTimeMillis() / 1000 + " " + reason).getBytes(StandardCharsets.UTF_8);
+        tier.setxattr(object, HybridVolume.PLACED_ATTRIBUTE, ByteBuffer.allocateDirect(record.length).put(record).flip(), 0);
+    }
+
     private Placement() {
     }
 }
