@@ -1,7 +1,8 @@
 package io.xdevfs.tests;
 
 import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.nio.file.Files;
@@ -45,8 +46,14 @@ class PostgresIT {
         return r.output().strip();
     }
 
-    @Test
-    void pgbenchThenCrashRecoveryReplaysTheWalFromTheMount() throws Exception {
+    /**
+     * {@code compressed}: pg_wal compressed; {@code hybrid}: a regular hot tier and a compressed cold one
+     * with segments going cold a second after their last write and a 32 MiB hot tier, so segments move
+     * (and recycled ones come back) under pgbench and under the recovery.
+     */
+    @ParameterizedTest(name = "storage_type = {0}")
+    @ValueSource(strings = {"compressed", "hybrid"})
+    void pgbenchThenCrashRecoveryReplaysTheWalFromTheMount(String type) throws Exception {
         Path initdb = tool("initdb");
         Path pgCtl = tool("pg_ctl");
         Path pgbench = tool("pgbench");
@@ -55,7 +62,11 @@ class PostgresIT {
             System.err.println("\n!!!!!!!!!! POSTGRESQL NOT INSTALLED - PostgresIT NOT RUN !!!!!!!!!!\n");
             Assumptions.abort("PostgreSQL (initdb, pg_ctl, pgbench, psql) is not installed");
         }
-        try (Mounted fs = Mounted.start(List.of("storage_type = compressed"))) {
+        List<String> lines = type.equals("compressed") ? List.of("storage_type = compressed") : List.of(
+                "storage_type = hybrid", "[hybrid]", "hot_storage_type = regular", "hot_directory = ${root}/hot",
+                "hot_cache_size = 32M", "cold_storage_type = compressed", "cold_directory = ${root}/cold",
+                "cold_timeout_sec = 1", "migration_interval_sec = 1");
+        try (Mounted fs = Mounted.start(lines)) {
             Path cluster = fs.root.resolve("pg");
             Path wal = fs.path("pg_wal");
             Files.createDirectories(cluster);
@@ -99,6 +110,14 @@ class PostgresIT {
                 assertEquals("200000", check);
             } finally {
                 asNobody(pgCtl, "-D", cluster.resolve("data").toString(), "-m", "fast", "stop");
+            }
+            if (type.equals("hybrid")) {
+                String stats = HybridIT.stats(fs);
+                System.err.println("pg_wal on a hybrid mount:\n" + stats.lines().filter(l -> l.startsWith("hybrid_"))
+                        .collect(java.util.stream.Collectors.joining("\n")));
+                assertTrue(HybridIT.gauge(stats, "hybrid_moves_to_cold_total") > 0, stats);
+                assertEquals(0, HybridIT.gauge(stats, "hybrid_moves_failed_total"), stats);
+                return;
             }
             long apparent = Long.parseLong(Run.ok("du", "-sB1", "--apparent-size", wal.toString()).split("\\s")[0]);
             long used = Long.parseLong(Run.ok("du", "-sB1", wal.toString()).split("\\s")[0]);
