@@ -22,7 +22,7 @@ public record HybridSettings(LocalConfig hot, LocalConfig cold, long hotCacheSiz
                              int coldTimeoutSec, boolean autoMigration, int migrationBatchSize,
                              int migrationIntervalSec, long migrationRateLimit) {
 
-    public static final long DEFAULT_RATE_LIMIT = 64L << 20;
+    public static final long DEFAULT_RATE_LIMIT = 128L << 20;
 
     public HybridSettings {
         if (hot.storageType() == StorageType.HYBRID || cold.storageType() == StorageType.HYBRID) {

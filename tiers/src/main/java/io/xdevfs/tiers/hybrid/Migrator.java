@@ -49,6 +49,7 @@ final class Migrator {
     private final Map<Long, Reads> reads = new ConcurrentHashMap<>();
     private final Thread thread;
     private volatile boolean stopping;
+    private int lastPassMoved;
     private volatile long hotFiles;
     private volatile long hotBytes;
     private volatile long hotStored;
@@ -86,14 +87,16 @@ final class Migrator {
     private void run() {
         while (!stopping) {
             try {
-                TimeUnit.SECONDS.sleep(settings.migrationIntervalSec());
+                if (hotStored <= settings.highWater() || lastPassMoved == 0) {
+                    TimeUnit.SECONDS.sleep(settings.migrationIntervalSec()); // else: still above, the next pass now
+                }
             } catch (InterruptedException e) {
                 if (stopping) {
                     return;
                 }
             }
             try {
-                pass();
+                lastPassMoved = pass();
             } catch (IOException | RuntimeException e) {
                 if (!stopping) {
                     faults.accept(new IOException("hybrid migration pass failed (files stay where they are): " + e, e));
@@ -162,10 +165,13 @@ final class Migrator {
                 break;
             }
             promote.remove(m.getKey());
-            if (mover.move(m.getKey(), Tier.COLD, m.getValue(), true) == Mover.Outcome.MOVED) {
+            // Above the high-water mark every demotion makes room, and room cannot wait for quiet.
+            Mover.Pace pace = usage > settings.highWater() ? Mover.Pace.RATE : Mover.Pace.GENTLE;
+            if (mover.move(m.getKey(), Tier.COLD, m.getValue(), pace) == Mover.Outcome.MOVED) {
                 moved++;
                 usage -= stored(hot, m.getKey());
             }
+            hotStored = usage;
         }
         for (Long id : new ArrayList<>(new LinkedHashSet<>(promote))) {
             if (budget-- <= 0 || stopping || usage >= settings.lowWater()) {
@@ -175,7 +181,7 @@ final class Migrator {
             if (cold.stream().anyMatch(f -> f.id == id && f.pinned)) {
                 continue;
             }
-            if (mover.move(id, Tier.HOT, "renamed or read often", true) == Mover.Outcome.MOVED) {
+            if (mover.move(id, Tier.HOT, "renamed or read often", Mover.Pace.GENTLE) == Mover.Outcome.MOVED) {
                 moved++;
             }
         }

@@ -35,6 +35,16 @@ final class Mover {
 
     enum Outcome { MOVED, ABORTED, NOTHING }
 
+    /** How a copy is paced. */
+    enum Pace {
+        /** As fast as it goes: asked for now (a full hot tier, xdevfs tier migrate). */
+        NONE,
+        /** Under the rate limit: making room below the high-water mark, which cannot wait for quiet. */
+        RATE,
+        /** Under the rate limit, and pausing while the foreground is busy: moves by age and promotions. */
+        GENTLE
+    }
+
     private final HybridVolume volume;
     private final long bytesPerSecond;
 
@@ -49,14 +59,14 @@ final class Mover {
      */
     void moveNow(long id, Tier to, String reason) throws IOException {
         for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
-            if (move(id, to, reason, false) != Outcome.ABORTED) {
+            if (move(id, to, reason, Pace.NONE) != Outcome.ABORTED) {
                 return;
             }
         }
         throw new PosixException(Errno.EBUSY, "file kept changing during " + ATTEMPTS + " attempts to move it", null);
     }
 
-    Outcome move(long id, Tier to, String reason, boolean background) throws IOException {
+    Outcome move(long id, Tier to, String reason, Pace pace) throws IOException {
         long started = System.nanoTime();
         OpenFiles.Entry entry = volume.enter(id);
         try {
@@ -77,7 +87,7 @@ final class Mover {
             Volume target = volume.tier(to);
             long bytes;
             try {
-                bytes = copy(source, target, s, seen, reason, background);
+                bytes = copy(source, target, s, seen, reason, pace);
             } catch (IOException | RuntimeException e) {
                 volume.stats.failed();
                 removePart(target, id);
@@ -131,7 +141,7 @@ final class Mover {
     }
 
     /** Copies the object to the target's part name and syncs it; -1 when the file changed meanwhile. */
-    private long copy(Volume source, Volume target, FileState s, long seen, String reason, boolean background)
+    private long copy(Volume source, Volume target, FileState s, long seen, String reason, Pace pace)
             throws IOException {
         long copied = 0;
         long began = System.nanoTime();
@@ -154,12 +164,13 @@ final class Mover {
                 buffer.flip();
                 out.write(buffer, dataAt);
                 copied += n;
+
                 offset = dataAt + n;
                 if (s.changes.get() != seen || s.unlinked) {
                     return -1;
                 }
-                if (background) {
-                    pace(copied, began);
+                if (pace != Pace.NONE) {
+                    pace(copied, began, pace == Pace.GENTLE);
                 }
             }
             out.truncate(st.size);
@@ -196,11 +207,11 @@ final class Mover {
         }
     }
 
-    /** Keeps a background copy under the rate limit, and out of the way while foreground I/O is busy. */
-    private void pace(long copied, long began) {
+    /** Keeps a background copy under the rate limit, and ({@code gentle}) out of the way while foreground I/O is busy. */
+    private void pace(long copied, long began, boolean gentle) {
         long due = began + (long) (copied * 1e9 / bytesPerSecond);
         long wait = due - System.nanoTime();
-        if (volume.stats.foregroundBusy()) {
+        if (gentle && volume.stats.foregroundBusy()) {
             wait = Math.max(wait, TimeUnit.MILLISECONDS.toNanos(20));
         }
         if (wait > 0) {

@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# The hybrid WAL benchmark (docs/hybrid.md): bench/hybrid_wal.py's segment stream on two xdevfs mounts
+# over one filesystem, interleaved per round with the order rotated: "alone" (the hot tier's type
+# alone, HOT_TYPE: regular or tmpfs) and "hybrid" (that hot tier, zstd-compressed cold tier, segments going cold 1 s after they
+# are closed, so moves run while the stream writes). Prints each round's JSON and the medians, and the
+# per-round ratio hybrid/alone of appends/s and fdatasync p99.
+#
+#   STREAM=1G ROUNDS=3 KEEP=8 HOT_CACHE=256M BENCH_DIR=/var/tmp/xdevfs-hybrid-bench bench/hybrid-wal.sh
+#   HOT_TYPE=tmpfs (default regular)  COLD_TYPE=regular (default compressed)  CODEC=lz4 (default zstd)  COLD_TIMEOUT=3600 (no moves: the layer alone)
+set -euo pipefail
+here=$(cd "$(dirname "$(readlink -f "$0")")" && pwd)
+repo=$(dirname "$here")
+work=${BENCH_DIR:-/var/tmp/xdevfs-hybrid-bench}
+stream=$(numfmt --from=iec "${STREAM:-1G}")
+rounds=${ROUNDS:-3}
+keep=${KEEP:-8}
+results="$here/results/hybrid-$(date +%Y%m%d-%H%M%S)"
+mkdir -p "$results"
+cleanup() {
+  for m in "$work"/alone "$work"/hybrid; do
+    if findmnt "$m" >/dev/null 2>&1; then fusermount3 -u "$m" 2>/dev/null || umount -l "$m" || true; fi
+  done
+  for m in "$work"/alone-base "$work"/hybrid-hot; do # tmpfs hot tiers xdevfs mounted (it leaves them up)
+    if findmnt --mountpoint "$m" >/dev/null 2>&1; then umount -l "$m" || true; fi
+  done
+}
+trap cleanup EXIT
+cleanup
+rm -rf "$work"
+mkdir -p "$work"/{alone,hybrid}
+cold_type=${COLD_TYPE:-compressed}
+hot_type=${HOT_TYPE:-regular}
+tmpfs_lines() { [ "$hot_type" = tmpfs ] && printf '[tmpfs]\nauto_mount = true\ntmpfs_size = 1G\n' || true; }
+{ printf '[local]\nbase_directory = %s\nstorage_type = %s\n' "$work/alone-base" "$hot_type"; tmpfs_lines; } > "$work/alone.ini"
+cat > "$work/hybrid.ini" <<INI
+[local]
+base_directory = $work/hybrid-base
+storage_type = hybrid
+$([ "$cold_type" = compressed ] && echo "compression_type = ${CODEC:-zstd}")
+[hybrid]
+hot_storage_type = $hot_type
+hot_directory = $work/hybrid-hot
+hot_cache_size = ${HOT_CACHE:-256M}
+cold_storage_type = $cold_type
+cold_directory = $work/hybrid-cold
+cold_timeout_sec = ${COLD_TIMEOUT:-1}
+migration_interval_sec = 1
+$(tmpfs_lines)
+INI
+targets=(alone hybrid)
+for round in $(seq 1 "$rounds"); do
+  for i in 0 1; do
+    t=${targets[$(((i + round) % 2))]}
+    "$repo/mount-scripts/xdevfs" mount --config "$work/$t.ini" --log-file "$results/$t.log" "$work/$t" >&2
+    python3 "$here/hybrid_wal.py" "$work/$t" "$stream" "$keep" "$t" | tee -a "$results/rounds.jsonl"
+    fusermount3 -u "$work/$t"
+    sleep 1
+    cleanup
+    rm -rf "$work/$t-base" "$work/hybrid-hot" "$work/hybrid-cold"
+  done
+done
+python3 - "$results/rounds.jsonl" <<'PY'
+import json, statistics, sys
+rows = [json.loads(l) for l in open(sys.argv[1])]
+by = {t: [r for r in rows if r['target'] == t] for t in ('alone', 'hybrid')}
+for t, rs in by.items():
+    print('%-8s appends/s %6d  fdatasync p50 %7.1f us  p99 %7.1f us  max %8.1f us (medians of %d rounds)' % (
+        t, statistics.median(r['appends_per_s'] for r in rs), statistics.median(r['fdatasync_us']['p50'] for r in rs),
+        statistics.median(r['fdatasync_us']['p99'] for r in rs), statistics.median(r['fdatasync_us']['max'] for r in rs), len(rs)))
+ratios = [(h['appends_per_s'] / r['appends_per_s'], h['fdatasync_us']['p99'] / r['fdatasync_us']['p99'])
+          for r, h in zip(by['alone'], by['hybrid'])]
+print('hybrid/alone per round: appends/s ' + ' '.join('%.2f' % a for a, _ in ratios)
+      + '; fdatasync p99 ' + ' '.join('%.2f' % p for _, p in ratios))
+h = by['hybrid']
+print('hybrid: hot peak %s of high-water %s bytes; moves to cold %s (aborted %s); longest switch %s s; cold %s bytes stored for %s'
+      % ([r['hot_peak_bytes'] for r in h], h[0]['hot_high_water_bytes'], [r['moves_to_cold'] for r in h],
+         [r['moves_aborted'] for r in h], [r['switch_wait_max_s'] for r in h], [r['cold_stored_bytes'] for r in h],
+         [r['cold_bytes'] for r in h]))
+PY
