@@ -74,6 +74,7 @@ final class FaultyPosix extends ForwardingPosix {
     private final List<Rule> rules = new ArrayList<>();
     private boolean dead;
     private int tearNextWrites;
+    private int tearErrno = Errno.EIO;
     private int dieIn = -1;
     private int callsMade;
 
@@ -93,7 +94,13 @@ final class FaultyPosix extends ForwardingPosix {
 
     /** The next pwrite writes the first half of its bytes, then fails with EIO (a torn write the caller sees). */
     synchronized void tearNextWrite() {
+        tearNextWrite(Errno.EIO);
+    }
+
+    /** The next pwrite writes the first half of its bytes, then fails with {@code errno} (a disk filling up mid-write). */
+    synchronized void tearNextWrite(int errno) {
         tearNextWrites++;
+        tearErrno = errno;
     }
 
     /**
@@ -257,7 +264,7 @@ final class FaultyPosix extends ForwardingPosix {
             part.limit(part.position() + half);
             delegate.pwrite(fd, part, offset);
             changed(fd, f, new Write(offset, Arrays.copyOf(bytes, half)));
-            throw new PosixException(Errno.EIO, "pwrite (torn, injected)", null);
+            throw new PosixException(tearErrno, "pwrite (torn, injected)", null);
         }
         int n = delegate.pwrite(fd, src, offset);
         changed(fd, f, new Write(offset, bytes));

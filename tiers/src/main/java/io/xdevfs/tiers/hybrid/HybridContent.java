@@ -117,7 +117,14 @@ final class HybridContent implements Content {
         volume.mover().moveNow(state.id, Tier.COLD, "hot tier full");
         Content c = enter();
         try {
-            return c.write(src, offset);
+            if ((flags & Flags.O_APPEND) == 0) {
+                return c.write(src, offset);
+            }
+            // The failed append may have left part of its bytes: write them all again where the kernel put
+            // the write (its offset is the size before it), not after them.
+            try (Content at = volume.tier(dataTier).open(ObjectNames.of(state.id), Flags.O_WRONLY)) {
+                return at.write(src, offset);
+            }
         } finally {
             state.changes.incrementAndGet();
             gate.unlock();

@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# pgbench TPS with pg_wal on xdevfs mounts, rounds rotated: "regular" (storage_type = regular) and
+# "hybrid" (a regular hot tier and a zstd-compressed cold tier, segments going cold COLD_TIMEOUT
+# seconds after their last write, so migration runs under the load). The data directory is on the
+# local disk, only pg_wal is on the mount. Prints each round's TPS, the medians and the per-round
+# ratio hybrid/regular. Needs root and PostgreSQL (initdb, pg_ctl, pgbench); the server runs as nobody.
+#
+#   ROUNDS=3 SECONDS_OF_LOAD=30 SCALE=10 CLIENTS=4 COLD_TIMEOUT=5 bench/pgbench-tps.sh
+set -euo pipefail
+here=$(cd "$(dirname "$(readlink -f "$0")")" && pwd)
+repo=$(dirname "$here")
+work=${BENCH_DIR:-/var/tmp/xdevfs-pgbench}
+rounds=${ROUNDS:-3}
+pgbin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort | tail -1)
+export PATH="$pgbin:$PATH"
+for tool in initdb pg_ctl pgbench; do
+  command -v "$tool" >/dev/null || { echo "pgbench-tps.sh: $tool not found" >&2; exit 2; }
+done
+as_nobody() { runuser -u nobody -- "$@"; }
+cleanup() {
+  as_nobody pg_ctl -D "$work/data" -m immediate stop >/dev/null 2>&1 || true
+  for m in "$work"/regular "$work"/hybrid; do
+    if findmnt "$m" >/dev/null 2>&1; then fusermount3 -u "$m" 2>/dev/null || umount -l "$m" || true; fi
+  done
+}
+trap cleanup EXIT
+cleanup
+rm -rf "$work"
+mkdir -p "$work"/{regular,hybrid}
+chown nobody "$work"
+printf '[local]\nbase_directory = %s\n' "$work/regular-base" > "$work/regular.ini"
+cat > "$work/hybrid.ini" <<INI
+[local]
+base_directory = $work/hybrid-base
+storage_type = hybrid
+compression_type = zstd
+[hybrid]
+hot_storage_type = regular
+hot_directory = $work/hybrid-hot
+cold_storage_type = compressed
+cold_directory = $work/hybrid-cold
+cold_timeout_sec = ${COLD_TIMEOUT:-5}
+migration_interval_sec = 1
+INI
+targets=(regular hybrid)
+results=$(mktemp)
+for round in $(seq 1 "$rounds"); do
+  for i in 0 1; do
+    t=${targets[$(((i + round) % 2))]}
+    "$repo/mount-scripts/xdevfs" mount --config "$work/$t.ini" --log-file "$work/$t.log" "$work/$t" >&2
+    install -d -o nobody "$work/$t/pg_wal"
+    rm -rf "$work/data"
+    as_nobody initdb -D "$work/data" --waldir="$work/$t/pg_wal" -A trust >/dev/null
+    as_nobody pg_ctl -D "$work/data" -l "$work/pg.log" -w \
+      -o "-k $work -c listen_addresses= -c fsync=on -c synchronous_commit=on" start >/dev/null
+    as_nobody pgbench -h "$work" -i -s "${SCALE:-10}" postgres >/dev/null 2>&1
+    tps=$(as_nobody pgbench -h "$work" -c "${CLIENTS:-4}" -T "${SECONDS_OF_LOAD:-30}" postgres 2>/dev/null \
+      | awk '/^tps/ {print int($3); exit}')
+    moves=$(getfattr --absolute-names --only-values -n user.xdevfs.stats.text "$work/$t" 2>/dev/null \
+      | awk '/hybrid_moves_to_(cold|hot)_total/ {s += $2} END {print s + 0}')
+    as_nobody pg_ctl -D "$work/data" -m fast stop >/dev/null
+    fusermount3 -u "$work/$t"
+    rm -rf "$work/$t-base" "$work/hybrid-hot" "$work/hybrid-cold"
+    echo "round $round $t tps $tps moves $moves" | tee -a "$results"
+  done
+done
+python3 - "$results" <<'PY'
+import statistics, sys
+rows = [l.split() for l in open(sys.argv[1])]
+tps = {t: [int(r[4]) for r in rows if r[2] == t] for t in ('regular', 'hybrid')}
+for t, v in tps.items():
+    print('%-8s median TPS %d (rounds %s)' % (t, statistics.median(v), v))
+print('hybrid/regular per round: ' + ' '.join('%.2f' % (h / r) for r, h in zip(tps['regular'], tps['hybrid'])))
+PY

@@ -1,0 +1,150 @@
+package io.xdevfs.tiers;
+
+import io.xdevfs.posix.Errno;
+import io.xdevfs.posix.Flags;
+import io.xdevfs.posix.FsStat;
+import io.xdevfs.tiers.hybrid.HybridVolume;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** What the hybrid does beyond the volume contract: a full hot tier, unlinked open files, orphans, statfs. */
+class HybridVolumeTest {
+    @TempDir
+    Path tmp;
+    FaultyPosix posix = new FaultyPosix();
+    Volume volume;
+
+    private LocalConfig config() {
+        LocalConfig d = LocalConfig.defaults().withBaseDirectory(tmp.resolve("base"));
+        return d.withHybrid(new HybridSettings(d.withBaseDirectory(tmp.resolve("hot")),
+                d.withBaseDirectory(tmp.resolve("cold")).withStorageType(StorageType.COMPRESSED),
+                64L << 20, 0, 3600, false, 100, 60, 64L << 20));
+    }
+
+    @AfterEach
+    void close() throws IOException {
+        if (volume != null) {
+            volume.close();
+        }
+    }
+
+    private static ByteBuffer bytes(String s) {
+        byte[] b = s.getBytes(StandardCharsets.UTF_8);
+        return ByteBuffer.allocateDirect(b.length).put(b).flip();
+    }
+
+    private String read(String path) throws IOException {
+        try (Content c = volume.open(path, Flags.O_RDONLY)) {
+            ByteBuffer b = ByteBuffer.allocateDirect((int) c.attributes().size);
+            c.read(b, 0);
+            return StandardCharsets.UTF_8.decode(b.flip()).toString();
+        }
+    }
+
+    private String tier(String path) throws IOException {
+        ByteBuffer b = ByteBuffer.allocateDirect(200);
+        int n = volume.getxattr(path, HybridVolume.TIER_ATTRIBUTE, b);
+        return StandardCharsets.UTF_8.decode(b.position(0).limit(n)).toString();
+    }
+
+    private long objects(String tierDir) throws IOException {
+        try (var s = Files.list(tmp.resolve(tierDir))) {
+            return s.filter(p -> !p.getFileName().toString().startsWith(".xdevfs")).count();
+        }
+    }
+
+    /** The hot tier fills mid-append: the file moves cold and the append lands once, whole. */
+    @Test
+    void aFullHotTierMovesTheFileColdAndTheAppendLandsOnce() throws Exception {
+        volume = Volumes.open(config(), posix);
+        try (Content c = volume.create("/wal", Flags.O_WRONLY | Flags.O_APPEND, 0644, null)) {
+            c.write(bytes("first."), 0);
+            posix.tearNextWrite(Errno.ENOSPC); // half of the next append is written, then the disk is full
+            assertEquals(7, c.write(bytes("second."), 6));
+            c.write(bytes("third."), 13);
+            c.sync(true);
+        }
+        assertEquals("first.second.third.", read("/wal"));
+        assertTrue(tier("/wal").startsWith("cold") && tier("/wal").contains("hot tier full"), tier("/wal"));
+        assertEquals(0, objects("hot"));
+    }
+
+    @Test
+    void anUnlinkedOpenFileKeepsItsBytesUntilItsLastHandleCloses() throws Exception {
+        volume = Volumes.open(config(), posix);
+        Content c = volume.create("/seg", Flags.O_RDWR, 0644, null);
+        c.write(bytes("still here"), 0);
+        volume.link("/seg", "/again");
+        volume.unlink("/seg");
+        assertEquals("still here", read("/again"), "another name keeps the object");
+        volume.unlink("/again");
+        assertEquals(1, objects("hot"), "the handle keeps the object");
+        ByteBuffer b = ByteBuffer.allocateDirect(10);
+        c.read(b, 0);
+        assertEquals("still here", StandardCharsets.UTF_8.decode(b.flip()).toString());
+        assertEquals(0, c.attributes().nlink);
+        c.close();
+        assertEquals(0, objects("hot"), "the last handle frees it");
+    }
+
+    @Test
+    void renameOverAFileFreesTheReplacedObject() throws Exception {
+        volume = Volumes.open(config(), posix);
+        for (String name : new String[] {"/a", "/b"}) {
+            try (Content c = volume.create(name, Flags.O_WRONLY, 0644, null)) {
+                c.write(bytes(name), 0);
+            }
+        }
+        volume.setxattr("/b", HybridVolume.TIER_ATTRIBUTE, bytes("cold"), 0);
+        volume.rename("/a", "/b", 0);
+        assertEquals("/a", read("/b"));
+        assertEquals(1, objects("hot") + objects("cold"));
+    }
+
+    @Test
+    void aMountFreesObjectsNoNameCarriesAndUnfinishedCopies() throws Exception {
+        volume = Volumes.open(config(), posix);
+        try (Content c = volume.create("/kept", Flags.O_WRONLY, 0644, null)) {
+            c.write(bytes("kept"), 0);
+        }
+        volume.close();
+        volume = null;
+        Files.write(tmp.resolve("hot/00000000000000ff"), new byte[10]); // an orphan: no stub names it
+        Files.write(tmp.resolve("cold/0000000000000abc.part"), new byte[10]); // a copy a crash interrupted
+        volume = Volumes.open(config(), new FaultyPosix());
+        assertEquals("kept", read("/kept"));
+        assertFalse(Files.exists(tmp.resolve("hot/00000000000000ff")));
+        assertFalse(Files.exists(tmp.resolve("cold/0000000000000abc.part")));
+    }
+
+    @Test
+    void usersCannotTouchTheTiersOwnRecordsAndBadTierNamesAreEinval() throws Exception {
+        volume = Volumes.open(config(), posix);
+        volume.create("/f", Flags.O_WRONLY, 0644, null).close();
+        IOException e = assertThrows(IOException.class,
+                () -> volume.setxattr("/f", "user.xdevfs.tier.pin", bytes("hot"), 0));
+        assertTrue(e.getMessage().contains("errno " + Errno.EPERM), e.getMessage());
+        e = assertThrows(IOException.class, () -> volume.setxattr("/f", HybridVolume.TIER_ATTRIBUTE, bytes("warm"), 0));
+        assertTrue(e.getMessage().contains("errno " + Errno.EINVAL), e.getMessage());
+    }
+
+    @Test
+    void statfsCountsTwoTiersOnOneFilesystemOnce() throws Exception {
+        volume = Volumes.open(config(), posix);
+        FsStat hybrid = volume.statfs();
+        assertEquals(Files.getFileStore(tmp).getTotalSpace(), hybrid.blocks() * hybrid.fragmentSize(),
+                "hot, cold and names share one filesystem here: its size, not twice it");
+    }
+}
