@@ -140,6 +140,16 @@ class HybridVolumeTest {
         assertTrue(e.getMessage().contains("errno " + Errno.EINVAL), e.getMessage());
     }
 
+    /** Health: a tier that cannot take a synced write is named (names first, then hot, then cold). */
+    @Test
+    void aTierThatCannotTakeWritesIsNamed() throws Exception {
+        volume = Volumes.open(config(), posix);
+        volume.checkWritable();
+        posix.fail("openat", Errno.EROFS, 2, 1); // the names' and the hot tier's probes pass, the cold tier's fails
+        IOException e = assertThrows(IOException.class, volume::checkWritable);
+        assertTrue(e.getMessage().startsWith("the cold tier cannot take writes"), e.getMessage());
+    }
+
     @Test
     void statfsCountsTwoTiersOnOneFilesystemOnce() throws Exception {
         volume = Volumes.open(config(), posix);
