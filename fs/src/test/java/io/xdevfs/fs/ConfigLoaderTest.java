@@ -116,6 +116,8 @@ class ConfigLoaderTest {
         assertEquals(8L << 20, h.migrationRateLimit());
         assertEquals(10, h.hotAccessThreshold(), "the seed's default");
         assertTrue(h.autoMigration());
+        ConfigLoader.Config all = ConfigLoader.loadAll(file);
+        assertEquals(all, ConfigLoader.loadAll(ini(ConfigLoader.render(all))), "config check prints what load reads");
     }
 
     @Test

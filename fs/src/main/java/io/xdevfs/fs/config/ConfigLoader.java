@@ -132,8 +132,12 @@ public final class ConfigLoader {
         LocalConfig volume;
         if (type == StorageType.HYBRID) {
             // The namespace holds only names: the tiers' settings go to the tiers' own configurations.
-            LocalConfig hot = tiers.volume(hybrid.hotType, hybrid.hotDirectory, true);
-            LocalConfig cold = tiers.volume(hybrid.coldType, hybrid.coldDirectory, false);
+            List<String> hotProblems = new ArrayList<>();
+            List<String> coldProblems = new ArrayList<>();
+            LocalConfig hot = tiers.reporting(hotProblems).volume(hybrid.hotType, hybrid.hotDirectory, true);
+            LocalConfig cold = tiers.reporting(coldProblems).volume(hybrid.coldType, hybrid.coldDirectory, false);
+            problems.addAll(forEitherTier(hotProblems, coldProblems));
+            problems.addAll(forEitherTier(coldProblems, hotProblems));
             volume = LocalConfig.defaults().withBaseDirectory(local.base)
                     .withHybrid(hybrid.settings(hot, cold, local.base, where, problems));
             volume = new LocalConfig(local.base, type, local.fileMode, local.dirMode, local.sync, local.autoCreate,
@@ -148,9 +152,23 @@ public final class ConfigLoader {
         return new Config(volume, monitor, mount.readAheadKb, mount.pageCache, mount.xattrs);
     }
 
+    /**
+     * A tier's problems that stand: all but a key having no effect on this tier when it has one on the
+     * other (cache_size is for the compressed tier even though the tmpfs tier has no read cache).
+     */
+    private static List<String> forEitherTier(List<String> mine, List<String> other) {
+        return mine.stream().filter(p -> !p.contains("has no effect")
+                || other.stream().anyMatch(o -> o.startsWith(p.substring(0, p.indexOf(" ")))))
+                .toList();
+    }
+
     /** Builds the configuration of one single-tier volume (the mount's, or a hybrid's tier) from the key groups. */
     private record Tiers(LocalKeys local, PreallocationKeys preallocation, SparseKeys sparse, CompressionKeys compression,
                          CacheKeys cache, IoKeys io, TmpfsKeys tmpfs, Map<String, String> where, List<String> problems) {
+        Tiers reporting(List<String> to) {
+            return new Tiers(local, preallocation, sparse, compression, cache, io, tmpfs, where, to);
+        }
+
         /** {@code reserves}: preallocation applies (a hybrid preallocates only in its hot tier, where files are written). */
         LocalConfig volume(StorageType type, Path base, boolean reserves) {
             Preallocation reserve = reserves ? preallocation.settings(type, where, problems) : Preallocation.NONE;
@@ -177,12 +195,27 @@ public final class ConfigLoader {
         if (c.hybrid() == null) {
             return "[local]\n" + LocalKeys.render(c) + typeKeys(c);
         }
-        // A hybrid's [local] keys configure its tiers: each tier's, once.
-        java.util.Set<String> lines = new java.util.LinkedHashSet<>();
+        // A hybrid's [local] keys configure its tiers: each tier's, once; a key whose value differs by
+        // tier is each type's own default (the read cache: off on raw types, on for compressed chunks).
+        Map<String, String> lines = new java.util.LinkedHashMap<>();
+        java.util.Set<String> differ = new java.util.LinkedHashSet<>();
         for (LocalConfig tier : List.of(c.hybrid().hot(), c.hybrid().cold())) {
-            lines.addAll(List.of(typeKeys(tier).split("\n")));
+            for (String line : typeKeys(tier).split("\n")) {
+                String key = line.contains(" = ") ? line.substring(0, line.indexOf(" = ")) : line;
+                String before = lines.putIfAbsent(key, line);
+                if (before != null && !before.equals(line)) {
+                    differ.add(key);
+                }
+            }
         }
-        return "[local]\n" + LocalKeys.render(c) + String.join("\n", lines) + "\n";
+        StringBuilder out = new StringBuilder("[local]\n").append(LocalKeys.render(c));
+        lines.forEach((key, line) -> {
+            if (!differ.contains(key)) {
+                out.append(line).append('\n');
+            }
+        });
+        differ.forEach(key -> out.append("# ").append(key).append(": each tier's type's default\n"));
+        return out.toString();
     }
 
     private static String typeKeys(LocalConfig c) {

@@ -39,6 +39,17 @@ public final class ConfigPreflight {
         if (local.storageType() == StorageType.TMPFS && local.tmpfs().backupToDisk()) {
             p.directory("tmpfs", "backup_directory", local.tmpfs().backupDirectory(), true);
         }
+        if (local.hybrid() != null) { // each tier is a volume of its own: the same checks
+            for (String tier : List.of("hot", "cold")) {
+                LocalConfig t = tier.equals("hot") ? local.hybrid().hot() : local.hybrid().cold();
+                p.directory("hybrid", tier + "_directory", t.baseDirectory(), t.autoCreateDirs());
+                io.xdevfs.tiers.Volumes.headerProblem(t).ifPresent(problem ->
+                        p.findings.add(new Finding(true, p.where("hybrid", tier + "_storage_type") + ": " + problem)));
+                if (t.storageType() == StorageType.TMPFS && t.tmpfs().backupToDisk()) {
+                    p.directory("tmpfs", "backup_directory", t.tmpfs().backupDirectory(), true);
+                }
+            }
+        }
         if (config.monitoring().enableMetrics() && config.monitoring().metricsPort() > 0) {
             p.portFree("monitoring", "metrics_port", config.monitoring().metricsPort());
         }
