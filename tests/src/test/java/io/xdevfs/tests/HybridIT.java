@@ -197,6 +197,9 @@ class HybridIT {
             assertEquals(Run.sha256(src), Run.sha256(big));
             assertTrue(tier(big).startsWith("cold") && tier(big).contains("hot tier full"), tier(big));
             assertTrue(stats(fs).matches("(?s).*hybrid_full_hot_writes_total +[1-9].*"), stats(fs));
+            assertTrue(fs.log().contains("the hybrid's hot tier (tmpfs, " + fs.root.resolve("hot")
+                    + "): files live in memory; fsync returns once data is in the tmpfs and does not survive a reboot"),
+                    fs.log());
             Files.write(fs.path("small"), "still hot".getBytes());
             assertTrue(tier(fs.path("small")).startsWith("hot"), "the hot tier has room again");
         } finally {

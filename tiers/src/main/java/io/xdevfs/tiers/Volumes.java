@@ -47,6 +47,11 @@ public final class Volumes {
 
     /** {@code ids}: a file-id counter shared with the volumes this one is composed with (null: its own). */
     static Volume open(LocalConfig config, Posix posix, IdCounter ids) throws VolumeException {
+        return open(config, posix, ids, "storage_type = tmpfs");
+    }
+
+    /** {@code tmpfsName}: what the durability notices of a tmpfs volume call it. */
+    private static Volume open(LocalConfig config, Posix posix, IdCounter ids, String tmpfsName) throws VolumeException {
         if (!config.storageType().implemented) {
             throw new VolumeException("storage_type " + config.storageType().configName()
                     + " is not supported yet (supported: " + StorageType.implementedNames() + ")");
@@ -54,7 +59,7 @@ public final class Volumes {
         if (config.storageType() == StorageType.HYBRID) {
             return openHybrid(config, posix);
         }
-        Volume volume = openDirectory(config, posix, ids);
+        Volume volume = openDirectory(config, posix, ids, tmpfsName);
         // Compressed files cache their decompressed chunks themselves, with the same cache settings.
         boolean readCache = config.cache().readCache() && config.cache().bytes() > 0;
         return readCache && !config.storageType().cachesItsOwnChunks()
@@ -67,12 +72,12 @@ public final class Volumes {
      */
     private static Volume openHybrid(LocalConfig config, Posix posix) throws VolumeException {
         HybridSettings h = config.hybrid();
-        Volume namespace = openDirectory(config, posix, null);
+        Volume namespace = openDirectory(config, posix, null, "");
         Volume hot = null;
         Volume cold = null;
         try {
-            hot = open(h.hot(), posix, null);
-            cold = open(h.cold(), posix, null);
+            hot = open(h.hot(), posix, null, "the hybrid's hot tier (tmpfs, " + h.hot().baseDirectory() + ")");
+            cold = open(h.cold(), posix, null, "the hybrid's cold tier (tmpfs, " + h.cold().baseDirectory() + ")");
             return new HybridVolume(namespace, hot, cold, h, e -> backgroundFault.accept(e));
         } catch (VolumeException e) {
             closeAll(namespace, hot, cold);
@@ -92,7 +97,8 @@ public final class Volumes {
     }
 
     /** The volume over the base directory, of the configured type, without a read cache. */
-    private static Volume openDirectory(LocalConfig config, Posix posix, IdCounter ids) throws VolumeException {
+    private static Volume openDirectory(LocalConfig config, Posix posix, IdCounter ids, String tmpfsName)
+            throws VolumeException {
         Path dir = config.baseDirectory().toAbsolutePath().normalize();
         prepareBaseDirectory(dir, config);
         if (config.storageType().needsTmpfs()) {
@@ -120,7 +126,7 @@ public final class Volumes {
             }
             Volume volume = new DirectoryVolume(posix, fd, config, lock, ids);
             if (config.storageType().needsTmpfs()) {
-                volume = withTmpfsDurability(posix, dir, volume, config.tmpfs());
+                volume = withTmpfsDurability(posix, dir, volume, config.tmpfs(), tmpfsName);
             }
             return volume;
         } catch (PosixException e) {
@@ -145,14 +151,15 @@ public final class Volumes {
         }
     }
 
-    private static Volume withTmpfsDurability(Posix posix, Path dir, Volume volume, TmpfsSettings tmpfs)
+    /** {@code name}: how the durability notices call the volume ("storage_type = tmpfs", or a hybrid's tier). */
+    private static Volume withTmpfsDurability(Posix posix, Path dir, Volume volume, TmpfsSettings tmpfs, String name)
             throws VolumeException {
         if (!tmpfs.backupToDisk()) {
-            notice.accept("storage_type = tmpfs: files live in memory; fsync returns once data is in the tmpfs and "
+            notice.accept(name + ": files live in memory; fsync returns once data is in the tmpfs and "
                     + "does not survive a reboot (set backup_to_disk = true in [tmpfs] for a copy on disk)");
             return volume;
         }
-        notice.accept("storage_type = tmpfs: files live in memory; fsync does not survive a reboot; backup_to_disk "
+        notice.accept(name + ": files live in memory; fsync does not survive a reboot; backup_to_disk "
                 + "copies them to " + tmpfs.backupDirectory() + " every " + tmpfs.backupInterval()
                 + " s and at unmount, so a reboot loses at most the changes since the last copy");
         GatedVolume gated = new GatedVolume(volume);
