@@ -140,6 +140,42 @@ class HybridVolumeTest {
         assertTrue(e.getMessage().contains("errno " + Errno.EINVAL), e.getMessage());
     }
 
+    /** Moves of one file asked from two threads at once (the migrator and xdevfs tier migrate) take turns. */
+    @Test
+    void concurrentMovesOfOneFileTakeTurns() throws Exception {
+        volume = Volumes.open(config(), new FaultyPosix());
+        byte[] data = new byte[6 << 20];
+        new java.util.Random(3).nextBytes(data);
+        try (Content c = volume.create("/seg", Flags.O_WRONLY, 0644, null)) {
+            c.write(ByteBuffer.allocateDirect(data.length).put(data).flip(), 0);
+        }
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+        try {
+            java.util.List<java.util.concurrent.Future<?>> done = new java.util.ArrayList<>();
+            for (String first : new String[] {"cold", "hot"}) {
+                done.add(pool.submit(() -> {
+                    for (int i = 0; i < 6; i++) {
+                        volume.setxattr("/seg", HybridVolume.TIER_ATTRIBUTE, bytes(i % 2 == 0 ? first : "cold"), 0);
+                    }
+                    return null;
+                }));
+            }
+            for (java.util.concurrent.Future<?> f : done) {
+                f.get();
+            }
+        } finally {
+            pool.shutdown();
+        }
+        try (Content c = volume.open("/seg", Flags.O_RDONLY)) {
+            ByteBuffer b = ByteBuffer.allocateDirect(data.length);
+            c.read(b, 0);
+            byte[] back = new byte[data.length];
+            b.flip().get(back);
+            org.junit.jupiter.api.Assertions.assertArrayEquals(data, back);
+        }
+        assertEquals(1, objects("hot") + objects("cold"), "one object, no part");
+    }
+
     /** Health: a tier that cannot take a synced write is named (names first, then hot, then cold). */
     @Test
     void aTierThatCannotTakeWritesIsNamed() throws Exception {

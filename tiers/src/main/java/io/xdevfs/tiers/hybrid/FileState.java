@@ -31,6 +31,11 @@ final class FileState {
      * yet: the file's first sync also syncs the tier's directory.
      */
     volatile boolean entryPending;
+    /**
+     * Held by a move for its whole length: two moves of one file (the migrator's and a requested one,
+     * or a full hot tier's) would write the same part name. Taken before the gate, never inside it.
+     */
+    final java.util.concurrent.locks.ReentrantLock moving = new java.util.concurrent.locks.ReentrantLock();
 
     FileState(long id) {
         this.id = id;

@@ -69,8 +69,9 @@ final class Mover {
     Outcome move(long id, Tier to, String reason, Pace pace) throws IOException {
         long started = System.nanoTime();
         OpenFiles.Entry entry = volume.enter(id);
+        FileState s = entry.state();
+        s.moving.lock();
         try {
-            FileState s = entry.state();
             Tier from;
             long seen;
             entry.gate.readLock().lock();
@@ -108,6 +109,7 @@ final class Mover {
             volume.stats.moved(to, bytes, System.nanoTime() - started);
             return Outcome.MOVED;
         } finally {
+            s.moving.unlock();
             entry.release();
         }
     }
