@@ -71,16 +71,8 @@ public final class CompressedFormat implements ContentFormat {
             backing.close();
             throw e;
         }
-        Content content = new CompressedContent(backing, file, files, open, writable, (flags & Flags.O_APPEND) != 0);
-        if (writable && (flags & Flags.O_TRUNC) != 0) {
-            try {
-                content.truncate(0);
-            } catch (IOException | RuntimeException e) {
-                content.close();
-                throw e;
-            }
-        }
-        return content;
+        return ContentFormat.truncatedIfAsked(
+                new CompressedContent(backing, file, files, open, writable, (flags & Flags.O_APPEND) != 0), flags);
     }
 
     @Override

@@ -57,6 +57,24 @@ public interface ContentFormat {
     default void close() {
     }
 
+    /**
+     * {@code content} emptied when the caller opened it writable with O_TRUNC (formats whose size is their
+     * own, not the backing file's, truncate through the content); closed if that fails.
+     */
+    static Content truncatedIfAsked(Content content, int flags) throws IOException {
+        if ((flags & io.xdevfs.posix.Flags.O_TRUNC) == 0
+                || (flags & io.xdevfs.posix.Flags.O_ACCMODE) == io.xdevfs.posix.Flags.O_RDONLY) {
+            return content;
+        }
+        try {
+            content.truncate(0);
+            return content;
+        } catch (IOException | RuntimeException e) {
+            content.close();
+            throw e;
+        }
+    }
+
     /** The raw format of {@code storage_type = regular}: the backing file's bytes are the file's bytes. */
     ContentFormat RAW = (file, open, flags) -> file;
 }

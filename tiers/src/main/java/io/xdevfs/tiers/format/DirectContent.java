@@ -130,7 +130,6 @@ final class DirectContent extends BackedContent {
         buf.clear();
     }
 
-
     @Override
     public void truncate(long size) throws IOException {
         Lock alone = lock.writeLock();
@@ -141,9 +140,6 @@ final class DirectContent extends BackedContent {
             alone.unlock();
         }
     }
-
-
-
 
     @Override
     public void allocate(int mode, long offset, long length) throws IOException {

@@ -41,16 +41,7 @@ public final class MmapFormat implements ContentFormat {
             backing.close();
             throw e;
         }
-        MmapContent content = new MmapContent(backing, file, (flags & Flags.O_APPEND) != 0);
-        if ((flags & Flags.O_TRUNC) != 0 && (flags & Flags.O_ACCMODE) != Flags.O_RDONLY) {
-            try {
-                content.truncate(0);
-            } catch (IOException | RuntimeException e) {
-                content.close();
-                throw e;
-            }
-        }
-        return content;
+        return ContentFormat.truncatedIfAsked(new MmapContent(backing, file, (flags & Flags.O_APPEND) != 0), flags);
     }
 
     /** The last handle of the file closed: unmap its windows and close the mapping's descriptor. */

@@ -135,7 +135,6 @@ final class SparseContent extends BackedContent {
         return true;
     }
 
-
     @Override
     public void truncate(long size) throws IOException {
         Lock alone = sizeLock.writeLock();
@@ -146,9 +145,6 @@ final class SparseContent extends BackedContent {
             alone.unlock();
         }
     }
-
-
-
 
     @Override
     public void allocate(int mode, long offset, long length) throws IOException {

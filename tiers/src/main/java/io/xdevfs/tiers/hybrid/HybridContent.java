@@ -31,19 +31,17 @@ final class HybridContent implements Content {
     private final int flags;
     private final boolean writes;
     private final AtomicBoolean closed = new AtomicBoolean();
-    /** The object in {@link #dataTier}; replaced (under this handle's monitor) after a move. */
+    /** The object as of move {@link #dataGeneration}; replaced (under this handle's monitor) after a move. */
     private volatile Content data;
-    private volatile Tier dataTier;
     private volatile long dataGeneration;
 
-    HybridContent(HybridVolume volume, OpenFiles.Entry entry, Content stub, Content data, Tier tier, int flags) {
+    HybridContent(HybridVolume volume, OpenFiles.Entry entry, Content stub, Content data, int flags) {
         this.volume = volume;
         this.entry = entry;
         this.state = entry.state();
         this.gate = entry.gate.readLock();
         this.stub = stub;
         this.data = data;
-        this.dataTier = tier;
         this.dataGeneration = state.generation;
         this.flags = flags;
         this.writes = (flags & Flags.O_ACCMODE) != Flags.O_RDONLY;
@@ -54,7 +52,10 @@ final class HybridContent implements Content {
         return flags & OBJECT_FLAGS;
     }
 
-    /** Enters a call: the gate shared, and the object of the tier that holds the file now. */
+    /**
+     * Enters a call: the gate shared, and the object of the tier that holds the file now ({@code state.tier},
+     * which no move changes while the call holds the gate).
+     */
     private Content enter() throws IOException {
         gate.lock();
         try {
@@ -63,11 +64,10 @@ final class HybridContent implements Content {
             }
             synchronized (this) {
                 if (state.generation != dataGeneration) {
-                    Tier now = state.tier;
-                    Content moved = volume.tier(now).open(ObjectNames.of(state.id), objectFlags(flags & ~Flags.O_TRUNC));
+                    Content moved = volume.tier(state.tier).open(ObjectNames.of(state.id),
+                            objectFlags(flags & ~Flags.O_TRUNC));
                     Content old = data;
                     data = moved;
-                    dataTier = now;
                     dataGeneration = state.generation;
                     old.close();
                 }
@@ -97,7 +97,7 @@ final class HybridContent implements Content {
         try {
             return c.write(src, offset);
         } catch (PosixException e) {
-            if (e.errno() != Errno.ENOSPC || dataTier != Tier.HOT) {
+            if (e.errno() != Errno.ENOSPC || state.tier != Tier.HOT) {
                 throw e;
             }
         } finally {
@@ -122,7 +122,7 @@ final class HybridContent implements Content {
             }
             // The failed append may have left part of its bytes: write them all again where the kernel put
             // the write (its offset is the size before it), not after them.
-            try (Content at = volume.tier(dataTier).open(ObjectNames.of(state.id), Flags.O_WRONLY)) {
+            try (Content at = volume.tier(state.tier).open(ObjectNames.of(state.id), Flags.O_WRONLY)) {
                 return at.write(src, offset);
             }
         } finally {
@@ -132,19 +132,36 @@ final class HybridContent implements Content {
         }
     }
 
-    @Override
-    public void sync(boolean dataOnly) throws IOException {
+    /** A rare call on the object (the data path above spells enter and exit out: no lambda per read or write). */
+    @FunctionalInterface
+    private interface Call<T> {
+        T on(Content object) throws IOException;
+    }
+
+    /** Runs a rare call on the object holding the gate; {@code changes}: it changes what a move copies. */
+    private <T> T held(boolean changes, Call<T> call) throws IOException {
         Content c = enter();
         try {
+            return call.on(c);
+        } finally {
+            if (changes) {
+                state.changes.incrementAndGet();
+            }
+            gate.unlock();
+        }
+    }
+
+    @Override
+    public void sync(boolean dataOnly) throws IOException {
+        held(false, c -> {
             c.sync(dataOnly);
             if (state.entryPending) {
                 // A new object's name in its tier must survive a crash with the bytes the sync promises.
-                volume.tier(dataTier).syncDirectory("/");
+                volume.tier(state.tier).syncDirectory("/");
                 state.entryPending = false;
             }
-        } finally {
-            gate.unlock();
-        }
+            return null;
+        });
         if (!dataOnly) {
             stub.sync(false);
         }
@@ -152,45 +169,29 @@ final class HybridContent implements Content {
 
     @Override
     public void truncate(long size) throws IOException {
-        Content c = enter();
-        try {
+        held(true, c -> {
             c.truncate(size);
-        } finally {
-            state.changes.incrementAndGet();
-            gate.unlock();
-        }
+            return null;
+        });
     }
 
     @Override
     public Stat attributes() throws IOException {
         Stat st = stub.attributes();
-        Content c = enter();
-        try {
-            return HybridVolume.merge(st, c.attributes());
-        } finally {
-            gate.unlock();
-        }
+        return held(false, c -> HybridVolume.merge(st, c.attributes()));
     }
 
     @Override
     public void allocate(int mode, long offset, long length) throws IOException {
-        Content c = enter();
-        try {
+        held(true, c -> {
             c.allocate(mode, offset, length);
-        } finally {
-            state.changes.incrementAndGet();
-            gate.unlock();
-        }
+            return null;
+        });
     }
 
     @Override
     public long seek(long offset, boolean data) throws IOException {
-        Content c = enter();
-        try {
-            return c.seek(offset, data);
-        } finally {
-            gate.unlock();
-        }
+        return held(false, c -> c.seek(offset, data));
     }
 
     @Override
@@ -199,13 +200,10 @@ final class HybridContent implements Content {
             stub.changeMetadata(change);
             return;
         }
-        Content c = enter();
-        try {
+        held(true, c -> {
             c.changeMetadata(change);
-        } finally {
-            state.changes.incrementAndGet();
-            gate.unlock();
-        }
+            return null;
+        });
     }
 
     @Override

@@ -44,7 +44,6 @@ public final class HybridVolume implements Volume {
     private final Volume namespace;
     private final Volume hot;
     private final Volume cold;
-    private final HybridSettings settings;
     private final OpenFiles files = new OpenFiles(state -> lastRelease((FileState) state));
     private final ReentrantLock names = new ReentrantLock();
     final HybridStats stats = new HybridStats();
@@ -57,7 +56,6 @@ public final class HybridVolume implements Volume {
         this.namespace = namespace;
         this.hot = hot;
         this.cold = cold;
-        this.settings = settings;
         new Recovery(namespace, hot, cold).run();
         this.mover = new Mover(this, settings.migrationRateLimit());
         this.migrator = new Migrator(this, mover, settings, faults);
@@ -74,10 +72,6 @@ public final class HybridVolume implements Volume {
 
     Mover mover() {
         return mover;
-    }
-
-    HybridSettings settings() {
-        return settings;
     }
 
     // ---- the file's entry and tier ----
@@ -174,15 +168,8 @@ public final class HybridVolume implements Volume {
 
     private void deleteObjects(long id) throws IOException {
         for (Tier t : Tier.values()) {
-            for (String name : List.of(ObjectNames.of(id), ObjectNames.part(id))) {
-                try {
-                    tier(t).unlink(name);
-                } catch (PosixException e) {
-                    if (e.errno() != Errno.ENOENT) {
-                        throw e;
-                    }
-                }
-            }
+            ObjectNames.removeIfPresent(tier(t), ObjectNames.of(id));
+            ObjectNames.removeIfPresent(tier(t), ObjectNames.part(id));
         }
     }
 
@@ -305,7 +292,7 @@ public final class HybridVolume implements Volume {
                 } else if (t == Tier.COLD) {
                     migrator.readCold(s.id);
                 }
-                return new HybridContent(this, entry, stub, data, t, flags);
+                return new HybridContent(this, entry, stub, data, flags);
             } finally {
                 entry.gate.readLock().unlock();
             }

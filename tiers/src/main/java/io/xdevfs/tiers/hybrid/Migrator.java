@@ -12,13 +12,11 @@ import io.xdevfs.tiers.metrics.Metrics;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The placement policy, run by a background thread every {@code migration_interval_sec} (with
@@ -128,8 +126,8 @@ final class Migrator {
 
     /** One pass of the policy; returns the files moved. */
     synchronized int pass() throws IOException {
-        List<Found> hot = scan(Tier.HOT);
-        List<Found> cold = scan(Tier.COLD);
+        List<Found> hot = scan(Tier.HOT, true);
+        List<Found> cold = scan(Tier.COLD, false);
         long usage = hot.stream().mapToLong(Found::stored).sum();
         hotFiles = hot.size();
         hotBytes = hot.stream().mapToLong(Found::size).sum();
@@ -141,44 +139,44 @@ final class Migrator {
         long now = System.currentTimeMillis() * 1_000_000L;
         long timeout = TimeUnit.SECONDS.toNanos(settings.coldTimeoutSec());
         hot.sort(Comparator.comparingLong(Found::lastNanos));
-        Map<Long, String> toCold = new java.util.LinkedHashMap<>();
+        Map<Found, String> toCold = new java.util.LinkedHashMap<>();
+        long left = usage;
         for (Found f : hot) {
             if (!f.pinned && now - f.lastNanos >= timeout && !openForWriting(f.id)) {
-                toCold.put(f.id, "not written for " + settings.coldTimeoutSec() + " s");
+                toCold.put(f, "not written for " + settings.coldTimeoutSec() + " s");
+                left -= f.stored;
             }
         }
-        if (usage > settings.highWater()) {
-            long left = usage - toCold.keySet().stream().mapToLong(id -> stored(hot, id)).sum();
-            for (Found f : hot) {
-                if (left <= settings.lowWater()) {
-                    break;
-                }
-                if (!f.pinned && toCold.putIfAbsent(f.id, "hot tier above its high-water mark") == null) {
-                    left -= f.stored;
-                }
+        for (Found f : hot) {
+            if (usage <= settings.highWater() || left <= settings.lowWater()) {
+                break;
+            }
+            if (!f.pinned && toCold.putIfAbsent(f, "hot tier above its high-water mark") == null) {
+                left -= f.stored;
             }
         }
         int moved = 0;
         int budget = settings.migrationBatchSize();
-        for (Map.Entry<Long, String> m : toCold.entrySet()) {
+        for (Map.Entry<Found, String> m : toCold.entrySet()) {
             if (budget-- <= 0 || stopping) {
                 break;
             }
-            promote.remove(m.getKey());
+            long id = m.getKey().id;
+            promote.remove(id);
             // Above the high-water mark every demotion makes room, and room cannot wait for quiet.
             Mover.Pace pace = usage > settings.highWater() ? Mover.Pace.RATE : Mover.Pace.GENTLE;
-            if (mover.move(m.getKey(), Tier.COLD, m.getValue(), pace) == Mover.Outcome.MOVED) {
+            if (mover.move(id, Tier.COLD, m.getValue(), pace) == Mover.Outcome.MOVED) {
                 moved++;
-                usage -= stored(hot, m.getKey());
+                usage -= m.getKey().stored;
             }
             hotStored = usage;
         }
-        for (Long id : new ArrayList<>(new LinkedHashSet<>(promote))) {
+        for (Long id : List.copyOf(promote)) {
             if (budget-- <= 0 || stopping || usage >= settings.lowWater()) {
                 break;
             }
             promote.remove(id);
-            if (cold.stream().anyMatch(f -> f.id == id && f.pinned)) {
+            if (Pins.of(volume.tier(Tier.COLD), ObjectNames.of(id)) == Tier.COLD) {
                 continue;
             }
             if (mover.move(id, Tier.HOT, "renamed or read often", Mover.Pace.GENTLE) == Mover.Outcome.MOVED) {
@@ -189,17 +187,14 @@ final class Migrator {
         return moved;
     }
 
-    private static long stored(List<Found> found, long id) {
-        return found.stream().filter(f -> f.id == id).mapToLong(Found::stored).findFirst().orElse(0);
-    }
-
     private boolean openForWriting(long id) {
         OpenFiles.Entry entry = volume.files().peek(id);
         FileState s = entry == null ? null : entry.state();
         return s != null && s.writers.get() > 0;
     }
 
-    private List<Found> scan(Tier tier) throws IOException {
+    /** The tier's objects; {@code pins}: read whether each is pinned there (else reported unpinned). */
+    private List<Found> scan(Tier tier, boolean pins) throws IOException {
         Volume v = volume.tier(tier);
         List<Found> found = new ArrayList<>();
         for (DirEntry e : v.readdir("/")) {
@@ -210,7 +205,7 @@ final class Migrator {
             try {
                 Stat st = v.getattr("/" + e.name());
                 found.add(new Found(id, st.size, st.blocks * 512, Math.max(st.mtimeSec * 1_000_000_000L + st.mtimeNsec,
-                        st.ctimeSec * 1_000_000_000L + st.ctimeNsec), Pins.of(v, "/" + e.name()) == tier));
+                        st.ctimeSec * 1_000_000_000L + st.ctimeNsec), pins && Pins.of(v, "/" + e.name()) == tier));
             } catch (PosixException gone) {
                 if (gone.errno() != Errno.ENOENT) {
                     throw gone;

@@ -99,13 +99,7 @@ final class Mover {
                 volume.stats.aborted();
                 return Outcome.ABORTED;
             }
-            try {
-                source.unlink(ObjectNames.of(id));
-            } catch (PosixException e) {
-                if (e.errno() != Errno.ENOENT) {
-                    throw e; // the next mount frees it (Recovery)
-                }
-            }
+            ObjectNames.removeIfPresent(source, ObjectNames.of(id)); // if this fails, the next mount frees it (Recovery)
             volume.stats.moved(to, bytes, System.nanoTime() - started);
             return Outcome.MOVED;
         } finally {

@@ -37,6 +37,17 @@ final class ObjectNames {
         return name.length() == 16 + PART.length() && name.endsWith(PART) && idOf(name.substring(0, 16)) != -1;
     }
 
+    /** Removes {@code name} from {@code tier}; a name already gone is fine. */
+    static void removeIfPresent(io.xdevfs.tiers.Volume tier, String name) throws java.io.IOException {
+        try {
+            tier.unlink(name);
+        } catch (io.xdevfs.posix.PosixException e) {
+            if (e.errno() != io.xdevfs.posix.Errno.ENOENT) {
+                throw e;
+            }
+        }
+    }
+
     private ObjectNames() {
     }
 }

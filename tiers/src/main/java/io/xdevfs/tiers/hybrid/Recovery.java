@@ -1,8 +1,6 @@
 package io.xdevfs.tiers.hybrid;
 
 import io.xdevfs.posix.DirEntry;
-import io.xdevfs.posix.Errno;
-import io.xdevfs.posix.PosixException;
 import io.xdevfs.posix.Stat;
 import io.xdevfs.tiers.Volume;
 
@@ -57,7 +55,7 @@ final class Recovery {
         for (Volume tier : new Volume[] {hot, cold}) {
             for (long id : tier == hot ? inHot : inCold) {
                 if (!named.contains(id)) {
-                    unlinkQuietly(tier, ObjectNames.of(id));
+                    ObjectNames.removeIfPresent(tier, ObjectNames.of(id));
                     orphansRemoved++;
                 }
             }
@@ -69,7 +67,7 @@ final class Recovery {
         Set<Long> ids = new HashSet<>();
         for (DirEntry e : tier.readdir("/")) {
             if (ObjectNames.isPart(e.name())) {
-                unlinkQuietly(tier, "/" + e.name());
+                ObjectNames.removeIfPresent(tier, "/" + e.name());
                 partsRemoved++;
             } else {
                 long id = ObjectNames.idOf(e.name());
@@ -101,15 +99,5 @@ final class Recovery {
             }
         }
         return ids;
-    }
-
-    private static void unlinkQuietly(Volume tier, String name) throws IOException {
-        try {
-            tier.unlink(name);
-        } catch (PosixException e) {
-            if (e.errno() != Errno.ENOENT) {
-                throw e;
-            }
-        }
     }
 }
