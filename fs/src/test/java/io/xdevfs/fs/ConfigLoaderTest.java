@@ -40,7 +40,8 @@ class ConfigLoaderTest {
             "chunk_size = 64K", "hot_storage_type = regular", "hot_directory = /srv/h", "hot_cache_size = 1G",
             "hot_access_threshold = 3", "cold_storage_type = sparse", "cold_directory = /srv/c", "cold_timeout_sec = 60",
             "cold_enable_compression = false", "auto_migration = false", "migration_batch_size = 10",
-            "migration_interval_sec = 5", "migration_rate_limit = 16M"};
+            "migration_interval_sec = 5", "migration_rate_limit = 16M", "intent_log_directory = /srv/log",
+            "intent_log_size = 64M"};
         int checked = 0;
         for (io.xdevfs.tiers.StorageType owner : io.xdevfs.tiers.StorageType.values()) {
             for (String key : owner.ownKeys()) {
@@ -54,7 +55,51 @@ class ConfigLoaderTest {
                 checked++;
             }
         }
-        assertEquals(29, checked, "the keys of mmap, direct, tmpfs, sparse, compressed and hybrid");
+        assertEquals(31, checked, "the keys of mmap, direct, tmpfs, sparse, compressed and hybrid");
+    }
+
+    @Test
+    void theIntentLogNeedsBackupsAndABoundAboveTheMinimum() throws Exception {
+        Path file = tmp.resolve("x.ini");
+        String durable = """
+                [local]
+                storage_type = tmpfs
+                base_directory = /dev/shm/wal
+                [tmpfs]
+                backup_to_disk = true
+                backup_directory = /srv/backup
+                intent_log_directory = /srv/intent-log
+                intent_log_size = 256M
+                """;
+        LocalConfig c = ConfigLoader.load(ini(durable));
+        assertEquals(Path.of("/srv/intent-log"), c.tmpfs().intentLogDirectory());
+        assertEquals(256L << 20, c.tmpfs().intentLogSize());
+        assertEquals(16L << 20, c.tmpfs().intentLogSegmentSize());
+        assertEquals(c, ConfigLoader.load(ini(ConfigLoader.render(ConfigLoader.loadAll(ini(durable))))),
+                "config check prints the log's keys");
+        assertEquals(List.of(file + ":4: [tmpfs] intent_log_directory: needs backup_to_disk = true (the backups are the "
+                + "checkpoints that let the intent log be trimmed)"), problems("""
+                [local]
+                storage_type = tmpfs
+                [tmpfs]
+                intent_log_directory = /srv/intent-log
+                """));
+        assertEquals(List.of(file + ":5: [tmpfs] intent_log_size = '1M': expected a size of at least 32M"), problems("""
+                [local]
+                storage_type = tmpfs
+                [tmpfs]
+                backup_to_disk = true
+                intent_log_size = 1M
+                intent_log_directory = /srv/intent-log
+                """));
+        assertEquals(List.of(file + ":5: [tmpfs] intent_log_size: has an effect only with intent_log_directory"),
+                problems("""
+                [local]
+                storage_type = tmpfs
+                [tmpfs]
+                backup_to_disk = true
+                intent_log_size = 64M
+                """));
     }
 
     @Test

@@ -57,6 +57,7 @@ public final class Flags {
 
     /** setxattr(2): fail with EEXIST if the attribute exists. */
     public static final int XATTR_CREATE = 1;
+    public static final int XATTR_REPLACE = 2;
 
     private Flags() {
     }

@@ -45,7 +45,7 @@ public enum StorageType {
         }
     },
     TMPFS(true, "tmpfs_size", "tmpfs_mount_options", "auto_mount", "backup_to_disk", "backup_interval_sec",
-            "backup_directory") {
+            "backup_directory", "intent_log_directory", "intent_log_size") {
         @Override
         boolean needsTmpfs() {
             return true;

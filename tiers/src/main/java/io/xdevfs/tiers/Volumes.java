@@ -12,9 +12,7 @@ import io.xdevfs.tiers.directory.DirectoryVolume;
 import io.xdevfs.tiers.directory.IdCounter;
 import io.xdevfs.tiers.directory.VolumeHeader;
 import io.xdevfs.tiers.hybrid.HybridVolume;
-import io.xdevfs.tiers.tmpfs.BackedUpVolume;
-import io.xdevfs.tiers.tmpfs.GatedVolume;
-import io.xdevfs.tiers.tmpfs.TmpfsBackup;
+import io.xdevfs.tiers.tmpfs.TmpfsDurability;
 import io.xdevfs.tiers.tmpfs.TmpfsMount;
 
 import java.io.IOException;
@@ -105,9 +103,10 @@ public final class Volumes {
             TmpfsMount.ensure(posix, dir, config.tmpfs());
         }
         BaseDirectoryLock lock = BaseDirectoryLock.acquire(posix, dir);
+        TmpfsDurability.Recovered recovered = null;
         try {
             if (config.storageType().needsTmpfs()) {
-                restoreTmpfsBackup(dir, config.tmpfs());
+                recovered = TmpfsDurability.restore(posix, dir, config.tmpfs(), notice);
             }
             // Before anything is written there: a base of another format is refused untouched.
             VolumeHeader.checkOrAdopt(dir, config.storageType(), CREATED_BY);
@@ -126,7 +125,8 @@ public final class Volumes {
             }
             Volume volume = new DirectoryVolume(posix, fd, config, lock, ids);
             if (config.storageType().needsTmpfs()) {
-                volume = withTmpfsDurability(posix, dir, volume, config.tmpfs(), tmpfsName);
+                volume = TmpfsDurability.wrap(posix, dir, volume, config.tmpfs(), tmpfsName, recovered, notice,
+                        e -> backgroundFault.accept(e));
             }
             return volume;
         } catch (PosixException e) {
@@ -137,37 +137,6 @@ public final class Volumes {
             lock.closeQuietly();
             throw new VolumeException("cannot open base_directory " + dir + ": " + e.getMessage());
         }
-    }
-
-    /** Before the volume opens: its file ids must count on from the restored files' (see FileIds). */
-    private static void restoreTmpfsBackup(Path dir, TmpfsSettings tmpfs) throws VolumeException {
-        if (!tmpfs.backupToDisk()) {
-            return;
-        }
-        try {
-            TmpfsBackup.restoreIfEmpty(dir, tmpfs.backupDirectory(), notice);
-        } catch (IOException e) {
-            throw new VolumeException("cannot restore the tmpfs backup from " + tmpfs.backupDirectory() + ": " + e);
-        }
-    }
-
-    /** {@code name}: how the durability notices call the volume ("storage_type = tmpfs", or a hybrid's tier). */
-    private static Volume withTmpfsDurability(Posix posix, Path dir, Volume volume, TmpfsSettings tmpfs, String name)
-            throws VolumeException {
-        if (!tmpfs.backupToDisk()) {
-            notice.accept(name + ": files live in memory; fsync returns once data is in the tmpfs and "
-                    + "does not survive a reboot (set backup_to_disk = true in [tmpfs] for a copy on disk)");
-            return volume;
-        }
-        notice.accept(name + ": files live in memory; fsync does not survive a reboot; backup_to_disk "
-                + "copies them to " + tmpfs.backupDirectory() + " every " + tmpfs.backupInterval()
-                + " s and at unmount, so a reboot loses at most the changes since the last copy");
-        GatedVolume gated = new GatedVolume(volume);
-        TmpfsBackup backup = new TmpfsBackup(posix, dir, tmpfs.backupDirectory(), gated, notice,
-                e -> backgroundFault.accept(new IOException("tmpfs backup to " + tmpfs.backupDirectory()
-                        + " failed (the previous copy stays current): " + e, e)));
-        backup.start(tmpfs.backupInterval());
-        return new BackedUpVolume(gated, backup);
     }
 
     /**

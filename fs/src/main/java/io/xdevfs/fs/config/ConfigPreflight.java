@@ -36,8 +36,8 @@ public final class ConfigPreflight {
         p.directory("local", "base_directory", local.baseDirectory(), local.autoCreateDirs());
         io.xdevfs.tiers.Volumes.headerProblem(local).ifPresent(problem ->
                 p.findings.add(new Finding(true, p.where("local", "storage_type") + ": " + problem)));
-        if (local.storageType() == StorageType.TMPFS && local.tmpfs().backupToDisk()) {
-            p.directory("tmpfs", "backup_directory", local.tmpfs().backupDirectory(), true);
+        if (local.storageType() == StorageType.TMPFS) {
+            p.tmpfsDirectories(local);
         }
         if (local.hybrid() != null) { // each tier is a volume of its own: the same checks
             for (String tier : List.of("hot", "cold")) {
@@ -45,8 +45,8 @@ public final class ConfigPreflight {
                 p.directory("hybrid", tier + "_directory", t.baseDirectory(), t.autoCreateDirs());
                 io.xdevfs.tiers.Volumes.headerProblem(t).ifPresent(problem ->
                         p.findings.add(new Finding(true, p.where("hybrid", tier + "_storage_type") + ": " + problem)));
-                if (t.storageType() == StorageType.TMPFS && t.tmpfs().backupToDisk()) {
-                    p.directory("tmpfs", "backup_directory", t.tmpfs().backupDirectory(), true);
+                if (t.storageType() == StorageType.TMPFS) {
+                    p.tmpfsDirectories(t);
                 }
             }
         }
@@ -54,6 +54,15 @@ public final class ConfigPreflight {
             p.portFree("monitoring", "metrics_port", config.monitoring().metricsPort());
         }
         return p.findings;
+    }
+
+    private void tmpfsDirectories(LocalConfig tmpfsVolume) {
+        if (tmpfsVolume.tmpfs().backupToDisk()) {
+            directory("tmpfs", "backup_directory", tmpfsVolume.tmpfs().backupDirectory(), true);
+        }
+        if (tmpfsVolume.tmpfs().intentLog()) {
+            directory("tmpfs", "intent_log_directory", tmpfsVolume.tmpfs().intentLogDirectory(), true);
+        }
     }
 
     private String where(String section, String key) {

@@ -8,10 +8,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-/** The {@code [tmpfs]} keys: the seed's five plus {@code backup_directory}; all only for storage_type = tmpfs. */
+/**
+ * The {@code [tmpfs]} keys: the seed's five plus xdevfs's {@code backup_directory}, {@code intent_log_directory}
+ * and {@code intent_log_size}; all only for storage_type = tmpfs (or a hybrid's tmpfs tier).
+ */
 final class TmpfsKeys extends KeyGroup {
     static final List<String> KEYS = List.of("tmpfs_size", "tmpfs_mount_options", "auto_mount", "backup_to_disk",
-            "backup_interval_sec", "backup_directory");
+            "backup_interval_sec", "backup_directory", "intent_log_directory", "intent_log_size");
 
     private final TmpfsSettings d = TmpfsSettings.defaults();
     private Long size;
@@ -20,6 +23,8 @@ final class TmpfsKeys extends KeyGroup {
     private boolean backup = d.backupToDisk();
     private int interval = d.backupInterval();
     private Path directory = d.backupDirectory();
+    private Path intentLog = d.intentLogDirectory();
+    private long intentLogSize = d.intentLogSize();
 
     TmpfsKeys() {
         super(KEYS);
@@ -34,6 +39,8 @@ final class TmpfsKeys extends KeyGroup {
             case "backup_to_disk" -> backup = Values.bool(value);
             case "backup_interval_sec" -> interval = Values.integer(value, 1, 7 * 86_400);
             case "backup_directory" -> directory = absolute(value);
+            case "intent_log_directory" -> intentLog = absolute(value);
+            case "intent_log_size" -> intentLogSize = atLeast(Values.size(value), TmpfsSettings.MIN_INTENT_LOG_SIZE);
             default -> throw new IllegalStateException(key);
         }
     }
@@ -46,6 +53,13 @@ final class TmpfsKeys extends KeyGroup {
             }
         }
         return value.replace(" ", "");
+    }
+
+    private static long atLeast(long n, long min) {
+        if (n < min) {
+            throw new IllegalArgumentException("expected a size of at least " + (min >> 20) + "M");
+        }
+        return n;
     }
 
     private static Path absolute(String value) {
@@ -74,6 +88,17 @@ final class TmpfsKeys extends KeyGroup {
                 }
             }
         }
+        if (intentLog != null && !backup) {
+            problems.add(where.get("intent_log_directory") + ": needs backup_to_disk = true (the backups are the "
+                    + "checkpoints that let the intent log be trimmed)");
+        }
+        if (intentLog == null && where.containsKey("intent_log_size")) {
+            problems.add(where.get("intent_log_size") + ": has an effect only with intent_log_directory");
+        }
+        if (intentLog != null && (intentLog.startsWith(directory) || directory.startsWith(intentLog))) {
+            problems.add(where.get("intent_log_directory") + ": intent_log_directory (" + intentLog
+                    + ") and backup_directory (" + directory + ") must be separate directories");
+        }
         List<String> all = new ArrayList<>();
         String sizeOption = null;
         for (String option : options.isEmpty() ? new String[0] : options.split(",")) {
@@ -89,7 +114,8 @@ final class TmpfsKeys extends KeyGroup {
             }
             all.add("size=" + size);
         }
-        return new TmpfsSettings(autoMount, String.join(",", all), backup, interval, directory);
+        return new TmpfsSettings(autoMount, String.join(",", all), backup, interval, directory, intentLog,
+                intentLogSize);
     }
 
     static String render(StorageType type, TmpfsSettings t) {
@@ -101,6 +127,8 @@ final class TmpfsKeys extends KeyGroup {
                 + (t.autoMount() && !t.mountOptions().isEmpty() ? "tmpfs_mount_options = " + t.mountOptions() + "\n" : "")
                 + "backup_to_disk = " + t.backupToDisk() + "\n"
                 + (t.backupToDisk() ? "backup_interval_sec = " + t.backupInterval() + "\n"
-                        + "backup_directory = " + t.backupDirectory() + "\n" : "");
+                        + "backup_directory = " + t.backupDirectory() + "\n" : "")
+                + (t.intentLog() ? "intent_log_directory = " + t.intentLogDirectory() + "\n"
+                        + "intent_log_size = " + t.intentLogSize() + "\n" : "");
     }
 }

@@ -9,59 +9,34 @@ import io.xdevfs.tiers.Volume;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.util.concurrent.locks.Lock;
-import java.util.concurrent.locks.ReadWriteLock;
-import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
  * A volume whose changes can be held still: every call that changes a name, an attribute or a byte
- * shares a lock that {@link #quiesced} takes alone, so the backing tree can be copied consistently
- * (tmpfs backups). Reads, stats and syncs never wait. A waiting {@code quiesced} call stops new
- * changes from starting (the lock is not fair, but queues readers behind a waiting writer).
+ * shares its {@link Gate}, which a consistent copy of the backing tree (a tmpfs backup) takes alone.
+ * Reads, stats and syncs never wait.
  */
 public final class GatedVolume extends ForwardingVolume {
-    private final ReadWriteLock gate = new ReentrantReadWriteLock();
+    private final Gate gate;
 
     public GatedVolume(Volume delegate) {
+        this(delegate, new Gate());
+    }
+
+    GatedVolume(Volume delegate, Gate gate) {
         super(delegate);
+        this.gate = gate;
     }
 
-    @FunctionalInterface
-    interface Change<T> {
-        T run() throws IOException;
+    Gate gate() {
+        return gate;
     }
 
-    @FunctionalInterface
-    interface VoidChange {
-        void run() throws IOException;
+    private <T> T change(Gate.Change<T> change) throws IOException {
+        return gate.change(change);
     }
 
-    <T> T change(Change<T> change) throws IOException {
-        Lock shared = gate.readLock();
-        shared.lock();
-        try {
-            return change.run();
-        } finally {
-            shared.unlock();
-        }
-    }
-
-    void changeVoid(VoidChange change) throws IOException {
-        change(() -> {
-            change.run();
-            return null;
-        });
-    }
-
-    /** Runs {@code work} while no change is in flight or can start. */
-    <T> T quiesced(Change<T> work) throws IOException {
-        Lock alone = gate.writeLock();
-        alone.lock();
-        try {
-            return work.run();
-        } finally {
-            alone.unlock();
-        }
+    private void changeVoid(Gate.VoidChange change) throws IOException {
+        gate.changeVoid(change);
     }
 
     @Override

@@ -24,30 +24,76 @@ import java.util.stream.Stream;
  * <p>Layout: {@code <backup_directory>/current/{tree/, started}}. A new copy is built in {@code next},
  * synced, and exchanged with {@code current} in one renameat2(RENAME_EXCHANGE), so a crash at any point
  * leaves a complete {@code current}. Changes through the mount wait while the tree is copied
- * ({@link GatedVolume#quiesced}); files unchanged since the last copy are hard-linked from it, so the
+ * ({@link Gate#quiesced}); files unchanged since the last copy are hard-linked from it, so the
  * pause is proportional to what changed. Syncing happens after the pause.
  */
 public final class TmpfsBackup implements Closeable {
+    /**
+     * An intent log the copies make unnecessary: {@link #cut} runs inside the quiesced copy and returns
+     * the first log segment the copy does not hold; once the copy is current, {@link #checkpointed}
+     * lets the log drop the segments before it. The copy records that segment ({@value #LOG_START}),
+     * where a replay after a reboot starts.
+     */
+    public interface Checkpointed {
+        long cut();
+
+        void checkpointed(long firstNeeded);
+    }
+
+    static final String LOG_START = "log-start";
+
+
     private final Posix posix;
     private final Path base;
     private final Path dir;
-    private final GatedVolume gate;
+    private final Gate gate;
     private final Consumer<String> notice;
     private final Consumer<Exception> fault;
+    private volatile Checkpointed log;
+    /** System.nanoTime() when the current copy's changes were held still (guarded by this). */
+    private long lastQuiescedAt = System.nanoTime() - (1L << 62);
+    private final java.util.concurrent.atomic.AtomicBoolean requested = new java.util.concurrent.atomic.AtomicBoolean();
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "xdevfs-tmpfs-backup");
         t.setDaemon(true);
         return t;
     });
 
-    public TmpfsBackup(Posix posix, Path base, Path backupDirectory, GatedVolume gate, Consumer<String> notice,
+    public TmpfsBackup(Posix posix, Path base, Path backupDirectory, GatedVolume gated, Consumer<String> notice,
                 Consumer<Exception> fault) {
         this.posix = posix;
         this.base = base;
         this.dir = backupDirectory;
-        this.gate = gate;
+        this.gate = gated.gate();
         this.notice = notice;
         this.fault = fault;
+    }
+
+    /** Copies from now on also checkpoint {@code log}. */
+    void checkpointing(Checkpointed log) {
+        this.log = log;
+    }
+
+    /** Asks for a copy soon, in the background (a filling intent log); one request at a time. */
+    void request() {
+        if (requested.compareAndSet(false, true)) {
+            timer.execute(() -> {
+                try {
+                    snapshot();
+                } catch (IOException | RuntimeException e) {
+                    fault.accept(e);
+                } finally {
+                    requested.set(false);
+                }
+            });
+        }
+    }
+
+    /** Returns once a copy whose quiesced moment came at or after {@code nanoTime} is current, taking one if needed. */
+    synchronized void checkpointSince(long nanoTime) throws IOException {
+        if (lastQuiescedAt - nanoTime < 0) {
+            snapshot();
+        }
     }
 
     public void start(int intervalSeconds) {
@@ -71,10 +117,24 @@ public final class TmpfsBackup implements Closeable {
         TreeCopy copy = new TreeCopy(havePrevious ? current.resolve("tree") : null,
                 havePrevious ? Long.parseLong(Files.readString(current.resolve("started")).strip()) : 0);
         long started = System.currentTimeMillis();
-        TreeCopy.Result result = gate.quiesced(() -> copy.copy(base, next.resolve("tree")));
+        Checkpointed checkpointed = log;
+        long[] logStart = {-1};
+        long[] quiescedAt = {0};
+        TreeCopy.Result result = gate.quiesced(() -> {
+            quiescedAt[0] = System.nanoTime();
+            TreeCopy.Result r = copy.copy(base, next.resolve("tree"));
+            if (checkpointed != null) {
+                logStart[0] = checkpointed.cut();
+            }
+            return r;
+        });
         copy.syncAll();
         Files.writeString(next.resolve("started"), Long.toString(started));
         syncPath(next.resolve("started"));
+        if (checkpointed != null) {
+            Files.writeString(next.resolve(LOG_START), Long.toString(logStart[0]));
+            syncPath(next.resolve(LOG_START));
+        }
         syncPath(next);
         if (havePrevious) {
             posix.renameat2(Flags.AT_FDCWD, io.xdevfs.posix.Names.of(next), Flags.AT_FDCWD, io.xdevfs.posix.Names.of(current), Flags.RENAME_EXCHANGE);
@@ -84,13 +144,26 @@ public final class TmpfsBackup implements Closeable {
             Files.move(next, current, StandardCopyOption.ATOMIC_MOVE);
         }
         syncPath(dir);
+        lastQuiescedAt = quiescedAt[0];
+        if (checkpointed != null) {
+            checkpointed.checkpointed(logStart[0]);
+        }
         return result;
     }
 
-    private static void syncPath(Path p) throws IOException {
+    static void syncPath(Path p) throws IOException {
         try (FileChannel ch = FileChannel.open(p, StandardOpenOption.READ)) {
             ch.force(true);
         }
+    }
+
+    /**
+     * The first intent-log segment the current copy does not hold: where a replay onto it starts. -1
+     * when there is no copy or it was taken without a log (then the whole log is replayed).
+     */
+    static long logStart(Path backupDirectory) throws IOException {
+        Path p = backupDirectory.resolve("current").resolve(LOG_START);
+        return Files.isRegularFile(p) ? Long.parseLong(Files.readString(p).strip()) : -1;
     }
 
     /** At mount: an empty tmpfs gets the last copy back; a tmpfs with files (it outlived the daemon) keeps them. */

@@ -18,7 +18,8 @@ import java.util.List;
  * Copies a directory tree with modes, owners and times (files, directories, symlinks, FIFOs). A file
  * unchanged since an earlier copy is hard-linked from it instead of copied: unchanged means same size
  * and a change time (which no user can set) older than that copy's start, with a second of margin for
- * coarse timestamps. Hard links inside the tree become separate files; extended attributes are not copied.
+ * coarse timestamps. Hard links inside the tree stay hard links in the copy (a sync through one name must
+ * reach all of them after a restore); user extended attributes are copied (xdevfs's file ids among them).
  */
 public final class TreeCopy {
     /** What a copy did. */
@@ -28,6 +29,8 @@ public final class TreeCopy {
     private final Path previous;
     private final long previousStartMillis;
     private final List<Path> toSync = new ArrayList<>();
+    /** The copy of each file with more than one link, by its inode: the other names link to it. */
+    private final java.util.Map<Object, Path> copiesByInode = new java.util.HashMap<>();
     private long files;
     private long copiedBytes;
     private long linked;
@@ -68,6 +71,15 @@ public final class TreeCopy {
 
     private void copyEntry(Path file, Path target, Path relative, BasicFileAttributes attrs) throws IOException {
         files++;
+        boolean multiplyLinked = attrs.isRegularFile()
+                && ((Number) Files.getAttribute(file, "unix:nlink", LinkOption.NOFOLLOW_LINKS)).intValue() > 1;
+        if (multiplyLinked) {
+            Path first = copiesByInode.putIfAbsent(attrs.fileKey(), target);
+            if (first != null) {
+                Files.createLink(target, first);
+                return;
+            }
+        }
         if (attrs.isRegularFile() && unchangedSincePrevious(file, relative, attrs)) {
             Files.createLink(target, previous.resolve(relative));
             linked++;
@@ -140,6 +152,15 @@ public final class TreeCopy {
     }
 
     static void deleteTree(Path root) throws IOException {
+        delete(root, true);
+    }
+
+    /** Deletes everything below {@code root}, keeping the directory itself. */
+    static void deleteContents(Path root) throws IOException {
+        delete(root, false);
+    }
+
+    private static void delete(Path root, boolean withRoot) throws IOException {
         if (!Files.exists(root, LinkOption.NOFOLLOW_LINKS)) {
             return;
         }
@@ -155,7 +176,9 @@ public final class TreeCopy {
                 if (e != null) {
                     throw e;
                 }
-                Files.delete(dir);
+                if (withRoot || !dir.equals(root)) {
+                    Files.delete(dir);
+                }
                 return FileVisitResult.CONTINUE;
             }
         });

@@ -1,0 +1,148 @@
+package io.xdevfs.tiers.intentlog;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+/**
+ * The files of an intent log directory: numbered segments ({@code segment-<16 hex>.xil}) and spare
+ * ones ({@code spare-<n>.xil}) written full of zeros ahead of use, so that a record written into a
+ * segment overwrites allocated blocks and its fdatasync flushes data only, no file-size or extent
+ * change. A spare becomes a segment by rename (then the directory is synced); a trimmed segment
+ * becomes a spare again, its stale records rejected by their segment numbers.
+ */
+final class LogSegments {
+    private static final Pattern SEGMENT = Pattern.compile("segment-([0-9a-f]{16})\\.xil");
+    private static final Pattern SPARE = Pattern.compile("spare-([0-9]+)\\.xil");
+
+    /** The log holds file contents: only the owner (the daemon) reads it, whatever the umask. */
+    private static final java.nio.file.attribute.FileAttribute<?> OWNER_ONLY =
+            java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                    java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+
+    private final Path dir;
+    private final long segmentSize;
+
+    LogSegments(Path dir, long segmentSize) {
+        this.dir = dir;
+        this.segmentSize = segmentSize;
+    }
+
+    Path dir() {
+        return dir;
+    }
+
+    long segmentSize() {
+        return segmentSize;
+    }
+
+    Path segment(long number) {
+        return dir.resolve(String.format("segment-%016x.xil", number));
+    }
+
+    /** The segment files by number. */
+    TreeMap<Long, Path> segments() throws IOException {
+        TreeMap<Long, Path> found = new TreeMap<>();
+        for (Path p : list()) {
+            Matcher m = SEGMENT.matcher(p.getFileName().toString());
+            if (m.matches()) {
+                found.put(Long.parseUnsignedLong(m.group(1), 16), p);
+            }
+        }
+        return found;
+    }
+
+    List<Path> spares() throws IOException {
+        List<Path> found = new ArrayList<>();
+        for (Path p : list()) {
+            if (SPARE.matcher(p.getFileName().toString()).matches()) {
+                found.add(p);
+            }
+        }
+        return found;
+    }
+
+    private List<Path> list() throws IOException {
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.toList();
+        }
+    }
+
+    /** A new spare, zero-filled to the segment size and synced; written beside it first, so no half spare ever shows. */
+    synchronized Path prepareSpare() throws IOException {
+        int n = 0;
+        while (Files.exists(dir.resolve("spare-" + n + ".xil"))) {
+            n++;
+        }
+        Path target = dir.resolve("spare-" + n + ".xil");
+        Path partial = dir.resolve("spare-" + n + ".part");
+        try (FileChannel ch = FileChannel.open(partial, java.util.Set.of(StandardOpenOption.CREATE,
+                StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING), OWNER_ONLY)) {
+            ByteBuffer zeros = ByteBuffer.allocateDirect(1 << 20);
+            for (long at = 0; at < segmentSize; at += zeros.capacity()) {
+                zeros.clear().limit((int) Math.min(zeros.capacity(), segmentSize - at));
+                while (zeros.hasRemaining()) {
+                    ch.write(zeros, at + zeros.position());
+                }
+            }
+            ch.force(true);
+        }
+        Files.move(partial, target, StandardCopyOption.ATOMIC_MOVE);
+        return target;
+    }
+
+    /** Makes segment {@code number} from a spare (preparing one when none is left) and syncs the directory. */
+    synchronized Path claim(long number) throws IOException {
+        Path target = segment(number);
+        if (!Files.exists(target)) {
+            List<Path> spares = spares();
+            Path spare = spares.isEmpty() ? prepareSpare() : spares.get(0);
+            Files.move(spare, target, StandardCopyOption.ATOMIC_MOVE);
+            syncDirectory();
+        }
+        return target;
+    }
+
+    /** Turns segment {@code number} back into a spare, or deletes it when {@code keep} spares exist already. */
+    synchronized void retire(long number, int keep) throws IOException {
+        Path p = segment(number);
+        if (!Files.exists(p)) {
+            return;
+        }
+        List<Path> spares = spares();
+        if (spares.size() >= keep || Files.size(p) != segmentSize) {
+            Files.delete(p);
+            return;
+        }
+        int n = 0;
+        while (Files.exists(dir.resolve("spare-" + n + ".xil"))) {
+            n++;
+        }
+        Files.move(p, dir.resolve("spare-" + n + ".xil"), StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    /** Leftovers of an interrupted spare preparation. */
+    void removePartials() throws IOException {
+        for (Path p : list()) {
+            if (p.getFileName().toString().endsWith(".part")) {
+                Files.delete(p);
+            }
+        }
+    }
+
+    void syncDirectory() throws IOException {
+        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
+            ch.force(true);
+        }
+    }
+}

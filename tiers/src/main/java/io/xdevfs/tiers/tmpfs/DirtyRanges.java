@@ -1,0 +1,72 @@
+package io.xdevfs.tiers.tmpfs;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The byte ranges of one file written since its last sync reached the intent log: merged as they are
+ * added, collapsed into one covering range past {@value #MAX_RANGES} pieces (a sync then logs a little
+ * more than was written, never less). Thread-safe.
+ */
+final class DirtyRanges {
+    static final int MAX_RANGES = 1024;
+
+    /** The checkpoint epoch of the last write ({@link LoggedVolume}). */
+    volatile long epoch;
+
+    /** start → end (exclusive), non-overlapping, non-adjacent. */
+    private final TreeMap<Long, Long> ranges = new TreeMap<>();
+
+    synchronized void add(long start, long end) {
+        if (end <= start) {
+            return;
+        }
+        Map.Entry<Long, Long> before = ranges.floorEntry(start);
+        if (before != null && before.getValue() >= start) {
+            start = before.getKey();
+            end = Math.max(end, before.getValue());
+        }
+        Map.Entry<Long, Long> next;
+        while ((next = ranges.ceilingEntry(start)) != null && next.getKey() <= end) {
+            end = Math.max(end, next.getValue());
+            ranges.remove(next.getKey());
+        }
+        ranges.put(start, end);
+        if (ranges.size() > MAX_RANGES) {
+            long first = ranges.firstKey();
+            long last = ranges.lastEntry().getValue();
+            ranges.clear();
+            ranges.put(first, last);
+        }
+    }
+
+    /** Takes every range out, each clipped to {@code size}. */
+    synchronized List<long[]> take(long size) {
+        List<long[]> out = new ArrayList<>();
+        for (Map.Entry<Long, Long> e : ranges.entrySet()) {
+            long end = Math.min(e.getValue(), size);
+            if (e.getKey() < end) {
+                out.add(new long[] {e.getKey(), end});
+            }
+        }
+        ranges.clear();
+        return out;
+    }
+
+    /** Puts back ranges a sync took but could not log (the log had no room). */
+    synchronized void restore(List<long[]> taken) {
+        for (long[] r : taken) {
+            add(r[0], r[1]);
+        }
+    }
+
+    static long bytes(List<long[]> taken) {
+        long n = 0;
+        for (long[] r : taken) {
+            n += r[1] - r[0];
+        }
+        return n;
+    }
+}

@@ -1,0 +1,118 @@
+package io.xdevfs.tiers.tmpfs;
+
+import io.xdevfs.posix.Flags;
+import io.xdevfs.posix.Names;
+import io.xdevfs.posix.Posix;
+import io.xdevfs.posix.PosixException;
+import io.xdevfs.tiers.TmpfsSettings;
+import io.xdevfs.tiers.Volume;
+import io.xdevfs.tiers.VolumeException;
+import io.xdevfs.tiers.intentlog.IntentLog;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.function.Consumer;
+
+/**
+ * What a memory tier does about durability, by its {@code [tmpfs]} settings: nothing (fsync is not
+ * durable, said at mount), periodic backups (a reboot loses the changes since the last copy), or
+ * backups plus an intent log (fsync is durable; a reboot replays the log onto the last copy).
+ */
+public final class TmpfsDurability {
+    /** ramfs's statfs magic: memory too, like tmpfs. */
+    private static final long RAMFS_MAGIC = 0x858458f6L;
+
+    /** What {@link #restore} brought back: the log's last sequence and the replay's figures. */
+    public record Recovered(long lastSequence, long records, long nanos) {
+    }
+
+    /** Before the volume opens (its file ids count on from the restored files'): the last copy and the log. */
+    public static Recovered restore(Posix posix, Path base, TmpfsSettings tmpfs, Consumer<String> notice)
+            throws VolumeException {
+        try {
+            if (tmpfs.intentLog()) {
+                requirePersistent(posix, tmpfs.intentLogDirectory());
+                IntentLogRecovery.Outcome o = IntentLogRecovery.recover(posix, base, tmpfs, notice);
+                return new Recovered(o.lastSequence(), o.records(), o.nanos());
+            }
+            if (tmpfs.backupToDisk()) {
+                TmpfsBackup.restoreIfEmpty(base, tmpfs.backupDirectory(), notice);
+            }
+            return new Recovered(-1, 0, 0);
+        } catch (IOException e) {
+            throw new VolumeException("cannot restore " + base + " from " + tmpfs.backupDirectory()
+                    + (tmpfs.intentLog() ? " and the intent log in " + tmpfs.intentLogDirectory() : "") + ": " + e);
+        }
+    }
+
+    private static void requirePersistent(Posix posix, Path dir) throws IOException, VolumeException {
+        java.nio.file.Files.createDirectories(dir);
+        int fd = posix.openat(Flags.AT_FDCWD, Names.of(dir), Flags.O_PATH | Flags.O_DIRECTORY, 0);
+        try {
+            long type = posix.filesystemType(fd);
+            if (type == Posix.TMPFS_MAGIC || type == RAMFS_MAGIC) {
+                throw new VolumeException("intent_log_directory " + dir + " is on a memory filesystem: the log "
+                        + "must be on a persistent disk to make fsync durable");
+            }
+        } finally {
+            posix.close(fd);
+        }
+    }
+
+    /** The volume over the tmpfs, with the backups and the log its settings ask for. {@code name}: how notices call it. */
+    public static Volume wrap(Posix posix, Path dir, Volume volume, TmpfsSettings tmpfs, String name,
+                              Recovered recovered, Consumer<String> notice, Consumer<Exception> fault)
+            throws VolumeException {
+        if (!tmpfs.backupToDisk()) {
+            notice.accept(name + ": files live in memory; fsync returns once data is in the tmpfs and "
+                    + "does not survive a reboot (set backup_to_disk = true in [tmpfs] for a copy on disk)");
+            return volume;
+        }
+        Consumer<Exception> backupFault = e -> fault.accept(new IOException("tmpfs backup to "
+                + tmpfs.backupDirectory() + " failed (the previous copy stays current): " + e, e));
+        Gate gate = new Gate();
+        if (!tmpfs.intentLog()) {
+            notice.accept(name + ": files live in memory; fsync does not survive a reboot; backup_to_disk "
+                    + "copies them to " + tmpfs.backupDirectory() + " every " + tmpfs.backupInterval()
+                    + " s and at unmount, so a reboot loses at most the changes since the last copy");
+            GatedVolume gated = new GatedVolume(volume, gate);
+            TmpfsBackup backup = new TmpfsBackup(posix, dir, tmpfs.backupDirectory(), gated, notice, backupFault);
+            backup.start(tmpfs.backupInterval());
+            return new BackedUpVolume(gated, backup);
+        }
+        IntentLog log;
+        try {
+            log = IntentLog.open(posix, tmpfs.intentLogDirectory(), tmpfs.intentLogSegmentSize(), tmpfs.intentLogSize(),
+                    recovered.lastSequence());
+        } catch (IOException e) {
+            throw new VolumeException("cannot open the intent log in " + tmpfs.intentLogDirectory() + ": " + e);
+        }
+        LoggedVolume logged = new LoggedVolume(volume, gate, log);
+        logged.replayed(recovered.records(), recovered.nanos());
+        GatedVolume gated = new GatedVolume(logged, gate);
+        TmpfsBackup backup = new TmpfsBackup(posix, dir, tmpfs.backupDirectory(), gated, notice, backupFault);
+        backup.checkpointing(logged);
+        logged.checkpoints(backup);
+        try {
+            backup.snapshot(); // the log restarts from this copy: nothing from before the mount is needed again
+            IntentLogRecovery.finish(tmpfs);
+        } catch (IOException e) {
+            try {
+                logged.close();
+            } catch (IOException ignored) {
+                // already failing
+            }
+            throw new VolumeException("cannot take the mount's checkpoint of " + dir + " in " + tmpfs.backupDirectory()
+                    + ": " + e);
+        }
+        notice.accept(name + ": files live in memory; fsync is durable: each sync is written to the intent log in "
+                + tmpfs.intentLogDirectory() + " (group commit, at most " + (tmpfs.intentLogSize() >> 20)
+                + " MiB) before it returns, backups to " + tmpfs.backupDirectory() + " every " + tmpfs.backupInterval()
+                + " s checkpoint it, and a reboot replays it onto the last copy");
+        backup.start(tmpfs.backupInterval());
+        return new BackedUpVolume(gated, backup);
+    }
+
+    private TmpfsDurability() {
+    }
+}
