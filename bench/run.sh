@@ -42,9 +42,8 @@ cleanup() {
   for m in "$work"/bindfs "$work"/bindfs-tmpfs "$work"/xdevfs*; do
     if findmnt "$m" >/dev/null 2>&1; then fusermount3 -u "$m" 2>/dev/null || umount -l "$m" || true; fi
   done
-  for m in "$work"/native-tmpfs "$work"/bindfs-tmpfs-backing "$work"/xdevfs-tmpfs-base; do # tmpfs mounts (xdevfs leaves its auto_mount up)
-    if findmnt --mountpoint "$m" >/dev/null 2>&1; then umount -l "$m" || true; fi
-  done
+  # tmpfs mounts: the anchors, and those xdevfs's auto_mount leaves up (storage_type = tmpfs, variants)
+  { findmnt -rn -o TARGET | grep "^$work/" || true; } | sort -r | while read -r m; do umount -l "$m" || true; done
 }
 trap cleanup EXIT
 cleanup

@@ -31,7 +31,11 @@ public record TmpfsSettings(boolean autoMount, String mountOptions, boolean back
         return intentLogDirectory != null;
     }
 
-    /** A sixteenth of the bound, between 4 and 16 MiB: large enough for any record, small enough to recycle often. */
+    /**
+     * A sixteenth of the bound, between 4 and 16 MiB: large enough for any record and for few segment
+     * switches (each a rename and a directory sync), small enough to recycle often and to zero-fill
+     * ahead without a long burst of writeback.
+     */
     public long intentLogSegmentSize() {
         return Math.max(4L << 20, Math.min(16L << 20, intentLogSize / 16));
     }

@@ -11,19 +11,18 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
  * A sequential, checksummed log of what a memory tier's syncs need to survive a reboot, with group
  * commit: callers {@link #append} records (in the order their changes happened) and
- * {@link #awaitForced} the last one they need; one writer thread writes everything queued in one
- * write and forces it with one fdatasync, so syncs that arrive while a force runs share the next one.
- * No caller waits longer than its own force plus the one in flight; none waits for a timer.
+ * {@link #awaitForced} the last one they need. The first waiter that finds no force running becomes
+ * the leader: it writes everything queued in one write and forces it with one fdatasync, on its own
+ * thread (no hand-off to a writer thread and back, which costs a lone syncer more than the force);
+ * syncs that arrive meanwhile wait, and one of them leads the next force, which covers them all. No
+ * caller waits longer than the force in flight plus its own; none waits for a timer.
  *
  * <p>Space: records go into segment files of {@code segmentSize}; the log's bound is {@code bound}
  * bytes of live segments. {@link #cut} starts a new segment when a checkpoint (a consistent copy of
@@ -31,9 +30,9 @@ import java.util.concurrent.atomic.LongAdder;
  *
  * <p>Concurrency: {@link #append}, {@link #cut} and {@link #trimBefore} take this object's monitor
  * briefly (sequence, segment and position are assigned there, so the log's order is the order of
- * appends); the writer thread takes it only to swap the queue and publish what it forced. A failed
- * write or force fails every waiting and later sync with EIO: the log never acknowledges what it did
- * not force.
+ * appends); a leader takes it to swap the queue and to publish what it forced, and writes outside it
+ * (one leader at a time: {@code leading}). A failed write or force fails every waiting and later sync
+ * with EIO: the log never acknowledges what it did not force.
  */
 public final class IntentLog implements Closeable {
     public static final long DEFAULT_SEGMENT_SIZE = 16L << 20;
@@ -46,7 +45,6 @@ public final class IntentLog implements Closeable {
     private final Posix posix;
     private final LogSegments files;
     private final long bound;
-    private final Thread writer;
     private final ExecutorService preparer = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "xdevfs-intent-log-spares");
         t.setDaemon(true);
@@ -61,6 +59,7 @@ public final class IntentLog implements Closeable {
     private ArrayDeque<Object> queue = new ArrayDeque<>();
     private long queuedBytes;
     private boolean closing;
+    private boolean leading;
     private long forced;
     private IOException failure;
     private boolean spareWanted;
@@ -84,6 +83,12 @@ public final class IntentLog implements Closeable {
             throws IOException {
         LogSegments files = new LogSegments(dir, segmentSize);
         files.removePartials();
+        // The log's files are written full of zeros once, here (the first mount on a directory pays it),
+        // and recycled from then on: zero-filling while syncs run would queue their flushes behind it.
+        long prepared = prepared(segmentSize, bound);
+        while ((long) (files.spares().size() + files.segments().size()) * segmentSize < prepared) {
+            files.prepareSpare();
+        }
         var existing = files.segments();
         long next = existing.isEmpty() ? 0 : existing.lastKey() + 1;
         long first = existing.isEmpty() ? next : existing.firstKey();
@@ -98,9 +103,19 @@ public final class IntentLog implements Closeable {
         this.firstLive = firstLive;
         this.nextSequence = nextSequence;
         this.forced = nextSequence - 1;
-        this.writer = new Thread(this::writeLoop, "xdevfs-intent-log");
-        writer.setDaemon(true);
-        writer.start();
+    }
+
+    /** The bytes of segment files kept ready: a quarter of the bound, at least four segments, at most 256 MiB. */
+    static long prepared(long segmentSize, long bound) {
+        return Math.max(4 * segmentSize, Math.min(bound / 4, 256L << 20));
+    }
+
+    /**
+     * Whether a checkpoint is due: the live log passed half its bound, or three quarters of the
+     * prepared files (past them, segments are zero-filled while syncs run).
+     */
+    public synchronized boolean checkpointDue() {
+        return live() > Math.min(bound / 2, prepared(files.segmentSize(), bound) * 3 / 4);
     }
 
     public Path directory() {
@@ -113,10 +128,10 @@ public final class IntentLog implements Closeable {
         if (size > files.segmentSize()) {
             throw new IllegalArgumentException("record of " + size + " bytes exceeds the segment size");
         }
+        if (queuedBytes() > MAX_QUEUED) {
+            awaitForced(lastAppended()); // appends no one syncs (names only) are written before more queue up
+        }
         synchronized (this) {
-            while (queuedBytes > MAX_QUEUED && failure == null && !closing) {
-                waitQuietly();
-            }
             failIfFailed();
             if (position + size > files.segmentSize()) {
                 segment++;
@@ -127,7 +142,6 @@ public final class IntentLog implements Closeable {
             position += size;
             queuedBytes += size;
             appends.increment();
-            notifyAll();
             return sequence;
         }
     }
@@ -137,15 +151,29 @@ public final class IntentLog implements Closeable {
         return nextSequence - 1;
     }
 
+    private synchronized long queuedBytes() {
+        return queuedBytes;
+    }
+
     /** Returns once record {@code sequence} and every one before it is on disk; EIO if the log failed. */
     public void awaitForced(long sequence) throws IOException {
-        synchronized (this) {
-            while (forced < sequence) {
+        while (true) {
+            ArrayDeque<Object> batch;
+            synchronized (this) {
+                while (forced < sequence && leading) {
+                    waitQuietly();
+                }
+                if (forced >= sequence) {
+                    return;
+                }
                 if (failure != null) {
                     failIfFailed();
                 }
-                waitQuietly();
+                leading = true;
+                batch = queue;
+                queue = new ArrayDeque<>();
             }
+            lead(batch);
         }
     }
 
@@ -159,10 +187,26 @@ public final class IntentLog implements Closeable {
     }
 
     /** The segments below {@code first} are no longer needed (a checkpoint holds what they said). */
-    public synchronized void trimBefore(long first) {
-        firstLive = Math.max(firstLive, first);
-        queue.add(new Trim(first));
-        notifyAll();
+    public void trimBefore(long first) {
+        synchronized (this) {
+            firstLive = Math.max(firstLive, first);
+            queue.add(new Trim(first)); // in order: the records queued before it are written first
+        }
+        leadIfIdle();
+    }
+
+    /** Writes what is queued now unless a leader is at work (whose next turn will). */
+    private void leadIfIdle() {
+        ArrayDeque<Object> batch;
+        synchronized (this) {
+            if (leading || queue.isEmpty() || failure != null) {
+                return;
+            }
+            leading = true;
+            batch = queue;
+            queue = new ArrayDeque<>();
+        }
+        lead(batch);
     }
 
     /** Bytes of live segments (those not trimmed) over the bound. */
@@ -220,7 +264,7 @@ public final class IntentLog implements Closeable {
         }
     }
 
-    // ---- the writer thread ----
+    // ---- the leader's work: one at a time, outside the monitor ----
 
     private int open = -1;
     private long openNumber = -1;
@@ -228,58 +272,46 @@ public final class IntentLog implements Closeable {
     private long bufferAt;
     private boolean unforced;
 
-    private void writeLoop() {
-        while (true) {
-            ArrayDeque<Object> batch;
-            synchronized (this) {
-                while (queue.isEmpty() && !closing) {
-                    waitQuietly();
+    /** Writes and forces {@code batch}, then publishes how far the log is forced (or that it failed). */
+    private void lead(ArrayDeque<Object> batch) {
+        long last = -1;
+        long written = 0;
+        IOException failed = null;
+        try {
+            for (Object item : batch) {
+                if (item instanceof Queued q) {
+                    write(q);
+                    last = q.sequence;
+                    written += RecordFormat.size(q.body);
+                } else if (item instanceof Trim t) {
+                    flush();
+                    retireBefore(t.before);
                 }
-                if (queue.isEmpty()) {
-                    closeOpen();
-                    return;
-                }
-                batch = queue;
-                queue = new ArrayDeque<>();
             }
-            long last = -1;
-            long written = 0;
-            try {
-                for (Object item : batch) {
-                    if (item instanceof Queued q) {
-                        write(q);
-                        last = q.sequence;
-                        written += RecordFormat.size(q.body);
-                    } else if (item instanceof Trim t) {
-                        flush();
-                        retireBefore(t.before);
-                    }
-                }
-                flush();
-                if (unforced) {
-                    long start = System.nanoTime();
-                    posix.fsync(open, true);
-                    lastForceNanos = System.nanoTime() - start;
-                    forces.increment();
-                    unforced = false;
-                }
-            } catch (IOException | RuntimeException e) {
-                synchronized (this) {
-                    failure = e instanceof IOException io ? io : new IOException(e);
-                    queue.clear();
-                    notifyAll();
-                }
-                closeOpen();
-                return;
+            flush();
+            if (unforced) {
+                long start = System.nanoTime();
+                posix.fsync(open, true);
+                lastForceNanos = System.nanoTime() - start;
+                forces.increment();
+                unforced = false;
             }
-            bytes.add(written);
-            synchronized (this) {
-                if (last >= 0) {
-                    forced = last;
-                }
-                queuedBytes -= written;
-                notifyAll();
+        } catch (IOException | RuntimeException e) {
+            failed = e instanceof IOException io ? io : new IOException(e);
+            buffer.clear();
+            closeOpen();
+        }
+        bytes.add(written);
+        synchronized (this) {
+            if (failed != null) {
+                failure = failed;
+                queue.clear();
+            } else if (last >= 0) {
+                forced = last;
             }
+            queuedBytes -= written;
+            leading = false;
+            notifyAll();
         }
     }
 
@@ -331,7 +363,10 @@ public final class IntentLog implements Closeable {
         wantSpare();
     }
 
-    /** Keeps one spare ready so that a segment switch is a rename, not a zero-fill, while the bound allows. */
+    /** Spares kept ready ahead of the writer once the prepared ones are used up (checkpoints fell behind). */
+    private static final int SPARES_AHEAD = 1;
+
+    /** Tops the spares up to {@link #SPARES_AHEAD} in the background, so that a segment switch is a rename. */
     private void wantSpare() {
         synchronized (this) {
             if (spareWanted) {
@@ -342,7 +377,8 @@ public final class IntentLog implements Closeable {
         preparer.execute(() -> {
             try {
                 int segmentsAllowed = (int) Math.max(2, bound / files.segmentSize());
-                if (files.spares().isEmpty() && files.segments().size() < segmentsAllowed) {
+                while (files.spares().size() < SPARES_AHEAD
+                        && files.spares().size() + files.segments().size() < segmentsAllowed + 1) {
                     files.prepareSpare();
                 }
             } catch (IOException e) {
@@ -382,19 +418,23 @@ public final class IntentLog implements Closeable {
     }
 
     /**
-     * Writes and forces what is queued, then stops the writer. A failure of the log is not thrown again
-     * here: every sync since it was told (EIO), and {@link #failure} still says it.
+     * Writes and forces what is queued, then closes the segment. A failure of the log is not thrown
+     * again here: every sync since it was told (EIO), and {@link #failure} still says it.
      */
     @Override
     public void close() {
+        try {
+            awaitForced(lastAppended());
+        } catch (IOException alreadyReported) {
+            // see above
+        }
+        leadIfIdle(); // trims queued after the last record
         synchronized (this) {
             closing = true;
-            notifyAll();
-        }
-        try {
-            writer.join(TimeUnit.MINUTES.toMillis(1));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+            while (leading) {
+                waitQuietly();
+            }
+            closeOpen();
         }
         preparer.shutdownNow();
     }

@@ -78,38 +78,64 @@ final class LogSegments {
         }
     }
 
-    /** A new spare, zero-filled to the segment size and synced; written beside it first, so no half spare ever shows. */
-    synchronized Path prepareSpare() throws IOException {
-        int n = 0;
-        while (Files.exists(dir.resolve("spare-" + n + ".xil"))) {
-            n++;
-        }
-        Path target = dir.resolve("spare-" + n + ".xil");
-        Path partial = dir.resolve("spare-" + n + ".part");
+    private final java.util.concurrent.atomic.AtomicInteger partials = new java.util.concurrent.atomic.AtomicInteger();
+
+    /**
+     * A new spare, zero-filled to the segment size and synced; written beside it first, so no half spare
+     * ever shows. The fill holds no lock: a segment switch meanwhile takes another spare or makes its own.
+     */
+    Path prepareSpare() throws IOException {
+        Path partial = dir.resolve("spare-" + ProcessHandle.current().pid() + "-" + partials.incrementAndGet() + ".part");
         try (FileChannel ch = FileChannel.open(partial, java.util.Set.of(StandardOpenOption.CREATE,
                 StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING), OWNER_ONLY)) {
+            // A megabyte at a time, each synced: a log force that comes meanwhile waits behind one
+            // megabyte of writeback, not the whole segment.
             ByteBuffer zeros = ByteBuffer.allocateDirect(1 << 20);
             for (long at = 0; at < segmentSize; at += zeros.capacity()) {
                 zeros.clear().limit((int) Math.min(zeros.capacity(), segmentSize - at));
                 while (zeros.hasRemaining()) {
                     ch.write(zeros, at + zeros.position());
                 }
+                ch.force(false);
             }
             ch.force(true);
         }
-        Files.move(partial, target, StandardCopyOption.ATOMIC_MOVE);
-        return target;
+        synchronized (this) {
+            Path target = freeSpareName();
+            Files.move(partial, target, StandardCopyOption.ATOMIC_MOVE);
+            return target;
+        }
+    }
+
+    private Path freeSpareName() {
+        int n = 0;
+        while (Files.exists(dir.resolve("spare-" + n + ".xil"))) {
+            n++;
+        }
+        return dir.resolve("spare-" + n + ".xil");
     }
 
     /** Makes segment {@code number} from a spare (preparing one when none is left) and syncs the directory. */
-    synchronized Path claim(long number) throws IOException {
+    Path claim(long number) throws IOException {
         Path target = segment(number);
-        if (!Files.exists(target)) {
-            List<Path> spares = spares();
-            Path spare = spares.isEmpty() ? prepareSpare() : spares.get(0);
-            Files.move(spare, target, StandardCopyOption.ATOMIC_MOVE);
-            syncDirectory();
+        if (Files.exists(target)) {
+            return target;
         }
+        Path spare = null;
+        synchronized (this) {
+            List<Path> spares = spares();
+            if (!spares.isEmpty()) {
+                spare = spares.get(0);
+                Files.move(spare, target, StandardCopyOption.ATOMIC_MOVE);
+            }
+        }
+        if (spare == null) {
+            Path made = prepareSpare();
+            synchronized (this) {
+                Files.move(made, target, StandardCopyOption.ATOMIC_MOVE);
+            }
+        }
+        syncDirectory();
         return target;
     }
 
@@ -124,11 +150,7 @@ final class LogSegments {
             Files.delete(p);
             return;
         }
-        int n = 0;
-        while (Files.exists(dir.resolve("spare-" + n + ".xil"))) {
-            n++;
-        }
-        Files.move(p, dir.resolve("spare-" + n + ".xil"), StandardCopyOption.ATOMIC_MOVE);
+        Files.move(p, freeSpareName(), StandardCopyOption.ATOMIC_MOVE);
     }
 
     /** Leftovers of an interrupted spare preparation. */

@@ -17,7 +17,8 @@ public final class RecordBody {
         this(64);
     }
 
-    RecordBody(int capacity) {
+    /** A body expected to hold about {@code capacity} bytes (a data record's: no regrowth on the sync path). */
+    public RecordBody(int capacity) {
         bytes = new byte[capacity];
     }
 
@@ -57,6 +58,27 @@ public final class RecordBody {
         room(n).put(src.duplicate());
         return this;
     }
+
+    /**
+     * Appends a byte run of {@code n} bytes, the body's last field, and returns a buffer over it to fill (a sync reads the file's
+     * bytes straight into the record); a run the caller fills less is cut to what it filled by {@link #trimRun}.
+     */
+    public ByteBuffer putRun(int n) {
+        room(4).putInt(n);
+        runStart = length;
+        return room(n).slice();
+    }
+
+    /** Shortens the run {@link #putRun} appended last to {@code filled} bytes (the file ended sooner). */
+    public void trimRun(int filled) {
+        int asked = length - runStart;
+        if (filled < asked) {
+            ByteBuffer.wrap(bytes, runStart - 4, 4).order(ByteOrder.LITTLE_ENDIAN).putInt(filled);
+            length = runStart + filled;
+        }
+    }
+
+    private int runStart;
 
     int length() {
         return length;

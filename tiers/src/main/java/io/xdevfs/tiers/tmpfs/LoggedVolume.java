@@ -42,11 +42,11 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p>A full log never fails a sync: the sync has a checkpoint taken (which holds its bytes) and goes on.
  */
 public final class LoggedVolume extends ForwardingVolume implements TmpfsBackup.Checkpointed {
-    /** Above this fill, a checkpoint is asked for in the background. */
-    static final double CHECKPOINT_FILL = 0.5;
-
     /** What a sync's collection answers when the log has no room for its bytes. */
     private static final long NO_ROOM = Long.MIN_VALUE;
+    /** What a sync reads a file's dirty bytes into, one per thread. */
+    private static final ThreadLocal<ByteBuffer> STAGING =
+            ThreadLocal.withInitial(() -> ByteBuffer.allocateDirect(IntentLog.MAX_DATA));
 
     private final Gate gate;
     private final IntentLog log;
@@ -96,7 +96,7 @@ public final class LoggedVolume extends ForwardingVolume implements TmpfsBackup.
 
     private void append(RecordType type, RecordBody body) throws IOException {
         log.append(type, body);
-        if (log.fill() > CHECKPOINT_FILL && checkpoints != null) {
+        if (checkpoints != null && log.checkpointDue()) {
             checkpoints.request();
         }
     }
@@ -369,15 +369,19 @@ public final class LoggedVolume extends ForwardingVolume implements TmpfsBackup.
 
         private void logRange(long start, long end, Stat st) throws IOException {
             for (long at = start; at < end; at += IntentLog.MAX_DATA) {
-                ByteBuffer bytes = ByteBuffer.allocate((int) Math.min(IntentLog.MAX_DATA, end - at));
-                while (bytes.hasRemaining()) {
-                    if (content.read(bytes, at + bytes.position()) <= 0) {
+                int n = (int) Math.min(IntentLog.MAX_DATA, end - at);
+                RecordBody record = new RecordBody(44 + n).putLong(id).putLong(at).putLong(st.size)
+                        .putLong(st.mtimeSec).putLong(st.mtimeNsec);
+                ByteBuffer bytes = record.putRun(n);
+                ByteBuffer staging = STAGING.get().clear().limit(n); // a heap buffer would cost a direct one per read
+                while (staging.hasRemaining()) {
+                    if (content.read(staging, at + staging.position()) <= 0) {
                         break;
                     }
                 }
-                bytes.flip();
-                append(RecordType.DATA, body().putLong(id).putLong(at).putLong(st.size).putLong(st.mtimeSec)
-                        .putLong(st.mtimeNsec).putBytes(bytes));
+                bytes.put(staging.flip());
+                record.trimRun(bytes.position());
+                append(RecordType.DATA, record);
             }
         }
 
