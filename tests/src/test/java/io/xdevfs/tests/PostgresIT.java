@@ -22,7 +22,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @ExtendWith(NoLeftovers.class)
 class PostgresIT {
 
-    private static Path tool(String name) {
+    static Path tool(String name) {
         List<Path> candidates = new ArrayList<>();
         for (String dir : System.getenv().getOrDefault("PATH", "").split(":")) {
             candidates.add(Path.of(dir, name));
@@ -36,7 +36,7 @@ class PostgresIT {
         return candidates.stream().filter(Files::isExecutable).findFirst().orElse(null);
     }
 
-    private static String asNobody(Path tool, String... args) {
+    static String asNobody(Path tool, String... args) {
         List<String> cmd = new ArrayList<>(List.of("runuser", "-u", "nobody", "--", tool.toString()));
         cmd.addAll(List.of(args));
         Run r = Run.in(Path.of("/"), cmd);

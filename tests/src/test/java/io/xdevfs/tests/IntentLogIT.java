@@ -1,0 +1,247 @@
+package io.xdevfs.tests;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * storage_type = tmpfs with an intent log on a real mount: fsync is durable. A simulated reboot
+ * (kill -9 of the daemon, then the tmpfs unmounted) at random moments of an fsync'd append workload
+ * and a namespace workload loses no acknowledged byte or name; a log that cannot write turns fsync
+ * into EIO and health says why.
+ */
+@ExtendWith(NoLeftovers.class)
+class IntentLogIT {
+    /** Rounds of the reboot test: the suite runs a few; {@code -Dxdevfs.intentLogRounds=100} runs the hundred. */
+    private static final int ROUNDS = Integer.getInteger("xdevfs.intentLogRounds", 12);
+
+    /**
+     * Appends 8 KiB records to {@code wal} with an fdatasync each, and every fourth record makes a
+     * segment the way WAL writers do (write a temporary file, fsync, rename into place, drop the
+     * segment three back, fsync the directory). Each acknowledgement is written to the journal
+     * (outside the mount) only after the call returned.
+     */
+    private static final String WORKLOAD = "import os, sys\n"
+            + "d, journal = sys.argv[1], sys.argv[2]\n"
+            + "j = open(journal, 'w', buffering=1)\n"
+            + "os.mkdir(d + '/ns')\n"
+            + "fd = os.open(d + '/wal', os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o640)\n"
+            + "dfd = os.open(d + '/ns', os.O_RDONLY)\n"
+            + "i = 0\n"
+            + "while True:\n"
+            + "    os.write(fd, (b'%08d' % i) * 1024)\n"
+            + "    os.fdatasync(fd)\n"
+            + "    j.write('A %d\\n' % i)\n"
+            + "    if i % 4 == 0:\n"
+            + "        k = i // 4\n"
+            + "        t = d + '/ns/tmp.%d' % k\n"
+            + "        f = os.open(t, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)\n"
+            + "        os.write(f, b'segment %d' % k)\n"
+            + "        os.fsync(f)\n"
+            + "        os.close(f)\n"
+            + "        os.rename(t, d + '/ns/seg.%d' % k)\n"
+            + "        if k >= 3:\n"
+            + "            os.unlink(d + '/ns/seg.%d' % (k - 3))\n"
+            + "        os.fsync(dfd)\n"
+            + "        j.write('N %d\\n' % k)\n"
+            + "    i += 1\n";
+
+    static List<String> config() {
+        return List.of("storage_type = tmpfs", "[tmpfs]", "auto_mount = true", "tmpfs_size = 512M",
+                "backup_to_disk = true", "backup_interval_sec = 2", "backup_directory = ${root}/backup",
+                "intent_log_directory = ${root}/intent-log", "intent_log_size = 64M");
+    }
+
+    @Test
+    void everyAcknowledgedFsyncSurvivesKill9AndTheTmpfsGoing() throws Exception {
+        Mounted fs = Mounted.start(config());
+        Path root = fs.root;
+        Path script = root.resolve("workload.py");
+        Files.writeString(script, WORKLOAD);
+        Random rnd = new Random(19);
+        long records = 0;
+        try {
+            for (int round = 0; round < ROUNDS; round++) {
+                Path dir = fs.path("r" + round);
+                Path journal = root.resolve("journal-" + round);
+                Files.createDirectory(dir);
+                Process workload = new ProcessBuilder("python3", script.toString(), dir.toString(), journal.toString())
+                        .redirectErrorStream(true).redirectOutput(root.resolve("workload-" + round + ".out").toFile())
+                        .start();
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+                while (!Files.exists(journal) && System.nanoTime() < deadline) { // python is up
+                    Thread.sleep(5);
+                }
+                Thread.sleep(50 + rnd.nextInt(700));
+                fs.kill(); // kill -9, at whatever the workload was doing
+                workload.destroyForcibly();
+                workload.waitFor(10, TimeUnit.SECONDS);
+                fs.unmountBaseTmpfs(); // and the tmpfs is gone, as after a reboot
+                fs = Mounted.startOn(root);
+                records += verify(fs.path("r" + round), journal, "round " + round + "\n" + fs.log());
+                if (round > 0) { // the round before survived a second reboot too
+                    verify(fs.path("r" + (round - 1)), root.resolve("journal-" + (round - 1)), "round " + (round - 1));
+                    Run.ok("rm", "-rf", fs.path("r" + (round - 1)).toString());
+                }
+            }
+            assertTrue(records > ROUNDS * 20L, "acknowledged records checked: " + records);
+            assertTrue(fs.log().contains("replayed"), fs.log());
+            System.err.println("intent log: " + ROUNDS + " reboots, " + records + " acknowledged appends checked");
+        } finally {
+            fs.close();
+        }
+    }
+
+    /** Checks what the journal says was acknowledged; returns the number of appends acknowledged. */
+    private static long verify(Path dir, Path journal, String context) throws Exception {
+        long lastAppend = -1;
+        long lastSegment = -1;
+        for (String line : Files.exists(journal) ? Files.readAllLines(journal) : List.<String>of()) {
+            if (line.startsWith("A ")) {
+                lastAppend = Long.parseLong(line.substring(2));
+            } else if (line.startsWith("N ")) {
+                lastSegment = Long.parseLong(line.substring(2));
+            }
+        }
+        if (lastAppend >= 0) {
+            byte[] wal = Files.readAllBytes(dir.resolve("wal"));
+            assertTrue(wal.length >= (lastAppend + 1) * 8192, "wal has " + wal.length + " bytes, acknowledged "
+                    + (lastAppend + 1) + " records: " + context);
+            for (int i = 0; i <= lastAppend; i++) {
+                byte[] expected = String.format("%08d", i).repeat(1024).getBytes(StandardCharsets.US_ASCII);
+                byte[] got = java.util.Arrays.copyOfRange(wal, i * 8192, (i + 1) * 8192);
+                assertArrayEquals(expected, got, "record " + i + " of " + (lastAppend + 1) + ": " + context);
+            }
+        }
+        for (long k = 0; k <= lastSegment; k++) {
+            assertFalse(Files.exists(dir.resolve("ns/tmp." + k)), "tmp." + k + " was renamed: " + context);
+            if (k > lastSegment - 3) {
+                assertEquals("segment " + k, Files.readString(dir.resolve("ns/seg." + k)), context);
+            } else {
+                assertFalse(Files.exists(dir.resolve("ns/seg." + k)), "seg." + k + " was unlinked: " + context);
+            }
+        }
+        return lastAppend + 1;
+    }
+
+    /** chattr +i: even root cannot write the file; how a test makes the log's disk refuse writes. */
+    private static void immutable(Path dir, boolean on) {
+        try (var files = Files.list(dir)) {
+            for (Path p : files.toList()) {
+                Run.ok("chattr", on ? "+i" : "-i", p.toString());
+            }
+        } catch (java.io.IOException e) {
+            throw new AssertionError(e);
+        }
+        Run.ok("chattr", on ? "+i" : "-i", dir.toString());
+    }
+
+    @Test
+    void aLogThatCannotWriteFailsFsyncWithEioAndHealthSaysWhy() throws Exception {
+        try (Mounted fs = Mounted.start(config())) {
+            Path log = fs.root.resolve("intent-log");
+            assertEquals("OK", Py.errno(fs.mnt, "fd = os.open(d + '/f', os.O_WRONLY | os.O_CREAT)\n"
+                    + "os.write(fd, b'x' * 8192)\nos.fdatasync(fd)"));
+            assertEquals(0, cli("health", fs.mnt.toString()).exit());
+            immutable(log, true);
+            try {
+                assertEquals("EIO", Py.errno(fs.mnt, "fd = os.open(d + '/f', os.O_WRONLY)\n"
+                        + "os.write(fd, b'y' * 8192)\nos.fdatasync(fd)"), "fsync never lies");
+                assertEquals("EIO", Py.errno(fs.mnt, "fd = os.open(d + '/g', os.O_WRONLY | os.O_CREAT)\nos.fsync(fd)"),
+                        "nor does any later one");
+                Run health = cli("health", fs.mnt.toString());
+                assertEquals(1, health.exit(), health.output());
+                assertTrue(health.output().contains("intent log"), health.output());
+                assertTrue(HybridIT.stats(fs).contains("intent_log_healthy"), HybridIT.stats(fs));
+            } finally {
+                immutable(log, false);
+            }
+        }
+    }
+
+    /**
+     * PostgreSQL with pg_wal on the mount: one insert per transaction (synchronous_commit on), each
+     * printed by psql only once its commit returned; the daemon dies and the tmpfs goes mid-stream;
+     * after a remount and crash recovery every printed row is in the table.
+     */
+    @Test
+    void postgresCommitsSurviveTheDaemonAndTheTmpfsGoingMidWorkload() throws Exception {
+        Path initdb = PostgresIT.tool("initdb");
+        Path pgCtl = PostgresIT.tool("pg_ctl");
+        Path psql = PostgresIT.tool("psql");
+        if (initdb == null || pgCtl == null || psql == null) {
+            System.err.println("\n!!!!!!!!!! POSTGRESQL NOT INSTALLED - IntentLogIT's PostgreSQL test NOT RUN !!!!!!!!!!\n");
+            org.junit.jupiter.api.Assumptions.abort("PostgreSQL is not installed");
+        }
+        Mounted fs = Mounted.start(config());
+        Path root = fs.root;
+        Path cluster = root.resolve("pg");
+        String data = cluster.resolve("data").toString();
+        String[] start = {"-D", data, "-l", cluster.resolve("log").toString(), "-w", "-o",
+            "-k " + cluster + " -c listen_addresses= -c fsync=on -c synchronous_commit=on", "start"};
+        try {
+            Files.createDirectories(cluster);
+            Files.createDirectory(fs.path("pg_wal"));
+            Run.ok("chown", "nobody", cluster.toString(), fs.path("pg_wal").toString(), root.toString());
+            PostgresIT.asNobody(initdb, "-D", data, "--waldir=" + fs.path("pg_wal"), "-A", "trust");
+            PostgresIT.asNobody(pgCtl, start);
+            PostgresIT.asNobody(psql, "-h", cluster.toString(), "-qAt", "-c", "create table t (i int primary key)",
+                    "postgres");
+            StringBuilder sql = new StringBuilder();
+            for (int i = 1; i <= 200_000; i++) {
+                sql.append("insert into t values (").append(i).append(") returning i;\n");
+            }
+            Path script = root.resolve("inserts.sql");
+            Files.writeString(script, sql);
+            Run.ok("chown", "nobody", script.toString());
+            Path acked = root.resolve("acked");
+            Process inserts = new ProcessBuilder("runuser", "-u", "nobody", "--", psql.toString(), "-h",
+                    cluster.toString(), "-qAt", "-v", "ON_ERROR_STOP=1", "-f", script.toString(), "postgres")
+                    .redirectOutput(acked.toFile()).redirectError(root.resolve("psql.err").toFile()).start();
+            Thread.sleep(3000);
+            fs.kill(); // the daemon dies mid-commit ...
+            fs.unmountBaseTmpfs(); // ... and the tmpfs with it
+            assertTrue(inserts.waitFor(60, TimeUnit.SECONDS), "psql ends once the server cannot write its WAL");
+            Run.sh("pkill -9 -u nobody -x postgres || true; "
+                    + "for i in $(seq 100); do pgrep -u nobody -x postgres >/dev/null || exit 0; sleep 0.1; done");
+            Files.deleteIfExists(cluster.resolve("data/postmaster.pid"));
+            List<String> rows = Files.readAllLines(acked).stream().filter(l -> l.matches("\\d+")).toList();
+            long last = rows.isEmpty() ? 0 : Long.parseLong(rows.get(rows.size() - 1));
+            assertEquals(last, rows.size(), "psql printed each committed row in order");
+            assertTrue(last > 20, "commits acknowledged before the crash: " + last);
+
+            fs = Mounted.startOn(root);
+            assertTrue(fs.log().contains("replayed"), fs.log());
+            PostgresIT.asNobody(pgCtl, start);
+            try {
+                assertTrue(Files.readString(cluster.resolve("log")).contains("redo"), "crash recovery ran");
+                String kept = PostgresIT.asNobody(psql, "-h", cluster.toString(), "-qAt", "-c",
+                        "select count(*) from t where i <= " + last, "postgres");
+                assertEquals(Long.toString(last), kept, "every acknowledged commit survived");
+                System.err.println("intent log under PostgreSQL: " + last + " acknowledged commits, all recovered");
+            } finally {
+                PostgresIT.asNobody(pgCtl, "-D", data, "-m", "fast", "stop");
+            }
+        } finally {
+            Run.sh("pkill -9 -u nobody -x postgres || true");
+            fs.close();
+        }
+    }
+
+    static Run cli(String... args) {
+        List<String> cmd = new java.util.ArrayList<>(Mounted.javaCommand());
+        cmd.addAll(List.of(args));
+        return Run.in(null, cmd);
+    }
+}
