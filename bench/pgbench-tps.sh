@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
-# pgbench TPS with pg_wal on xdevfs mounts, rounds rotated: "regular" (storage_type = regular) and
-# "hybrid" (a regular hot tier and a zstd-compressed cold tier, segments going cold COLD_TIMEOUT
-# seconds after their last write, so migration runs under the load). The data directory is on the
-# local disk, only pg_wal is on the mount. Prints each round's TPS, the medians and the per-round
-# ratio hybrid/regular. Needs root and PostgreSQL (initdb, pg_ctl, pgbench); the server runs as nobody.
+# pgbench TPS with pg_wal on each target, rounds rotated: "native" (a plain directory on the same
+# disk), "regular" (storage_type = regular), "hybrid" (a regular hot tier and a zstd-compressed cold
+# tier, segments going cold COLD_TIMEOUT seconds after their last write, so migration runs under the
+# load) and "tmpfslog" (storage_type = tmpfs with backups and an intent log on the same disk: durable
+# fsync). The data directory is on the local disk, only pg_wal is on the target. Prints each round's
+# TPS, the medians and the per-round ratios against the first target. Needs root and PostgreSQL
+# (initdb, pg_ctl, pgbench); the server runs as nobody.
 #
-#   ROUNDS=3 SECONDS_OF_LOAD=30 SCALE=10 CLIENTS=4 COLD_TIMEOUT=5 bench/pgbench-tps.sh
+#   TARGETS="regular hybrid" ROUNDS=3 SECONDS_OF_LOAD=30 SCALE=10 CLIENTS=4 COLD_TIMEOUT=5 bench/pgbench-tps.sh
 set -euo pipefail
 here=$(cd "$(dirname "$(readlink -f "$0")")" && pwd)
 repo=$(dirname "$here")
@@ -19,14 +21,15 @@ done
 as_nobody() { runuser -u nobody -- "$@"; }
 cleanup() {
   as_nobody pg_ctl -D "$work/data" -m immediate stop >/dev/null 2>&1 || true
-  for m in "$work"/regular "$work"/hybrid; do
+  for m in "$work"/regular "$work"/hybrid "$work"/tmpfslog; do
     if findmnt "$m" >/dev/null 2>&1; then fusermount3 -u "$m" 2>/dev/null || umount -l "$m" || true; fi
   done
+  { findmnt -rn -o TARGET | grep "^$work/" || true; } | sort -r | while read -r m; do umount -l "$m" || true; done
 }
 trap cleanup EXIT
 cleanup
 rm -rf "$work"
-mkdir -p "$work"/{regular,hybrid}
+mkdir -p "$work"/{native,regular,hybrid,tmpfslog}
 chown nobody "$work"
 printf '[local]\nbase_directory = %s\n' "$work/regular-base" > "$work/regular.ini"
 cat > "$work/hybrid.ini" <<INI
@@ -42,12 +45,26 @@ cold_directory = $work/hybrid-cold
 cold_timeout_sec = ${COLD_TIMEOUT:-5}
 migration_interval_sec = 1
 INI
-targets=(regular hybrid)
+cat > "$work/tmpfslog.ini" <<INI
+[local]
+base_directory = $work/tmpfslog-base
+storage_type = tmpfs
+[tmpfs]
+auto_mount = true
+tmpfs_size = 2G
+backup_to_disk = true
+backup_directory = $work/tmpfslog-backup
+intent_log_directory = $work/tmpfslog-log
+INI
+read -ra targets <<< "${TARGETS:-regular hybrid}"
+n=${#targets[@]}
 results=$(mktemp)
 for round in $(seq 1 "$rounds"); do
-  for i in 0 1; do
-    t=${targets[$(((i + round) % 2))]}
-    "$repo/mount-scripts/xdevfs" mount --config "$work/$t.ini" --log-file "$work/$t.log" "$work/$t" >&2
+  for i in $(seq 0 $((n - 1))); do
+    t=${targets[$(((i + round) % n))]}
+    if [ "$t" != native ]; then
+      "$repo/mount-scripts/xdevfs" mount --config "$work/$t.ini" --log-file "$work/$t.log" "$work/$t" >&2
+    fi
     install -d -o nobody "$work/$t/pg_wal"
     rm -rf "$work/data"
     as_nobody initdb -D "$work/data" --waldir="$work/$t/pg_wal" -A trust >/dev/null
@@ -57,18 +74,22 @@ for round in $(seq 1 "$rounds"); do
     tps=$(as_nobody pgbench -h "$work" -c "${CLIENTS:-4}" -T "${SECONDS_OF_LOAD:-30}" postgres 2>/dev/null \
       | awk '/^tps/ {print int($3); exit}')
     moves=$(getfattr --absolute-names --only-values -n user.xdevfs.stats.text "$work/$t" 2>/dev/null \
-      | awk '/hybrid_moves_to_(cold|hot)_total/ {s += $2} END {print s + 0}')
+      | awk '/hybrid_moves_to_(cold|hot)_total/ {s += $2} END {print s + 0}' || true)
     as_nobody pg_ctl -D "$work/data" -m fast stop >/dev/null
-    fusermount3 -u "$work/$t"
-    rm -rf "$work/$t-base" "$work/hybrid-hot" "$work/hybrid-cold"
+    if [ "$t" != native ]; then fusermount3 -u "$work/$t"; fi
+    { findmnt -rn -o TARGET | grep "^$work/" || true; } | sort -r | while read -r m; do umount -l "$m" || true; done
+    rm -rf "$work/$t-base" "$work/hybrid-hot" "$work/hybrid-cold" "$work/tmpfslog-backup" "$work/tmpfslog-log" "$work/native/pg_wal"
     echo "round $round $t tps $tps moves $moves" | tee -a "$results"
   done
 done
-python3 - "$results" <<'PY'
+python3 - "$results" "${targets[@]}" <<'PY'
 import statistics, sys
 rows = [l.split() for l in open(sys.argv[1])]
-tps = {t: [int(r[4]) for r in rows if r[2] == t] for t in ('regular', 'hybrid')}
+targets = sys.argv[2:]
+tps = {t: [int(r[4]) for r in rows if r[2] == t] for t in targets}
 for t, v in tps.items():
     print('%-8s median TPS %d (rounds %s)' % (t, statistics.median(v), v))
-print('hybrid/regular per round: ' + ' '.join('%.2f' % (h / r) for r, h in zip(tps['regular'], tps['hybrid'])))
+base = targets[0]
+for t in targets[1:]:
+    print('%s/%s per round: %s' % (t, base, ' '.join('%.2f' % (x / b) for b, x in zip(tps[base], tps[t]))))
 PY

@@ -82,4 +82,39 @@ class TmpfsBackupTest {
                 "the copy at close has the last write");
         assertTrue(Files.notExists(backups.resolve("next")));
     }
+
+    /** A FIFO is made, not read (reading one waits for a writer forever); hard links stay links, both ways. */
+    @Test
+    @org.junit.jupiter.api.Timeout(30)
+    void fifosAndHardLinksAreCopiedAsWhatTheyAre() throws Exception {
+        Path base = Files.createDirectories(tmp.resolve("base"));
+        Path backups = tmp.resolve("backups");
+        GatedVolume gated = new GatedVolume(Volumes.open(LocalConfig.defaults().withBaseDirectory(base)));
+        TmpfsBackup backup = new TmpfsBackup(Posix.get(), base, backups, gated, m -> { }, e -> { });
+        try {
+            gated.mknod("/fifo", 0010640, 0, null);
+            Files.writeString(base.resolve("a"), "linked");
+            gated.link("/a", "/b");
+            backup.snapshot();
+        } finally {
+            backup.close();
+            gated.close();
+        }
+        Path tree = backups.resolve("current/tree");
+        assertEquals("p", kind(tree.resolve("fifo")));
+        assertEquals(Files.getAttribute(tree.resolve("a"), "unix:ino"), Files.getAttribute(tree.resolve("b"), "unix:ino"));
+        Path restored = Files.createDirectories(tmp.resolve("restored"));
+        TmpfsBackup.restoreIfEmpty(Posix.get(), restored, backups, m -> { });
+        assertEquals("p", kind(restored.resolve("fifo")));
+        assertEquals(0640, (Integer) Files.getAttribute(restored.resolve("fifo"), "unix:mode",
+                java.nio.file.LinkOption.NOFOLLOW_LINKS) & 07777);
+        assertEquals(Files.getAttribute(restored.resolve("a"), "unix:ino"),
+                Files.getAttribute(restored.resolve("b"), "unix:ino"));
+    }
+
+    /** "p" for a FIFO, by its file type bits. */
+    private static String kind(Path p) throws Exception {
+        int mode = (Integer) Files.getAttribute(p, "unix:mode", java.nio.file.LinkOption.NOFOLLOW_LINKS);
+        return (mode & 0170000) == 0010000 ? "p" : Integer.toOctalString(mode);
+    }
 }

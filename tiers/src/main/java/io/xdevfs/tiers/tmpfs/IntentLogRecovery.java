@@ -46,7 +46,7 @@ final class IntentLogRecovery {
             Files.createFile(marker);
             TmpfsBackup.syncPath(logDir);
         }
-        TmpfsBackup.restoreIfEmpty(base, tmpfs.backupDirectory(), notice);
+        TmpfsBackup.restoreIfEmpty(posix, base, tmpfs.backupDirectory(), notice);
         long first = TmpfsBackup.logStart(tmpfs.backupDirectory());
         Replay.Result r = Replay.run(posix, base, logDir, Math.max(first, 0));
         long nanos = System.nanoTime() - start;

@@ -114,7 +114,7 @@ public final class TmpfsBackup implements Closeable {
         TreeCopy.deleteTree(next); // a copy a crash interrupted
         Files.createDirectory(next);
         boolean havePrevious = Files.isDirectory(current.resolve("tree"));
-        TreeCopy copy = new TreeCopy(havePrevious ? current.resolve("tree") : null,
+        TreeCopy copy = new TreeCopy(posix, havePrevious ? current.resolve("tree") : null,
                 havePrevious ? Long.parseLong(Files.readString(current.resolve("started")).strip()) : 0);
         long started = System.currentTimeMillis();
         Checkpointed checkpointed = log;
@@ -167,7 +167,8 @@ public final class TmpfsBackup implements Closeable {
     }
 
     /** At mount: an empty tmpfs gets the last copy back; a tmpfs with files (it outlived the daemon) keeps them. */
-    public static void restoreIfEmpty(Path base, Path backupDirectory, Consumer<String> notice) throws IOException {
+    public static void restoreIfEmpty(Posix posix, Path base, Path backupDirectory, Consumer<String> notice)
+            throws IOException {
         Path tree = backupDirectory.resolve("current").resolve("tree");
         if (!Files.isDirectory(tree, LinkOption.NOFOLLOW_LINKS)) {
             return;
@@ -179,7 +180,7 @@ public final class TmpfsBackup implements Closeable {
                 return;
             }
         }
-        TreeCopy.Result r = new TreeCopy(null, 0).copy(tree, base);
+        TreeCopy.Result r = new TreeCopy(posix, null, 0).copy(tree, base);
         notice.accept("restored " + r.files() + " files (" + r.copiedBytes() + " bytes) into " + base + " from "
                 + backupDirectory);
     }

@@ -36,7 +36,7 @@ public final class TmpfsDurability {
                 return new Recovered(o.lastSequence(), o.records(), o.nanos());
             }
             if (tmpfs.backupToDisk()) {
-                TmpfsBackup.restoreIfEmpty(base, tmpfs.backupDirectory(), notice);
+                TmpfsBackup.restoreIfEmpty(posix, base, tmpfs.backupDirectory(), notice);
             }
             return new Recovered(-1, 0, 0);
         } catch (IOException e) {

@@ -1,5 +1,9 @@
 package io.xdevfs.tiers.tmpfs;
 
+import io.xdevfs.posix.Flags;
+import io.xdevfs.posix.Names;
+import io.xdevfs.posix.Posix;
+
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.FileVisitResult;
@@ -13,6 +17,7 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Copies a directory tree with modes, owners and times (files, directories, symlinks, FIFOs). A file
@@ -26,6 +31,8 @@ public final class TreeCopy {
     public record Result(long files, long copiedBytes, long linkedFiles) {
     }
 
+    /** Makes FIFOs and sockets: Files.copy would open a FIFO to read it, and wait for a writer forever. */
+    private final Posix posix;
     private final Path previous;
     private final long previousStartMillis;
     private final List<Path> toSync = new ArrayList<>();
@@ -36,7 +43,8 @@ public final class TreeCopy {
     private long linked;
 
     /** @param previous an earlier copy to link unchanged files from, or null */
-    TreeCopy(Path previous, long previousStartMillis) {
+    TreeCopy(Posix posix, Path previous, long previousStartMillis) {
+        this.posix = posix;
         this.previous = previous;
         this.previousStartMillis = previousStartMillis;
     }
@@ -85,7 +93,15 @@ public final class TreeCopy {
             linked++;
             return;
         }
-        Files.copy(file, target, StandardCopyOption.COPY_ATTRIBUTES, LinkOption.NOFOLLOW_LINKS);
+        if (attrs.isOther()) {
+            int mode = (Integer) Files.getAttribute(file, "unix:mode", LinkOption.NOFOLLOW_LINKS);
+            long rdev = (Long) Files.getAttribute(file, "unix:rdev", LinkOption.NOFOLLOW_LINKS);
+            posix.mknodat(Flags.AT_FDCWD, Names.of(target), mode, rdev);
+            posix.lutimensat(Flags.AT_FDCWD, Names.of(target), attrs.lastAccessTime().to(TimeUnit.SECONDS), 0,
+                    attrs.lastModifiedTime().to(TimeUnit.SECONDS), 0);
+        } else {
+            Files.copy(file, target, StandardCopyOption.COPY_ATTRIBUTES, LinkOption.NOFOLLOW_LINKS);
+        }
         copyOwner(file, target);
         copyUserAttributes(file, target);
         if (attrs.isRegularFile()) {
