@@ -59,6 +59,29 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void aHybridsTmpfsHotTierTakesTheIntentLogFromHybridOrTmpfsButNotBoth() throws Exception {
+        Path file = tmp.resolve("x.ini");
+        String hybrid = """
+                [local]
+                storage_type = hybrid
+                base_directory = /srv/names
+                [hybrid]
+                hot_storage_type = tmpfs
+                hot_directory = /dev/shm/hot
+                intent_log_directory = /srv/intent-log
+                [tmpfs]
+                backup_to_disk = true
+                """;
+        LocalConfig c = ConfigLoader.load(ini(hybrid));
+        assertEquals(Path.of("/srv/intent-log"), c.hybrid().hot().tmpfs().intentLogDirectory());
+        assertEquals(List.of(file + ":10: [tmpfs] intent_log_directory: set twice"),
+                problems(hybrid + "intent_log_directory = /srv/other\n"));
+        assertEquals(List.of(file + ":7: [hybrid] intent_log_directory: applies only to storage_type = tmpfs"),
+                problems(hybrid.replace("hot_storage_type = tmpfs", "hot_storage_type = regular")
+                        .replace("[tmpfs]\nbackup_to_disk = true\n", "")));
+    }
+
+    @Test
     void theIntentLogNeedsBackupsAndABoundAboveTheMinimum() throws Exception {
         Path file = tmp.resolve("x.ini");
         String durable = """

@@ -5,6 +5,7 @@ import io.xdevfs.posix.Posix;
 import io.xdevfs.tiers.tmpfs.TmpfsDurability;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
@@ -151,6 +152,31 @@ class TmpfsIntentLogTest {
         Files.writeString(again.resolve("left-by-the-interrupted-replay"), "x");
         TmpfsDurability.restore(Posix.get(), again, settings(last.resolve("backup"), last.resolve("log")), m -> { });
         assertEquals(expected.get(points.size() - 1), describe(again), "replayed twice");
+    }
+
+    /**
+     * A sync whose bytes do not fit in the log (40 MB dirty, a 32 MiB bound) is neither failed nor
+     * skipped: a checkpoint takes them, and the sync returns once that copy is current.
+     */
+    @Test
+    void aSyncTooBigForTheLogIsMadeDurableByACheckpoint() throws Exception {
+        Path base = Files.createDirectories(shm.resolve("base"));
+        volume = open(base);
+        io.xdevfs.tiers.metrics.Metrics metrics = new io.xdevfs.tiers.metrics.Metrics(System::nanoTime);
+        volume.registerGauges(metrics);
+        byte[] data = new byte[40 << 20];
+        new Random(3).nextBytes(data);
+        try (Content c = volume.create("/big", Flags.O_WRONLY, 0644, null)) {
+            c.write(ByteBuffer.wrap(data), 0);
+            long start = System.nanoTime();
+            c.sync(true);
+            System.err.println("a 40 MB sync through a checkpoint: " + (System.nanoTime() - start) / 1_000_000 + " ms");
+        }
+        assertEquals(1L, metrics.gauges().get("intent_log_full_checkpoints_total").longValue());
+        assertTrue(metrics.gauges().get("intent_log_fill_ratio").doubleValue() < 0.5);
+        // What a reboot now brings back: the copy holds the bytes, the log adds nothing to them.
+        Path point = capture(0);
+        assertEquals(describe(base).get("big"), replayed(point).get("big"));
     }
 
     /** The backup and the log as they are on disk now (a machine that stops here has exactly these). */

@@ -77,7 +77,7 @@ public final class ConfigLoader {
         MountKeys mount = new MountKeys();
         MonitoringKeys monitoring = new MonitoringKeys();
         TmpfsKeys tmpfs = new TmpfsKeys();
-        HybridKeys hybrid = new HybridKeys();
+        HybridKeys hybrid = new HybridKeys(tmpfs);
         // The one table: each section and the groups that own its keys, in the order the errors list them.
         Map<String, List<KeyGroup>> sections = new TreeMap<>(Map.of(
                 "local", List.of(local, preallocation, sparse, compression, cache, io, mount, KeyGroup.never(NEVER)),

@@ -10,13 +10,15 @@ import java.util.Map;
 
 /**
  * The {@code [hybrid]} keys: the seed's eleven plus xdevfs's {@code migration_rate_limit}; all only for
- * storage_type = hybrid. The tiers' own settings come from the other sections ({@code [tmpfs]} for a
+ * storage_type = hybrid. {@code intent_log_directory} and {@code intent_log_size} may stand here or in
+ * {@code [tmpfs]}: they make the tmpfs tier's fsync durable. The tiers' own settings come from the other sections ({@code [tmpfs]} for a
  * tmpfs tier, the compression keys for a compressed one), which the loader applies per tier.
  */
 final class HybridKeys extends KeyGroup {
     static final List<String> KEYS = List.of("hot_storage_type", "hot_directory", "hot_cache_size",
             "hot_access_threshold", "cold_storage_type", "cold_directory", "cold_timeout_sec", "cold_enable_compression",
-            "auto_migration", "migration_batch_size", "migration_interval_sec", "migration_rate_limit");
+            "auto_migration", "migration_batch_size", "migration_interval_sec", "migration_rate_limit",
+            "intent_log_directory", "intent_log_size");
 
     static final Path DEFAULT_HOT_DIRECTORY = Path.of("/dev/shm/xdevfs-hot");
     static final Path DEFAULT_COLD_DIRECTORY = Path.of("/var/lib/xdevfs/cold");
@@ -34,8 +36,12 @@ final class HybridKeys extends KeyGroup {
     private int interval = 60;
     private long rate = HybridSettings.DEFAULT_RATE_LIMIT;
 
-    HybridKeys() {
+    /** The tmpfs tier's keys: the intent log's may be given here too, for the hot tier (once, here or there). */
+    private final TmpfsKeys tmpfs;
+
+    HybridKeys(TmpfsKeys tmpfs) {
         super(KEYS);
+        this.tmpfs = tmpfs;
     }
 
     @Override
@@ -53,6 +59,7 @@ final class HybridKeys extends KeyGroup {
             case "migration_batch_size" -> batch = Values.integer(value, 1, 1_000_000);
             case "migration_interval_sec" -> interval = Values.integer(value, 1, 86_400);
             case "migration_rate_limit" -> rate = positive(Values.size(value));
+            case "intent_log_directory", "intent_log_size" -> tmpfs.parse(key, value);
             default -> throw new IllegalStateException(key);
         }
     }
