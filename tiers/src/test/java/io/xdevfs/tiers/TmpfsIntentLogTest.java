@@ -179,6 +179,29 @@ class TmpfsIntentLogTest {
         assertEquals(describe(base).get("big"), replayed(point).get("big"));
     }
 
+    /** A copy without a log-start (taken before the log was configured) gets every segment there is replayed onto it. */
+    @Test
+    void aCopyWithoutALogStartGetsTheWholeLog() throws Exception {
+        Path base = Files.createDirectories(shm.resolve("base"));
+        volume = open(base);
+        for (int i = 0; i < 3; i++) { // checkpoints trim the first segments: the lowest left is not 0
+            try (Content c = volume.create("/f" + i, Flags.O_WRONLY, 0644, null)) {
+                c.write(ByteBuffer.wrap(new byte[5 << 20]), 0);
+                c.sync(true);
+            }
+            volume.close();
+            volume = open(base);
+        }
+        try (Content c = volume.create("/last", Flags.O_WRONLY, 0644, null)) {
+            c.write(ByteBuffer.wrap("after the last copy".getBytes()), 0);
+            c.sync(true);
+        }
+        Path point = capture(0);
+        Files.delete(point.resolve("backup/current/log-start"));
+        assertTrue(io.xdevfs.tiers.intentlog.LogReader.firstSegment(point.resolve("log")) > 0);
+        assertEquals(describe(base), replayed(point));
+    }
+
     /** The backup and the log as they are on disk now (a machine that stops here has exactly these). */
     private Path capture(int n) throws IOException {
         Path point = disk.resolve("points/" + n);

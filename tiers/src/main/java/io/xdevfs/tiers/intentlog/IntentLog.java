@@ -90,7 +90,7 @@ public final class IntentLog implements Closeable {
             files.prepareSpare();
         }
         var existing = files.segments();
-        long next = existing.isEmpty() ? 0 : existing.lastKey() + 1;
+        long next = files.nextUnused();
         long first = existing.isEmpty() ? next : existing.firstKey();
         return new IntentLog(posix, files, bound, next, first, lastSequence + 1);
     }
@@ -401,7 +401,7 @@ public final class IntentLog implements Closeable {
             closeOpen();
         }
         for (long n : files.segments().headMap(first, false).keySet()) {
-            files.retire(n, 2);
+            files.retire(n, (int) Math.max(2, prepared(files.segmentSize(), bound) / files.segmentSize()));
         }
     }
 

@@ -57,6 +57,12 @@ public final class LogReader {
         return new End(expected < 0 ? -1 : expected - 1, lastSegment, records);
     }
 
+    /** The lowest segment number in {@code dir} (0 when there is none). */
+    public static long firstSegment(Path dir) throws IOException {
+        TreeMap<Long, Path> segments = new LogSegments(dir, 0).segments();
+        return segments.isEmpty() ? 0 : segments.firstKey();
+    }
+
     private static ByteBuffer readAll(Path p) throws IOException {
         try (FileChannel ch = FileChannel.open(p, StandardOpenOption.READ)) {
             long size = ch.size();

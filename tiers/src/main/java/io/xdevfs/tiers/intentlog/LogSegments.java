@@ -19,11 +19,14 @@ import java.util.stream.Stream;
  * ones ({@code spare-<n>.xil}) written full of zeros ahead of use, so that a record written into a
  * segment overwrites allocated blocks and its fdatasync flushes data only, no file-size or extent
  * change. A spare becomes a segment by rename (then the directory is synced); a trimmed segment
- * becomes a spare again, its stale records rejected by their segment numbers.
+ * becomes a spare again, its stale records rejected by their segment numbers. So a segment number is
+ * never used twice: the next one is recorded ({@value #MARK}) before a segment gets its number, and
+ * outlives every segment file (after a trim there may be none left to count from).
  */
 final class LogSegments {
     private static final Pattern SEGMENT = Pattern.compile("segment-([0-9a-f]{16})\\.xil");
     private static final Pattern SPARE = Pattern.compile("spare-([0-9]+)\\.xil");
+    static final String MARK = "next-segment";
 
     /** The log holds file contents: only the owner (the daemon) reads it, whatever the umask. */
     private static final java.nio.file.attribute.FileAttribute<?> OWNER_ONLY =
@@ -62,14 +65,16 @@ final class LogSegments {
         return found;
     }
 
+    /** The spare files, lowest number first (the one a segment switch takes). */
     List<Path> spares() throws IOException {
-        List<Path> found = new ArrayList<>();
+        TreeMap<Integer, Path> found = new TreeMap<>();
         for (Path p : list()) {
-            if (SPARE.matcher(p.getFileName().toString()).matches()) {
-                found.add(p);
+            Matcher m = SPARE.matcher(p.getFileName().toString());
+            if (m.matches()) {
+                found.put(Integer.parseInt(m.group(1)), p);
             }
         }
-        return found;
+        return new ArrayList<>(found.values());
     }
 
     private List<Path> list() throws IOException {
@@ -115,12 +120,35 @@ final class LogSegments {
         return dir.resolve("spare-" + n + ".xil");
     }
 
+    /** The first segment number never used: above the mark and above every segment file. */
+    long nextUnused() throws IOException {
+        TreeMap<Long, Path> existing = segments();
+        long next = existing.isEmpty() ? 0 : existing.lastKey() + 1;
+        Path mark = dir.resolve(MARK);
+        if (Files.exists(mark)) {
+            next = Math.max(next, Long.parseLong(Files.readString(mark).strip()));
+        }
+        return next;
+    }
+
+    /** Records that numbers below {@code next} are used; durable with the next directory sync. */
+    private void mark(long next) throws IOException {
+        Path tmp = dir.resolve(MARK + ".tmp");
+        try (FileChannel ch = FileChannel.open(tmp, java.util.Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.TRUNCATE_EXISTING), OWNER_ONLY)) {
+            ch.write(ByteBuffer.wrap(Long.toString(next).getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
+            ch.force(true);
+        }
+        Files.move(tmp, dir.resolve(MARK), StandardCopyOption.ATOMIC_MOVE);
+    }
+
     /** Makes segment {@code number} from a spare (preparing one when none is left) and syncs the directory. */
     Path claim(long number) throws IOException {
         Path target = segment(number);
         if (Files.exists(target)) {
             return target;
         }
+        mark(number + 1);
         Path spare = null;
         synchronized (this) {
             List<Path> spares = spares();

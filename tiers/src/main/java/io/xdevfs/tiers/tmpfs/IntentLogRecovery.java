@@ -2,6 +2,7 @@ package io.xdevfs.tiers.tmpfs;
 
 import io.xdevfs.posix.Posix;
 import io.xdevfs.tiers.TmpfsSettings;
+import io.xdevfs.tiers.intentlog.LogReader;
 import io.xdevfs.tiers.intentlog.Replay;
 
 import java.io.IOException;
@@ -48,7 +49,8 @@ final class IntentLogRecovery {
         }
         TmpfsBackup.restoreIfEmpty(posix, base, tmpfs.backupDirectory(), notice);
         long first = TmpfsBackup.logStart(tmpfs.backupDirectory());
-        Replay.Result r = Replay.run(posix, base, logDir, Math.max(first, 0));
+        // No log-start: the copy was taken before the log was configured (or there is none): all of it.
+        Replay.Result r = Replay.run(posix, base, logDir, first >= 0 ? first : LogReader.firstSegment(logDir));
         long nanos = System.nanoTime() - start;
         notice.accept("replayed " + r.records() + " intent log records from " + logDir + " into " + base + " in "
                 + nanos / 1_000_000 + " ms" + (r.skipped() > 0 ? " (" + r.skipped() + " skipped: " + r.problems() + ")"

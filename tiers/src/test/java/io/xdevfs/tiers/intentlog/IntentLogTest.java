@@ -122,6 +122,45 @@ class IntentLogTest {
         assertEquals(List.of(2000L), readFrom(2));
     }
 
+    /**
+     * After every segment was trimmed and the log reopened (its sequence starting over), a recycled
+     * file's old records, same sizes, same sequence numbers, are still never read: the new segment
+     * has a number never used before.
+     */
+    @Test
+    void segmentNumbersAreNeverReusedAcrossReopens() throws IOException {
+        try (IntentLog log = IntentLog.open(io.xdevfs.posix.Posix.get(), dir, SEGMENT, 64L << 20, -1)) {
+            long last = 0;
+            for (long i = 0; i < 50; i++) {
+                last = log.append(RecordType.UNLINK, named(1000 + i, 1000));
+            }
+            log.awaitForced(last);
+            log.trimBefore(log.cut());
+        }
+        assertTrue(new LogSegments(dir, SEGMENT).segments().isEmpty(), "everything was trimmed");
+        // Leave only the recycled file, as the first spare: the next segment is made from it.
+        Path stale = null;
+        for (Path spare : new LogSegments(dir, SEGMENT).spares()) {
+            if (Files.readAllBytes(spare)[0] != 0) {
+                stale = spare;
+            } else {
+                Files.delete(spare);
+            }
+        }
+        Files.move(stale, dir.resolve("spare-0.xil"));
+        long first;
+        try (IntentLog log = IntentLog.open(io.xdevfs.posix.Posix.get(), dir, SEGMENT, 64L << 20, -1)) {
+            long last = 0;
+            for (long i = 0; i < 10; i++) {
+                last = log.append(RecordType.UNLINK, named(i, 1000));
+            }
+            log.awaitForced(last);
+            first = new LogSegments(dir, SEGMENT).segments().firstKey();
+        }
+        assertEquals(range(0, 10), readFrom(first), "only the new records");
+        assertTrue(first > 0, "a new number: " + first);
+    }
+
     @Test
     void concurrentSyncsShareForces() throws Exception {
         int threads = 8;
