@@ -86,7 +86,7 @@ public final class IntentLog implements Closeable {
         // The log's files are written full of zeros once, here (the first mount on a directory pays it),
         // and recycled from then on: zero-filling while syncs run would queue their flushes behind it.
         long prepared = prepared(segmentSize, bound);
-        while ((long) (files.spares().size() + files.segments().size()) * segmentSize < prepared) {
+        for (long have = files.spares().size() + files.segments().size(); have * segmentSize < prepared; have++) {
             files.prepareSpare();
         }
         var existing = files.segments();

@@ -17,7 +17,7 @@ import java.util.TreeMap;
  */
 public final class LogReader {
     /** Where reading ended. */
-    public record End(long lastSequence, long lastSegment, long records) {
+    public record End(long lastSequence, long records) {
     }
 
     @FunctionalInterface
@@ -34,7 +34,6 @@ public final class LogReader {
         TreeMap<Long, Path> segments = files.segments();
         long expected = -1;
         long records = 0;
-        long lastSegment = first - 1;
         long number = first;
         for (Map.Entry<Long, Path> e : segments.tailMap(first, true).entrySet()) {
             if (e.getKey() != number) {
@@ -51,10 +50,9 @@ public final class LogReader {
             if (records == before && expected >= 0) {
                 break; // the sequence does not go on here
             }
-            lastSegment = number;
             number++;
         }
-        return new End(expected < 0 ? -1 : expected - 1, lastSegment, records);
+        return new End(expected < 0 ? -1 : expected - 1, records);
     }
 
     /** The lowest segment number in {@code dir} (0 when there is none). */

@@ -32,10 +32,6 @@ public final class RecordFormat {
         public RecordBody.Reader reader() {
             return new RecordBody.Reader(body);
         }
-
-        int size() {
-            return HEADER + body.remaining();
-        }
     }
 
     static int size(RecordBody body) {

@@ -27,7 +27,7 @@ import java.util.stream.Stream;
  */
 public final class Replay {
     /** What a replay did. */
-    public record Result(long records, long skipped, long lastSequence, long lastSegment, List<String> problems) {
+    public record Result(long records, long skipped, long lastSequence, List<String> problems) {
     }
 
     private static final int MAX_PROBLEMS = 10;
@@ -54,8 +54,7 @@ public final class Replay {
             Replay replay = new Replay(posix, tree, base);
             LogReader.End end = LogReader.read(logDir, first, replay::apply);
             replay.raiseIdMark();
-            return new Result(end.records(), replay.skipped, end.lastSequence(), end.lastSegment(),
-                    List.copyOf(replay.problems));
+            return new Result(end.records(), replay.skipped, end.lastSequence(), List.copyOf(replay.problems));
         } finally {
             posix.close(base);
         }

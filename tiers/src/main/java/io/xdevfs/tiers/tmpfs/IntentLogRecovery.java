@@ -26,11 +26,7 @@ import java.util.stream.Stream;
 final class IntentLogRecovery {
     static final String MARKER = "replaying";
 
-    /** What recovery found and did. */
-    record Outcome(long lastSequence, long records, long nanos) {
-    }
-
-    static Outcome recover(Posix posix, Path base, TmpfsSettings tmpfs, Consumer<String> notice) throws IOException {
+    static TmpfsDurability.Recovered recover(Posix posix, Path base, TmpfsSettings tmpfs, Consumer<String> notice) throws IOException {
         Path logDir = tmpfs.intentLogDirectory();
         Files.createDirectories(logDir);
         Path marker = logDir.resolve(MARKER);
@@ -40,7 +36,7 @@ final class IntentLogRecovery {
             TreeCopy.deleteContents(base);
         } else if (!isEmpty(base)) {
             notice.accept("tmpfs " + base + " outlived the last daemon and holds every change: no intent log replay");
-            return new Outcome(-1, 0, 0);
+            return TmpfsDurability.Recovered.NOTHING;
         }
         long start = System.nanoTime();
         if (!Files.exists(marker)) {
@@ -55,7 +51,7 @@ final class IntentLogRecovery {
         notice.accept("replayed " + r.records() + " intent log records from " + logDir + " into " + base + " in "
                 + nanos / 1_000_000 + " ms" + (r.skipped() > 0 ? " (" + r.skipped() + " skipped: " + r.problems() + ")"
                 : ""));
-        return new Outcome(r.lastSequence(), r.records(), nanos);
+        return new TmpfsDurability.Recovered(r.lastSequence(), r.records(), nanos);
     }
 
     /** After the mount's checkpoint: the copy holds the replayed tree, a crash from now on needs no redo. */

@@ -24,6 +24,7 @@ public final class TmpfsDurability {
 
     /** What {@link #restore} brought back: the log's last sequence and the replay's figures. */
     public record Recovered(long lastSequence, long records, long nanos) {
+        static final Recovered NOTHING = new Recovered(-1, 0, 0);
     }
 
     /** Before the volume opens (its file ids count on from the restored files'): the last copy and the log. */
@@ -32,13 +33,12 @@ public final class TmpfsDurability {
         try {
             if (tmpfs.intentLog()) {
                 requirePersistent(posix, tmpfs.intentLogDirectory());
-                IntentLogRecovery.Outcome o = IntentLogRecovery.recover(posix, base, tmpfs, notice);
-                return new Recovered(o.lastSequence(), o.records(), o.nanos());
+                return IntentLogRecovery.recover(posix, base, tmpfs, notice);
             }
             if (tmpfs.backupToDisk()) {
                 TmpfsBackup.restoreIfEmpty(posix, base, tmpfs.backupDirectory(), notice);
             }
-            return new Recovered(-1, 0, 0);
+            return Recovered.NOTHING;
         } catch (IOException e) {
             throw new VolumeException("cannot restore " + base + " from " + tmpfs.backupDirectory()
                     + (tmpfs.intentLog() ? " and the intent log in " + tmpfs.intentLogDirectory() : "") + ": " + e);
