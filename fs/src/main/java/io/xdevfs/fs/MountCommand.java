@@ -68,6 +68,10 @@ final class MountCommand implements Callable<Integer> {
         Preflight.mountPoint(mnt);
         Preflight.fuseAvailable();
         boolean root = Posix.get().geteuid() == 0;
+        String noPassthrough = Preflight.passthroughUnavailable(root);
+        if (settings.passthrough() == io.xdevfs.fs.config.FusePassthrough.ON && noPassthrough != null) {
+            throw new UsageException("fuse_passthrough = true: " + noPassthrough + " (use auto or false)");
+        }
         RunFiles files = RunFiles.forMount(mnt, root, logFile, pidFile);
         List<String> userOptions = new java.util.ArrayList<>();
         if (settings.readAheadKb() >= 0) {

@@ -25,13 +25,13 @@ class InitReplyTest {
 
     private static InitReply.Patched patch(int size, int major, int error, int maxWrite) {
         ByteBuffer[] r = reply(size, major, error, maxWrite);
-        return InitReply.extend(r[0], r[1], PAGE);
+        return InitReply.extend(r[0], r[1], PAGE, InitReply.Asks.NOTHING);
     }
 
     @Test
     void addsMaxPagesForTheNegotiatedMaxWriteAndSharedMappingsOfDirectIoFilesAndKeepsTheRest() {
         ByteBuffer[] r = reply(24, 7, 0, 1 << 20);
-        InitReply.Patched p = InitReply.extend(r[0], r[1], PAGE);
+        InitReply.Patched p = InitReply.extend(r[0], r[1], PAGE, InitReply.Asks.NOTHING);
         ByteBuffer m = p.message().order(ByteOrder.nativeOrder());
         assertEquals(256, p.maxPages());
         assertEquals(InitReply.HEADER + 40, m.remaining(), "extended to carry max_pages and flags2");
@@ -49,6 +49,18 @@ class InitReplyTest {
         assertEquals(1L << 36, Integer.toUnsignedLong(m.getInt(o + 32)) << 32, "FUSE_DIRECT_IO_ALLOW_MMAP");
         assertEquals(0, m.getInt(o + 36), "max_stack_depth stays unset");
         assertEquals(0, r[0].position(), "the inputs are not consumed");
+    }
+
+    @Test
+    void passthroughIsAskedInFlags2WithAStackDepthOfOne() {
+        ByteBuffer[] r = reply(24, 7, 0, 1 << 20);
+        ByteBuffer m = InitReply.extend(r[0], r[1], PAGE, new InitReply.Asks(true, false)).message().order(ByteOrder.nativeOrder());
+        int o = InitReply.HEADER;
+        assertEquals((1L << 36) | (1L << 37), Integer.toUnsignedLong(m.getInt(o + 32)) << 32,
+                "FUSE_DIRECT_IO_ALLOW_MMAP and FUSE_PASSTHROUGH");
+        assertEquals(1, m.getInt(o + 36), "backing files on filesystems that are not stacked themselves");
+        assertEquals(0x1b | InitReply.FUSE_MAX_PAGES | InitReply.FUSE_INIT_EXT, m.getInt(o + 12),
+                "no writeback cache, which the kernel does not combine with passthrough");
     }
 
     @Test

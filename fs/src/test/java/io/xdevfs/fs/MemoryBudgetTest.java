@@ -14,7 +14,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 class MemoryBudgetTest {
     private static ConfigLoader.Config with(LocalConfig local) {
         ConfigLoader.Config d = ConfigLoader.Config.defaults();
-        return new ConfigLoader.Config(local, d.monitoring(), d.readAheadKb(), d.pageCache(), d.xattrs());
+        return new ConfigLoader.Config(local, d.monitoring(), d.readAheadKb(), d.pageCache(), d.xattrs(), d.passthrough(),
+                d.handleKillPriv());
     }
 
     @Test

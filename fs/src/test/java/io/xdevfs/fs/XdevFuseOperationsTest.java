@@ -19,7 +19,7 @@ class XdevFuseOperationsTest {
     void onlyTheServedOperationsHaveCallbacks() {
         XdevFuse fuse;
         try {
-            fuse = new XdevFuse(null, true);
+            fuse = new XdevFuse(null, true, io.xdevfs.fs.session.InitReply.Asks.NOTHING);
         } catch (LinkageError | RuntimeException e) {
             Assumptions.abort("libfuse2 is not installed here: " + e);
             return;

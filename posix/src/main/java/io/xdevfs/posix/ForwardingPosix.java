@@ -96,6 +96,12 @@ public abstract class ForwardingPosix implements Posix {
     }
 
     @Override
+    public int ioctl(int fd, long request, long argAddress) throws PosixException {
+        before("ioctl");
+        return delegate.ioctl(fd, request, argAddress);
+    }
+
+    @Override
     public void fallocate(int fd, int mode, long offset, long length) throws PosixException {
         before("fallocate");
         delegate.fallocate(fd, mode, offset, length);

@@ -22,6 +22,7 @@ public interface LibC {
     int fdatasync(int fd);
     int ftruncate(int fd, long length);
     int fallocate(int fd, int mode, long offset, long length);
+    int ioctl(int fd, long request, long arg);
     int fstat(int fd, Pointer statbuf);
     int flock(int fd, int operation);
     int fstatat(int dirfd, String path, Pointer statbuf, int flags);

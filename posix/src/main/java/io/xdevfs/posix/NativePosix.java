@@ -218,6 +218,11 @@ final class NativePosix implements Posix {
         check(libc.fallocate(fd, mode, offset, length), "fallocate", null);
     }
 
+    @Override
+    public int ioctl(int fd, long request, long argAddress) throws PosixException {
+        return check(libc.ioctl(fd, request, argAddress), "ioctl", null);
+    }
+
     private static final int LOCK_EX = 2;
     private static final int LOCK_NB = 4;
 

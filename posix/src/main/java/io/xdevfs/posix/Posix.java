@@ -64,6 +64,9 @@ public interface Posix {
 
     void fallocate(int fd, int mode, long offset, long length) throws PosixException;
 
+    /** ioctl(2) with a pointer argument ({@code argAddress}, native memory); returns the call's non-negative result. */
+    int ioctl(int fd, long request, long argAddress) throws PosixException;
+
     /** flock(LOCK_EX | LOCK_NB): true when taken, false when another open file description holds it. */
     boolean tryLockExclusive(int fd) throws PosixException;
 

@@ -73,10 +73,14 @@ class XattrsOffIT {
         int onPort = MonitoringIT.freePort();
         int offPort = MonitoringIT.freePort();
         Path socket;
-        try (Mounted on = Mounted.start(List.of("[monitoring]", "metrics_port = " + onPort));
-             Mounted off = Mounted.start(List.of("enable_xattr = false", "[monitoring]", "metrics_port = " + offPort))) {
+        // Both without passthrough, whose writes the daemon does not see; "on" also without
+        // fuse_handle_killpriv, under which the kernel stops asking (PassthroughIT).
+        try (Mounted on = Mounted.start(List.of("fuse_passthrough = false", "fuse_handle_killpriv = false",
+                "[monitoring]", "metrics_port = " + onPort));
+             Mounted off = Mounted.start(List.of("enable_xattr = false", "fuse_passthrough = false", "[monitoring]",
+                     "metrics_port = " + offPort))) {
             socket = Path.of("/run/xdevfs", off.mnt.toString().substring(1).replace('/', '-') + ".sock");
-            // The premise, on the default mount: the kernel asks for an attribute before each write.
+            // The premise: the kernel asks for an attribute before each write.
             assertTrue(xattrRequestsDuringWrites(on, onPort) >= WRITES);
             assertEquals(0, xattrRequestsDuringWrites(off, offPort), "no xattr request reaches the daemon");
             assertEquals(Run.sha256(on.path("wal")), Run.sha256(off.path("wal")));

@@ -51,6 +51,17 @@ public interface Content extends Closeable {
         throw new PosixException(Errno.EOPNOTSUPP, "metadata change through a handle", null);
     }
 
+    /**
+     * For FUSE passthrough: a new descriptor, opened read-write, of a plain file that holds exactly this
+     * file's bytes at the same offsets, so that the kernel may read and write it directly and this content
+     * sees none of those reads and writes; the caller closes it. -1, the default, where every read and
+     * write must come through this content: a format that transforms, checks or places bytes, a cache,
+     * a log, a gate.
+     */
+    default int passthroughDescriptor() throws IOException {
+        return -1;
+    }
+
     @Override
     void close() throws IOException;
 }

@@ -36,9 +36,11 @@ public final class ConfigLoader {
      * kernel caches file pages of the mount at all ({@code enable_page_cache}) and whether the mount
      * serves extended attributes ({@code enable_xattr}).
      */
-    public record Config(LocalConfig local, MonitoringConfig monitoring, int readAheadKb, boolean pageCache, boolean xattrs) {
+    public record Config(LocalConfig local, MonitoringConfig monitoring, int readAheadKb, boolean pageCache, boolean xattrs,
+            FusePassthrough passthrough, boolean handleKillPriv) {
         public static Config defaults() {
-            return new Config(LocalConfig.defaults(), MonitoringConfig.defaults(), -1, true, true);
+            return new Config(LocalConfig.defaults(), MonitoringConfig.defaults(), -1, true, true, FusePassthrough.AUTO,
+                    true);
         }
     }
 
@@ -149,7 +151,8 @@ public final class ConfigLoader {
         if (!problems.isEmpty()) {
             throw new ConfigException(List.copyOf(new java.util.LinkedHashSet<>(problems)));
         }
-        return new Config(volume, monitor, mount.readAheadKb, mount.pageCache, mount.xattrs);
+        return new Config(volume, monitor, mount.readAheadKb, mount.pageCache, mount.xattrs, mount.passthrough,
+                mount.handleKillPriv);
     }
 
     /**

@@ -5,14 +5,20 @@ import java.util.List;
 /**
  * The {@code [local]} keys that set the mount itself rather than the volume: the kernel's readahead
  * ({@code read_ahead_kb}; -1 leaves the kernel's default), whether the kernel caches the mount's file
- * pages ({@code enable_page_cache}) and whether it serves extended attributes ({@code enable_xattr}).
+ * pages ({@code enable_page_cache}), whether it serves extended attributes ({@code enable_xattr}) and
+ * whether the kernel may read and write plain backing files itself ({@code fuse_passthrough}) and
+ * whether the daemon clears set-ID bits on writes, sparing the kernel's security.capability lookups
+ * ({@code fuse_handle_killpriv}).
  */
 final class MountKeys extends KeyGroup {
-    static final List<String> KEYS = List.of("read_ahead_kb", "enable_page_cache", "enable_xattr");
+    static final List<String> KEYS = List.of("read_ahead_kb", "enable_page_cache", "enable_xattr",
+            "fuse_passthrough", "fuse_handle_killpriv");
 
     int readAheadKb = -1;
     boolean pageCache = true;
     boolean xattrs = true;
+    FusePassthrough passthrough = FusePassthrough.AUTO;
+    boolean handleKillPriv = true;
 
     MountKeys() {
         super(KEYS);
@@ -24,6 +30,8 @@ final class MountKeys extends KeyGroup {
             case "read_ahead_kb" -> readAheadKb = Values.integer(value, 0, 1 << 20);
             case "enable_page_cache" -> pageCache = Values.bool(value);
             case "enable_xattr" -> xattrs = Values.bool(value);
+            case "fuse_passthrough" -> passthrough = FusePassthrough.parse(value);
+            case "fuse_handle_killpriv" -> handleKillPriv = Values.bool(value);
             default -> throw new IllegalStateException(key);
         }
     }
@@ -31,6 +39,8 @@ final class MountKeys extends KeyGroup {
     static String render(ConfigLoader.Config c) {
         return (c.readAheadKb() >= 0 ? "read_ahead_kb = " + c.readAheadKb() + "\n" : "")
                 + "enable_page_cache = " + c.pageCache() + "\n"
-                + "enable_xattr = " + c.xattrs() + "\n";
+                + "enable_xattr = " + c.xattrs() + "\n"
+                + "fuse_passthrough = " + c.passthrough().configName() + "\n"
+                + "fuse_handle_killpriv = " + c.handleKillPriv() + "\n";
     }
 }

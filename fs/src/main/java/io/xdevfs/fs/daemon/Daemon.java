@@ -2,10 +2,12 @@ package io.xdevfs.fs.daemon;
 
 import io.xdevfs.fs.Log;
 import io.xdevfs.fs.config.ConfigLoader;
+import io.xdevfs.fs.config.FusePassthrough;
 import io.xdevfs.fs.config.MonitoringConfig;
 import io.xdevfs.fs.fuse.ControlXattrs;
 import io.xdevfs.fs.fuse.ReadAhead;
 import io.xdevfs.fs.fuse.XdevFuse;
+import io.xdevfs.fs.session.InitReply;
 import io.xdevfs.posix.Posix;
 import io.xdevfs.tiers.LocalConfig;
 import io.xdevfs.tiers.Volume;
@@ -37,6 +39,9 @@ public final class Daemon {
     private final MemoryBudget memory;
     private final int readAheadKb;
     private final boolean xattrs;
+    /** Files may be opened in FUSE passthrough (asked of the kernel, which may still not offer it). */
+    private final boolean passthrough;
+    private final boolean handleKillPriv;
     private final Path pidFile;
     private final Path controlSocketPath;
     private final AtomicBoolean closed = new AtomicBoolean();
@@ -51,6 +56,9 @@ public final class Daemon {
         this.monitoringConfig = config.monitoring();
         this.readAheadKb = config.readAheadKb();
         this.xattrs = config.xattrs();
+        this.passthrough = config.passthrough() != FusePassthrough.OFF
+                && Preflight.passthroughUnavailable(Posix.get().geteuid() == 0) == null;
+        this.handleKillPriv = config.handleKillPriv();
         this.mountPoint = mountPoint;
         this.fuseArgs = fuseArgs;
         this.pidFile = files.pidFile();
@@ -85,12 +93,15 @@ public final class Daemon {
         Posix.get().umask(0);
         XdevFuse fuse;
         try {
-            fuse = new XdevFuse(volume, xattrs);
+            fuse = new XdevFuse(volume, xattrs, new InitReply.Asks(passthrough, handleKillPriv));
         } catch (RuntimeException | LinkageError e) {
             System.err.println("xdevfs: cannot start FUSE: " + e);
             monitoring.close();
             closeQuietly(volume);
             return 1;
+        }
+        if (metrics != null) {
+            fuse.registerGauges(metrics);
         }
         ControlXattrs control = new ControlXattrs(metrics, mountPoint.toString(), health::run);
         fuse.control(control);

@@ -53,6 +53,32 @@ public final class Preflight {
         }
     }
 
+    /**
+     * Why FUSE passthrough cannot work for this process, or null where it may (the kernel's INIT offer
+     * decides the rest): registering backing files needs CAP_SYS_ADMIN, and the kernel Linux 6.9.
+     */
+    public static String passthroughUnavailable(boolean root) {
+        if (!root) {
+            return "FUSE passthrough needs root (the kernel registers backing files for CAP_SYS_ADMIN only)";
+        }
+        String release;
+        try {
+            release = Files.readString(Path.of("/proc/sys/kernel/osrelease")).strip();
+        } catch (java.io.IOException e) {
+            return "cannot read the kernel version (/proc/sys/kernel/osrelease): " + e.getMessage();
+        }
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("^(\\d+)\\.(\\d+)").matcher(release);
+        if (!m.find()) {
+            return "cannot read the kernel version '" + release + "'";
+        }
+        int major = Integer.parseInt(m.group(1));
+        int minor = Integer.parseInt(m.group(2));
+        if (major < 6 || major == 6 && minor < 9) {
+            return "FUSE passthrough needs Linux 6.9 or later (this is " + release + ")";
+        }
+        return null;
+    }
+
     private Preflight() {
     }
 }

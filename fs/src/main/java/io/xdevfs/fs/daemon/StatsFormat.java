@@ -67,6 +67,12 @@ public final class StatsFormat {
                             : "-", o.meanUs(), o.p50Us(), o.p90Us(), o.p99Us(), o.p999Us(), o.maxUs()));
         }
         Map<String, Number> gauges = m.gauges();
+        Number passthroughOpens = gauges.get("passthrough_opens");
+        if (passthroughOpens != null && passthroughOpens.longValue() > 0) {
+            b.append(String.format(Locale.ROOT, "%nread and write miss the reads and writes of files opened in "
+                    + "FUSE passthrough (%d opens): the kernel does them on the backing file itself%n",
+                    passthroughOpens.longValue()));
+        }
         if (!gauges.isEmpty()) {
             b.append('\n');
             gauges.forEach((k, v) -> b.append(String.format(Locale.ROOT, "%-28s %s%n", k, number(v))));

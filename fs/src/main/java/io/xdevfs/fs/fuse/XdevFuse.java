@@ -2,9 +2,12 @@ package io.xdevfs.fs.fuse;
 
 import com.kenai.jffi.MemoryIO;
 import io.xdevfs.fs.session.FuseSession;
+import io.xdevfs.fs.session.InitReply;
+import io.xdevfs.fs.session.KillPrivileges;
 import io.xdevfs.fs.session.LargeRequestChannel;
 import io.xdevfs.fs.session.LseekRequests;
 import io.xdevfs.fs.session.OpenNodes;
+import io.xdevfs.fs.session.PassthroughOpens;
 import io.xdevfs.posix.DirEntry;
 import io.xdevfs.posix.FsStat;
 import io.xdevfs.posix.Names;
@@ -72,10 +75,21 @@ public final class XdevFuse extends FuseStubFS {
      * fails them itself (EOPNOTSUPP) and stops asking for security.capability before every write.
      */
     private final boolean xattrs;
+    private final PassthroughOpens passthrough;
+    /** Null unless the mount asks for FUSE_HANDLE_KILLPRIV_V2: then set-ID bits are cleared here. */
+    private final KillPrivileges killPrivileges;
+    private final InitReply.Asks asks;
 
-    public XdevFuse(Volume volume, boolean xattrs) {
+    /**
+     * {@code asks}: FUSE passthrough (open plain backing files in it) and FUSE_HANDLE_KILLPRIV_V2
+     * (clear set-ID bits here; the kernel stops asking for security.capability before writes).
+     */
+    public XdevFuse(Volume volume, boolean xattrs, InitReply.Asks asks) {
         this.volume = volume;
         this.xattrs = xattrs;
+        this.asks = asks;
+        this.passthrough = new PassthroughOpens(handles, asks.passthrough());
+        this.killPrivileges = asks.handleKillPriv() ? new KillPrivileges(handles) : null;
         Pointer ops = Struct.getMemory(fuseOperations);
         long flagsOffset = memberOffset(fuseOperations.flag_nullpath_ok);
         ops.putInt(flagsOffset, ops.getInt(flagsOffset) | FLAG_NULLPATH_OK | FLAG_UTIME_OMIT_OK);
@@ -136,16 +150,37 @@ public final class XdevFuse extends FuseStubFS {
         LargeRequestChannel.RequestHook both = new LargeRequestChannel.RequestHook() {
             @Override
             public boolean answer(int fd, long address, int length) {
+                passthrough.answer(fd, address, length); // only looks: INIT, OPEN, CREATE, RELEASE
+                if (killPrivileges != null) {
+                    killPrivileges.answer(fd, address, length); // only looks: WRITE, SETATTR, OPEN
+                }
                 return lseek.answer(fd, address, length) || openNodes.answer(fd, address, length);
             }
 
             @Override
             public void replying(long iov, int count) {
                 openNodes.replying(iov, count);
+                passthrough.replying(iov, count);
+            }
+
+            @Override
+            public InitReply.Asks asks() {
+                return asks;
             }
         };
         return new FuseSession().run(mountPoint, fuseArgs, Struct.getMemory(fuseOperations),
                 Struct.size(fuseOperations), both);
+    }
+
+    /**
+     * The passthrough figures. Reads and writes of files open in passthrough go from the kernel to the
+     * backing file: the daemon's read and write counts miss them, which the stats say.
+     */
+    public void registerGauges(io.xdevfs.tiers.metrics.Metrics metrics) {
+        metrics.gauge("passthrough_active", () -> passthrough.active() ? 1 : 0);
+        metrics.gauge("passthrough_opens", passthrough::passthroughOpens);
+        metrics.gauge("passthrough_files", passthrough::passthroughNodes);
+        metrics.gauge("passthrough_refused", passthrough::refusedRegistrations);
     }
 
     /** Open handles right now (logged when the daemon unmounts). */
@@ -331,7 +366,15 @@ public final class XdevFuse extends FuseStubFS {
     }
 
     private int doTruncate(String path, long size) {
-        return call("truncate", path, () -> volume.truncate(path, size));
+        return call("truncate", path, () -> {
+            volume.truncate(path, size);
+            if (killPending()) {
+                int mode = volume.getattr(path).mode;
+                if (KillPrivileges.cleared(mode) != mode) {
+                    volume.chmod(path, KillPrivileges.cleared(mode) & 07777);
+                }
+            }
+        });
     }
 
     // ---- directories -----------------------------------------------------------------------------
@@ -386,7 +429,13 @@ public final class XdevFuse extends FuseStubFS {
     }
 
     private int doOpen(String path, Pointer fi) {
-        return call("open", path, () -> openNodes.opened(opened(volume.open(path, fi.getInt(0)), fi)));
+        return call("open", path, () -> {
+            Content content = volume.open(path, fi.getInt(0));
+            if (killPending()) {
+                KillPrivileges.clear(content);
+            }
+            openNodes.opened(opened(content, fi));
+        });
     }
 
     /**
@@ -405,7 +454,18 @@ public final class XdevFuse extends FuseStubFS {
     }
 
     private int doFtruncate(Pointer path, long size, Pointer fi) {
-        return call("ftruncate", path, () -> handles.get(handle(fi)).truncate(size));
+        return call("ftruncate", path, () -> {
+            Content open = handles.get(handle(fi));
+            open.truncate(size);
+            if (killPending()) {
+                KillPrivileges.clear(open);
+            }
+        });
+    }
+
+    /** Whether the request this thread serves asks to clear set-ID bits (FUSE_HANDLE_KILLPRIV_V2). */
+    private boolean killPending() {
+        return killPrivileges != null && killPrivileges.takePending();
     }
 
     private int doFallocate(Pointer path, int mode, long offset, long length, Pointer fi) {

@@ -16,22 +16,29 @@ import java.nio.ByteOrder;
  *       serves such mappings from the page cache and keeps them coherent with the direct reads and
  *       writes. A kernel that does not know a flag ignores it.</li>
  * </ul>
- * Nothing else changes: the protocol minor stays libfuse2's (the kernel reads these flags for every
- * minor from 6 on), and older replies (without max_write) are left alone.
+ * And, when the mount asks for it ({@link Asks}), FUSE_PASSTHROUGH (flags2, Linux 6.9) with a
+ * max_stack_depth of 1: backing files on a filesystem that is not itself stacked may then be registered
+ * with the kernel ({@link PassthroughOpens}), which serves reads and writes of files opened that way
+ * itself. Nothing else changes: the protocol minor stays libfuse2's (the kernel reads these flags for
+ * every minor from 6 on), and older replies (without max_write) are left alone.
  */
 public final class InitReply {
     /** struct fuse_out_header: u32 len, s32 error, u64 unique. */
     public static final int HEADER = 16;
     public static final int FUSE_MAX_PAGES = 1 << 22;
     public static final int FUSE_INIT_EXT = 1 << 30;
+    public static final int FUSE_HANDLE_KILLPRIV_V2 = 1 << 28;
     /** Bit 36 of the 64-bit flags, so bit 4 of flags2. */
     static final int FUSE_DIRECT_IO_ALLOW_MMAP_FLAGS2 = 1 << 4;
+    /** Bit 37 of the 64-bit flags, so bit 5 of flags2. */
+    static final int FUSE_PASSTHROUGH_FLAGS2 = 1 << 5;
     /** struct fuse_init_out offsets: major, minor, max_readahead, flags, ..., max_write, time_gran, max_pages, flags2. */
     private static final int MAJOR = 0;
     private static final int FLAGS = 12;
     private static final int MAX_WRITE = 20;
     private static final int MAX_PAGES = 28;
     private static final int FLAGS2 = 32;
+    private static final int MAX_STACK_DEPTH = 36;
     /** The reply through flags2 and max_stack_depth; the kernel takes any length up to its own struct's. */
     private static final int THROUGH_FLAGS2 = 40;
     /** Protocol 7.5-7.22's reply, the shortest that carries max_write. */
@@ -39,6 +46,11 @@ public final class InitReply {
     /** fuse_init_out since 7.23. */
     private static final int FULL_SIZE = 64;
     private static final int PROTOCOL_MAJOR = 7;
+
+    /** What the mount asks of the kernel beyond large requests. */
+    public record Asks(boolean passthrough, boolean handleKillPriv) {
+        public static final Asks NOTHING = new Asks(false, false);
+    }
 
     /** The rewritten message and the max_pages it asks for. */
     public record Patched(ByteBuffer message, int maxPages) {
@@ -48,7 +60,7 @@ public final class InitReply {
      * The INIT reply ({@code header} then {@code outarg}, native order) with both flags set, as one direct
      * buffer ready to write; null when this is not a successful protocol-7 INIT reply with max_write.
      */
-    public static Patched extend(ByteBuffer header, ByteBuffer outarg, int pageSize) {
+    public static Patched extend(ByteBuffer header, ByteBuffer outarg, int pageSize, Asks asks) {
         ByteBuffer h = header.duplicate().order(ByteOrder.nativeOrder());
         ByteBuffer in = outarg.duplicate().order(ByteOrder.nativeOrder());
         int size = in.remaining();
@@ -65,6 +77,13 @@ public final class InitReply {
         message.putInt(HEADER + FLAGS, message.getInt(HEADER + FLAGS) | FUSE_MAX_PAGES | FUSE_INIT_EXT);
         message.putShort(HEADER + MAX_PAGES, (short) maxPages);
         message.putInt(HEADER + FLAGS2, message.getInt(HEADER + FLAGS2) | FUSE_DIRECT_IO_ALLOW_MMAP_FLAGS2);
+        if (asks.handleKillPriv()) {
+            message.putInt(HEADER + FLAGS, message.getInt(HEADER + FLAGS) | FUSE_HANDLE_KILLPRIV_V2);
+        }
+        if (asks.passthrough()) {
+            message.putInt(HEADER + FLAGS2, message.getInt(HEADER + FLAGS2) | FUSE_PASSTHROUGH_FLAGS2);
+            message.putInt(HEADER + MAX_STACK_DEPTH, 1);
+        }
         return new Patched(message, maxPages);
     }
 

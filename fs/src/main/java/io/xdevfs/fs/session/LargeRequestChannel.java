@@ -66,6 +66,11 @@ public final class LargeRequestChannel {
         /** Sees each reply libfuse sends after INIT ({@code count} iovecs at {@code iov}), before it goes. */
         default void replying(long iov, int count) {
         }
+
+        /** What the INIT reply asks of the kernel beyond large requests. */
+        default InitReply.Asks asks() {
+            return InitReply.Asks.NOTHING;
+        }
     }
 
     /** receive and send share a C signature: int (struct fuse_chan *[*], void *, size_t). */
@@ -162,7 +167,8 @@ public final class LargeRequestChannel {
             ch.putAddress(SEND, hook == null ? libfuseSend
                     : Runtime.getSystemRuntime().getClosureManager().getClosurePointer(ReplySend.class, replySend).address());
             InitReply.Patched patched = count == 2 && !initSeen.getAndSet(true)
-                    ? InitReply.extend(view(iov, 0), view(iov, 1), posix.pageSize()) : null;
+                    ? InitReply.extend(view(iov, 0), view(iov, 1), posix.pageSize(),
+                    hook == null ? InitReply.Asks.NOTHING : hook.asks()) : null;
             if (patched != null) {
                 Log.info("FUSE requests carry up to " + patched.maxPages() * (long) posix.pageSize() / 1024
                         + " KiB (FUSE_MAX_PAGES " + patched.maxPages() + ")");

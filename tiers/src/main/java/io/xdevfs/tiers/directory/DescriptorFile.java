@@ -55,6 +55,17 @@ public abstract sealed class DescriptorFile implements BackingFile {
             return descriptor.fd();
         }
 
+        /**
+         * The same file through /proc/self/fd (which reaches it unlinked too), read-write whatever this
+         * handle's access mode, so one registration serves every later open of it; O_DSYNC kept
+         * ({@code use_sync_writes}).
+         */
+        @Override
+        public int passthroughDescriptor() throws IOException {
+            return posix.openat(Flags.AT_FDCWD, "/proc/self/fd/" + fd(),
+                    Flags.O_RDWR | Flags.O_CLOEXEC | (descriptor.reopenFlags & Flags.O_SYNC), 0);
+        }
+
         @Override
         public void close() throws IOException {
             if (closed.compareAndSet(false, true)) {

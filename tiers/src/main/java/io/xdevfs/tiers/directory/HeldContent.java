@@ -126,6 +126,11 @@ final class HeldContent implements Content {
     }
 
     @Override
+    public int passthroughDescriptor() throws IOException {
+        return held(content::passthroughDescriptor);
+    }
+
+    @Override
     public void allocate(int mode, long offset, long length) throws IOException {
         held(() -> {
             content.allocate(mode, offset, length);
