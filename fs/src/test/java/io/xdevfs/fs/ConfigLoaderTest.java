@@ -257,7 +257,7 @@ class ConfigLoaderTest {
                         + "hole_detection_size, zero_block_threshold, enable_compression, compression_type, "
                         + "compression_level, compression_threshold, adaptive_compression, chunk_size, enable_read_cache, "
                         + "enable_write_cache, cache_size, cache_ttl, use_direct_io, io_alignment, use_mmap, mmap_size, read_ahead_kb, "
-                        + "enable_page_cache, enable_xattr)",
+                        + "enable_page_cache, enable_xattr, fuse_passthrough, fuse_handle_killpriv)",
                 file + ":10: [tuning] target_iops: not supported yet by this version of xdevfs; remove the line",
                 file + ":12: [nonsense] x: unknown section [nonsense] (known: block, hybrid, local, monitoring, "
                         + "recovery, tmpfs, tuning)"), p);
@@ -405,6 +405,22 @@ class ConfigLoaderTest {
         assertEquals(List.of(file + ":2: [monitoring] colour: unknown key (supported keys in [monitoring]: "
                 + "enable_metrics, metrics_interval_sec, log_slow_operations, slow_operation_threshold_ms, "
                 + "enable_health_check, health_check_interval_sec, metrics_port)"), problems("[monitoring]\ncolour = 1\n"));
+    }
+
+    @Test
+    void kernelFastPathsDefaultOnAndTheirSwitchesRoundTrip() throws Exception {
+        ConfigLoader.Config d = ConfigLoader.loadAll(ini(""));
+        assertEquals(io.xdevfs.fs.config.FusePassthrough.AUTO, d.passthrough());
+        assertTrue(d.handleKillPriv());
+        ConfigLoader.Config off = ConfigLoader.loadAll(ini("[local]\nfuse_passthrough = false\nfuse_handle_killpriv = no\n"));
+        assertEquals(io.xdevfs.fs.config.FusePassthrough.OFF, off.passthrough());
+        assertEquals(false, off.handleKillPriv());
+        assertEquals(off, ConfigLoader.loadAll(ini(ConfigLoader.render(off))));
+        ConfigLoader.Config on = ConfigLoader.loadAll(ini("[local]\nfuse_passthrough = true\n"));
+        assertEquals(io.xdevfs.fs.config.FusePassthrough.ON, on.passthrough());
+        assertEquals(on, ConfigLoader.loadAll(ini(ConfigLoader.render(on))));
+        assertEquals(List.of(tmp.resolve("x.ini") + ":2: [local] fuse_passthrough = 'sometimes': expected auto, true or false"),
+                problems("[local]\nfuse_passthrough = sometimes\n"));
     }
 
     @Test

@@ -32,8 +32,9 @@ class LargeRequestsIT {
     void aMebibyteIsOneRequestUnlessMaxWriteSaysOtherwise() throws Exception {
         int bigPort = MonitoringIT.freePort();
         int smallPort = MonitoringIT.freePort();
-        try (Mounted big = Mounted.start(List.of("[monitoring]", "metrics_port = " + bigPort));
-             Mounted small = Mounted.start(List.of("[monitoring]", "metrics_port = " + smallPort),
+        // Without passthrough, whose writes go from the kernel to the backing file, not to the daemon.
+        try (Mounted big = Mounted.start(List.of("fuse_passthrough = false", "[monitoring]", "metrics_port = " + bigPort));
+             Mounted small = Mounted.start(List.of("fuse_passthrough = false", "[monitoring]", "metrics_port = " + smallPort),
                      "-o", "max_write=131072,max_read=131072")) {
             long[] b = requestsPerPass(big, bigPort);
             assertEquals(MIB, b[0], "1 MiB writes, one request each");

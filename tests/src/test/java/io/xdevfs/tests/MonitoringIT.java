@@ -62,7 +62,8 @@ class MonitoringIT {
     @Test
     void statsCountAKnownWorkloadExactlyAndPrometheusServesThem() throws Exception {
         int port = freePort();
-        try (Mounted fs = Mounted.start(List.of("[monitoring]", "metrics_port = " + port,
+        // Without passthrough: its reads and writes never reach the daemon to be counted (PassthroughIT).
+        try (Mounted fs = Mounted.start(List.of("fuse_passthrough = false", "[monitoring]", "metrics_port = " + port,
                 "slow_operation_threshold_ms = 1"))) {
             assertEquals(0, cli("stats", "--reset", fs.mnt.toString()).exit());
             Py.eval(fs.mnt, "fd = os.open(d + '/wal', os.O_CREAT | os.O_WRONLY, 0o644)\n"

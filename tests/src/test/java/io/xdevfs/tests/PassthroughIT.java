@@ -152,7 +152,7 @@ class PassthroughIT {
     }
 
     @Test
-    void switchedOffEveryReadAndWriteGoesThroughTheDaemon() throws Exception {
+    void switchedOffOrWithGrowingPreallocationEveryWriteGoesThroughTheDaemon() throws Exception {
         try (Mounted fs = Mounted.start(List.of("fuse_passthrough = false", "fuse_handle_killpriv = false"))) {
             assertEquals(0, stat(fs, "passthrough_active"));
             py(fs, "f = os.open(d + '/w', os.O_WRONLY | os.O_CREAT, 0o644)\n"
@@ -160,6 +160,15 @@ class PassthroughIT {
             assertEquals(20, stat(fs, "write_ops"));
             assertTrue(stat(fs, "xattr_ops") >= 20, "the kernel asks for security.capability before each write");
             assertEquals(0, stat(fs, "passthrough_opens"));
+        }
+        // extent_size grows the preallocation as writes arrive: those files are not passed through.
+        try (Mounted fs = Mounted.start(List.of("extent_size = 16M"))) {
+            assertEquals(1, stat(fs, "passthrough_active"));
+            Files.write(fs.path("seg"), new byte[4096]);
+            assertEquals(0, stat(fs, "passthrough_opens"));
+            assertEquals(1, stat(fs, "write_ops"));
+            assertTrue(Long.parseLong(Run.ok("stat", "-c", "%b", fs.base.resolve("seg").toString()).strip()) * 512
+                    >= 16 << 20, "the extent was reserved");
         }
     }
 }

@@ -9,6 +9,10 @@ import io.xdevfs.tiers.MetadataChange;
 
 import java.io.IOException;
 
+import static io.xdevfs.fs.session.Opcodes.OPEN;
+import static io.xdevfs.fs.session.Opcodes.SETATTR;
+import static io.xdevfs.fs.session.Opcodes.WRITE;
+
 /**
  * FUSE_HANDLE_KILLPRIV_V2: the daemon, not the kernel, clears set-user-ID and set-group-ID bits when
  * an unprivileged caller writes, truncates or opens with O_TRUNC. In return the kernel marks the mount
@@ -22,9 +26,6 @@ import java.io.IOException;
  * callback on this thread ({@link #takePending}), which knows the file.
  */
 public final class KillPrivileges implements LargeRequestChannel.RequestHook {
-    private static final int OPEN = 14;
-    private static final int WRITE = 16;
-    private static final int SETATTR = 4;
     private static final int BODY = LargeRequestChannel.IN_HEADER;
     /** fuse_write_in: fh, offset, size, write_flags. */
     private static final int WRITE_FLAGS = 20;

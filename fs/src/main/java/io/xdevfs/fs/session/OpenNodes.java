@@ -10,6 +10,17 @@ import java.nio.ByteBuffer;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
+import static io.xdevfs.fs.session.Opcodes.CREATE;
+import static io.xdevfs.fs.session.Opcodes.FALLOCATE;
+import static io.xdevfs.fs.session.Opcodes.FLUSH;
+import static io.xdevfs.fs.session.Opcodes.FSYNC;
+import static io.xdevfs.fs.session.Opcodes.GETATTR;
+import static io.xdevfs.fs.session.Opcodes.OPEN;
+import static io.xdevfs.fs.session.Opcodes.READ;
+import static io.xdevfs.fs.session.Opcodes.RELEASE;
+import static io.xdevfs.fs.session.Opcodes.SETATTR;
+import static io.xdevfs.fs.session.Opcodes.WRITE;
+
 /**
  * Makes fstat, fchmod, fchown and futimens of an open file work after it was unlinked. The kernel's
  * GETATTR and SETATTR for them name the node but no handle, and libfuse2 looks the node's name up
@@ -23,18 +34,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * <p>Requests are edited in place before libfuse reads them. Thread-safe.
  */
 public final class OpenNodes implements LargeRequestChannel.RequestHook {
-    private static final int OPEN = 14;
-    private static final int CREATE = 35;
     /** sizeof(struct fuse_entry_out): the CREATE reply is entry_out (nodeid first) then open_out (fh first). */
     private static final int ENTRY_OUT = 128;
-    private static final int READ = 15;
-    private static final int WRITE = 16;
-    private static final int RELEASE = 18;
-    private static final int FSYNC = 20;
-    private static final int FLUSH = 25;
-    private static final int FALLOCATE = 43;
-    private static final int GETATTR = 3;
-    private static final int SETATTR = 4;
     /** fuse_setattr_in.valid: fh is valid. */
     private static final int FATTR_FH = 1 << 6;
     private static final int FATTR_SIZE = 1 << 3;

@@ -12,6 +12,11 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.atomic.LongAdder;
 
+import static io.xdevfs.fs.session.Opcodes.CREATE;
+import static io.xdevfs.fs.session.Opcodes.INIT;
+import static io.xdevfs.fs.session.Opcodes.OPEN;
+import static io.xdevfs.fs.session.Opcodes.RELEASE;
+
 /**
  * FUSE passthrough (Linux 6.9+, CAP_SYS_ADMIN): a file whose bytes are a plain backing file
  * ({@link Content#passthroughDescriptor}) is opened so that the kernel reads, writes and maps that
@@ -32,10 +37,6 @@ import java.util.concurrent.atomic.LongAdder;
  * answers from the callback's thread). Thread-safe.
  */
 public final class PassthroughOpens implements LargeRequestChannel.RequestHook {
-    private static final int INIT = 26;
-    private static final int OPEN = 14;
-    private static final int RELEASE = 18;
-    private static final int CREATE = 35;
     private static final int BODY = LargeRequestChannel.IN_HEADER;
     /** fuse_init_in: major, minor, max_readahead, flags, flags2 (7.36+). */
     private static final int INIT_FLAGS2 = 16;

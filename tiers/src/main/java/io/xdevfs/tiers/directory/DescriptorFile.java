@@ -58,10 +58,13 @@ public abstract sealed class DescriptorFile implements BackingFile {
         /**
          * The same file through /proc/self/fd (which reaches it unlinked too), read-write whatever this
          * handle's access mode, so one registration serves every later open of it; O_DSYNC kept
-         * ({@code use_sync_writes}).
+         * ({@code use_sync_writes}). None where writes must grow the preallocation ({@code extent_size}).
          */
         @Override
         public int passthroughDescriptor() throws IOException {
+            if (growsPreallocation()) {
+                return -1;
+            }
             return posix.openat(Flags.AT_FDCWD, "/proc/self/fd/" + fd(),
                     Flags.O_RDWR | Flags.O_CLOEXEC | (descriptor.reopenFlags & Flags.O_SYNC), 0);
         }
@@ -156,6 +159,10 @@ public abstract sealed class DescriptorFile implements BackingFile {
         }
         src.position(start + total);
         return total;
+    }
+
+    boolean growsPreallocation() {
+        return preallocation.extentBytes() > 0;
     }
 
     /** Grows the preallocation (if configured) to cover a write ending at {@code end}. */

@@ -1,0 +1,20 @@
+package io.xdevfs.fs.session;
+
+/** The FUSE request opcodes the request hooks look at (include/uapi/linux/fuse.h). */
+final class Opcodes {
+    static final int GETATTR = 3;
+    static final int SETATTR = 4;
+    static final int OPEN = 14;
+    static final int READ = 15;
+    static final int WRITE = 16;
+    static final int RELEASE = 18;
+    static final int FSYNC = 20;
+    static final int FLUSH = 25;
+    static final int INIT = 26;
+    static final int CREATE = 35;
+    static final int FALLOCATE = 43;
+    static final int LSEEK = 46;
+
+    private Opcodes() {
+    }
+}
