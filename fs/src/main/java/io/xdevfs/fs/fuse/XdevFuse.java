@@ -8,6 +8,7 @@ import io.xdevfs.fs.session.LargeRequestChannel;
 import io.xdevfs.fs.session.LseekRequests;
 import io.xdevfs.fs.session.OpenNodes;
 import io.xdevfs.fs.session.PassthroughOpens;
+import io.xdevfs.fs.session.SyncRequests;
 import io.xdevfs.posix.DirEntry;
 import io.xdevfs.posix.FsStat;
 import io.xdevfs.posix.Names;
@@ -147,6 +148,7 @@ public final class XdevFuse extends FuseStubFS {
     public int serve(String mountPoint, List<String> fuseArgs, Runnable onMounted) {
         this.onMounted = onMounted;
         LseekRequests lseek = new LseekRequests(handles);
+        SyncRequests sync = new SyncRequests(handles);
         LargeRequestChannel.RequestHook both = new LargeRequestChannel.RequestHook() {
             @Override
             public boolean answer(int fd, long address, int length) {
@@ -154,7 +156,8 @@ public final class XdevFuse extends FuseStubFS {
                 if (killPrivileges != null) {
                     killPrivileges.answer(fd, address, length); // only looks: WRITE, SETATTR, OPEN
                 }
-                return lseek.answer(fd, address, length) || openNodes.answer(fd, address, length);
+                return lseek.answer(fd, address, length) || openNodes.answer(fd, address, length)
+                        || sync.answer(fd, address, length);
             }
 
             @Override
