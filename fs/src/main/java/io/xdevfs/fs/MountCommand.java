@@ -2,6 +2,7 @@ package io.xdevfs.fs;
 
 import io.xdevfs.fs.config.ConfigException;
 import io.xdevfs.fs.config.ConfigLoader;
+import io.xdevfs.fs.config.FusePassthrough;
 import io.xdevfs.fs.daemon.Background;
 import io.xdevfs.fs.daemon.Daemon;
 import io.xdevfs.fs.daemon.MemoryBudget;
@@ -69,7 +70,7 @@ final class MountCommand implements Callable<Integer> {
         Preflight.fuseAvailable();
         boolean root = Posix.get().geteuid() == 0;
         String noPassthrough = Preflight.passthroughUnavailable(root);
-        if (settings.passthrough() == io.xdevfs.fs.config.FusePassthrough.ON && noPassthrough != null) {
+        if (settings.passthrough() == FusePassthrough.ON && noPassthrough != null) {
             throw new UsageException("fuse_passthrough = true: " + noPassthrough + " (use auto or false)");
         }
         RunFiles files = RunFiles.forMount(mnt, root, logFile, pidFile);

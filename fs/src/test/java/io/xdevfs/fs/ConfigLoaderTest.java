@@ -257,7 +257,7 @@ class ConfigLoaderTest {
                         + "hole_detection_size, zero_block_threshold, enable_compression, compression_type, "
                         + "compression_level, compression_threshold, adaptive_compression, chunk_size, enable_read_cache, "
                         + "enable_write_cache, cache_size, cache_ttl, use_direct_io, io_alignment, use_mmap, mmap_size, read_ahead_kb, "
-                        + "enable_page_cache, enable_xattr, fuse_passthrough, fuse_handle_killpriv)",
+                        + "enable_page_cache, enable_xattr, fuse_passthrough, fuse_handle_killpriv, fuse_attr_timeout)",
                 file + ":10: [tuning] target_iops: not supported yet by this version of xdevfs; remove the line",
                 file + ":12: [nonsense] x: unknown section [nonsense] (known: block, hybrid, local, monitoring, "
                         + "recovery, tmpfs, tuning)"), p);
@@ -421,6 +421,20 @@ class ConfigLoaderTest {
         assertEquals(on, ConfigLoader.loadAll(ini(ConfigLoader.render(on))));
         assertEquals(List.of(tmp.resolve("x.ini") + ":2: [local] fuse_passthrough = 'sometimes': expected auto, true or false"),
                 problems("[local]\nfuse_passthrough = sometimes\n"));
+    }
+
+    @Test
+    void theAttributeTimeoutIsSecondsToTheMillisecondAndRoundTrips() throws Exception {
+        assertEquals(1000, ConfigLoader.loadAll(ini("")).attrTimeoutMillis());
+        ConfigLoader.Config half = ConfigLoader.loadAll(ini("[local]\nfuse_attr_timeout = 0.25\n"));
+        assertEquals(250, half.attrTimeoutMillis());
+        assertEquals(half, ConfigLoader.loadAll(ini(ConfigLoader.render(half))));
+        assertEquals(0, ConfigLoader.loadAll(ini("[local]\nfuse_attr_timeout = 0\n")).attrTimeoutMillis());
+        String expected = tmp.resolve("x.ini") + ":2: [local] fuse_attr_timeout = '%s': expected seconds from 0 to 3600 "
+                + "(in steps of 0.001)";
+        for (String bad : List.of("-1", "1s", "0.0005", "3601")) {
+            assertEquals(List.of(String.format(expected, bad)), problems("[local]\nfuse_attr_timeout = " + bad + "\n"));
+        }
     }
 
     @Test

@@ -15,7 +15,7 @@ class MemoryBudgetTest {
     private static ConfigLoader.Config with(LocalConfig local) {
         ConfigLoader.Config d = ConfigLoader.Config.defaults();
         return new ConfigLoader.Config(local, d.monitoring(), d.readAheadKb(), d.pageCache(), d.xattrs(), d.passthrough(),
-                d.handleKillPriv());
+                d.handleKillPriv(), d.attrTimeoutMillis());
     }
 
     @Test

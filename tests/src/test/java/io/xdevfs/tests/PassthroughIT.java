@@ -147,6 +147,26 @@ class PassthroughIT {
         }
     }
 
+    /**
+     * A handle that wrote while its file had no set-ID bit is not looked at again for each write, but
+     * a chmod through the mount makes its next write look again (on the daemon's path: a file opened in
+     * passthrough keeps a bit added while it is open, as docs/semantics.md says).
+     */
+    @Test
+    void aModeChangeThroughTheMountIsSeenByAHandleThatWroteBefore() throws Exception {
+        try (Mounted fs = Mounted.start(List.of("fuse_passthrough = false"))) {
+            Files.setPosixFilePermissions(fs.root, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+            Files.writeString(fs.path("held"), "");
+            Run.ok("chmod", "666", fs.path("held").toString());
+            assertEquals("rwxrwxrwx 777", py(fs, "r, w = os.pipe()\npid = os.fork()\nif pid == 0:\n"
+                    + "    os.setresgid(65534, 65534, 65534)\n    os.setgroups([])\n    os.setresuid(65534, 65534, 65534)\n"
+                    + "    f = os.open(d + '/held', os.O_WRONLY)\n    os.write(f, b'a')\n    os.read(r, 1)\n"
+                    + "    os.write(f, b'b')\n    os._exit(0)\n"
+                    + "import time\ntime.sleep(0.5)\nos.chmod(d + '/held', 0o6777)\nos.write(w, b'x')\nos.waitpid(pid, 0)\n"
+                    + "print(stat.filemode(os.stat(d + '/held').st_mode)[1:], oct(os.stat(d + '/held').st_mode & 0o7777)[2:])"));
+        }
+    }
+
     private static String mode(Mounted fs, String name) {
         return Run.ok("stat", "-c", "%A %a", fs.path(name).toString()).strip().substring(1);
     }

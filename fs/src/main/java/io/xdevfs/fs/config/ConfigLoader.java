@@ -37,10 +37,13 @@ public final class ConfigLoader {
      * serves extended attributes ({@code enable_xattr}).
      */
     public record Config(LocalConfig local, MonitoringConfig monitoring, int readAheadKb, boolean pageCache, boolean xattrs,
-            FusePassthrough passthrough, boolean handleKillPriv) {
+            FusePassthrough passthrough, boolean handleKillPriv, long attrTimeoutMillis) {
+        /** fuse_attr_timeout's default: libfuse's own attr_timeout, for the files where caching is coherent. */
+        public static final long ATTR_TIMEOUT_MILLIS = 1000;
+
         public static Config defaults() {
             return new Config(LocalConfig.defaults(), MonitoringConfig.defaults(), -1, true, true, FusePassthrough.AUTO,
-                    true);
+                    true, ATTR_TIMEOUT_MILLIS);
         }
     }
 
@@ -152,7 +155,7 @@ public final class ConfigLoader {
             throw new ConfigException(List.copyOf(new java.util.LinkedHashSet<>(problems)));
         }
         return new Config(volume, monitor, mount.readAheadKb, mount.pageCache, mount.xattrs, mount.passthrough,
-                mount.handleKillPriv);
+                mount.handleKillPriv, mount.attrTimeoutMillis);
     }
 
     /**

@@ -1,7 +1,5 @@
 package io.xdevfs.fs.config;
 
-import java.util.Locale;
-
 /**
  * {@code fuse_passthrough}: whether files whose bytes are a plain backing file are opened in FUSE
  * passthrough (the kernel reads and writes the backing file itself). {@code auto} uses it where it
@@ -24,10 +22,5 @@ public enum FusePassthrough {
 
     public String configName() {
         return this == AUTO ? "auto" : this == ON ? "true" : "false";
-    }
-
-    @Override
-    public String toString() {
-        return configName().toLowerCase(Locale.ROOT);
     }
 }

@@ -35,6 +35,20 @@ public final class Values {
         throw new IllegalArgumentException("expected an integer from " + min + " to " + max);
     }
 
+    /** Seconds, fractions allowed (0.5), from 0 to {@code maxSeconds}, as milliseconds. */
+    static long secondsAsMillis(String v, int maxSeconds) {
+        try {
+            java.math.BigDecimal ms = new java.math.BigDecimal(v.strip()).movePointRight(3);
+            if (ms.signum() >= 0 && ms.compareTo(java.math.BigDecimal.valueOf(maxSeconds * 1000L)) <= 0
+                    && ms.stripTrailingZeros().scale() <= 0) {
+                return ms.longValueExact();
+            }
+        } catch (NumberFormatException | ArithmeticException ignored) {
+            // fall through to the message
+        }
+        throw new IllegalArgumentException("expected seconds from 0 to " + maxSeconds + " (in steps of 0.001)");
+    }
+
     /** Bytes, or a number with K, M, G or T (powers of 1024; a trailing B or iB is allowed). */
     public static long size(String v) {
         String s = v.strip().toUpperCase(Locale.ROOT);

@@ -42,6 +42,7 @@ public final class Daemon {
     /** Files may be opened in FUSE passthrough (asked of the kernel, which may still not offer it). */
     private final boolean passthrough;
     private final boolean handleKillPriv;
+    private final long attrTimeoutMillis;
     private final Path pidFile;
     private final Path controlSocketPath;
     private final AtomicBoolean closed = new AtomicBoolean();
@@ -59,6 +60,7 @@ public final class Daemon {
         this.passthrough = config.passthrough() != FusePassthrough.OFF
                 && Preflight.passthroughUnavailable(Posix.get().geteuid() == 0) == null;
         this.handleKillPriv = config.handleKillPriv();
+        this.attrTimeoutMillis = config.attrTimeoutMillis();
         this.mountPoint = mountPoint;
         this.fuseArgs = fuseArgs;
         this.pidFile = files.pidFile();
@@ -93,7 +95,7 @@ public final class Daemon {
         Posix.get().umask(0);
         XdevFuse fuse;
         try {
-            fuse = new XdevFuse(volume, xattrs, new InitReply.Asks(passthrough, handleKillPriv));
+            fuse = new XdevFuse(volume, xattrs, new InitReply.Asks(passthrough, handleKillPriv), attrTimeoutMillis);
         } catch (RuntimeException | LinkageError e) {
             System.err.println("xdevfs: cannot start FUSE: " + e);
             monitoring.close();

@@ -1,6 +1,7 @@
 package io.xdevfs.fs.fuse;
 
 import com.kenai.jffi.MemoryIO;
+import io.xdevfs.fs.session.AttributeTimeouts;
 import io.xdevfs.fs.session.FuseSession;
 import io.xdevfs.fs.session.InitReply;
 import io.xdevfs.fs.session.KillPrivileges;
@@ -80,17 +81,21 @@ public final class XdevFuse extends FuseStubFS {
     /** Null unless the mount asks for FUSE_HANDLE_KILLPRIV_V2: then set-ID bits are cleared here. */
     private final KillPrivileges killPrivileges;
     private final InitReply.Asks asks;
+    /** Null with fuse_attr_timeout = 0: then no attributes are cached (libfuse2's attr_timeout=0). */
+    private final AttributeTimeouts attributeTimeouts;
 
     /**
      * {@code asks}: FUSE passthrough (open plain backing files in it) and FUSE_HANDLE_KILLPRIV_V2
-     * (clear set-ID bits here; the kernel stops asking for security.capability before writes).
+     * (clear set-ID bits here; the kernel stops asking for security.capability before writes);
+     * {@code attrTimeoutMillis}: how long the kernel may keep the attributes of a file with one name.
      */
-    public XdevFuse(Volume volume, boolean xattrs, InitReply.Asks asks) {
+    public XdevFuse(Volume volume, boolean xattrs, InitReply.Asks asks, long attrTimeoutMillis) {
         this.volume = volume;
         this.xattrs = xattrs;
         this.asks = asks;
         this.passthrough = new PassthroughOpens(handles, asks.passthrough());
         this.killPrivileges = asks.handleKillPriv() ? new KillPrivileges(handles) : null;
+        this.attributeTimeouts = attrTimeoutMillis > 0 ? new AttributeTimeouts(attrTimeoutMillis) : null;
         Pointer ops = Struct.getMemory(fuseOperations);
         long flagsOffset = memberOffset(fuseOperations.flag_nullpath_ok);
         ops.putInt(flagsOffset, ops.getInt(flagsOffset) | FLAG_NULLPATH_OK | FLAG_UTIME_OMIT_OK);
@@ -156,6 +161,9 @@ public final class XdevFuse extends FuseStubFS {
                 if (killPrivileges != null) {
                     killPrivileges.answer(fd, address, length); // only looks: WRITE, SETATTR, OPEN
                 }
+                if (attributeTimeouts != null) {
+                    attributeTimeouts.answer(fd, address, length); // only looks: requests answered with attributes
+                }
                 return lseek.answer(fd, address, length) || openNodes.answer(fd, address, length)
                         || sync.answer(fd, address, length);
             }
@@ -164,6 +172,9 @@ public final class XdevFuse extends FuseStubFS {
             public void replying(long iov, int count) {
                 openNodes.replying(iov, count);
                 passthrough.replying(iov, count);
+                if (attributeTimeouts != null) {
+                    attributeTimeouts.replying(iov, count);
+                }
             }
 
             @Override
@@ -299,7 +310,12 @@ public final class XdevFuse extends FuseStubFS {
     }
 
     private int doChmod(String path, long mode) {
-        return call("chmod", path, () -> volume.chmod(path, (int) mode));
+        return call("chmod", path, () -> {
+            volume.chmod(path, (int) mode);
+            if (killPrivileges != null) {
+                killPrivileges.modeChanged(); // writes look at the mode again (KillPrivileges)
+            }
+        });
     }
 
     private int doChown(String path, long uid, long gid) {
@@ -371,10 +387,11 @@ public final class XdevFuse extends FuseStubFS {
     private int doTruncate(String path, long size) {
         return call("truncate", path, () -> {
             volume.truncate(path, size);
-            if (killPending()) {
+            if (killPrivileges != null && killPrivileges.takePending()) { // the reply carries the new mode
                 int mode = volume.getattr(path).mode;
-                if (KillPrivileges.cleared(mode) != mode) {
-                    volume.chmod(path, KillPrivileges.cleared(mode) & 07777);
+                int cleared = KillPrivileges.cleared(mode);
+                if (cleared != mode) {
+                    volume.chmod(path, cleared & 07777);
                 }
             }
         });
@@ -434,8 +451,8 @@ public final class XdevFuse extends FuseStubFS {
     private int doOpen(String path, Pointer fi) {
         return call("open", path, () -> {
             Content content = volume.open(path, fi.getInt(0));
-            if (killPending()) {
-                KillPrivileges.clear(content);
+            if (killPrivileges != null) {
+                killPrivileges.clearIfAsked(content);
             }
             openNodes.opened(opened(content, fi));
         });
@@ -460,15 +477,10 @@ public final class XdevFuse extends FuseStubFS {
         return call("ftruncate", path, () -> {
             Content open = handles.get(handle(fi));
             open.truncate(size);
-            if (killPending()) {
-                KillPrivileges.clear(open);
+            if (killPrivileges != null) {
+                killPrivileges.clearIfAsked(open);
             }
         });
-    }
-
-    /** Whether the request this thread serves asks to clear set-ID bits (FUSE_HANDLE_KILLPRIV_V2). */
-    private boolean killPending() {
-        return killPrivileges != null && killPrivileges.takePending();
     }
 
     private int doFallocate(Pointer path, int mode, long offset, long length, Pointer fi) {

@@ -12,6 +12,8 @@ import java.nio.ByteOrder;
 final class KernelReply {
     /** struct fuse_out_header: len, error, unique. */
     static final int OUT_HEADER = 16;
+    /** enum fuse_notify_code, sent in the error field of a message with unique 0. */
+    private static final int FUSE_NOTIFY_INVAL_INODE = 2;
 
     private KernelReply() {
     }
@@ -32,6 +34,16 @@ final class KernelReply {
     static void error(int fd, long unique, int errno) {
         ByteBuffer out = ByteBuffer.allocateDirect(OUT_HEADER).order(ByteOrder.nativeOrder());
         out.putInt(OUT_HEADER).putInt(-errno).putLong(unique);
+        write(fd, out.flip());
+    }
+
+    /**
+     * FUSE_NOTIFY_INVAL_INODE with a negative offset: the kernel drops the node's cached attributes (not
+     * its pages), so its next stat asks the daemon. A node the kernel no longer holds is skipped.
+     */
+    static void invalidateAttributes(int fd, long node) {
+        ByteBuffer out = ByteBuffer.allocateDirect(OUT_HEADER + 24).order(ByteOrder.nativeOrder());
+        out.putInt(OUT_HEADER + 24).putInt(FUSE_NOTIFY_INVAL_INODE).putLong(0).putLong(node).putLong(-1).putLong(0);
         write(fd, out.flip());
     }
 

@@ -2,8 +2,13 @@ package io.xdevfs.fs.session;
 
 /** The FUSE request opcodes the request hooks look at (include/uapi/linux/fuse.h). */
 final class Opcodes {
+    static final int LOOKUP = 1;
     static final int GETATTR = 3;
     static final int SETATTR = 4;
+    static final int SYMLINK = 6;
+    static final int MKNOD = 8;
+    static final int MKDIR = 9;
+    static final int LINK = 13;
     static final int OPEN = 14;
     static final int READ = 15;
     static final int WRITE = 16;
