@@ -14,20 +14,14 @@ runtime=${RUNTIME:-8}
 results="$here/results/readcache-$(date +%Y%m%d-%H%M%S)"
 mkdir -p "$results"
 targets=(nocache cache)
-cleanup() {
-  for t in "${targets[@]}"; do
-    if findmnt "$work/$t" >/dev/null 2>&1; then fusermount3 -u "$work/$t" || umount -l "$work/$t" || true; fi
-  done
-}
+# shellcheck source=bench/lib.sh
+. "$here/lib.sh"
+cleanup() { unmount_targets "${targets[@]}"; }
 trap cleanup EXIT
 cleanup
 rm -rf "$work"
-for t in "${targets[@]}"; do
-  mkdir -p "$work/$t" "$work/$t-base"
-  printf '[local]\nbase_directory = %s\n' "$work/$t-base" > "$work/$t.ini"
-  if [ "$t" = cache ]; then printf 'enable_read_cache = true\ncache_size = %s\n' "${CACHE_SIZE:-512M}" >> "$work/$t.ini"; fi
-  "$repo/mount-scripts/xdevfs" mount --config "$work/$t.ini" --log-file "$results/$t.log" "$work/$t" >&2
-done
+mount_target nocache "" "$results"
+mount_target cache "enable_read_cache = true|cache_size = ${CACHE_SIZE:-512M}" "$results"
 xdevfs() { "$repo/mount-scripts/xdevfs" "$@"; }
 for round in $(seq 1 "$rounds"); do
   # The order alternates: a streaming write right after another target's 1 GiB write and rm runs slower

@@ -70,7 +70,7 @@ final class MountCommand implements Callable<Integer> {
         Preflight.fuseAvailable();
         boolean root = Posix.get().geteuid() == 0;
         String noPassthrough = Preflight.passthroughUnavailable(root);
-        if (settings.passthrough() == FusePassthrough.ON && noPassthrough != null) {
+        if (settings.kernel().passthrough() == FusePassthrough.ON && noPassthrough != null) {
             throw new UsageException("fuse_passthrough = true: " + noPassthrough + " (use auto or false)");
         }
         RunFiles files = RunFiles.forMount(mnt, root, logFile, pidFile);

@@ -257,7 +257,8 @@ class ConfigLoaderTest {
                         + "hole_detection_size, zero_block_threshold, enable_compression, compression_type, "
                         + "compression_level, compression_threshold, adaptive_compression, chunk_size, enable_read_cache, "
                         + "enable_write_cache, cache_size, cache_ttl, use_direct_io, io_alignment, use_mmap, mmap_size, read_ahead_kb, "
-                        + "enable_page_cache, enable_xattr, fuse_passthrough, fuse_handle_killpriv, fuse_attr_timeout)",
+                        + "enable_page_cache, enable_xattr, fuse_passthrough, fuse_handle_killpriv, fuse_attr_timeout, "
+                        + "fuse_writeback_cache, fuse_parallel_dirops, fuse_async_dio, fuse_cache_symlinks)",
                 file + ":10: [tuning] target_iops: not supported yet by this version of xdevfs; remove the line",
                 file + ":12: [nonsense] x: unknown section [nonsense] (known: block, hybrid, local, monitoring, "
                         + "recovery, tmpfs, tuning)"), p);
@@ -410,26 +411,44 @@ class ConfigLoaderTest {
     @Test
     void kernelFastPathsDefaultOnAndTheirSwitchesRoundTrip() throws Exception {
         ConfigLoader.Config d = ConfigLoader.loadAll(ini(""));
-        assertEquals(io.xdevfs.fs.config.FusePassthrough.AUTO, d.passthrough());
-        assertTrue(d.handleKillPriv());
+        assertEquals(io.xdevfs.fs.config.FusePassthrough.AUTO, d.kernel().passthrough());
+        assertTrue(d.kernel().handleKillPriv());
         ConfigLoader.Config off = ConfigLoader.loadAll(ini("[local]\nfuse_passthrough = false\nfuse_handle_killpriv = no\n"));
-        assertEquals(io.xdevfs.fs.config.FusePassthrough.OFF, off.passthrough());
-        assertEquals(false, off.handleKillPriv());
+        assertEquals(io.xdevfs.fs.config.FusePassthrough.OFF, off.kernel().passthrough());
+        assertEquals(false, off.kernel().handleKillPriv());
         assertEquals(off, ConfigLoader.loadAll(ini(ConfigLoader.render(off))));
         ConfigLoader.Config on = ConfigLoader.loadAll(ini("[local]\nfuse_passthrough = true\n"));
-        assertEquals(io.xdevfs.fs.config.FusePassthrough.ON, on.passthrough());
+        assertEquals(io.xdevfs.fs.config.FusePassthrough.ON, on.kernel().passthrough());
         assertEquals(on, ConfigLoader.loadAll(ini(ConfigLoader.render(on))));
         assertEquals(List.of(tmp.resolve("x.ini") + ":2: [local] fuse_passthrough = 'sometimes': expected auto, true or false"),
                 problems("[local]\nfuse_passthrough = sometimes\n"));
     }
 
     @Test
+    void theKernelFlagsRoundTripAndTheWritebackCacheRefusesWhatItCannotCombineWith() throws Exception {
+        assertEquals(io.xdevfs.fs.config.KernelOptions.DEFAULTS, ConfigLoader.loadAll(ini("")).kernel());
+        ConfigLoader.Config flipped = ConfigLoader.loadAll(ini("[local]\nfuse_writeback_cache = true\n"
+                + "fuse_parallel_dirops = false\nfuse_async_dio = false\nfuse_cache_symlinks = false\n"));
+        assertEquals(new io.xdevfs.fs.config.KernelOptions(io.xdevfs.fs.config.FusePassthrough.AUTO, true, 1000, true,
+                false, false, false), flipped.kernel());
+        assertEquals(flipped, ConfigLoader.loadAll(ini(ConfigLoader.render(flipped))));
+        String file = tmp.resolve("x.ini").toString();
+        assertEquals(List.of(file + ":3: [local] fuse_writeback_cache = true: excludes fuse_passthrough = true (the kernel "
+                        + "opens no file in passthrough on a mount with the writeback cache); set fuse_passthrough = auto "
+                        + "or false"),
+                problems("[local]\nfuse_passthrough = true\nfuse_writeback_cache = true\n"));
+        assertEquals(List.of(file + ":2: [local] fuse_writeback_cache = true: has no effect with enable_page_cache = false "
+                        + "(every write goes straight to the daemon); remove one of the two"),
+                problems("[local]\nfuse_writeback_cache = on\nenable_page_cache = false\n"));
+    }
+
+    @Test
     void theAttributeTimeoutIsSecondsToTheMillisecondAndRoundTrips() throws Exception {
-        assertEquals(1000, ConfigLoader.loadAll(ini("")).attrTimeoutMillis());
+        assertEquals(1000, ConfigLoader.loadAll(ini("")).kernel().attrTimeoutMillis());
         ConfigLoader.Config half = ConfigLoader.loadAll(ini("[local]\nfuse_attr_timeout = 0.25\n"));
-        assertEquals(250, half.attrTimeoutMillis());
+        assertEquals(250, half.kernel().attrTimeoutMillis());
         assertEquals(half, ConfigLoader.loadAll(ini(ConfigLoader.render(half))));
-        assertEquals(0, ConfigLoader.loadAll(ini("[local]\nfuse_attr_timeout = 0\n")).attrTimeoutMillis());
+        assertEquals(0, ConfigLoader.loadAll(ini("[local]\nfuse_attr_timeout = 0\n")).kernel().attrTimeoutMillis());
         String expected = tmp.resolve("x.ini") + ":2: [local] fuse_attr_timeout = '%s': expected seconds from 0 to 3600 "
                 + "(in steps of 0.001)";
         for (String bad : List.of("-1", "1s", "0.0005", "3601")) {

@@ -54,13 +54,27 @@ class InitReplyTest {
     @Test
     void passthroughIsAskedInFlags2WithAStackDepthOfOne() {
         ByteBuffer[] r = reply(24, 7, 0, 1 << 20);
-        ByteBuffer m = InitReply.extend(r[0], r[1], PAGE, new InitReply.Asks(true, false)).message().order(ByteOrder.nativeOrder());
+        ByteBuffer m = InitReply.extend(r[0], r[1], PAGE, new InitReply.Asks(true, 0)).message().order(ByteOrder.nativeOrder());
         int o = InitReply.HEADER;
         assertEquals((1L << 36) | (1L << 37), Integer.toUnsignedLong(m.getInt(o + 32)) << 32,
                 "FUSE_DIRECT_IO_ALLOW_MMAP and FUSE_PASSTHROUGH");
         assertEquals(1, m.getInt(o + 36), "backing files on filesystems that are not stacked themselves");
         assertEquals(0x1b | InitReply.FUSE_MAX_PAGES | InitReply.FUSE_INIT_EXT, m.getInt(o + 12),
                 "no writeback cache, which the kernel does not combine with passthrough");
+    }
+
+    @Test
+    void theKernelOptionsBecomeInitFlags() {
+        io.xdevfs.fs.config.KernelOptions wb = new io.xdevfs.fs.config.KernelOptions(
+                io.xdevfs.fs.config.FusePassthrough.AUTO, true, 1000, true, true, false, true);
+        InitReply.Asks asks = InitReply.Asks.of(false, wb);
+        assertEquals(InitReply.FUSE_HANDLE_KILLPRIV_V2 | InitReply.FUSE_WRITEBACK_CACHE | InitReply.FUSE_PARALLEL_DIROPS
+                | InitReply.FUSE_CACHE_SYMLINKS, asks.flags());
+        ByteBuffer[] r = reply(24, 7, 0, 1 << 20);
+        ByteBuffer m = InitReply.extend(r[0], r[1], PAGE, asks).message().order(ByteOrder.nativeOrder());
+        assertEquals(0x1b | InitReply.FUSE_MAX_PAGES | InitReply.FUSE_INIT_EXT | asks.flags(), m.getInt(InitReply.HEADER + 12));
+        assertEquals(InitReply.FUSE_ASYNC_DIO, InitReply.Asks.of(true, new io.xdevfs.fs.config.KernelOptions(
+                io.xdevfs.fs.config.FusePassthrough.AUTO, false, 0, false, false, true, false)).flags());
     }
 
     @Test

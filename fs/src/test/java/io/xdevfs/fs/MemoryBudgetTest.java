@@ -14,8 +14,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 class MemoryBudgetTest {
     private static ConfigLoader.Config with(LocalConfig local) {
         ConfigLoader.Config d = ConfigLoader.Config.defaults();
-        return new ConfigLoader.Config(local, d.monitoring(), d.readAheadKb(), d.pageCache(), d.xattrs(), d.passthrough(),
-                d.handleKillPriv(), d.attrTimeoutMillis());
+        return new ConfigLoader.Config(local, d.monitoring(), d.readAheadKb(), d.pageCache(), d.xattrs(), d.kernel());
     }
 
     @Test

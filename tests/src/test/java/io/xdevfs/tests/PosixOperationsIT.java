@@ -30,7 +30,12 @@ class PosixOperationsIT extends OneMountPerClass {
         d = fs.mnt;
     }
 
-    private static Path fresh(String name) throws Exception {
+    /** Whether the mount makes hard links (a writeback-cache mount refuses them). */
+    boolean hardLinks() {
+        return true;
+    }
+
+    static Path fresh(String name) throws Exception {
         Path dir = d.resolve(name);
         Files.createDirectory(dir);
         return dir;
@@ -469,8 +474,9 @@ class PosixOperationsIT extends OneMountPerClass {
                 "os.symlink(b'\\xfe\\xffx/\\x80', d + b'/ln\\xff')",
                 "assert os.readlink(d + b'/ln\\xff') == b'\\xfe\\xffx/\\x80'",
                 "os.mkdir(d + b'/sub\\x80')",
-                "os.link(d + b'/' + long[::-1], d + b'/sub\\x80/h\\xfe')",
-                "assert os.stat(d + b'/sub\\x80/h\\xfe').st_nlink == 2",
+                "if " + (hardLinks() ? "True" : "False") + ":",
+                "    os.link(d + b'/' + long[::-1], d + b'/sub\\x80/h\\xfe')",
+                "    assert os.stat(d + b'/sub\\x80/h\\xfe').st_nlink == 2",
                 "os.setxattr(d + b'/' + long[::-1], b'user.\\xff\\xfe', b'v1')",
                 "os.setxattr(d + b'/' + long[::-1], b'user.\\xfe\\xff', b'v2')",
                 "assert sorted(os.fsencode(n) for n in os.listxattr(d + b'/' + long[::-1])) == [b'user.\\xfe\\xff', b'user.\\xff\\xfe']",

@@ -33,17 +33,14 @@ public final class ConfigLoader {
     /**
      * The whole file: {@code [local]} and {@code [monitoring]}, and three settings of the mount itself:
      * the kernel's readahead ({@code read_ahead_kb}; -1 leaves the kernel's default), whether the
-     * kernel caches file pages of the mount at all ({@code enable_page_cache}) and whether the mount
-     * serves extended attributes ({@code enable_xattr}).
+     * kernel caches file pages of the mount at all ({@code enable_page_cache}), whether the mount
+     * serves extended attributes ({@code enable_xattr}), and what it asks of the kernel's FUSE
+     * ({@link KernelOptions}).
      */
     public record Config(LocalConfig local, MonitoringConfig monitoring, int readAheadKb, boolean pageCache, boolean xattrs,
-            FusePassthrough passthrough, boolean handleKillPriv, long attrTimeoutMillis) {
-        /** fuse_attr_timeout's default: libfuse's own attr_timeout, for the files where caching is coherent. */
-        public static final long ATTR_TIMEOUT_MILLIS = 1000;
-
+            KernelOptions kernel) {
         public static Config defaults() {
-            return new Config(LocalConfig.defaults(), MonitoringConfig.defaults(), -1, true, true, FusePassthrough.AUTO,
-                    true, ATTR_TIMEOUT_MILLIS);
+            return new Config(LocalConfig.defaults(), MonitoringConfig.defaults(), -1, true, true, KernelOptions.DEFAULTS);
         }
     }
 
@@ -133,6 +130,7 @@ public final class ConfigLoader {
             }
         }
         MonitoringConfig monitor = monitoring.config(where, problems);
+        KernelOptions kernel = mount.kernel(where, problems);
         Tiers tiers = new Tiers(local, preallocation, sparse, compression, cache, io, tmpfs, where, problems);
         LocalConfig volume;
         if (type == StorageType.HYBRID) {
@@ -154,8 +152,7 @@ public final class ConfigLoader {
         if (!problems.isEmpty()) {
             throw new ConfigException(List.copyOf(new java.util.LinkedHashSet<>(problems)));
         }
-        return new Config(volume, monitor, mount.readAheadKb, mount.pageCache, mount.xattrs, mount.passthrough,
-                mount.handleKillPriv, mount.attrTimeoutMillis);
+        return new Config(volume, monitor, mount.readAheadKb, mount.pageCache, mount.xattrs, kernel);
     }
 
     /**

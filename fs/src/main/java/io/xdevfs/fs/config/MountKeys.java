@@ -1,26 +1,30 @@
 package io.xdevfs.fs.config;
 
+import java.math.BigDecimal;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The {@code [local]} keys that set the mount itself rather than the volume: the kernel's readahead
  * ({@code read_ahead_kb}; -1 leaves the kernel's default), whether the kernel caches the mount's file
- * pages ({@code enable_page_cache}), whether it serves extended attributes ({@code enable_xattr}) and
- * whether the kernel may read and write plain backing files itself ({@code fuse_passthrough}) and
- * whether the daemon clears set-ID bits on writes, sparing the kernel's security.capability lookups
- * ({@code fuse_handle_killpriv}), and how long the kernel may keep the attributes of a file with one
- * name ({@code fuse_attr_timeout}).
+ * pages ({@code enable_page_cache}), whether it serves extended attributes ({@code enable_xattr}), and
+ * what the mount asks of the kernel's FUSE ({@link KernelOptions}: the {@code fuse_*} keys).
  */
 final class MountKeys extends KeyGroup {
     static final List<String> KEYS = List.of("read_ahead_kb", "enable_page_cache", "enable_xattr",
-            "fuse_passthrough", "fuse_handle_killpriv", "fuse_attr_timeout");
+            "fuse_passthrough", "fuse_handle_killpriv", "fuse_attr_timeout", "fuse_writeback_cache",
+            "fuse_parallel_dirops", "fuse_async_dio", "fuse_cache_symlinks");
 
     int readAheadKb = -1;
     boolean pageCache = true;
     boolean xattrs = true;
-    FusePassthrough passthrough = FusePassthrough.AUTO;
-    boolean handleKillPriv = true;
-    long attrTimeoutMillis = ConfigLoader.Config.ATTR_TIMEOUT_MILLIS;
+    private FusePassthrough passthrough = KernelOptions.DEFAULTS.passthrough();
+    private boolean handleKillPriv = KernelOptions.DEFAULTS.handleKillPriv();
+    private long attrTimeoutMillis = KernelOptions.DEFAULTS.attrTimeoutMillis();
+    private boolean writebackCache = KernelOptions.DEFAULTS.writebackCache();
+    private boolean parallelDirops = KernelOptions.DEFAULTS.parallelDirops();
+    private boolean asyncDio = KernelOptions.DEFAULTS.asyncDio();
+    private boolean cacheSymlinks = KernelOptions.DEFAULTS.cacheSymlinks();
 
     MountKeys() {
         super(KEYS);
@@ -35,17 +39,45 @@ final class MountKeys extends KeyGroup {
             case "fuse_passthrough" -> passthrough = FusePassthrough.parse(value);
             case "fuse_handle_killpriv" -> handleKillPriv = Values.bool(value);
             case "fuse_attr_timeout" -> attrTimeoutMillis = Values.secondsAsMillis(value, 3600);
+            case "fuse_writeback_cache" -> writebackCache = Values.bool(value);
+            case "fuse_parallel_dirops" -> parallelDirops = Values.bool(value);
+            case "fuse_async_dio" -> asyncDio = Values.bool(value);
+            case "fuse_cache_symlinks" -> cacheSymlinks = Values.bool(value);
             default -> throw new IllegalStateException(key);
         }
     }
 
+    /**
+     * The kernel options, checked against each other: the kernel does not open files in passthrough on
+     * a mount with the writeback cache, and direct_io ({@code enable_page_cache = false}) leaves the
+     * writeback cache nothing to gather.
+     */
+    KernelOptions kernel(Map<String, String> where, List<String> problems) {
+        if (writebackCache && passthrough == FusePassthrough.ON) {
+            problems.add(where.get("fuse_writeback_cache") + " = true: excludes fuse_passthrough = true (the kernel "
+                    + "opens no file in passthrough on a mount with the writeback cache); set fuse_passthrough = auto "
+                    + "or false");
+        }
+        if (writebackCache && !pageCache) {
+            problems.add(where.get("fuse_writeback_cache") + " = true: has no effect with enable_page_cache = false "
+                    + "(every write goes straight to the daemon); remove one of the two");
+        }
+        return new KernelOptions(passthrough, handleKillPriv, attrTimeoutMillis, writebackCache, parallelDirops,
+                asyncDio, cacheSymlinks);
+    }
+
     static String render(ConfigLoader.Config c) {
+        KernelOptions k = c.kernel();
         return (c.readAheadKb() >= 0 ? "read_ahead_kb = " + c.readAheadKb() + "\n" : "")
                 + "enable_page_cache = " + c.pageCache() + "\n"
                 + "enable_xattr = " + c.xattrs() + "\n"
-                + "fuse_passthrough = " + c.passthrough().configName() + "\n"
-                + "fuse_handle_killpriv = " + c.handleKillPriv() + "\n"
-                + "fuse_attr_timeout = " + java.math.BigDecimal.valueOf(c.attrTimeoutMillis(), 3).stripTrailingZeros()
-                .toPlainString() + "\n";
+                + "fuse_passthrough = " + k.passthrough().configName() + "\n"
+                + "fuse_handle_killpriv = " + k.handleKillPriv() + "\n"
+                + "fuse_attr_timeout = " + BigDecimal.valueOf(k.attrTimeoutMillis(), 3).stripTrailingZeros()
+                .toPlainString() + "\n"
+                + "fuse_writeback_cache = " + k.writebackCache() + "\n"
+                + "fuse_parallel_dirops = " + k.parallelDirops() + "\n"
+                + "fuse_async_dio = " + k.asyncDio() + "\n"
+                + "fuse_cache_symlinks = " + k.cacheSymlinks() + "\n";
     }
 }

@@ -3,6 +3,7 @@ package io.xdevfs.fs.daemon;
 import io.xdevfs.fs.Log;
 import io.xdevfs.fs.config.ConfigLoader;
 import io.xdevfs.fs.config.FusePassthrough;
+import io.xdevfs.fs.config.KernelOptions;
 import io.xdevfs.fs.config.MonitoringConfig;
 import io.xdevfs.fs.fuse.ControlXattrs;
 import io.xdevfs.fs.fuse.ReadAhead;
@@ -39,9 +40,7 @@ public final class Daemon {
     private final MemoryBudget memory;
     private final int readAheadKb;
     private final boolean xattrs;
-    /** Files may be opened in FUSE passthrough (asked of the kernel, which may still not offer it). */
-    private final boolean passthrough;
-    private final boolean handleKillPriv;
+    private final InitReply.Asks asks;
     private final long attrTimeoutMillis;
     private final Path pidFile;
     private final Path controlSocketPath;
@@ -57,10 +56,16 @@ public final class Daemon {
         this.monitoringConfig = config.monitoring();
         this.readAheadKb = config.readAheadKb();
         this.xattrs = config.xattrs();
-        this.passthrough = config.passthrough() != FusePassthrough.OFF
+        KernelOptions kernel = config.kernel();
+        if (kernel.writebackCache() && kernel.passthrough() == FusePassthrough.AUTO) {
+            Log.info("fuse_writeback_cache = true: no file is opened in FUSE passthrough (the kernel does not "
+                    + "combine the two)");
+        }
+        // Asked of the kernel, which may still not offer it.
+        boolean passthrough = kernel.passthrough() != FusePassthrough.OFF && !kernel.writebackCache()
                 && Preflight.passthroughUnavailable(Posix.get().geteuid() == 0) == null;
-        this.handleKillPriv = config.handleKillPriv();
-        this.attrTimeoutMillis = config.attrTimeoutMillis();
+        this.asks = InitReply.Asks.of(passthrough, kernel);
+        this.attrTimeoutMillis = kernel.attrTimeoutMillis();
         this.mountPoint = mountPoint;
         this.fuseArgs = fuseArgs;
         this.pidFile = files.pidFile();
@@ -95,7 +100,7 @@ public final class Daemon {
         Posix.get().umask(0);
         XdevFuse fuse;
         try {
-            fuse = new XdevFuse(volume, xattrs, new InitReply.Asks(passthrough, handleKillPriv), attrTimeoutMillis);
+            fuse = new XdevFuse(volume, xattrs, asks, attrTimeoutMillis);
         } catch (RuntimeException | LinkageError e) {
             System.err.println("xdevfs: cannot start FUSE: " + e);
             monitoring.close();

@@ -11,6 +11,7 @@ import io.xdevfs.fs.session.OpenNodes;
 import io.xdevfs.fs.session.PassthroughOpens;
 import io.xdevfs.fs.session.SyncRequests;
 import io.xdevfs.posix.DirEntry;
+import io.xdevfs.posix.Flags;
 import io.xdevfs.posix.FsStat;
 import io.xdevfs.posix.Names;
 import io.xdevfs.posix.StatLayout;
@@ -52,6 +53,7 @@ public final class XdevFuse extends FuseStubFS {
     private static final int BITFIELD_OFFSET = 20;
     private static final int FH_OFFSET = 24;
     private static final int KEEP_CACHE = 1 << 1;
+    private static final int DIRECT_IO = 1;
     /**
      * The buffer of a size query (getxattr/listxattr with size 0), shared: it has no room to change.
      * The kernel asks getxattr("security.capability", size 0) before every write, so allocating a
@@ -376,8 +378,19 @@ public final class XdevFuse extends FuseStubFS {
         });
     }
 
+    /**
+     * With the writeback cache a second name is refused (EPERM, as on a filesystem without hard links):
+     * libfuse2 gives each name its own kernel inode, each would keep its own size and dirty pages, and
+     * the kernel never takes a size from the daemon on such a mount.
+     */
     private int doLink(String existing, String newPath) {
-        return call("link", newPath, () -> volume.link(existing, newPath));
+        return call("link", newPath, () -> {
+            if (asks.writebackCache()) {
+                throw new io.xdevfs.posix.PosixException(io.xdevfs.posix.Errno.EPERM, "link (fuse_writeback_cache)",
+                        newPath);
+            }
+            volume.link(existing, newPath);
+        });
     }
 
     private int doMknod(String path, long mode, long rdev) {
@@ -445,12 +458,12 @@ public final class XdevFuse extends FuseStubFS {
 
     /** struct fuse_file_info opens with int flags. */
     private int doCreate(String path, long mode, Pointer fi) {
-        return call("create", path, () -> opened(volume.create(path, fi.getInt(0), (int) mode, caller()), fi));
+        return call("create", path, () -> opened(volume.create(path, openFlags(fi), (int) mode, caller()), fi));
     }
 
     private int doOpen(String path, Pointer fi) {
         return call("open", path, () -> {
-            Content content = volume.open(path, fi.getInt(0));
+            Content content = volume.open(path, openFlags(fi));
             if (killPrivileges != null) {
                 killPrivileges.clearIfAsked(content);
             }
@@ -459,16 +472,33 @@ public final class XdevFuse extends FuseStubFS {
     }
 
     /**
+     * The open's flags as the volume should see them. With the writeback cache the kernel reads pages
+     * through whatever handle it holds, write-only ones included, to fill the partly written ones, and
+     * places O_APPEND writes itself, at the end of file it knows (as libfuse3's passthrough does).
+     */
+    private int openFlags(Pointer fi) {
+        int flags = fi.getInt(0);
+        if (!asks.writebackCache()) {
+            return flags;
+        }
+        flags &= ~Flags.O_APPEND;
+        return (flags & Flags.O_ACCMODE) == Flags.O_WRONLY ? (flags & ~Flags.O_ACCMODE) | Flags.O_RDWR : flags;
+    }
+
+    /**
      * Registers the handle and lets the kernel keep the file's page cache across opens when that is
      * coherent: libfuse2's path API gives every name its own kernel inode, so only a file with one
      * name has all its writes pass through the inode that caches it. A hard-linked file starts each
-     * open with an empty cache, as without keep_cache.
+     * open with an empty cache, as without keep_cache; with the writeback cache, which would hold one
+     * name's writes from the others, it is opened with direct_io (no page cache at all).
      */
     private long opened(Content content, Pointer fi) throws java.io.IOException {
         long fh = handles.add(content);
         fi.putLong(fhOffset, fh);
-        if (keepCacheBit != 0 && content.attributes().nlink == 1) {
-            fi.putInt(BITFIELD_OFFSET, fi.getInt(BITFIELD_OFFSET) | keepCacheBit);
+        if (keepCacheBit != 0) {
+            boolean oneName = content.attributes().nlink <= 1;
+            int bits = oneName ? keepCacheBit : asks.writebackCache() ? DIRECT_IO : 0;
+            fi.putInt(BITFIELD_OFFSET, fi.getInt(BITFIELD_OFFSET) | bits);
         }
         return fh;
     }

@@ -67,9 +67,7 @@ public final class AttributeTimeouts implements LargeRequestChannel.RequestHook 
                 p[3] = opcode == LINK && length >= LargeRequestChannel.IN_HEADER + 8
                         ? memory.getLong(address + LargeRequestChannel.IN_HEADER) : 0; // fuse_link_in.oldnodeid
             }
-            default -> {
-                // answered without attributes
-            }
+            default -> pending.get()[0] = 0; // answered without attributes
         }
         return false;
     }
@@ -83,9 +81,12 @@ public final class AttributeTimeouts implements LargeRequestChannel.RequestHook 
         }
         int opcode = (int) p[1];
         p[0] = 0;
+        if (count < 2) {
+            return; // an error, or libfuse's "no reply" (a send of no iovec at all, for FORGET)
+        }
         long header = memory.getAddress(iov);
-        if (count < 2 || memory.getLong(header + 8) != unique || memory.getInt(header + 4) != 0) {
-            return; // another reply, or an error
+        if (memory.getLong(header + 8) != unique || memory.getInt(header + 4) != 0) {
+            return; // another reply (its request was answered by a hook), or an error
         }
         if (opcode == LINK && p[3] != 0) {
             KernelReply.invalidateAttributes((int) p[2], p[3]);

@@ -1,5 +1,7 @@
 package io.xdevfs.fs.session;
 
+import io.xdevfs.fs.config.KernelOptions;
+
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
@@ -19,7 +21,7 @@ import java.nio.ByteOrder;
  * And, when the mount asks for it ({@link Asks}), FUSE_PASSTHROUGH (flags2, Linux 6.9) with a
  * max_stack_depth of 1: backing files on a filesystem that is not itself stacked may then be registered
  * with the kernel ({@link PassthroughOpens}), which serves reads and writes of files opened that way
- * itself. Nothing else changes: the protocol minor stays libfuse2's (the kernel reads these flags for
+ * itself; and the flags of the mount's {@code fuse_*} keys (KernelOptions). Nothing else changes: the protocol minor stays libfuse2's (the kernel reads these flags for
  * every minor from 6 on), and older replies (without max_write) are left alone.
  */
 public final class InitReply {
@@ -28,6 +30,10 @@ public final class InitReply {
     public static final int FUSE_MAX_PAGES = 1 << 22;
     public static final int FUSE_INIT_EXT = 1 << 30;
     public static final int FUSE_HANDLE_KILLPRIV_V2 = 1 << 28;
+    public static final int FUSE_ASYNC_DIO = 1 << 15;
+    public static final int FUSE_WRITEBACK_CACHE = 1 << 16;
+    public static final int FUSE_PARALLEL_DIROPS = 1 << 18;
+    public static final int FUSE_CACHE_SYMLINKS = 1 << 23;
     /** Bit 36 of the 64-bit flags, so bit 4 of flags2. */
     static final int FUSE_DIRECT_IO_ALLOW_MMAP_FLAGS2 = 1 << 4;
     /** Bit 37 of the 64-bit flags, so bit 5 of flags2. */
@@ -47,9 +53,28 @@ public final class InitReply {
     private static final int FULL_SIZE = 64;
     private static final int PROTOCOL_MAJOR = 7;
 
-    /** What the mount asks of the kernel beyond large requests. */
-    public record Asks(boolean passthrough, boolean handleKillPriv) {
-        public static final Asks NOTHING = new Asks(false, false);
+    /**
+     * What the mount asks of the kernel beyond large requests: FUSE passthrough, and {@code flags} to add
+     * to the reply's (FUSE_HANDLE_KILLPRIV_V2, FUSE_WRITEBACK_CACHE, FUSE_PARALLEL_DIROPS, FUSE_ASYNC_DIO,
+     * FUSE_CACHE_SYMLINKS).
+     */
+    public record Asks(boolean passthrough, int flags) {
+        public static final Asks NOTHING = new Asks(false, 0);
+
+        /** {@code passthrough}: to be asked (the mount wants it and this machine may have it). */
+        public static Asks of(boolean passthrough, KernelOptions k) {
+            return new Asks(passthrough, (k.handleKillPriv() ? FUSE_HANDLE_KILLPRIV_V2 : 0)
+                    | (k.writebackCache() ? FUSE_WRITEBACK_CACHE : 0) | (k.parallelDirops() ? FUSE_PARALLEL_DIROPS : 0)
+                    | (k.asyncDio() ? FUSE_ASYNC_DIO : 0) | (k.cacheSymlinks() ? FUSE_CACHE_SYMLINKS : 0));
+        }
+
+        public boolean handleKillPriv() {
+            return (flags & FUSE_HANDLE_KILLPRIV_V2) != 0;
+        }
+
+        public boolean writebackCache() {
+            return (flags & FUSE_WRITEBACK_CACHE) != 0;
+        }
     }
 
     /** The rewritten message and the max_pages it asks for. */
@@ -77,9 +102,7 @@ public final class InitReply {
         message.putInt(HEADER + FLAGS, message.getInt(HEADER + FLAGS) | FUSE_MAX_PAGES | FUSE_INIT_EXT);
         message.putShort(HEADER + MAX_PAGES, (short) maxPages);
         message.putInt(HEADER + FLAGS2, message.getInt(HEADER + FLAGS2) | FUSE_DIRECT_IO_ALLOW_MMAP_FLAGS2);
-        if (asks.handleKillPriv()) {
-            message.putInt(HEADER + FLAGS, message.getInt(HEADER + FLAGS) | FUSE_HANDLE_KILLPRIV_V2);
-        }
+        message.putInt(HEADER + FLAGS, message.getInt(HEADER + FLAGS) | asks.flags());
         if (asks.passthrough()) {
             message.putInt(HEADER + FLAGS2, message.getInt(HEADER + FLAGS2) | FUSE_PASSTHROUGH_FLAGS2);
             message.putInt(HEADER + MAX_STACK_DEPTH, 1);

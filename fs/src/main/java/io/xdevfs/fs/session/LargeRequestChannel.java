@@ -148,10 +148,15 @@ public final class LargeRequestChannel {
         return n;
     }
 
-    /** The hook sees the reply, then libfuse's own send writes it. */
+    /**
+     * The hook sees the reply, then libfuse's own send writes it. libfuse's "no reply" (FORGET's) is a
+     * send of no iovec at all, with a null array: not shown to the hook.
+     */
     private int replySend(long channel, long iov, long count) {
         try {
-            hook.replying(iov, (int) count);
+            if (iov != 0 && count > 0) {
+                hook.replying(iov, (int) count);
+            }
         } catch (Throwable t) {
             Log.error("looking at a reply failed; it is sent unchanged", t);
         }

@@ -8,6 +8,7 @@ import io.xdevfs.tiers.MetadataChange;
 
 import java.nio.ByteBuffer;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 import static io.xdevfs.fs.session.Opcodes.CREATE;
@@ -39,6 +40,7 @@ public final class OpenNodes implements LargeRequestChannel.RequestHook {
     /** fuse_setattr_in.valid: fh is valid. */
     private static final int FATTR_FH = 1 << 6;
     private static final int FATTR_SIZE = 1 << 3;
+    private static final int FATTR_KILL_SUIDGID = 1 << 11;
     /** sizeof(struct fuse_setattr_in), sizeof(struct fuse_attr_out). */
     private static final int SETATTR_IN = 88;
     private static final int ATTR_OUT = 104;
@@ -47,8 +49,12 @@ public final class OpenNodes implements LargeRequestChannel.RequestHook {
     private static final int BODY = LargeRequestChannel.IN_HEADER;
 
     private final MemoryIO memory = MemoryIO.getInstance();
-    /** A node's id to a handle open on it (any one of them). */
-    private final Map<Long, Long> handleOfNode = new ConcurrentHashMap<>();
+    /**
+     * A node's id to the handles open on it. All of them, not one: RELEASE comes asynchronously, so with
+     * several dispatch threads a file's next OPEN may be processed before its last RELEASE, and the one
+     * remembered handle would then be forgotten while the new one is open.
+     */
+    private final Map<Long, Set<Long>> handlesOfNode = new ConcurrentHashMap<>();
     /** The node of the OPEN request this thread is processing, for {@link #opened}; 0 for none. */
     private final ThreadLocal<long[]> openingNode = ThreadLocal.withInitial(() -> new long[1]);
     private final Handles handles;
@@ -68,12 +74,13 @@ public final class OpenNodes implements LargeRequestChannel.RequestHook {
             case CREATE -> creating.get()[0] = memory.getLong(address + 8); // the new node's id is in the reply
             case READ, WRITE, FSYNC, FLUSH, FALLOCATE -> {
                 if (length >= BODY + 8) {
-                    handleOfNode.putIfAbsent(node, memory.getLong(address + BODY)); // fh opens each body
+                    remember(node, memory.getLong(address + BODY)); // fh opens each body
                 }
             }
             case RELEASE -> {
                 if (length >= BODY + 8) {
-                    handleOfNode.remove(node, memory.getLong(address + BODY));
+                    long fh = memory.getLong(address + BODY);
+                    handlesOfNode.computeIfPresent(node, (n, open) -> open.remove(fh) && open.isEmpty() ? null : open);
                 }
             }
             case GETATTR -> addHandle(address, length, node, FUSE_GETATTR_FH);
@@ -95,7 +102,7 @@ public final class OpenNodes implements LargeRequestChannel.RequestHook {
         if (length < BODY + 16 || (memory.getInt(address + BODY) & flag) != 0) {
             return 0;
         }
-        Long fh = handleOfNode.get(node);
+        Long fh = anyHandle(node);
         if (fh == null) {
             return 0;
         }
@@ -105,13 +112,15 @@ public final class OpenNodes implements LargeRequestChannel.RequestHook {
     }
 
     /**
-     * fchmod, fchown, futimens of an open file without a name: applied through its handle, answered with
-     * its attributes. A size change is left to libfuse (ftruncate carries its own handle; truncate(2)
-     * has a name), as is everything on a file that still has a name.
+     * fchmod, fchown, futimens and ftruncate of an open file without a name: applied through its
+     * handle, answered with its attributes. libfuse2 would look the name up for every change but the
+     * size, and fail; with the writeback cache the kernel adds times to an ftruncate and sets them when
+     * such a file is closed. Everything on a file that still has a name is left to libfuse.
      */
     private boolean answerUnnamedSetattr(int fd, long address, long node) {
         int valid = memory.getInt(address + BODY);
-        Long fh = (valid & (FATTR_SIZE | FATTR_FH)) == 0 ? handleOfNode.get(node) : null;
+        Long fh = (valid & FATTR_FH) != 0 ? Long.valueOf(memory.getLong(address + BODY + 8))
+                : (valid & FATTR_SIZE) != 0 ? null : anyHandle(node); // truncate(2) has a name
         Content open = fh == null ? null : handles.find(fh);
         if (open == null) {
             return false;
@@ -120,6 +129,12 @@ public final class OpenNodes implements LargeRequestChannel.RequestHook {
         try {
             if (open.attributes().nlink != 0) {
                 return false;
+            }
+            if ((valid & FATTR_SIZE) != 0) {
+                open.truncate(memory.getLong(address + BODY + 16));
+            }
+            if ((valid & FATTR_KILL_SUIDGID) != 0) {
+                KillPrivileges.clear(open); // set only under FUSE_HANDLE_KILLPRIV_V2
             }
             for (MetadataChange change : SetattrIn.changes(memory, address + BODY)) {
                 open.changeMetadata(change);
@@ -148,14 +163,37 @@ public final class OpenNodes implements LargeRequestChannel.RequestHook {
             return; // not the CREATE's reply, an error, or not the layout of entry_out + open_out
         }
         long arg = memory.getAddress(iov + 16);
-        handleOfNode.putIfAbsent(memory.getLong(arg), memory.getLong(arg + ENTRY_OUT));
+        remember(memory.getLong(arg), memory.getLong(arg + ENTRY_OUT));
+    }
+
+    private void remember(long node, long fh) {
+        Set<Long> known = handlesOfNode.get(node);
+        if (known != null && known.contains(fh)) {
+            return; // every read and write passes here: no allocation for a handle already known
+        }
+        handlesOfNode.compute(node, (n, open) -> {
+            Set<Long> handles = open != null ? open : ConcurrentHashMap.newKeySet();
+            handles.add(fh);
+            return handles;
+        });
+    }
+
+    /** A handle open on the node, or null. */
+    private Long anyHandle(long node) {
+        Set<Long> open = handlesOfNode.get(node);
+        if (open != null) {
+            for (Long fh : open) {
+                return fh;
+            }
+        }
+        return null;
     }
 
     /** Called by open (on the thread processing the OPEN request) with the handle it made. */
     public void opened(long fh) {
         long[] node = openingNode.get();
         if (node[0] != 0) {
-            handleOfNode.putIfAbsent(node[0], fh);
+            remember(node[0], fh);
             node[0] = 0;
         }
     }

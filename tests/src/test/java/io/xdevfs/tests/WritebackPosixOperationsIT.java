@@ -1,0 +1,40 @@
+package io.xdevfs.tests;
+
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/**
+ * PosixOperationsIT with fuse_writeback_cache = true: the kernel gathers writes and sends them later.
+ * Hard links are refused there (EPERM: each name would be its own kernel inode with its own size).
+ */
+@MountLines({"fuse_writeback_cache = true"})
+class WritebackPosixOperationsIT extends PosixOperationsIT {
+
+    @Override
+    boolean hardLinks() {
+        return false;
+    }
+
+    @Test
+    @Override
+    void hardLinksShowCurrentCountModeAndOwnerThroughEveryName() throws Exception {
+        linkIsRefused("hardlink");
+    }
+
+    private static void linkIsRefused(String name) throws Exception {
+        Path dir = fresh(name);
+        java.nio.file.Files.writeString(dir.resolve("a"), "shared");
+        assertEquals("EPERM", Py.errno(dir, "os.link(d + '/a', d + '/b')"));
+        assertEquals("False", Py.eval(dir, "print(os.path.exists(d + '/b'))"));
+        assertEquals("shared", java.nio.file.Files.readString(dir.resolve("a")));
+    }
+
+    @Test
+    @Override
+    void theKernelCacheNeverHidesAWriteThroughAnotherName() throws Exception {
+        linkIsRefused("coherence"); // there is no other name
+    }
+}
