@@ -115,6 +115,6 @@ class AttributeTimeoutsTest {
         request(LOOKUP, 31);
         request(READ, 32);
         long read = reply(32, 0, ATTR_OUT, 16, 0100644, 1);
-        assertEquals(0, memory.getLong(read), "the LOOKUP's wait ended with the next request");
+        assertEquals(0, memory.getLong(read), "a reply to another request than the LOOKUP waited for");
     }
 }

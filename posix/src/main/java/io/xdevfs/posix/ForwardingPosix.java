@@ -102,6 +102,17 @@ public abstract class ForwardingPosix implements Posix {
     }
 
     @Override
+    public int gettid() {
+        return delegate.gettid();
+    }
+
+    @Override
+    public int dupCloexec(int fd) throws PosixException {
+        before("dup");
+        return delegate.dupCloexec(fd);
+    }
+
+    @Override
     public void fallocate(int fd, int mode, long offset, long length) throws PosixException {
         before("fallocate");
         delegate.fallocate(fd, mode, offset, length);

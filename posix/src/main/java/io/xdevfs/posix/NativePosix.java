@@ -223,6 +223,18 @@ final class NativePosix implements Posix {
         return check(libc.ioctl(fd, request, argAddress), "ioctl", null);
     }
 
+    private static final int F_DUPFD_CLOEXEC = 1030;
+
+    @Override
+    public int gettid() {
+        return libc.gettid();
+    }
+
+    @Override
+    public int dupCloexec(int fd) throws PosixException {
+        return check(libc.fcntl(fd, F_DUPFD_CLOEXEC, 0), "fcntl(F_DUPFD_CLOEXEC)", null);
+    }
+
     private static final int LOCK_EX = 2;
     private static final int LOCK_NB = 4;
 

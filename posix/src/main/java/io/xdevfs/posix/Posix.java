@@ -67,6 +67,12 @@ public interface Posix {
     /** ioctl(2) with a pointer argument ({@code argAddress}, native memory); returns the call's non-negative result. */
     int ioctl(int fd, long request, long argAddress) throws PosixException;
 
+    /** The calling thread's kernel id (a Java thread attached afresh at each upcall keeps it). */
+    int gettid();
+
+    /** A second descriptor of the same open file description, close-on-exec (fcntl F_DUPFD_CLOEXEC). */
+    int dupCloexec(int fd) throws PosixException;
+
     /** flock(LOCK_EX | LOCK_NB): true when taken, false when another open file description holds it. */
     boolean tryLockExclusive(int fd) throws PosixException;
 

@@ -80,9 +80,15 @@ final class Mounted implements AutoCloseable {
         return start(List.of());
     }
 
-    /** The JVM command that runs the xdevfs CLI from this test's class path. */
+    /**
+     * The JVM command that runs the xdevfs CLI from this test's class path. It starts with SIGINT at its
+     * default, as from a terminal: a test run started in the background (nohup, {@code &} in a script)
+     * passes an ignored SIGINT down to every process, which a JVM keeps ignoring.
+     */
     static List<String> javaCommand() {
-        return List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Dfile.encoding=UTF-8",
+        return List.of("python3", "-c", "import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_DFL); "
+                + "os.execv(sys.argv[1], sys.argv[1:])",
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Dfile.encoding=UTF-8",
                 "-cp", System.getProperty("java.class.path"), "io.xdevfs.fs.Main");
     }
 

@@ -542,6 +542,36 @@ class PosixOperationsIT extends OneMountPerClass {
      * the open file, with st_nlink 0 as ext4 does, also for one created and unlinked with no read or
      * write between, and fchmod, fchown and futimens change it.
      */
+    /**
+     * Regression: with --dispatch multi the daemon's request hooks lost what they had noted between a
+     * request and its reply (a libfuse thread can be a new Java thread at each call into Java), so an
+     * unlinked open file's fchmod and fstat failed with ENOENT most of the time.
+     */
+    @Test
+    void anUnlinkedOpenFileAnswersEveryTime() throws Exception {
+        Path dir = fresh("unlinked-loop");
+        assertEquals("0 0", Py.eval(dir, String.join("\n",
+                "failed = [0, 0]",
+                "for i in range(200):",
+                "    fd = os.open(d + '/c', os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o604)",
+                "    os.unlink(d + '/c')",
+                "    try:",
+                "        os.fchmod(fd, 0o606)",
+                "        assert os.fstat(fd).st_mode & 0o777 == 0o606",
+                "    except OSError:",
+                "        failed[0] += 1",
+                "    os.close(fd)",
+                "    open(d + '/r', 'w').close()",
+                "    fd = os.open(d + '/r', os.O_RDONLY)",
+                "    os.unlink(d + '/r')",
+                "    try:",
+                "        assert os.fstat(fd).st_nlink == 0",
+                "    except OSError:",
+                "        failed[1] += 1",
+                "    os.close(fd)",
+                "print(*failed)")));
+    }
+
     @Test
     void fstatOfAnUnlinkedOpenFileShowsItWithNoLinks() throws Exception {
         Path dir = fresh("fstat-unlinked");

@@ -44,7 +44,7 @@ public final class AttributeTimeouts implements LargeRequestChannel.RequestHook 
     private final long seconds;
     private final int nanos;
     /** The request this thread processes that is answered with attributes: {unique, opcode, fd, linked node}. */
-    private final ThreadLocal<long[]> pending = ThreadLocal.withInitial(() -> new long[4]);
+    private final ThreadSlots<long[]> pending = new ThreadSlots<>(() -> new long[4]);
 
     /** {@code millis}: how long the kernel may trust the attributes of a file with one name; positive. */
     public AttributeTimeouts(long millis) {
@@ -67,7 +67,9 @@ public final class AttributeTimeouts implements LargeRequestChannel.RequestHook 
                 p[3] = opcode == LINK && length >= LargeRequestChannel.IN_HEADER + 8
                         ? memory.getLong(address + LargeRequestChannel.IN_HEADER) : 0; // fuse_link_in.oldnodeid
             }
-            default -> pending.get()[0] = 0; // answered without attributes
+            default -> {
+                // answered without attributes
+            }
         }
         return false;
     }

@@ -50,7 +50,7 @@ public final class KillPrivileges implements LargeRequestChannel.RequestHook {
     private final Handles handles;
     private final MemoryIO memory = MemoryIO.getInstance();
     /** The SETATTR or OPEN this thread processes, when it asks the callback to clear set-ID bits: {1, fd, node}. */
-    private final ThreadLocal<long[]> pending = ThreadLocal.withInitial(() -> new long[3]);
+    private final ThreadSlots<long[]> pending = new ThreadSlots<>(() -> new long[3]);
     /** Counts mode changes through the mount: a handle's clean look holds until the next one. */
     private final AtomicLong modeChanges = new AtomicLong();
     /** Handles seen with no set-ID bit to clear, and the {@link #modeChanges} they were seen at. */

@@ -56,10 +56,10 @@ public final class OpenNodes implements LargeRequestChannel.RequestHook {
      */
     private final Map<Long, Set<Long>> handlesOfNode = new ConcurrentHashMap<>();
     /** The node of the OPEN request this thread is processing, for {@link #opened}; 0 for none. */
-    private final ThreadLocal<long[]> openingNode = ThreadLocal.withInitial(() -> new long[1]);
+    private final ThreadSlots<long[]> openingNode = new ThreadSlots<>(() -> new long[1]);
     private final Handles handles;
     /** The unique id of the CREATE this thread processes, until its reply; 0 for none. */
-    private final ThreadLocal<long[]> creating = ThreadLocal.withInitial(() -> new long[1]);
+    private final ThreadSlots<long[]> creating = new ThreadSlots<>(() -> new long[1]);
 
     public OpenNodes(Handles handles) {
         this.handles = handles;

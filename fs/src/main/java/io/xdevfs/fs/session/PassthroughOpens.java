@@ -72,7 +72,7 @@ public final class PassthroughOpens implements LargeRequestChannel.RequestHook {
     private final Map<Long, Node> nodes = new HashMap<>();
     private final Map<Long, Long> nodeOfHandle = new HashMap<>();
     /** The OPEN or CREATE this thread processes: {unique, node (0 for CREATE: the reply names it)}. */
-    private final ThreadLocal<long[]> opening = ThreadLocal.withInitial(() -> new long[2]);
+    private final ThreadSlots<long[]> opening = new ThreadSlots<>(() -> new long[2]);
     private final LongAdder passthroughOpens = new LongAdder();
     private final LongAdder refused = new LongAdder();
     private volatile int fuseFd = -1;

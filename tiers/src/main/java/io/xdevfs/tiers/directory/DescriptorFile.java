@@ -56,17 +56,22 @@ public abstract sealed class DescriptorFile implements BackingFile {
         }
 
         /**
-         * The same file through /proc/self/fd (which reaches it unlinked too), read-write whatever this
-         * handle's access mode, so one registration serves every later open of it; O_DSYNC kept
-         * ({@code use_sync_writes}). None where writes must grow the preallocation ({@code extent_size}).
+         * The same file, read-write whatever this handle's access mode, so one registration serves every
+         * later open of it; O_DSYNC kept ({@code use_sync_writes}): a copy of this descriptor when it
+         * is already read-write without O_APPEND, else a new open through /proc/self/fd (which reaches
+         * it unlinked too). None where writes must grow the preallocation ({@code extent_size}).
          */
         @Override
         public int passthroughDescriptor() throws IOException {
             if (growsPreallocation()) {
                 return -1;
             }
+            int flags = descriptor.reopenFlags;
+            if ((flags & Flags.O_ACCMODE) == Flags.O_RDWR && (flags & Flags.O_APPEND) == 0) {
+                return posix.dupCloexec(fd()); // already what the kernel needs: a copy costs less than an open
+            }
             return posix.openat(Flags.AT_FDCWD, "/proc/self/fd/" + fd(),
-                    Flags.O_RDWR | Flags.O_CLOEXEC | (descriptor.reopenFlags & Flags.O_SYNC), 0);
+                    Flags.O_RDWR | Flags.O_CLOEXEC | (flags & Flags.O_SYNC), 0);
         }
 
         @Override
