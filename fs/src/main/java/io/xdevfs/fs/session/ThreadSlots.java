@@ -16,6 +16,12 @@ import java.util.function.Supplier;
 final class ThreadSlots<T> {
     private final Posix posix = Posix.get();
     private final Map<Integer, T> slots = new ConcurrentHashMap<>();
+    /**
+     * The slot as this Java thread last found it: a Java thread runs on one native thread for life, so
+     * the session thread (single dispatch) and libfuse threads that jffi keeps attached ask the kernel
+     * for their id once.
+     */
+    private final ThreadLocal<T> seen = new ThreadLocal<>();
     private final Supplier<T> initial;
 
     ThreadSlots(Supplier<T> initial) {
@@ -24,6 +30,16 @@ final class ThreadSlots<T> {
 
     /** This native thread's slot. */
     T get() {
+        T known = seen.get();
+        if (known != null) {
+            return known;
+        }
+        T slot = bySystemId();
+        seen.set(slot);
+        return slot;
+    }
+
+    private T bySystemId() {
         int tid = posix.gettid();
         T slot = slots.get(tid);
         if (slot == null) {
