@@ -293,7 +293,9 @@ public final class XdevFuse extends FuseStubFS {
         register(fuseOperations.fallocate, RawOperations.Fallocate.class, this::doFallocate);
         register(fuseOperations.read, RawOperations.Io.class, this::doRead);
         register(fuseOperations.write, RawOperations.Io.class, this::doWrite);
-        register(fuseOperations.flush, RawOperations.PathPointer.class, this::doFlush);
+        // No flush: nothing is buffered in the daemon, and the kernel stops sending FLUSH (a round trip
+        // per close) once it is answered ENOSYS. With the writeback cache it still writes the file's
+        // pages before close returns.
         register(fuseOperations.fsync, RawOperations.Sync.class, this::doFsync);
         register(fuseOperations.release, RawOperations.PathPointer.class, this::doRelease);
         register(fuseOperations.setxattr, RawOperations.Setxattr.class,
@@ -555,10 +557,6 @@ public final class XdevFuse extends FuseStubFS {
     }
 
     /** close(2) on the mount: nothing is buffered here, so there is nothing to push; the handle must exist. */
-    private int doFlush(Pointer path, Pointer fi) {
-        return call("flush", path, () -> handles.get(handle(fi)));
-    }
-
     private int doFsync(Pointer path, int isdatasync, Pointer fi) {
         return call("fsync", path, () -> handles.get(handle(fi)).sync(isdatasync != 0));
     }
