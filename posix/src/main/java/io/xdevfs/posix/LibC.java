@@ -23,9 +23,7 @@ public interface LibC {
     int ftruncate(int fd, long length);
     int fallocate(int fd, int mode, long offset, long length);
     int ioctl(int fd, long request, long arg);
-
     int fcntl(int fd, int cmd, int arg);
-
     int gettid();
     int fstat(int fd, Pointer statbuf);
     int flock(int fd, int operation);

@@ -1,5 +1,6 @@
 package io.xdevfs.fs.config;
 
+import java.math.BigDecimal;
 import java.util.Locale;
 
 /** Parsers for config values; each throws IllegalArgumentException whose message says what is allowed. */
@@ -38,8 +39,8 @@ public final class Values {
     /** Seconds, fractions allowed (0.5), from 0 to {@code maxSeconds}, as milliseconds. */
     static long secondsAsMillis(String v, int maxSeconds) {
         try {
-            java.math.BigDecimal ms = new java.math.BigDecimal(v.strip()).movePointRight(3);
-            if (ms.signum() >= 0 && ms.compareTo(java.math.BigDecimal.valueOf(maxSeconds * 1000L)) <= 0
+            BigDecimal ms = new BigDecimal(v.strip()).movePointRight(3);
+            if (ms.signum() >= 0 && ms.compareTo(BigDecimal.valueOf(maxSeconds * 1000L)) <= 0
                     && ms.stripTrailingZeros().scale() <= 0) {
                 return ms.longValueExact();
             }

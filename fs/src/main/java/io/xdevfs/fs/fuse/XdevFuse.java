@@ -556,7 +556,6 @@ public final class XdevFuse extends FuseStubFS {
         }
     }
 
-    /** close(2) on the mount: nothing is buffered here, so there is nothing to push; the handle must exist. */
     private int doFsync(Pointer path, int isdatasync, Pointer fi) {
         return call("fsync", path, () -> handles.get(handle(fi)).sync(isdatasync != 0));
     }

@@ -83,18 +83,14 @@ public final class AttributeTimeouts implements LargeRequestChannel.RequestHook 
         }
         int opcode = (int) p[1];
         p[0] = 0;
-        if (count < 2) {
-            return; // an error, or libfuse's "no reply" (a send of no iovec at all, for FORGET)
-        }
-        long header = memory.getAddress(iov);
-        if (memory.getLong(header + 8) != unique || memory.getInt(header + 4) != 0) {
+        if (!KernelReply.answers(memory, iov, count, unique)) {
             return; // another reply (its request was answered by a hook), or an error
         }
         if (opcode == LINK && p[3] != 0) {
             KernelReply.invalidateAttributes((int) p[2], p[3]);
         }
-        long arg = memory.getAddress(iov + 16);
-        long argLength = memory.getLong(iov + 24);
+        long arg = KernelReply.argument(memory, iov);
+        long argLength = KernelReply.argumentLength(memory, iov);
         boolean attrOut = opcode == GETATTR || opcode == SETATTR;
         long attr = arg + (attrOut ? ATTR_OUT_ATTR : ENTRY_ATTR);
         if (argLength < (attr - arg) + NLINK + 4 || (!attrOut && memory.getLong(arg) == 0)) {

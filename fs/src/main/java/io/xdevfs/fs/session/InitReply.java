@@ -21,8 +21,9 @@ import java.nio.ByteOrder;
  * And, when the mount asks for it ({@link Asks}), FUSE_PASSTHROUGH (flags2, Linux 6.9) with a
  * max_stack_depth of 1: backing files on a filesystem that is not itself stacked may then be registered
  * with the kernel ({@link PassthroughOpens}), which serves reads and writes of files opened that way
- * itself; and the flags of the mount's {@code fuse_*} keys (KernelOptions). Nothing else changes: the protocol minor stays libfuse2's (the kernel reads these flags for
- * every minor from 6 on), and older replies (without max_write) are left alone.
+ * itself; and the flags of the mount's {@code fuse_*} keys (KernelOptions). Nothing else changes: the
+ * protocol minor stays libfuse2's (the kernel reads these flags for every minor from 6 on), and older
+ * replies (without max_write) are left alone.
  */
 public final class InitReply {
     /** struct fuse_out_header: u32 len, s32 error, u64 unique. */

@@ -1,5 +1,6 @@
 package io.xdevfs.fs.session;
 
+import com.kenai.jffi.MemoryIO;
 import io.xdevfs.fs.Log;
 import io.xdevfs.posix.Errno;
 import io.xdevfs.posix.Posix;
@@ -45,6 +46,29 @@ final class KernelReply {
         ByteBuffer out = ByteBuffer.allocateDirect(OUT_HEADER + 24).order(ByteOrder.nativeOrder());
         out.putInt(OUT_HEADER + 24).putInt(FUSE_NOTIFY_INVAL_INODE).putLong(0).putLong(node).putLong(-1).putLong(0);
         write(fd, out.flip());
+    }
+
+    /**
+     * Whether a reply libfuse sends ({@code count} iovecs at {@code iov}: header, then argument) is the
+     * successful answer to request {@code unique}. A hook that noted a request asks this of the next
+     * reply on its thread: the request may have been answered by another hook, without libfuse.
+     */
+    static boolean answers(MemoryIO memory, long iov, int count, long unique) {
+        if (count < 2) {
+            return false;
+        }
+        long header = memory.getAddress(iov);
+        return memory.getLong(header + 8) == unique && memory.getInt(header + 4) == 0;
+    }
+
+    /** The address of such a reply's argument (its second iovec). */
+    static long argument(MemoryIO memory, long iov) {
+        return memory.getAddress(iov + 16);
+    }
+
+    /** The length of such a reply's argument. */
+    static long argumentLength(MemoryIO memory, long iov) {
+        return memory.getLong(iov + 24);
     }
 
     private static void write(int fd, ByteBuffer message) {

@@ -127,14 +127,17 @@ public final class KillPrivileges implements LargeRequestChannel.RequestHook {
      */
     public void clearIfAsked(Content open) {
         long[] p = pending.get();
-        if (takePending() && clear(open) == Outcome.CLEARED) {
+        if (take(p) && clear(open) == Outcome.CLEARED) {
             KernelReply.invalidateAttributes((int) p[1], p[2]);
         }
     }
 
     /** Whether this thread's truncate or open must clear set-ID bits; asks once. */
     public boolean takePending() {
-        long[] p = pending.get();
+        return take(pending.get());
+    }
+
+    private static boolean take(long[] p) {
         boolean kill = p[0] != 0;
         p[0] = 0;
         return kill;

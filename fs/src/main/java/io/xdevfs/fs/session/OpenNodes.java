@@ -155,14 +155,13 @@ public final class OpenNodes implements LargeRequestChannel.RequestHook {
         if (create[0] == 0) {
             return;
         }
-        long header = memory.getAddress(iov);
         long unique = create[0];
         create[0] = 0;
-        if (count < 2 || memory.getLong(header + 8) != unique || memory.getInt(header + 4) != 0
-                || memory.getLong(iov + 24) < ENTRY_OUT + 8) {
+        if (!KernelReply.answers(memory, iov, count, unique)
+                || KernelReply.argumentLength(memory, iov) < ENTRY_OUT + 8) {
             return; // not the CREATE's reply, an error, or not the layout of entry_out + open_out
         }
-        long arg = memory.getAddress(iov + 16);
+        long arg = KernelReply.argument(memory, iov);
         remember(memory.getLong(arg), memory.getLong(arg + ENTRY_OUT));
     }
 

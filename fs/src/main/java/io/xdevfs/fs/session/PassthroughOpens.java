@@ -158,12 +158,11 @@ public final class PassthroughOpens implements LargeRequestChannel.RequestHook {
         }
         long node = slot[1];
         set(slot, 0, 0);
-        long header = memory.getAddress(iov);
-        if (!on || count < 2 || memory.getLong(header + 8) != unique || memory.getInt(header + 4) != 0) {
+        if (!on || !KernelReply.answers(memory, iov, count, unique)) {
             return; // another reply, or the open failed: nothing was counted
         }
-        long arg = memory.getAddress(iov + 16);
-        long argLength = memory.getLong(iov + 24);
+        long arg = KernelReply.argument(memory, iov);
+        long argLength = KernelReply.argumentLength(memory, iov);
         long openOut = arg;
         if (node == 0) {
             if (argLength < ENTRY_OUT + OPEN_OUT) {
