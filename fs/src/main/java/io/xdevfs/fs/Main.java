@@ -11,7 +11,7 @@ import java.util.Properties;
 @Command(name = "xdevfs", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "A FUSE filesystem for write-ahead logs over tiered local storage.",
         subcommands = {MountCommand.class, UmountCommand.class, StatsCommand.class, HealthCommand.class,
-                BenchCommand.class, ConfigCommand.class, TierCommand.class,
+                BenchCommand.class, ConfigCommand.class, TierCommand.class, FormatCommand.class, FsckCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main {
 

@@ -82,7 +82,8 @@ final class MountCommand implements Callable<Integer> {
             userOptions.add("direct_io"); // every read and write goes to the daemon; shared mmap needs Linux 6.6 (InitReply)
         }
         userOptions.addAll(options);
-        List<String> fuseArgs = FuseOptions.build(settings.local().baseDirectory().toString(), root,
+        List<String> fuseArgs = FuseOptions.build(settings.local().block() != null
+                ? settings.local().block().device().toString() : settings.local().baseDirectory().toString(), root,
                 dispatch == Dispatch.single, userOptions);
         MemoryBudget memory = MemoryBudget.of(settings, dispatch == Dispatch.single);
         if (!foreground) {

@@ -23,12 +23,14 @@ import java.nio.file.Path;
  * @param hybrid          {@code storage_type = hybrid}: the hot and cold tiers' own configurations and the
  *                        placement policy; null for every other type. The base directory of a hybrid
  *                        volume holds its namespace (directories, names, links, attributes)
+ * @param block           {@code storage_type = block}: the device and its I/O; null for every other
+ *                        type (which keeps nothing in the base directory)
  */
 public record LocalConfig(Path baseDirectory, StorageType storageType, int filePermissions, int dirPermissions,
                           boolean useSyncWrites, boolean autoCreateDirs, int maxOpenFiles,
                           Preallocation preallocation, int holeBlockSize, CompressionSettings compression,
                           CacheSettings cache, IoSettings io, TmpfsSettings tmpfs,
-                          HybridSettings hybrid) {
+                          HybridSettings hybrid, BlockSettings block) {
 
     public static final int DEFAULT_HOLE_BLOCK_SIZE = 4096;
 
@@ -39,6 +41,18 @@ public record LocalConfig(Path baseDirectory, StorageType storageType, int fileP
         if ((storageType == StorageType.HYBRID) != (hybrid != null)) {
             throw new IllegalArgumentException("hybrid settings go with storage_type = hybrid, and only with it");
         }
+        if (block != null && storageType != StorageType.BLOCK) {
+            throw new IllegalArgumentException("block settings go with storage_type = block only");
+        }
+    }
+
+    /** Any type but block. */
+    public LocalConfig(Path baseDirectory, StorageType storageType, int filePermissions, int dirPermissions,
+                       boolean useSyncWrites, boolean autoCreateDirs, int maxOpenFiles, Preallocation preallocation,
+                       int holeBlockSize, CompressionSettings compression, CacheSettings cache, IoSettings io,
+                       TmpfsSettings tmpfs, HybridSettings hybrid) {
+        this(baseDirectory, storageType, filePermissions, dirPermissions, useSyncWrites, autoCreateDirs, maxOpenFiles,
+                preallocation, holeBlockSize, compression, cache, io, tmpfs, hybrid, null);
     }
 
     /** A single-tier configuration (no hybrid settings). */
@@ -77,29 +91,35 @@ public record LocalConfig(Path baseDirectory, StorageType storageType, int fileP
 
     public LocalConfig withBaseDirectory(Path dir) {
         return new LocalConfig(dir, storageType, filePermissions, dirPermissions, useSyncWrites, autoCreateDirs,
-                maxOpenFiles, preallocation, holeBlockSize, compression, cache, io, tmpfs, hybrid);
+                maxOpenFiles, preallocation, holeBlockSize, compression, cache, io, tmpfs, hybrid, block);
     }
 
     /** Another storage type, with that type's default cache settings. */
     public LocalConfig withStorageType(StorageType type) {
         return new LocalConfig(baseDirectory, type, filePermissions, dirPermissions, useSyncWrites, autoCreateDirs,
                 maxOpenFiles, preallocation, holeBlockSize, compression, CacheSettings.defaultsFor(type), io, tmpfs,
-                type == StorageType.HYBRID ? hybrid : null);
+                type == StorageType.HYBRID ? hybrid : null, type == StorageType.BLOCK ? block : null);
     }
 
     public LocalConfig withCompression(CompressionSettings settings) {
         return new LocalConfig(baseDirectory, storageType, filePermissions, dirPermissions, useSyncWrites, autoCreateDirs,
-                maxOpenFiles, preallocation, holeBlockSize, settings, cache, io, tmpfs, hybrid);
+                maxOpenFiles, preallocation, holeBlockSize, settings, cache, io, tmpfs, hybrid, block);
     }
 
     public LocalConfig withIo(IoSettings settings) {
         return new LocalConfig(baseDirectory, storageType, filePermissions, dirPermissions, useSyncWrites, autoCreateDirs,
-                maxOpenFiles, preallocation, holeBlockSize, compression, cache, settings, tmpfs, hybrid);
+                maxOpenFiles, preallocation, holeBlockSize, compression, cache, settings, tmpfs, hybrid, block);
     }
 
     public LocalConfig withTmpfs(TmpfsSettings settings) {
         return new LocalConfig(baseDirectory, storageType, filePermissions, dirPermissions, useSyncWrites, autoCreateDirs,
-                maxOpenFiles, preallocation, holeBlockSize, compression, cache, io, settings, hybrid);
+                maxOpenFiles, preallocation, holeBlockSize, compression, cache, io, settings, hybrid, block);
+    }
+
+    /** {@code storage_type = block} on this device. */
+    public LocalConfig withBlock(BlockSettings settings) {
+        return new LocalConfig(baseDirectory, StorageType.BLOCK, filePermissions, dirPermissions, useSyncWrites,
+                autoCreateDirs, maxOpenFiles, preallocation, holeBlockSize, compression, cache, io, tmpfs, null, settings);
     }
 
     /** {@code storage_type = hybrid} with these tiers and policy. */
@@ -110,6 +130,6 @@ public record LocalConfig(Path baseDirectory, StorageType storageType, int fileP
 
     public LocalConfig withCache(CacheSettings settings) {
         return new LocalConfig(baseDirectory, storageType, filePermissions, dirPermissions, useSyncWrites, autoCreateDirs,
-                maxOpenFiles, preallocation, holeBlockSize, compression, settings, io, tmpfs, hybrid);
+                maxOpenFiles, preallocation, holeBlockSize, compression, settings, io, tmpfs, hybrid, block);
     }
 }

@@ -56,7 +56,18 @@ public enum StorageType {
             return false;
         }
     },
-    BLOCK(false),
+    /** Files on a raw block device in xdevfs's own layout (block package); no base directory. */
+    BLOCK(true, "block_device", "sector_size", "use_raw_device", "enable_trim", "queue_depth") {
+        @Override
+        public String onDiskFormat() {
+            return "block";
+        }
+
+        @Override
+        public int fallocateModes() {
+            return Flags.FALLOC_FL_KEEP_SIZE | Flags.FALLOC_FL_PUNCH_HOLE | Flags.FALLOC_FL_ZERO_RANGE;
+        }
+    },
     SPARSE(true, "enable_sparse", "hole_detection_size", "zero_block_threshold") {
         @Override
         public ContentFormat format(Posix posix, int baseFd, LocalConfig config) {

@@ -57,7 +57,15 @@ public final class Volumes {
         if (config.storageType() == StorageType.HYBRID) {
             return openHybrid(config, posix);
         }
-        Volume volume = openDirectory(config, posix, ids, tmpfsName);
+        Volume volume;
+        if (config.storageType() == StorageType.BLOCK) {
+            if (config.block() == null) {
+                throw new VolumeException("storage_type = block needs [block] block_device");
+            }
+            volume = io.xdevfs.tiers.block.BlockVolume.open(posix, config, false);
+        } else {
+            volume = openDirectory(config, posix, ids, tmpfsName);
+        }
         // Compressed files cache their decompressed chunks themselves, with the same cache settings.
         boolean readCache = config.cache().readCache() && config.cache().bytes() > 0;
         return readCache && !config.storageType().cachesItsOwnChunks()

@@ -80,14 +80,14 @@ public final class ConfigLoader {
         MonitoringKeys monitoring = new MonitoringKeys();
         TmpfsKeys tmpfs = new TmpfsKeys();
         HybridKeys hybrid = new HybridKeys(tmpfs);
+        BlockKeys block = new BlockKeys();
         // The one table: each section and the groups that own its keys, in the order the errors list them.
         Map<String, List<KeyGroup>> sections = new TreeMap<>(Map.of(
                 "local", List.of(local, preallocation, sparse, compression, cache, io, mount, KeyGroup.never(NEVER)),
                 "tmpfs", List.of(tmpfs),
                 "monitoring", List.of(monitoring),
                 "hybrid", List.of(hybrid),
-                "block", List.of(KeyGroup.notYet("block_device", "sector_size", "use_raw_device", "enable_trim",
-                        "queue_depth")),
+                "block", List.of(block),
                 "tuning", List.of(KeyGroup.notYet("enable_auto_tuning", "tuning_interval_sec", "target_latency_us",
                         "target_iops", "target_cache_hit_ratio")),
                 "recovery", List.of(KeyGroup.notYet("enable_checkpoints", "checkpoint_interval_sec",
@@ -147,7 +147,13 @@ public final class ConfigLoader {
                     local.maxOpen, volume.preallocation(), volume.holeBlockSize(), volume.compression(),
                     volume.cache(), volume.io(), volume.tmpfs(), volume.hybrid());
         } else {
-            volume = tiers.volume(type, local.base, true);
+            volume = tiers.volume(type, local.base, type != StorageType.BLOCK);
+            if (type == StorageType.BLOCK) {
+                io.xdevfs.tiers.BlockSettings b = block.settings(type, file, where, problems);
+                if (b != null) {
+                    volume = volume.withBlock(b);
+                }
+            }
         }
         if (!problems.isEmpty()) {
             throw new ConfigException(List.copyOf(new java.util.LinkedHashSet<>(problems)));
@@ -186,7 +192,7 @@ public final class ConfigLoader {
     /** The effective configuration as INI text, for {@code xdevfs config check}. */
     public static String render(Config c) {
         HybridSettings h = c.local().hybrid();
-        return render(c.local()) + MountKeys.render(c) + HybridKeys.render(c.local())
+        return render(c.local()) + BlockKeys.render(c.local()) + MountKeys.render(c) + HybridKeys.render(c.local())
                 + TmpfsKeys.render(h != null && h.hot().storageType() == StorageType.TMPFS ? StorageType.TMPFS
                         : h != null ? h.cold().storageType() : c.local().storageType(),
                         h != null && h.hot().storageType() == StorageType.TMPFS ? h.hot().tmpfs()

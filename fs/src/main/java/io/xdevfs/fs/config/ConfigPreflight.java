@@ -33,9 +33,16 @@ public final class ConfigPreflight {
     public static List<Finding> check(IniFile ini, ConfigLoader.Config config) {
         ConfigPreflight p = new ConfigPreflight(ini);
         LocalConfig local = config.local();
-        p.directory("local", "base_directory", local.baseDirectory(), local.autoCreateDirs());
-        io.xdevfs.tiers.Volumes.headerProblem(local).ifPresent(problem ->
-                p.findings.add(new Finding(true, p.where("local", "storage_type") + ": " + problem)));
+        if (local.block() != null) {
+            java.nio.file.Path device = local.block().device();
+            if (!java.nio.file.Files.exists(device)) {
+                p.findings.add(new Finding(true, p.where("block", "block_device") + ": " + device + " does not exist"));
+            }
+        } else {
+            p.directory("local", "base_directory", local.baseDirectory(), local.autoCreateDirs());
+            io.xdevfs.tiers.Volumes.headerProblem(local).ifPresent(problem ->
+                    p.findings.add(new Finding(true, p.where("local", "storage_type") + ": " + problem)));
+        }
         if (local.storageType() == StorageType.TMPFS) {
             p.tmpfsDirectories(local);
         }
