@@ -229,6 +229,9 @@ public final class BlockVolume implements Volume {
 
     private Change.Attributes newInode(long id, int mode, Owner owner, Inode parent, long nlink, String target, long rdev,
                                        long[] t) {
+        if (owner == null) { // the daemon's own files
+            owner = new Owner(store.device.posix.geteuid(), state.inode(MetaState.ROOT).gid);
+        }
         int gid = owner.gid();
         if ((parent.mode & Flags.S_ISGID) != 0) {
             gid = parent.gid;

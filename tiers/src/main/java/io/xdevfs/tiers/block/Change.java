@@ -177,6 +177,26 @@ sealed interface Change {
         }
     }
 
+    /**
+     * An allocation unit whose written blocks are about to be overwritten. Journaled and flushed before
+     * the first such write after a checkpoint: after a power cut, a block of a dirty unit whose bytes
+     * do not match its checksum holds an overwrite that was never synced (old or new bytes, both
+     * allowed), not damage, so recovery takes its checksum from the bytes.
+     */
+    record Dirty(long unit) implements Change {
+        public byte type() {
+            return 10;
+        }
+
+        public int payloadSize() {
+            return 8;
+        }
+
+        public void writePayload(ByteBuffer out) {
+            out.putLong(unit);
+        }
+    }
+
     static int encodedSize(Change c) {
         return 5 + c.payloadSize();
     }
@@ -229,6 +249,7 @@ sealed interface Change {
             }
             case 8 -> new Delete(p.getLong());
             case 9 -> new Earlier(p.getLong(), p.getLong(), p.getLong());
+            case 10 -> new Dirty(p.getLong());
             default -> throw new IllegalArgumentException("unknown change type " + type);
         };
         if (p.hasRemaining()) {

@@ -163,21 +163,24 @@ final class FileBytes {
             crcs[k] = crc(buf, k * BLOCK);
         }
         long[] t = BlockVolume.now();
-        commitWithSpace(() -> {
-            List<Change> changes = new ArrayList<>(mapUnits(f, first / perUnit, last / perUnit));
-            changes.add(new Change.Checksums(f.id, first, crcs));
-            if (end > f.size) {
-                changes.add(BlockVolume.edited(f, c -> {
-                    c.size = end;
-                    c.mtimeSec = c.ctimeSec = t[0];
-                    c.mtimeNsec = c.ctimeNsec = t[1];
-                }));
-            } else {
-                f.touch(t);
+        guarded(() -> {
+            protect(f, first, last);
+            synchronized (state) {
+                List<Change> changes = new ArrayList<>(mapUnits(f, first / perUnit, last / perUnit));
+                changes.add(new Change.Checksums(f.id, first, crcs));
+                if (end > f.size) {
+                    changes.add(BlockVolume.edited(f, c -> {
+                        c.size = end;
+                        c.mtimeSec = c.ctimeSec = t[0];
+                        c.mtimeNsec = c.ctimeNsec = t[1];
+                    }));
+                } else {
+                    f.touch(t);
+                }
+                store.commit(changes);
             }
-            store.commit(changes);
+            writeBlocks(f, first, count, buf);
         });
-        writeBlocks(f, first, count, buf);
     }
 
     /** Writes blocks the metadata already has checksums for, then lets go of their earlier checksums. */
@@ -216,23 +219,37 @@ final class FileBytes {
         return out;
     }
 
-    private interface Commit {
+    private interface Step {
         void run() throws IOException;
     }
 
-    /** Runs a data operation's commit; out of units, it flushes (making freed units reusable) and tries once more. */
-    private void commitWithSpace(Commit commit) throws IOException {
-        for (int attempt = 0; ; attempt++) {
+    /**
+     * Runs a step that changes checksums and then writes the blocks, under the gate's read lock, so that
+     * no checkpoint comes between the two. A full journal: a checkpoint, and the step again (nothing was
+     * changed). No free unit: a flush (frees become reusable) and the step once more, then ENOSPC.
+     */
+    private void guarded(Step step) throws IOException {
+        boolean flushed = false;
+        while (true) {
+            RuntimeException retry = null;
+            store.gate.readLock().lock();
             try {
-                volume.change(() -> {
-                    commit.run();
-                    return null;
-                });
+                step.run();
+            } catch (MetaStore.JournalFull | NoSpace e) {
+                retry = e;
+            } finally {
+                store.gate.readLock().unlock();
+            }
+            if (retry == null) {
+                volume.checkpointIfDue();
                 return;
-            } catch (NoSpace full) {
-                if (attempt > 0) {
-                    throw new PosixException(Errno.ENOSPC, "no free allocation unit", null);
-                }
+            }
+            if (retry instanceof MetaStore.JournalFull) {
+                store.checkpoint();
+            } else if (flushed) {
+                throw new PosixException(Errno.ENOSPC, "no free allocation unit", null);
+            } else {
+                flushed = true;
                 store.sync();
                 try {
                     volume.drainDiscards();
@@ -241,6 +258,28 @@ final class FileBytes {
                 }
             }
         }
+    }
+
+    /**
+     * Before blocks that hold bytes are overwritten: their units are journaled dirty and flushed, once
+     * per unit between checkpoints (see {@link Change.Dirty}). Fresh blocks need nothing: if their
+     * checksums never reach the device they read as zeros.
+     */
+    private void protect(Inode f, long first, long last) throws IOException {
+        Set<Long> units = new java.util.TreeSet<>();
+        synchronized (state) {
+            for (int b = f.written.nextSetBit((int) first); b >= 0 && b <= last; b = f.written.nextSetBit(b + 1)) {
+                long u = f.unit(b / perUnit);
+                if (u >= 0 && !state.dirty.get((int) u)) {
+                    units.add(u);
+                }
+            }
+            if (units.isEmpty()) {
+                return;
+            }
+            store.commit(units.stream().map(u -> (Change) new Change.Dirty(u)).toList());
+        }
+        store.sync();
     }
 
     void truncate(Inode f, long size) throws IOException {
@@ -262,25 +301,29 @@ final class FileBytes {
                 zero(buf, (int) (size % BLOCK), BLOCK - (int) (size % BLOCK));
                 crc[0] = crc(buf, 0);
             }
-            volume.change(() -> {
-                List<Change> changes = new ArrayList<>();
+            guarded(() -> {
                 if (rewriteTail) {
-                    changes.add(new Change.Checksums(f.id, tailBlock, crc));
+                    protect(f, tailBlock, tailBlock);
                 }
-                if (size < f.size) {
-                    changes.add(new Change.Cut(f.id, (size + BLOCK - 1) / BLOCK));
+                synchronized (state) {
+                    List<Change> changes = new ArrayList<>();
+                    if (rewriteTail) {
+                        changes.add(new Change.Checksums(f.id, tailBlock, crc));
+                    }
+                    if (size < f.size) {
+                        changes.add(new Change.Cut(f.id, (size + BLOCK - 1) / BLOCK));
+                    }
+                    changes.add(BlockVolume.edited(f, c -> {
+                        c.size = size;
+                        c.mtimeSec = c.ctimeSec = t[0];
+                        c.mtimeNsec = c.ctimeNsec = t[1];
+                    }));
+                    store.commit(changes);
                 }
-                changes.add(BlockVolume.edited(f, c -> {
-                    c.size = size;
-                    c.mtimeSec = c.ctimeSec = t[0];
-                    c.mtimeNsec = c.ctimeNsec = t[1];
-                }));
-                store.commit(changes);
-                return null;
+                if (rewriteTail) {
+                    writeBlocks(f, tailBlock, 1, buf);
+                }
             });
-            if (rewriteTail) {
-                writeBlocks(f, tailBlock, 1, buf);
-            }
         } finally {
             f.io.writeLock().unlock();
         }
@@ -307,19 +350,21 @@ final class FileBytes {
             if (punch || zero) {
                 zeroRange(f, offset, Math.min(end, Math.max(f.size, offset)), punch, t);
             }
-            commitWithSpace(() -> {
-                List<Change> changes = new ArrayList<>();
-                if (!punch) {
-                    changes.addAll(mapUnits(f, offset / g.unitSize(), (end - 1) / g.unitSize()));
+            guarded(() -> {
+                synchronized (state) {
+                    List<Change> changes = new ArrayList<>();
+                    if (!punch) {
+                        changes.addAll(mapUnits(f, offset / g.unitSize(), (end - 1) / g.unitSize()));
+                    }
+                    if (!keepSize && end > f.size) {
+                        changes.add(BlockVolume.edited(f, c -> {
+                            c.size = end;
+                            c.mtimeSec = c.ctimeSec = t[0];
+                            c.mtimeNsec = c.ctimeNsec = t[1];
+                        }));
+                    }
+                    store.commit(changes);
                 }
-                if (!keepSize && end > f.size) {
-                    changes.add(BlockVolume.edited(f, c -> {
-                        c.size = end;
-                        c.mtimeSec = c.ctimeSec = t[0];
-                        c.mtimeNsec = c.ctimeNsec = t[1];
-                    }));
-                }
-                store.commit(changes);
             });
         } finally {
             f.io.writeLock().unlock();
@@ -354,11 +399,13 @@ final class FileBytes {
             int zTo = (int) Math.min(BLOCK, to - start);
             zero(buf, zFrom, zTo - zFrom);
             int[] crc = {crc(buf, 0)};
-            volume.change(() -> {
-                store.commit(List.of(new Change.Checksums(f.id, edge, crc)));
-                return null;
+            guarded(() -> {
+                protect(f, edge, edge);
+                synchronized (state) {
+                    store.commit(List.of(new Change.Checksums(f.id, edge, crc)));
+                }
+                writeBlocks(f, edge, 1, buf);
             });
-            writeBlocks(f, edge, 1, buf);
         }
         volume.change(() -> {
             List<Change> changes = new ArrayList<>();
@@ -422,6 +469,12 @@ final class FileBytes {
         long settled = 0;
         for (Inode f : state.inodes.values()) {
             java.util.TreeSet<Long> blocks = new java.util.TreeSet<>(f.previous.keySet());
+            for (int b = f.written.nextSetBit(0); b >= 0; b = f.written.nextSetBit(b + 1)) {
+                long u = f.unit(b / perUnit);
+                if (u >= 0 && state.dirty.get((int) u)) {
+                    blocks.add((long) b);
+                }
+            }
             while (!blocks.isEmpty()) {
                 long first = blocks.first();
                 long physical = f.unit(first / perUnit);
@@ -437,15 +490,19 @@ final class FileBytes {
                 for (int k = 0; k < count; k++) {
                     long block = first + k;
                     blocks.remove(block);
-                    long before = f.previous.remove(block);
+                    Long before = f.previous.remove(block);
                     if (physical < 0 || !f.written.get((int) block)) {
                         continue;
                     }
                     int crc = crc(buf, k * BLOCK);
-                    if (crc != f.crcs[(int) block] && before == Change.UNWRITTEN) {
+                    if (crc == f.crcs[(int) block]) {
+                        settled++;
+                        continue;
+                    }
+                    if (before != null && before == Change.UNWRITTEN) {
                         f.written.clear((int) block);
-                    } else if (crc != f.crcs[(int) block] && before == (crc & 0xffffffffL)) {
-                        f.crcs[(int) block] = crc;
+                    } else if ((before != null && before == (crc & 0xffffffffL)) || state.dirty.get((int) physical)) {
+                        f.crcs[(int) block] = crc; // an overwrite that was never synced: old or new bytes stand
                     }
                     settled++;
                 }

@@ -22,6 +22,8 @@ final class MetaState {
     final Map<Long, Inode> inodes = new TreeMap<>();
     private final BitSet used = new BitSet();
     private final BitSet pending = new BitSet();
+    /** Units overwritten since the last checkpoint ({@link Change.Dirty}). */
+    final BitSet dirty = new BitSet();
     private long nextId = ROOT + 1;
     private boolean live;
     /** Off while a checkpoint loads: its checksums are settled, and it names earlier ones explicitly. */
@@ -103,6 +105,8 @@ final class MetaState {
             } else {
                 f.xattrs.put(x.name(), x.value());
             }
+        } else if (change instanceof Change.Dirty d) {
+            dirty.set((int) d.unit());
         } else if (change instanceof Change.Earlier e) {
             existing(e.id()).previous.put(e.block(), e.crc());
         } else if (change instanceof Change.Delete d) {

@@ -184,9 +184,15 @@ final class MetaStore {
         changes.forEach(state::apply);
     }
 
-    /** More than three quarters of the journal used: time for a checkpoint, between operations. */
+    /** At most this many dirty units between checkpoints: what recovery after a power cut reads. */
+    static final int MAX_DIRTY_UNITS = 128;
+
+    /**
+     * More than three quarters of the journal used, or many units dirty: time for a checkpoint, between
+     * operations.
+     */
     boolean wantsCheckpoint() {
-        return journalTail > superblock.geometry().journalBytes() / 4 * 3;
+        return journalTail > superblock.geometry().journalBytes() / 4 * 3 || state.dirty.cardinality() > MAX_DIRTY_UNITS;
     }
 
     double journalFill() {
@@ -258,6 +264,7 @@ final class MetaStore {
                 journalTail = 0;
                 sequence = 0;
                 checkpoints.incrementAndGet();
+                state.dirty.clear(); // every overwrite has finished and was flushed with the checkpoint
                 releaseFlushed(freed);
             }
         } finally {

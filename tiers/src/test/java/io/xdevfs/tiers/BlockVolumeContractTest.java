@@ -1,0 +1,40 @@
+package io.xdevfs.tiers;
+
+import io.xdevfs.tiers.block.BlockFormat;
+import io.xdevfs.tiers.block.BlockVolume;
+
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * The contract on storage_type = block, over a sparse file standing in for the device (the loop-device
+ * tests in tests/ mount real ones): power cuts drop what the device file had not fsync'ed.
+ */
+class BlockVolumeContractTest extends VolumeContract {
+    private Path device() {
+        return tmp.resolve("device.img");
+    }
+
+    @Override
+    LocalConfig configure(LocalConfig defaults) {
+        return defaults.withBlock(new BlockSettings(device(), 0, true, false, 8));
+    }
+
+    @Override
+    Path powerCutRoot() {
+        return tmp;
+    }
+
+    @Override
+    Volume reopen() throws IOException, VolumeException {
+        if (!Files.exists(device())) {
+            try (RandomAccessFile f = new RandomAccessFile(device().toFile(), "rw")) {
+                f.setLength(128L << 20);
+            }
+            BlockFormat.format(posix, device(), false, "contract", 1 << 20, 0, true);
+        }
+        return BlockVolume.open(posix, config(), true);
+    }
+}
