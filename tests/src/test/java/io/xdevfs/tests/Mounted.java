@@ -22,6 +22,8 @@ final class Mounted implements AutoCloseable {
     final Path base;
     final Path log;
     private final Process daemon;
+    /** storage_type = block: the loop device the test mounts (detached by {@link #close}). */
+    LoopDevice loop;
 
     private Mounted(Path root, Path mnt, Path base, Path log, Process daemon) {
         this.root = root;
@@ -39,10 +41,41 @@ final class Mounted implements AutoCloseable {
         FuseAvailability.require();
         Path root = Files.createTempDirectory("xdevfs-it-");
         Files.createDirectory(root.resolve("mnt"));
+        if (localLines.contains("storage_type = block")) {
+            return startOnLoop(root, localLines, extraArgs);
+        }
         List<String> ini = new ArrayList<>(List.of("[local]", "base_directory = " + root.resolve("base")));
         localLines.forEach(l -> ini.add(l.replace("${root}", root.toString())));
         Files.write(root.resolve("xdevfs.ini"), ini);
         return startOn(root, extraArgs);
+    }
+
+    /**
+     * storage_type = block: a fresh 1 GiB loop device, formatted; block_device goes into [block] (after
+     * the lines' own [block] header when they have one).
+     */
+    private static Mounted startOnLoop(Path root, List<String> lines, String... extraArgs)
+            throws IOException, InterruptedException {
+        LoopDevice loop = LoopDevice.create(root.resolve("device.img"), 1L << 30);
+        try {
+            loop.format();
+            List<String> ini = new ArrayList<>(List.of("[local]"));
+            ini.addAll(lines);
+            String device = "block_device = " + loop.device;
+            int header = ini.indexOf("[block]");
+            if (header < 0) {
+                ini.addAll(List.of("[block]", device));
+            } else {
+                ini.add(header + 1, device);
+            }
+            Files.write(root.resolve("xdevfs.ini"), ini);
+            Mounted m = startOn(root, extraArgs);
+            m.loop = loop;
+            return m;
+        } catch (IOException | InterruptedException | RuntimeException | AssertionError e) {
+            loop.close();
+            throw e;
+        }
     }
 
     /** Mounts root/mnt with root/xdevfs.ini again (e.g. after a crash), over the same base directory. */
@@ -135,6 +168,9 @@ final class Mounted implements AutoCloseable {
         } finally {
             kill();
             unmountBaseTmpfs();
+            if (loop != null) {
+                loop.close();
+            }
         }
     }
 

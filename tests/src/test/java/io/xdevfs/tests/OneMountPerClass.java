@@ -22,6 +22,8 @@ abstract class OneMountPerClass {
      * tier, where the suites' fresh files are, is one.
      */
     static boolean rawFormat;
+    /** storage_type = block: no base directory; files on a device in xdevfs's own layout. */
+    static boolean ownDevice;
 
     @BeforeAll
     static void mount(TestInfo info) throws Exception {
@@ -36,6 +38,7 @@ abstract class OneMountPerClass {
                 .map(l -> io.xdevfs.tiers.StorageType.byName(l.substring("hot_storage_type = ".length()).strip()).orElseThrow())
                 .findFirst().orElse(io.xdevfs.tiers.StorageType.TMPFS);
         rawFormat = behaves.onDiskFormat().equals("raw");
+        ownDevice = type == io.xdevfs.tiers.StorageType.BLOCK;
 
         fs = Mounted.start(config, lines == null ? new String[0] : lines.args());
     }

@@ -660,6 +660,15 @@ public final class BlockVolume implements Volume {
             if ((flags & Flags.XATTR_REPLACE) != 0 && !exists) {
                 throw new PosixException(Errno.ENODATA, "setxattr", path);
             }
+            if (name.equals(AccessAcl.NAME)) {
+                AccessAcl acl = AccessAcl.parse(v);
+                if (acl == null) {
+                    throw new PosixException(Errno.EINVAL, "setxattr " + name, path);
+                }
+                Change.Attributes mode = changed(f, now(), c -> c.mode = (c.mode & ~0777) | acl.permissions());
+                commit(new Change.Xattr(f.id, name, acl.equivalentToMode() ? null : v), mode);
+                return null;
+            }
             commit(new Change.Xattr(f.id, name, v), changed(f, now(), c -> { }));
             return null;
         });

@@ -1,0 +1,72 @@
+package io.xdevfs.tests;
+
+import org.junit.jupiter.api.Assertions;
+import org.junit.jupiter.api.Assumptions;
+
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.file.Path;
+
+/**
+ * A loop device over a sparse file, for storage_type = block: what a test formats and mounts. Without
+ * loop devices (no losetup, not root) block tests are skipped loudly, unless xdevfs.requireFuse/CI is
+ * set: then that is a failure, as for FUSE.
+ */
+final class LoopDevice implements AutoCloseable {
+    final Path image;
+    final Path device;
+
+    private LoopDevice(Path image, Path device) {
+        this.image = image;
+        this.device = device;
+    }
+
+    /** A new loop device of {@code bytes} over {@code image} (created sparse). */
+    static LoopDevice create(Path image, long bytes) throws IOException {
+        require();
+        try (RandomAccessFile f = new RandomAccessFile(image.toFile(), "rw")) {
+            f.setLength(bytes);
+        }
+        return new LoopDevice(image, Path.of(Run.ok("losetup", "-f", "--show", image.toString()).strip()));
+    }
+
+    private static void require() {
+        Run probe = Run.of("losetup", "-f");
+        if (probe.exit() == 0) {
+            return;
+        }
+        String message = "LOOP DEVICES NOT AVAILABLE - BLOCK TESTS NOT RUN: " + probe.output().strip();
+        if (FuseAvailability.required()) {
+            Assertions.fail(message + " (xdevfs.requireFuse/CI is set, so this is a failure)");
+        }
+        System.err.println("\n!!!!!!!!!! " + message + " !!!!!!!!!!\n");
+        Assumptions.abort(message);
+    }
+
+    /** xdevfs format on it (the CLI, as a user runs it); returns its output. */
+    String format(String... options) {
+        java.util.List<String> cmd = new java.util.ArrayList<>(Mounted.javaCommand());
+        cmd.add("format");
+        cmd.addAll(java.util.List.of(options));
+        cmd.add(device.toString());
+        Run r = Run.of(cmd.toArray(String[]::new));
+        if (r.exit() != 0) {
+            throw new AssertionError("xdevfs format failed: " + r.output());
+        }
+        return r.output();
+    }
+
+    /** xdevfs fsck (with {@code --repair} when asked). */
+    Run fsck(String... options) {
+        java.util.List<String> cmd = new java.util.ArrayList<>(Mounted.javaCommand());
+        cmd.add("fsck");
+        cmd.addAll(java.util.List.of(options));
+        cmd.add(device.toString());
+        return Run.of(cmd.toArray(String[]::new));
+    }
+
+    @Override
+    public void close() {
+        Run.of("losetup", "-d", device.toString());
+    }
+}

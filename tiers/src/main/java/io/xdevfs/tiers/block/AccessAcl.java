@@ -1,0 +1,50 @@
+package io.xdevfs.tiers.block;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+
+/**
+ * {@code system.posix_acl_access} as a filesystem with ACLs treats it: setting one sets the mode's
+ * permission bits (owner from USER_OBJ, group from MASK or else GROUP_OBJ, others from OTHER), and an ACL
+ * that says no more than the mode is not stored at all. cp -a and tar preserve modes this way.
+ */
+record AccessAcl(int permissions, boolean equivalentToMode) {
+    static final String NAME = "system.posix_acl_access";
+    private static final int VERSION = 2;
+    private static final int USER_OBJ = 0x01;
+    private static final int GROUP_OBJ = 0x04;
+    private static final int MASK = 0x10;
+    private static final int OTHER = 0x20;
+
+    /** The ACL in its xattr form, or null when it is not a valid one (then it is EINVAL). */
+    static AccessAcl parse(byte[] value) {
+        if (value.length < 4 || (value.length - 4) % 8 != 0) {
+            return null;
+        }
+        ByteBuffer b = ByteBuffer.wrap(value).order(ByteOrder.LITTLE_ENDIAN);
+        if (b.getInt() != VERSION) {
+            return null;
+        }
+        int user = -1;
+        int group = -1;
+        int mask = -1;
+        int other = -1;
+        boolean extended = false;
+        while (b.hasRemaining()) {
+            int tag = b.getShort() & 0xffff;
+            int perm = b.getShort() & 7;
+            b.getInt();
+            switch (tag) {
+                case USER_OBJ -> user = perm;
+                case GROUP_OBJ -> group = perm;
+                case MASK -> mask = perm;
+                case OTHER -> other = perm;
+                default -> extended = true;
+            }
+        }
+        if (user < 0 || group < 0 || other < 0) {
+            return null;
+        }
+        return new AccessAcl(user << 6 | (mask >= 0 ? mask : group) << 3 | other, !extended && mask < 0);
+    }
+}
