@@ -59,23 +59,31 @@ final class Mounted implements AutoCloseable {
         LoopDevice loop = LoopDevice.create(root.resolve("device.img"), 1L << 30);
         try {
             loop.format();
-            List<String> ini = new ArrayList<>(List.of("[local]"));
-            ini.addAll(lines);
-            String device = "block_device = " + loop.device;
-            int header = ini.indexOf("[block]");
-            if (header < 0) {
-                ini.addAll(List.of("[block]", device));
-            } else {
-                ini.add(header + 1, device);
-            }
-            Files.write(root.resolve("xdevfs.ini"), ini);
-            Mounted m = startOn(root, extraArgs);
-            m.loop = loop;
-            return m;
+            return onDevice(root, loop, lines, extraArgs);
         } catch (IOException | InterruptedException | RuntimeException | AssertionError e) {
             loop.close();
             throw e;
         }
+    }
+
+
+    /** Mounts a formatted loop device with these [local] (and [block]) lines; the mount detaches it at close. */
+    static Mounted onDevice(Path root, LoopDevice loop, List<String> lines, String... extraArgs)
+            throws IOException, InterruptedException {
+        List<String> ini = new ArrayList<>(List.of("[local]"));
+        ini.addAll(lines);
+        String device = "block_device = " + loop.device;
+        int header = ini.indexOf("[block]");
+        if (header < 0) {
+            ini.addAll(List.of("[block]", device));
+        } else {
+            ini.add(header + 1, device);
+        }
+        Files.write(root.resolve("xdevfs.ini"), ini);
+        Files.createDirectories(root.resolve("mnt"));
+        Mounted m = startOn(root, extraArgs);
+        m.loop = loop;
+        return m;
     }
 
     /** Mounts root/mnt with root/xdevfs.ini again (e.g. after a crash), over the same base directory. */

@@ -1,0 +1,238 @@
+package io.xdevfs.tests;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.io.RandomAccessFile;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * storage_type = block on loop devices, end to end with the CLI: format and its refusals, kill -9 during
+ * fdatasync'd appends (every acknowledged byte back, fsck clean), bit flips found (EIO on read, fsck),
+ * a damaged superblock copy, a full device, and TRIM punching holes in the loop's backing file.
+ */
+@ExtendWith(NoLeftovers.class)
+class BlockIT {
+    private static final List<String> BLOCK = List.of("storage_type = block");
+
+    private static Path root() throws Exception {
+        return Files.createTempDirectory("xdevfs-it-");
+    }
+
+    private static Run xdevfs(String... args) {
+        List<String> cmd = new java.util.ArrayList<>(Mounted.javaCommand());
+        cmd.addAll(List.of(args));
+        return Run.of(cmd.toArray(String[]::new));
+    }
+
+    @Test
+    void formatAndMountRefuseWhatTheyMust() throws Exception {
+        Path root = root();
+        Run notBlock = xdevfs("format", Files.createFile(root.resolve("plain")).toString());
+        assertEquals(1, notBlock.exit(), notBlock.output());
+        assertTrue(notBlock.output().contains("not a block device (ENOTBLK)"), notBlock.output());
+        try (LoopDevice loop = LoopDevice.create(root.resolve("device.img"), 256L << 20)) {
+            Run.ok("mkfs.ext4", "-q", "-F", loop.device.toString());
+            Run ext4 = xdevfs("format", loop.device.toString());
+            assertEquals(1, ext4.exit(), ext4.output());
+            assertTrue(ext4.output().contains("holds an ext2/ext3/ext4 filesystem") && ext4.output().contains("--force"),
+                    ext4.output());
+            Run.ok("wipefs", "-a", "-q", loop.device.toString());
+            Mounted unformatted = null;
+            try {
+                unformatted = Mounted.onDevice(root, loop, BLOCK);
+            } catch (AssertionError expected) {
+                assertTrue(expected.getMessage().contains("no valid xdevfs superblock")
+                        && expected.getMessage().contains("run xdevfs format"), expected.getMessage());
+            }
+            assertEquals(null, unformatted, "an unformatted device mounted");
+            String out = loop.format("--label", "wal", "--unit", "4M");
+            assertTrue(out.matches("(?s).*268435456 bytes, 512-byte sectors, \\d+ allocation units of 4 MiB.*"), out);
+            Run again = xdevfs("format", loop.device.toString());
+            assertTrue(again.exit() == 1 && again.output().contains("holds an xdevfs volume"), again.output());
+            Mounted m = Mounted.onDevice(root, loop, BLOCK);
+            m.loop = null; // this test detaches it
+            try {
+                Run busy = xdevfs("format", "--force", loop.device.toString());
+                assertTrue(busy.exit() == 1 && busy.output().contains("in use (EBUSY)"), busy.output());
+                assertEquals(8, loop.fsck().exit(), "fsck of a mounted device is an operational error");
+            } finally {
+                m.close();
+            }
+            assertEquals(0, loop.fsck().exit());
+        }
+    }
+
+    /**
+     * A writer appends 8 KiB records with fdatasync and prints each acknowledged length; the daemon is
+     * killed mid-stream. After a remount every acknowledged byte is there, and fsck finds the volume clean.
+     */
+    @Test
+    void killDuringFdatasyncedAppendsLosesNothingAcknowledged() throws Exception {
+        Path root = root();
+        LoopDevice loop = LoopDevice.create(root.resolve("device.img"), 512L << 20);
+        loop.format();
+        Mounted m = Mounted.onDevice(root, loop, BLOCK);
+        try {
+            Run.ok("dd", "if=/dev/urandom", "of=" + m.path("before.bin"), "bs=1M", "count=8", "conv=fsync", "status=none");
+            String before = Run.sha256(m.path("before.bin"));
+            Path acks = root.resolve("acks");
+            Process writer = new ProcessBuilder("python3", "-c", String.join("\n",
+                    "import os, sys",
+                    "fd = os.open(sys.argv[1], os.O_CREAT | os.O_WRONLY | os.O_APPEND, 0o644)",
+                    "out = open(sys.argv[2], 'w', buffering=1)",
+                    "n = 0",
+                    "while True:",
+                    "    n += 1",
+                    "    os.write(fd, (b'%08d' % n) * 1024)",
+                    "    os.fdatasync(fd)",
+                    "    out.write('%d\\n' % n)"), m.path("wal").toString(), acks.toString())
+                    .redirectErrorStream(true).start();
+            long deadline = System.nanoTime() + 20_000_000_000L;
+            while (System.nanoTime() < deadline && (!Files.exists(acks) || Files.readAllLines(acks).size() < 300)) {
+                Thread.sleep(20);
+            }
+            m.kill();
+            writer.destroyForcibly().waitFor();
+            List<String> acked = Files.readAllLines(acks);
+            int last = acked.isEmpty() ? 0 : Integer.parseInt(acked.get(acked.size() - 1).strip());
+            assertTrue(last >= 300, "only " + last + " records acknowledged");
+            Run fsck = loop.fsck();
+            assertEquals(0, fsck.exit(), fsck.output());
+            m = Mounted.onDevice(root, loop, BLOCK);
+            assertEquals(before, Run.sha256(m.path("before.bin")));
+            byte[] wal = Files.readAllBytes(m.path("wal"));
+            assertTrue(wal.length >= last * 8192L, wal.length + " bytes < " + last + " acknowledged records");
+            for (int r = 1; r <= last; r++) {
+                String want = String.format("%08d", r);
+                assertEquals(want, new String(wal, (r - 1) * 8192, 8, StandardCharsets.US_ASCII), "record " + r);
+                assertEquals(want, new String(wal, r * 8192 - 8, 8, StandardCharsets.US_ASCII), "record " + r);
+            }
+        } finally {
+            m.close();
+        }
+    }
+
+    /** A flipped bit in file data reads as EIO (never wrong bytes) and fsck names the block; a damaged superblock copy is repaired. */
+    @Test
+    void bitFlipsAreFoundNeverServed() throws Exception {
+        Path root = root();
+        LoopDevice loop = LoopDevice.create(root.resolve("device.img"), 256L << 20);
+        loop.format();
+        Mounted m = Mounted.onDevice(root, loop, BLOCK);
+        m.loop = null;
+        byte[] marker = "xdevfs-bit-flip-marker-".repeat(200).getBytes(StandardCharsets.US_ASCII);
+        try {
+            Files.write(m.path("victim"), marker);
+            Files.write(m.path("bystander"), "untouched".getBytes(StandardCharsets.US_ASCII));
+            Run.ok("sync", m.path("victim").toString());
+        } finally {
+            m.close();
+        }
+        byte[] image = Files.readAllBytes(loop.image);
+        int at = indexOf(image, marker);
+        assertTrue(at > 0, "the file's bytes are on the device");
+        try (RandomAccessFile f = new RandomAccessFile(loop.image.toFile(), "rw")) {
+            f.seek(at + 1000);
+            f.write(image[at + 1000] ^ 0x04);
+            f.seek(30); // the uuid in superblock copy 0
+            f.write(image[30] ^ 0x01);
+            f.getFD().sync(); // the loop device may read its file with direct I/O
+        }
+        Run.ok("blockdev", "--flushbufs", loop.device.toString());
+        Run fsck = loop.fsck();
+        assertEquals(4, fsck.exit(), fsck.output());
+        assertTrue(fsck.output().contains("superblock copy 0: damaged") && fsck.output().contains("does not match its checksum"),
+                fsck.output());
+        m = Mounted.onDevice(root, loop, BLOCK);
+        m.loop = null;
+        try {
+            assertEquals("EIO", Py.errno(m.mnt, "open(d + '/victim', 'rb').read()"));
+            assertEquals("untouched", Files.readString(m.path("bystander")));
+            Files.write(m.path("victim"), marker); // rewriting the file replaces the damaged block
+            assertEquals(Run.sha256(m.path("bystander")), Run.sha256(m.path("bystander")));
+        } finally {
+            m.close();
+        }
+        Run repair = loop.fsck("--repair");
+        assertNotEquals(8, repair.exit(), repair.output());
+        Run after = loop.fsck();
+        assertEquals(0, after.exit(), after.output());
+        loop.close();
+    }
+
+    /** A full device answers ENOSPC and loses nothing stored; deleting a file makes the space usable again. */
+    @Test
+    void aFullDeviceIsEnospcAndKeepsWhatItHas() throws Exception {
+        Path root = root();
+        LoopDevice loop = LoopDevice.create(root.resolve("device.img"), 96L << 20);
+        loop.format();
+        Mounted m = Mounted.onDevice(root, loop, BLOCK);
+        m.loop = null;
+        try {
+            Run.ok("dd", "if=/dev/urandom", "of=" + m.path("keep"), "bs=1M", "count=10", "conv=fsync", "status=none");
+            String keep = Run.sha256(m.path("keep"));
+            Run fill = Run.of("dd", "if=/dev/zero", "of=" + m.path("fill"), "bs=1M", "count=200", "conv=fsync", "status=none");
+            assertNotEquals(0, fill.exit());
+            assertTrue(fill.output().contains("No space left on device"), fill.output());
+            assertEquals(keep, Run.sha256(m.path("keep")));
+            Files.delete(m.path("fill"));
+            Run.ok("dd", "if=/dev/zero", "of=" + m.path("again"), "bs=1M", "count=20", "conv=fsync", "status=none");
+            assertEquals(keep, Run.sha256(m.path("keep")));
+        } finally {
+            m.close();
+        }
+        assertEquals(0, loop.fsck().exit());
+        loop.close();
+    }
+
+    /** enable_trim (the default): a deleted file's units are discarded, which punches holes in the loop's backing file. */
+    @Test
+    void trimReturnsDeletedSpaceToTheLoopBackingFile() throws Exception {
+        Path root = root();
+        LoopDevice loop = LoopDevice.create(root.resolve("device.img"), 512L << 20);
+        loop.format();
+        Mounted m = Mounted.onDevice(root, loop, BLOCK);
+        try {
+            Run.ok("dd", "if=/dev/urandom", "of=" + m.path("big"), "bs=1M", "count=100", "conv=fsync", "status=none");
+            long full = allocated(loop.image);
+            assertTrue(full >= 100L << 20, "the image holds the file: " + full);
+            Files.delete(m.path("big"));
+            Run.ok("sync", "-f", m.mnt.toString()); // the delete durable: its units are discarded then
+            long deadline = System.nanoTime() + 10_000_000_000L;
+            long now = allocated(loop.image);
+            while (now > full - (90L << 20) && System.nanoTime() < deadline) {
+                Thread.sleep(100);
+                Py.eval(m.mnt, "fd = os.open(d, os.O_RDONLY)\nos.fsync(fd)\nos.close(fd)");
+                now = allocated(loop.image);
+            }
+            assertTrue(now <= full - (90L << 20), "discards punched holes: " + full + " -> " + now + " bytes allocated");
+        } finally {
+            m.close();
+        }
+    }
+
+    private static long allocated(Path file) {
+        return Long.parseLong(Run.ok("stat", "-c", "%b", file.toString()).strip()) * 512;
+    }
+
+    private static int indexOf(byte[] hay, byte[] needle) {
+        outer:
+        for (int i = 0; i + needle.length <= hay.length; i += 512) {
+            for (int j = 0; j < 64; j++) {
+                if (hay[i + j] != needle[j]) {
+                    continue outer;
+                }
+            }
+            return i;
+        }
+        return -1;
+    }
+}
