@@ -18,6 +18,8 @@
 #                                 a part "-o OPTS" is a FUSE option of that mount, e.g. "128k=-o max_write=131072")
 #   RATIOS="xdevfs-sparsenopc/xdevfs-nopc"  also print these ratios between two targets (space separated)
 #   FIO_EXTRA="--buffer_compress_percentage=60 --refill_buffers"  extra fio options for every target
+#   BLOCK_DEVICE=/dev/loopN       also run "xdevfs-block", storage_type = block on that device (formatted
+#                                 with --force: everything on it is lost); bench/block.sh sets it up
 #   TMPFS_ANCHORS=1               also run "native-tmpfs" and "bindfs-tmpfs" (bindfs over it) on a tmpfs,
 #                                 the anchors of storage_type = tmpfs (whose base is a tmpfs it mounts)
 set -euo pipefail
@@ -35,6 +37,7 @@ targets=(native bindfs xdevfs)
 if [ "${TMPFS_ANCHORS:-0}" = 1 ]; then targets+=(native-tmpfs bindfs-tmpfs); fi
 if [ "${COMPARE_DISPATCH:-0}" = 1 ]; then targets+=(xdevfs-mt); fi
 for type in ${COMPARE_TYPES:-}; do targets+=("xdevfs-$type"); done
+if [ -n "${BLOCK_DEVICE:-}" ]; then targets+=(xdevfs-block); fi
 IFS=';' read -ra variants <<< "${VARIANTS:-}"
 for v in "${variants[@]}"; do targets+=("xdevfs-${v%%=*}"); done
 
@@ -72,6 +75,14 @@ for type in ${COMPARE_TYPES:-}; do
   # shellcheck disable=SC2086
   mount_xdevfs "xdevfs-$type" "$lines" ${XDEVFS_MOUNT_ARGS:-}
 done
+if [ -n "${BLOCK_DEVICE:-}" ]; then
+  "$repo/mount-scripts/xdevfs" format --force "$BLOCK_DEVICE" >&2
+  mkdir -p "$work/xdevfs-block"
+  printf '[local]\nstorage_type = block\n[block]\nblock_device = %s\n' "$BLOCK_DEVICE" > "$work/xdevfs-block.ini"
+  # shellcheck disable=SC2086
+  "$repo/mount-scripts/xdevfs" mount --config "$work/xdevfs-block.ini" --log-file "$results/xdevfs-block.log" \
+    ${XDEVFS_MOUNT_ARGS:-} "$work/xdevfs-block" >&2
+fi
 for v in "${variants[@]}"; do # a part "-o OPTIONS" is a mount argument, every other part a config line
   lines="" args=()
   IFS='|' read -ra parts <<< "${v#*=}"
