@@ -41,13 +41,15 @@ class ConfigLoaderTest {
             "hot_access_threshold = 3", "cold_storage_type = sparse", "cold_directory = /srv/c", "cold_timeout_sec = 60",
             "cold_enable_compression = false", "auto_migration = false", "migration_batch_size = 10",
             "migration_interval_sec = 5", "migration_rate_limit = 16M", "intent_log_directory = /srv/log",
-            "intent_log_size = 64M"};
+            "intent_log_size = 64M", "block_device = /dev/loop7", "sector_size = 512", "use_raw_device = true",
+            "enable_trim = true", "queue_depth = 8"};
         int checked = 0;
         for (io.xdevfs.tiers.StorageType owner : io.xdevfs.tiers.StorageType.values()) {
             for (String key : owner.ownKeys()) {
                 String line = java.util.Arrays.stream(valid).filter(l -> l.startsWith(key + " = ")).findFirst().orElseThrow();
                 String section = owner == io.xdevfs.tiers.StorageType.TMPFS ? "[tmpfs]"
-                        : owner == io.xdevfs.tiers.StorageType.HYBRID ? "[hybrid]" : "[local]";
+                        : owner == io.xdevfs.tiers.StorageType.HYBRID ? "[hybrid]"
+                        : owner == io.xdevfs.tiers.StorageType.BLOCK ? "[block]" : "[local]";
                 String other = owner == io.xdevfs.tiers.StorageType.REGULAR ? "sparse" : "regular";
                 List<String> found = problems("[local]\nstorage_type = " + other + "\n" + section + "\n" + line + "\n");
                 assertEquals(1, found.size(), key + ": " + found);
@@ -55,7 +57,7 @@ class ConfigLoaderTest {
                 checked++;
             }
         }
-        assertEquals(31, checked, "the keys of mmap, direct, tmpfs, sparse, compressed and hybrid");
+        assertEquals(36, checked, "the keys of mmap, direct, tmpfs, block, sparse, compressed and hybrid");
     }
 
     @Test
@@ -226,11 +228,29 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void theBlockSectionConfiguresStorageTypeBlockAndOnlyIt() throws Exception {
+        io.xdevfs.tiers.BlockSettings b = ConfigLoader.load(ini("[local]\nstorage_type = block\n[block]\n"
+                + "block_device = /dev/loop7\nenable_trim = false\nqueue_depth = 4\n")).block();
+        assertEquals(new io.xdevfs.tiers.BlockSettings(Path.of("/dev/loop7"), 0, true, false, 4), b);
+        Path file = tmp.resolve("x.ini");
+        assertEquals(List.of(file + ": storage_type = block needs [block] block_device (a device formatted with "
+                + "xdevfs format)"), problems("[local]\nstorage_type = block\n"));
+        assertEquals(List.of(file + ":2: [local] base_directory: does not apply to storage_type = block (its files "
+                + "live on block_device)"), problems("[local]\nbase_directory = /srv/x\nstorage_type = block\n"
+                + "[block]\nblock_device = /dev/loop7\n"));
+        assertEquals(List.of(file + ":4: [block] sector_size = '1024': expected 512 or 4096"),
+                problems("[local]\nstorage_type = block\n[block]\nsector_size = 1024\nblock_device = /dev/loop7\n"));
+        assertEquals(file + ":2: [hybrid] hot_storage_type = 'block': not supported yet as a tier (supported "
+                + "now: regular, mmap, direct, tmpfs, sparse, compressed)",
+                problems("[hybrid]\nhot_storage_type = block\n[local]\nstorage_type = hybrid\n").get(0));
+    }
+
+    @Test
     void everyProblemNamesFileLineKeyAndWhatIsAllowed() throws Exception {
         Path file = tmp.resolve("x.ini");
         List<String> p = problems("""
                 [local]
-                storage_type = block
+                storage_type = blocks
                 file_permissions = 0999
                 use_sync_writes = maybe
                 max_open_files = 0
@@ -245,7 +265,7 @@ class ConfigLoaderTest {
                 """);
         assertEquals(List.of(
                 file + ":13: expected 'key = value', found 'use_sync_writes'",
-                file + ":2: [local] storage_type = 'block': not supported yet (supported now: regular, mmap, direct, tmpfs, sparse, compressed, hybrid)",
+                file + ":2: [local] storage_type = 'blocks': expected one of regular, mmap, direct, tmpfs, block, sparse, compressed, hybrid",
                 file + ":3: [local] file_permissions = '0999': expected an octal mode from 0000 to 7777, e.g. 0644",
                 file + ":4: [local] use_sync_writes = 'maybe': expected true or false",
                 file + ":5: [local] max_open_files = '0': expected an integer from 1 to 1000000",

@@ -77,7 +77,7 @@ final class HybridKeys extends KeyGroup {
         if (t == null || t == StorageType.HYBRID) {
             throw new IllegalArgumentException("expected a single-tier storage type: one of " + allowed);
         }
-        if (!t.implemented) {
+        if (!t.implemented || t == StorageType.BLOCK) {
             throw new IllegalArgumentException("not supported yet as a tier (supported now: " + allowed + ")");
         }
         return t;
