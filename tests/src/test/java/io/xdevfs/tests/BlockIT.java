@@ -77,46 +77,106 @@ class BlockIT {
     @Test
     void killDuringFdatasyncedAppendsLosesNothingAcknowledged() throws Exception {
         Path root = root();
-        LoopDevice loop = LoopDevice.create(root.resolve("device.img"), 512L << 20);
-        loop.format();
-        Mounted m = Mounted.onDevice(root, loop, BLOCK);
-        try {
-            Run.ok("dd", "if=/dev/urandom", "of=" + m.path("before.bin"), "bs=1M", "count=8", "conv=fsync", "status=none");
-            String before = Run.sha256(m.path("before.bin"));
+        try (LoopDevice loop = LoopDevice.create(root.resolve("device.img"), 512L << 20)) {
+            loop.format();
+            Mounted m = Mounted.onDevice(root, loop, BLOCK);
+            try {
+                Run.ok("dd", "if=/dev/urandom", "of=" + m.path("before.bin"), "bs=1M", "count=8", "conv=fsync", "status=none");
+                String before = Run.sha256(m.path("before.bin"));
+                Path acks = root.resolve("acks");
+                Process writer = new ProcessBuilder("python3", "-c", String.join("\n",
+                        "import os, sys",
+                        "fd = os.open(sys.argv[1], os.O_CREAT | os.O_WRONLY | os.O_APPEND, 0o644)",
+                        "out = open(sys.argv[2], 'w', buffering=1)",
+                        "n = 0",
+                        "while True:",
+                        "    n += 1",
+                        "    os.write(fd, (b'%08d' % n) * 1024)",
+                        "    os.fdatasync(fd)",
+                        "    out.write('%d\\n' % n)"), m.path("wal").toString(), acks.toString())
+                        .redirectErrorStream(true).start();
+                long deadline = System.nanoTime() + 20_000_000_000L;
+                while (System.nanoTime() < deadline && (!Files.exists(acks) || Files.readAllLines(acks).size() < 300)) {
+                    Thread.sleep(20);
+                }
+                m.kill();
+                writer.destroyForcibly().waitFor();
+                List<String> acked = Files.readAllLines(acks);
+                int last = acked.isEmpty() ? 0 : Integer.parseInt(acked.get(acked.size() - 1).strip());
+                assertTrue(last >= 300, "only " + last + " records acknowledged");
+                Run fsck = loop.fsck();
+                assertEquals(0, fsck.exit(), fsck.output());
+                m = Mounted.onDevice(root, loop, BLOCK);
+                assertEquals(before, Run.sha256(m.path("before.bin")));
+                byte[] wal = Files.readAllBytes(m.path("wal"));
+                assertTrue(wal.length >= last * 8192L, wal.length + " bytes < " + last + " acknowledged records");
+                for (int r = 1; r <= last; r++) {
+                    String want = String.format("%08d", r);
+                    assertEquals(want, new String(wal, (r - 1) * 8192, 8, StandardCharsets.US_ASCII), "record " + r);
+                    assertEquals(want, new String(wal, r * 8192 - 8, 8, StandardCharsets.US_ASCII), "record " + r);
+                }
+            } finally {
+                m.close();
+            }
+        }
+    }
+
+    /**
+     * Namespace churn (create with fsync, rename, unlink, directory fsync after each step) killed with -9:
+     * after a remount every acknowledged step is there, with its bytes, and fsck finds the volume clean.
+     */
+    @Test
+    void killDuringNamespaceChurnKeepsEveryAcknowledgedName() throws Exception {
+        Path root = root();
+        try (LoopDevice loop = LoopDevice.create(root.resolve("device.img"), 256L << 20)) {
+            loop.format();
+            Mounted m = Mounted.onDevice(root, loop, BLOCK);
             Path acks = root.resolve("acks");
-            Process writer = new ProcessBuilder("python3", "-c", String.join("\n",
-                    "import os, sys",
-                    "fd = os.open(sys.argv[1], os.O_CREAT | os.O_WRONLY | os.O_APPEND, 0o644)",
-                    "out = open(sys.argv[2], 'w', buffering=1)",
-                    "n = 0",
-                    "while True:",
-                    "    n += 1",
-                    "    os.write(fd, (b'%08d' % n) * 1024)",
-                    "    os.fdatasync(fd)",
-                    "    out.write('%d\\n' % n)"), m.path("wal").toString(), acks.toString())
-                    .redirectErrorStream(true).start();
-            long deadline = System.nanoTime() + 20_000_000_000L;
-            while (System.nanoTime() < deadline && (!Files.exists(acks) || Files.readAllLines(acks).size() < 300)) {
-                Thread.sleep(20);
+            try {
+                Files.createDirectory(m.path("ns"));
+                Process churn = new ProcessBuilder("python3", "-c", String.join("\n",
+                        "import os, sys",
+                        "d = sys.argv[1]",
+                        "out = open(sys.argv[2], 'w', buffering=1)",
+                        "dfd = os.open(d, os.O_RDONLY)",
+                        "def name(i): return os.path.join(d, ('r%d' if i % 3 == 0 else 'f%d') % i)",
+                        "n = 0",
+                        "while True:",
+                        "    n += 1",
+                        "    fd = os.open(os.path.join(d, 'f%d' % n), os.O_CREAT | os.O_WRONLY, 0o644)",
+                        "    os.write(fd, b'%d' % n)",
+                        "    os.fsync(fd)",
+                        "    os.close(fd)",
+                        "    if n % 3 == 0:",
+                        "        os.rename(os.path.join(d, 'f%d' % n), name(n))",
+                        "    if n % 5 == 0:",
+                        "        os.unlink(name(n - 1))",
+                        "    os.fsync(dfd)",
+                        "    out.write('%d\\n' % n)"), m.path("ns").toString(), acks.toString())
+                        .redirectErrorStream(true).start();
+                long deadline = System.nanoTime() + 20_000_000_000L;
+                while (System.nanoTime() < deadline && (!Files.exists(acks) || Files.readAllLines(acks).size() < 200)) {
+                    Thread.sleep(20);
+                }
+                m.kill();
+                churn.destroyForcibly().waitFor();
+                List<String> acked = Files.readAllLines(acks);
+                int last = Integer.parseInt(acked.get(acked.size() - 1).strip());
+                assertTrue(last >= 200, "only " + last + " steps acknowledged");
+                Run fsck = loop.fsck();
+                assertEquals(0, fsck.exit(), fsck.output());
+                m = Mounted.onDevice(root, loop, BLOCK);
+                for (int i = 1; i < last; i++) { // step last + 1 may have unlinked file last
+                    Path f = m.path("ns").resolve((i % 3 == 0 ? "r" : "f") + i);
+                    boolean unlinked = (i + 1) % 5 == 0;
+                    assertEquals(!unlinked, Files.exists(f), "step " + i + " of " + last);
+                    if (!unlinked) {
+                        assertEquals(String.valueOf(i), Files.readString(f), "step " + i);
+                    }
+                }
+            } finally {
+                m.close();
             }
-            m.kill();
-            writer.destroyForcibly().waitFor();
-            List<String> acked = Files.readAllLines(acks);
-            int last = acked.isEmpty() ? 0 : Integer.parseInt(acked.get(acked.size() - 1).strip());
-            assertTrue(last >= 300, "only " + last + " records acknowledged");
-            Run fsck = loop.fsck();
-            assertEquals(0, fsck.exit(), fsck.output());
-            m = Mounted.onDevice(root, loop, BLOCK);
-            assertEquals(before, Run.sha256(m.path("before.bin")));
-            byte[] wal = Files.readAllBytes(m.path("wal"));
-            assertTrue(wal.length >= last * 8192L, wal.length + " bytes < " + last + " acknowledged records");
-            for (int r = 1; r <= last; r++) {
-                String want = String.format("%08d", r);
-                assertEquals(want, new String(wal, (r - 1) * 8192, 8, StandardCharsets.US_ASCII), "record " + r);
-                assertEquals(want, new String(wal, r * 8192 - 8, 8, StandardCharsets.US_ASCII), "record " + r);
-            }
-        } finally {
-            m.close();
         }
     }
 
@@ -124,7 +184,12 @@ class BlockIT {
     @Test
     void bitFlipsAreFoundNeverServed() throws Exception {
         Path root = root();
-        LoopDevice loop = LoopDevice.create(root.resolve("device.img"), 256L << 20);
+        try (LoopDevice loop = LoopDevice.create(root.resolve("device.img"), 256L << 20)) {
+            bitFlipsAreFoundNeverServed(root, loop);
+        }
+    }
+
+    private static void bitFlipsAreFoundNeverServed(Path root, LoopDevice loop) throws Exception {
         loop.format();
         Mounted m = Mounted.onDevice(root, loop, BLOCK);
         m.loop = null;
@@ -165,14 +230,18 @@ class BlockIT {
         assertNotEquals(8, repair.exit(), repair.output());
         Run after = loop.fsck();
         assertEquals(0, after.exit(), after.output());
-        loop.close();
     }
 
     /** A full device answers ENOSPC and loses nothing stored; deleting a file makes the space usable again. */
     @Test
     void aFullDeviceIsEnospcAndKeepsWhatItHas() throws Exception {
         Path root = root();
-        LoopDevice loop = LoopDevice.create(root.resolve("device.img"), 96L << 20);
+        try (LoopDevice loop = LoopDevice.create(root.resolve("device.img"), 96L << 20)) {
+            aFullDeviceIsEnospcAndKeepsWhatItHas(root, loop);
+        }
+    }
+
+    private static void aFullDeviceIsEnospcAndKeepsWhatItHas(Path root, LoopDevice loop) throws Exception {
         loop.format();
         Mounted m = Mounted.onDevice(root, loop, BLOCK);
         m.loop = null;
@@ -190,32 +259,32 @@ class BlockIT {
             m.close();
         }
         assertEquals(0, loop.fsck().exit());
-        loop.close();
     }
 
     /** enable_trim (the default): a deleted file's units are discarded, which punches holes in the loop's backing file. */
     @Test
     void trimReturnsDeletedSpaceToTheLoopBackingFile() throws Exception {
         Path root = root();
-        LoopDevice loop = LoopDevice.create(root.resolve("device.img"), 512L << 20);
-        loop.format();
-        Mounted m = Mounted.onDevice(root, loop, BLOCK);
-        try {
-            Run.ok("dd", "if=/dev/urandom", "of=" + m.path("big"), "bs=1M", "count=100", "conv=fsync", "status=none");
-            long full = allocated(loop.image);
-            assertTrue(full >= 100L << 20, "the image holds the file: " + full);
-            Files.delete(m.path("big"));
-            Run.ok("sync", "-f", m.mnt.toString()); // the delete durable: its units are discarded then
-            long deadline = System.nanoTime() + 10_000_000_000L;
-            long now = allocated(loop.image);
-            while (now > full - (90L << 20) && System.nanoTime() < deadline) {
-                Thread.sleep(100);
-                Py.eval(m.mnt, "fd = os.open(d, os.O_RDONLY)\nos.fsync(fd)\nos.close(fd)");
-                now = allocated(loop.image);
+        try (LoopDevice loop = LoopDevice.create(root.resolve("device.img"), 512L << 20)) {
+            loop.format();
+            Mounted m = Mounted.onDevice(root, loop, BLOCK);
+            try {
+                Run.ok("dd", "if=/dev/urandom", "of=" + m.path("big"), "bs=1M", "count=100", "conv=fsync", "status=none");
+                long full = allocated(loop.image);
+                assertTrue(full >= 100L << 20, "the image holds the file: " + full);
+                Files.delete(m.path("big"));
+                Run.ok("sync", "-f", m.mnt.toString()); // the delete durable: its units are discarded then
+                long deadline = System.nanoTime() + 10_000_000_000L;
+                long now = allocated(loop.image);
+                while (now > full - (90L << 20) && System.nanoTime() < deadline) {
+                    Thread.sleep(100);
+                    Py.eval(m.mnt, "fd = os.open(d, os.O_RDONLY)\nos.fsync(fd)\nos.close(fd)");
+                    now = allocated(loop.image);
+                }
+                assertTrue(now <= full - (90L << 20), "discards punched holes: " + full + " -> " + now + " bytes allocated");
+            } finally {
+                m.close();
             }
-            assertTrue(now <= full - (90L << 20), "discards punched holes: " + full + " -> " + now + " bytes allocated");
-        } finally {
-            m.close();
         }
     }
 

@@ -65,8 +65,14 @@ final class LoopDevice implements AutoCloseable {
         return Run.of(cmd.toArray(String[]::new));
     }
 
+    private boolean detached;
+
+    /** Detaches the device (once: a mount that was handed it may have done so already). */
     @Override
-    public void close() {
-        Run.of("losetup", "-d", device.toString());
+    public synchronized void close() {
+        if (!detached) {
+            detached = true;
+            Run.of("losetup", "-d", device.toString());
+        }
     }
 }

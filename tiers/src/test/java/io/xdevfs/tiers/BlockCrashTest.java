@@ -142,6 +142,39 @@ class BlockCrashTest {
         }
     }
 
+    /**
+     * A checkpoint (here the one at unmount) stopped at each of its calls: slot written or not, flushed or
+     * not, superblock written or torn: the next mount finds everything that was synced before it.
+     */
+    @Test
+    void aCheckpointStoppedAtAnyCallLosesNothing() throws Exception {
+        for (int n = 1; n <= 8; n++) {
+            Path device = freshDevice("checkpoint" + n + ".img");
+            FaultyPosix posix = new FaultyPosix();
+            Acknowledged ack = new Acknowledged();
+            Volume v = BlockVolume.open(posix, config(device), true);
+            workload(v, ack);
+            posix.dieAfter(n);
+            try {
+                v.close();
+            } catch (IOException stopped) {
+                // the machine stopped inside the checkpoint
+            }
+            posix.powerCut(tmp, new Random(n));
+            try (Volume after = BlockVolume.open(Posix.get(), config(device), true)) {
+                for (Map.Entry<String, byte[]> e : ack.files.entrySet()) {
+                    assertArrayEquals(e.getValue(), read(after, e.getKey()), "stopped after call " + n + ": " + e.getKey());
+                }
+                for (String gone : ack.gone) {
+                    assertThrows(IOException.class, () -> after.getattr(gone), "stopped after call " + n + ": " + gone);
+                }
+            }
+            BlockCheck.Report report = BlockCheck.check(Posix.get(), device, false, true);
+            assertEquals(BlockCheck.CLEAN, report.exitCode(), "stopped after call " + n + ": " + report.lines());
+            Files.delete(device);
+        }
+    }
+
     private static boolean exists(Volume v, String path) {
         try {
             v.getattr(path);

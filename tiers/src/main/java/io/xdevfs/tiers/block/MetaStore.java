@@ -218,20 +218,30 @@ final class MetaStore {
         releaseFlushed(freed);
     }
 
-    /** Units whose frees a flush made durable: reusable now, or once discarded with enable_trim. */
+    /** Units handed to the discard thread and not reusable yet (under the state monitor). */
+    private final BitSet discarding = new BitSet();
+
+    /**
+     * Units whose frees a flush made durable: reusable now, or once discarded with enable_trim. A unit is
+     * handed to the discard thread once: a second discard queued behind the first would run after the
+     * unit was given to another file and wipe that file's bytes.
+     */
     private void releaseFlushed(BitSet freed) {
-        if (freed.isEmpty()) {
-            return;
-        }
-        if (discards == null) {
-            synchronized (state) {
-                state.release(freed);
+        synchronized (state) {
+            freed.andNot(discarding);
+            if (freed.isEmpty()) {
+                return;
             }
-            return;
+            if (discards == null) {
+                state.release(freed);
+                return;
+            }
+            discarding.or(freed);
         }
         discards.submit(freed, units -> {
             synchronized (state) {
                 state.release(units);
+                discarding.andNot(units);
             }
         });
     }
