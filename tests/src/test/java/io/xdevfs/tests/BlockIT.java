@@ -84,7 +84,7 @@ class BlockIT {
                 Run.ok("dd", "if=/dev/urandom", "of=" + m.path("before.bin"), "bs=1M", "count=8", "conv=fsync", "status=none");
                 String before = Run.sha256(m.path("before.bin"));
                 Path acks = root.resolve("acks");
-                Process writer = new ProcessBuilder("python3", "-c", String.join("\n",
+                Process writer = new ProcessBuilder(Py.PYTHON, "-c", String.join("\n",
                         "import os, sys",
                         "fd = os.open(sys.argv[1], os.O_CREAT | os.O_WRONLY | os.O_APPEND, 0o644)",
                         "out = open(sys.argv[2], 'w', buffering=1)",
@@ -134,7 +134,7 @@ class BlockIT {
             Path acks = root.resolve("acks");
             try {
                 Files.createDirectory(m.path("ns"));
-                Process churn = new ProcessBuilder("python3", "-c", String.join("\n",
+                Process churn = new ProcessBuilder(Py.PYTHON, "-c", String.join("\n",
                         "import os, sys",
                         "d = sys.argv[1]",
                         "out = open(sys.argv[2], 'w', buffering=1)",

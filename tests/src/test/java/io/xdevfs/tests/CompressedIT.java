@@ -70,7 +70,7 @@ class CompressedIT {
                 + "        j.write('%d\\n' % v); j.flush()\n";
         Path script = fs.root.resolve("writer.py");
         Files.writeString(script, writer);
-        Process p = new ProcessBuilder("python3", script.toString(), fs.path("data").toString(), journal.toString())
+        Process p = new ProcessBuilder(Py.PYTHON, script.toString(), fs.path("data").toString(), journal.toString())
                 .redirectErrorStream(true).start();
         try {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);

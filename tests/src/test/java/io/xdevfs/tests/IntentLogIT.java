@@ -76,7 +76,7 @@ class IntentLogIT {
                 Path dir = fs.path("r" + round);
                 Path journal = root.resolve("journal-" + round);
                 Files.createDirectory(dir);
-                Process workload = new ProcessBuilder("python3", script.toString(), dir.toString(), journal.toString())
+                Process workload = new ProcessBuilder(Py.PYTHON, script.toString(), dir.toString(), journal.toString())
                         .redirectErrorStream(true).redirectOutput(root.resolve("workload-" + round + ".out").toFile())
                         .start();
                 long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
@@ -118,7 +118,7 @@ class IntentLogIT {
                     fs.log());
             Path journal = root.resolve("journal");
             Files.createDirectory(fs.path("wal"));
-            Process workload = new ProcessBuilder("python3", script.toString(), fs.path("wal").toString(),
+            Process workload = new ProcessBuilder(Py.PYTHON, script.toString(), fs.path("wal").toString(),
                     journal.toString()).redirectErrorStream(true).redirectOutput(root.resolve("workload.out").toFile())
                     .start();
             Thread.sleep(1500);

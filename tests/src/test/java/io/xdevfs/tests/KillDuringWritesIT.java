@@ -50,7 +50,7 @@ class KillDuringWritesIT {
         Path journal = fs.root.resolve("journal");
         Path script = fs.root.resolve("writer.py");
         Files.writeString(script, WRITER);
-        Process writer = new ProcessBuilder("python3", script.toString(), fs.path("data").toString(),
+        Process writer = new ProcessBuilder(Py.PYTHON, script.toString(), fs.path("data").toString(),
                 journal.toString()).redirectErrorStream(true).start();
         try {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);

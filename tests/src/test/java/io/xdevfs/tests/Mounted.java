@@ -127,7 +127,7 @@ final class Mounted implements AutoCloseable {
      * passes an ignored SIGINT down to every process, which a JVM keeps ignoring.
      */
     static List<String> javaCommand() {
-        return List.of("python3", "-c", "import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_DFL); "
+        return List.of(Py.PYTHON, "-c", "import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_DFL); "
                 + "os.execv(sys.argv[1], sys.argv[1:])",
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Dfile.encoding=UTF-8",
                 "-cp", System.getProperty("java.class.path"), "io.xdevfs.fs.Main");

@@ -344,7 +344,7 @@ class PosixOperationsIT extends OneMountPerClass {
         // The mount is nodev: a device node on it does not open its device.
         assertEquals("EACCES", Py.errno(dir, "os.open(d + '/null', os.O_RDONLY)"));
         Run.ok("chmod", "777", dir.toString());
-        Run unprivileged = Run.of("runuser", "-u", "nobody", "--", "python3", "-c",
+        Run unprivileged = Run.of("runuser", "-u", "nobody", "--", Py.PYTHON, "-c",
                 "import os, stat\ntry:\n    os.mknod('" + dir + "/n2', 0o600 | stat.S_IFCHR, os.makedev(1, 3))\n"
                         + "    print('OK')\nexcept PermissionError:\n    print('EPERM')");
         assertEquals("EPERM", unprivileged.output().strip(), "the kernel refuses a caller without CAP_MKNOD");

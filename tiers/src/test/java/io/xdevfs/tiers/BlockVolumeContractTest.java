@@ -19,7 +19,7 @@ class BlockVolumeContractTest extends VolumeContract {
 
     @Override
     LocalConfig configure(LocalConfig defaults) {
-        return defaults.withBlock(new BlockSettings(device(), 0, true, false, 8));
+        return defaults.withBlock(new BlockSettings(device(), 0, true, true, 8)); // enable_trim, the default: discards race reuse
     }
 
     @Override
