@@ -109,12 +109,38 @@ final class Device implements Closeable {
         return blockDevice;
     }
 
-    void readMeta(ByteBuffer dst, long offset) throws PosixException {
-        posix.pread(metaFd, dst, offset);
+    /** Metadata moves through this buffer, a piece at a time: a checkpoint may be far larger than the direct-memory budget. */
+    private final ByteBuffer metaBuffer = ByteBuffer.allocateDirect(1 << 20);
+
+    /** Fills {@code dst} from the metadata at {@code offset}. */
+    synchronized void readMeta(ByteBuffer dst, long offset) throws PosixException {
+        if (dst.isDirect()) {
+            posix.pread(metaFd, dst, offset);
+            return;
+        }
+        while (dst.hasRemaining()) {
+            ByteBuffer piece = metaBuffer.clear().limit(Math.min(metaBuffer.capacity(), dst.remaining()));
+            int n = posix.pread(metaFd, piece, offset);
+            if (n <= 0) {
+                throw new PosixException(Errno.EIO, "metadata read past the device's end", Names.of(path));
+            }
+            dst.put(piece.flip());
+            offset += n;
+        }
     }
 
-    void writeMeta(ByteBuffer src, long offset) throws PosixException {
-        posix.pwrite(metaFd, src, offset);
+    synchronized void writeMeta(ByteBuffer src, long offset) throws PosixException {
+        if (src.isDirect()) {
+            posix.pwrite(metaFd, src, offset);
+            return;
+        }
+        while (src.hasRemaining()) {
+            int n = Math.min(metaBuffer.capacity(), src.remaining());
+            ByteBuffer piece = metaBuffer.clear().put(src.slice(src.position(), n)).flip();
+            posix.pwrite(metaFd, piece, offset);
+            src.position(src.position() + n);
+            offset += n;
+        }
     }
 
     /** Writes the journal's and checkpoints' cached pages and flushes the device's write cache (data written before included). */

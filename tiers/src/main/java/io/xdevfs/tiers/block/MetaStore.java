@@ -102,9 +102,16 @@ final class MetaStore {
             throw new IOException("formatted for " + g.deviceBytes() + " bytes, the device has only " + device.size());
         }
         long volume = sb.uuid().getMostSignificantBits();
-        ByteBuffer slot = ByteBuffer.allocate((int) g.slotBytes());
-        device.readMeta(slot, g.slotOffset(sb.slot()));
-        List<Change> checkpoint = Frames.readCheckpoint(slot.flip(), volume, sb.generation());
+        // The header says how much of the slot the checkpoint fills: only that is read.
+        ByteBuffer header = ByteBuffer.allocate(Frames.CHECKPOINT_HEADER);
+        device.readMeta(header, g.slotOffset(sb.slot()));
+        long body = header.getLong(20);
+        List<Change> checkpoint = null;
+        if (body >= 0 && body <= g.slotBytes() - Frames.CHECKPOINT_HEADER) {
+            ByteBuffer slot = ByteBuffer.allocate((int) (Frames.CHECKPOINT_HEADER + body));
+            device.readMeta(slot, g.slotOffset(sb.slot()));
+            checkpoint = Frames.readCheckpoint(slot.flip(), volume, sb.generation());
+        }
         if (checkpoint == null) {
             throw new IOException("the checkpoint of generation " + sb.generation() + " is damaged (run xdevfs fsck)");
         }
