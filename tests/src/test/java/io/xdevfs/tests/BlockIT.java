@@ -261,6 +261,31 @@ class BlockIT {
         assertEquals(0, loop.fsck().exit());
     }
 
+    /**
+     * A large device (32 GiB, sparse): checkpoint slots of 128 MiB, more than the daemon's direct-memory
+     * budget, mount and remount (regression: a mount read the whole slot through one direct buffer).
+     */
+    @Test
+    void aLargeDeviceMountsWithinTheMemoryBudget() throws Exception {
+        Path root = root();
+        try (LoopDevice loop = LoopDevice.create(root.resolve("device.img"), 32L << 30)) {
+            loop.format();
+            Mounted m = Mounted.onDevice(root, loop, BLOCK);
+            m.loop = null;
+            try {
+                Files.writeString(m.path("f"), "on a large device");
+            } finally {
+                m.close();
+            }
+            m = Mounted.onDevice(root, loop, BLOCK);
+            try {
+                assertEquals("on a large device", Files.readString(m.path("f")));
+            } finally {
+                m.close();
+            }
+        }
+    }
+
     /** enable_trim (the default): a deleted file's units are discarded, which punches holes in the loop's backing file. */
     @Test
     void trimReturnsDeletedSpaceToTheLoopBackingFile() throws Exception {
