@@ -20,6 +20,7 @@
 #   FIO_EXTRA="--buffer_compress_percentage=60 --refill_buffers"  extra fio options for every target
 #   BLOCK_DEVICE=/dev/loopN       also run "xdevfs-block", storage_type = block on that device (formatted
 #                                 with --force: everything on it is lost); bench/block.sh sets it up
+#   BLOCK_LINES="enable_trim = false"  extra [block] lines for xdevfs-block ('|' separates)
 #   TMPFS_ANCHORS=1               also run "native-tmpfs" and "bindfs-tmpfs" (bindfs over it) on a tmpfs,
 #                                 the anchors of storage_type = tmpfs (whose base is a tmpfs it mounts)
 set -euo pipefail
@@ -78,7 +79,8 @@ done
 if [ -n "${BLOCK_DEVICE:-}" ]; then
   "$repo/mount-scripts/xdevfs" format --force "$BLOCK_DEVICE" >&2
   mkdir -p "$work/xdevfs-block"
-  printf '[local]\nstorage_type = block\n[block]\nblock_device = %s\n' "$BLOCK_DEVICE" > "$work/xdevfs-block.ini"
+  printf '[local]\nstorage_type = block\n[block]\nblock_device = %s\n%s\n' "$BLOCK_DEVICE" \
+    "$(echo "${BLOCK_LINES:-}" | tr '|' '\n')" > "$work/xdevfs-block.ini"
   # shellcheck disable=SC2086
   "$repo/mount-scripts/xdevfs" mount --config "$work/xdevfs-block.ini" --log-file "$results/xdevfs-block.log" \
     ${XDEVFS_MOUNT_ARGS:-} "$work/xdevfs-block" >&2
