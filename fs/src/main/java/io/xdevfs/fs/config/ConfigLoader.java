@@ -192,7 +192,7 @@ public final class ConfigLoader {
     /** The effective configuration as INI text, for {@code xdevfs config check}. */
     public static String render(Config c) {
         HybridSettings h = c.local().hybrid();
-        return render(c.local()) + BlockKeys.render(c.local()) + MountKeys.render(c) + HybridKeys.render(c.local())
+        return render(c.local()) + MountKeys.render(c) + BlockKeys.render(c.local()) + HybridKeys.render(c.local())
                 + TmpfsKeys.render(h != null && h.hot().storageType() == StorageType.TMPFS ? StorageType.TMPFS
                         : h != null ? h.cold().storageType() : c.local().storageType(),
                         h != null && h.hot().storageType() == StorageType.TMPFS ? h.hot().tmpfs()
@@ -228,7 +228,7 @@ public final class ConfigLoader {
     }
 
     private static String typeKeys(LocalConfig c) {
-        return PreallocationKeys.render(c) + SparseKeys.render(c)
+        return (c.block() != null ? "" : PreallocationKeys.render(c)) + SparseKeys.render(c)
                 + (c.storageType() == StorageType.COMPRESSED ? CompressionKeys.render(c.compression()) : "")
                 + IoKeys.render(c.storageType(), c.io())
                 + CacheKeys.render(c.cache());

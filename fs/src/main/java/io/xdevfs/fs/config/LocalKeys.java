@@ -55,12 +55,13 @@ final class LocalKeys extends KeyGroup {
     }
 
     static String render(LocalConfig c) {
-        return "base_directory = " + c.baseDirectory() + "\n"
+        boolean directory = c.block() == null; // a block volume has no base directory
+        return (directory ? "base_directory = " + c.baseDirectory() + "\n" : "")
                 + "storage_type = " + c.storageType().configName() + "\n"
                 + "file_permissions = " + String.format("%04o", c.filePermissions()) + "\n"
                 + "dir_permissions = " + String.format("%04o", c.dirPermissions()) + "\n"
                 + "use_sync_writes = " + c.useSyncWrites() + "\n"
-                + "auto_create_dirs = " + c.autoCreateDirs() + "\n"
+                + (directory ? "auto_create_dirs = " + c.autoCreateDirs() + "\n" : "")
                 + "max_open_files = " + c.maxOpenFiles() + "\n";
     }
 }
