@@ -26,21 +26,15 @@ class BlockIT {
         return Files.createTempDirectory("xdevfs-it-");
     }
 
-    private static Run xdevfs(String... args) {
-        List<String> cmd = new java.util.ArrayList<>(Mounted.javaCommand());
-        cmd.addAll(List.of(args));
-        return Run.of(cmd.toArray(String[]::new));
-    }
-
     @Test
     void formatAndMountRefuseWhatTheyMust() throws Exception {
         Path root = root();
-        Run notBlock = xdevfs("format", Files.createFile(root.resolve("plain")).toString());
+        Run notBlock = Mounted.cli("format", Files.createFile(root.resolve("plain")).toString());
         assertEquals(1, notBlock.exit(), notBlock.output());
         assertTrue(notBlock.output().contains("not a block device (ENOTBLK)"), notBlock.output());
         try (LoopDevice loop = LoopDevice.create(root.resolve("device.img"), 256L << 20)) {
             Run.ok("mkfs.ext4", "-q", "-F", loop.device.toString());
-            Run ext4 = xdevfs("format", loop.device.toString());
+            Run ext4 = Mounted.cli("format", loop.device.toString());
             assertEquals(1, ext4.exit(), ext4.output());
             assertTrue(ext4.output().contains("holds an ext2/ext3/ext4 filesystem") && ext4.output().contains("--force"),
                     ext4.output());
@@ -55,12 +49,12 @@ class BlockIT {
             assertEquals(null, unformatted, "an unformatted device mounted");
             String out = loop.format("--label", "wal", "--unit", "4M");
             assertTrue(out.matches("(?s).*268435456 bytes, 512-byte sectors, \\d+ allocation units of 4 MiB.*"), out);
-            Run again = xdevfs("format", loop.device.toString());
+            Run again = Mounted.cli("format", loop.device.toString());
             assertTrue(again.exit() == 1 && again.output().contains("holds an xdevfs volume"), again.output());
             Mounted m = Mounted.onDevice(root, loop, BLOCK);
             m.loop = null; // this test detaches it
             try {
-                Run busy = xdevfs("format", "--force", loop.device.toString());
+                Run busy = Mounted.cli("format", "--force", loop.device.toString());
                 assertTrue(busy.exit() == 1 && busy.output().contains("in use (EBUSY)"), busy.output());
                 assertEquals(8, loop.fsck().exit(), "fsck of a mounted device is an operational error");
             } finally {

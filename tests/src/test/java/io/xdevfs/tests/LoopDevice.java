@@ -45,11 +45,7 @@ final class LoopDevice implements AutoCloseable {
 
     /** xdevfs format on it (the CLI, as a user runs it); returns its output. */
     String format(String... options) {
-        java.util.List<String> cmd = new java.util.ArrayList<>(Mounted.javaCommand());
-        cmd.add("format");
-        cmd.addAll(java.util.List.of(options));
-        cmd.add(device.toString());
-        Run r = Run.of(cmd.toArray(String[]::new));
+        Run r = Mounted.cli(command("format", options));
         if (r.exit() != 0) {
             throw new AssertionError("xdevfs format failed: " + r.output());
         }
@@ -58,11 +54,15 @@ final class LoopDevice implements AutoCloseable {
 
     /** xdevfs fsck (with {@code --repair} when asked). */
     Run fsck(String... options) {
-        java.util.List<String> cmd = new java.util.ArrayList<>(Mounted.javaCommand());
-        cmd.add("fsck");
-        cmd.addAll(java.util.List.of(options));
-        cmd.add(device.toString());
-        return Run.of(cmd.toArray(String[]::new));
+        return Mounted.cli(command("fsck", options));
+    }
+
+    /** {@code xdevfs SUBCOMMAND OPTIONS... DEVICE}. */
+    private String[] command(String subcommand, String... options) {
+        java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of(subcommand));
+        args.addAll(java.util.List.of(options));
+        args.add(device.toString());
+        return args.toArray(String[]::new);
     }
 
     private boolean detached;

@@ -133,6 +133,13 @@ final class Mounted implements AutoCloseable {
                 "-cp", System.getProperty("java.class.path"), "io.xdevfs.fs.Main");
     }
 
+    /** The xdevfs command line with {@code args}, run to its end (format, fsck, config check, ...). */
+    static Run cli(String... args) {
+        List<String> cmd = new ArrayList<>(javaCommand());
+        cmd.addAll(List.of(args));
+        return Run.of(cmd.toArray(String[]::new));
+    }
+
     Path path(String relative) {
         return mnt.resolve(relative);
     }

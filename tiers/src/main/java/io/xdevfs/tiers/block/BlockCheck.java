@@ -96,7 +96,7 @@ public final class BlockCheck {
         checkNames(state, fixes);
         checkUnits(state, g);
         checkData(state, g);
-        if (repair && (fixed > 0 || found > 0)) {
+        if (repair && fixed > 0) {
             fixes.forEach(state::apply);
             store.checkpoint(); // also rewrites the superblock copy not in use
         }

@@ -53,7 +53,8 @@ public final class BlockFormat {
             }
             long[] now = BlockVolume.now();
             MetaStore.format(d, g, label, Flags.S_IFDIR | 0755, 0, 0, now);
-            Superblock sb = Superblock.newest(MetaStore.readSuperblocks(d)[0], MetaStore.readSuperblocks(d)[1])
+            Superblock.Result[] written = MetaStore.readSuperblocks(d);
+            Superblock sb = Superblock.newest(written[0], written[1])
                     .orElseThrow(() -> new VolumeException(device + ": the superblock did not read back"));
             return new Result(g.deviceBytes(), g.sectorSize(), g.unitSize(), g.units(), g.dataStart(), sb.uuid());
         } catch (VolumeException e) {

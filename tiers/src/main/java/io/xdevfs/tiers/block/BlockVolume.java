@@ -15,6 +15,7 @@ import io.xdevfs.tiers.MetadataChange;
 import io.xdevfs.tiers.Owner;
 import io.xdevfs.tiers.Volume;
 import io.xdevfs.tiers.VolumeException;
+import io.xdevfs.tiers.XattrReplies;
 import io.xdevfs.tiers.metrics.Metrics;
 
 import java.io.IOException;
@@ -211,12 +212,17 @@ public final class BlockVolume implements Volume {
         return copy.attributes();
     }
 
-    private static Change.Attributes withNewEntry(Inode dir, long[] t, int nlinkDelta) {
-        return edited(dir, d -> {
-            d.nlink += nlinkDelta;
-            d.mtimeSec = d.ctimeSec = t[0];
-            d.mtimeNsec = d.ctimeNsec = t[1];
+    /** {@code f}'s attributes after {@code edit}, with its contents changed at {@code t} (mtime and ctime). */
+    static Change.Attributes modified(Inode f, long[] t, Consumer<Inode> edit) {
+        return edited(f, c -> {
+            edit.accept(c);
+            c.mtimeSec = c.ctimeSec = t[0];
+            c.mtimeNsec = c.ctimeNsec = t[1];
         });
+    }
+
+    private static Change.Attributes withNewEntry(Inode dir, long[] t, int nlinkDelta) {
+        return modified(dir, t, d -> d.nlink += nlinkDelta);
     }
 
     private static Change.Attributes changed(Inode f, long[] t, Consumer<Inode> edit) {
@@ -283,16 +289,23 @@ public final class BlockVolume implements Volume {
 
     @Override
     public void mkdir(String path, int mode, Owner owner) throws IOException {
-        change(() -> {
-            Inode parent = parentOf(path);
-            String name = leaf(path);
-            requireAbsent(parent, name, path);
-            long[] t = now();
-            long id = state.newId();
-            commit(newInode(id, Flags.S_IFDIR | (mode & 07777 & config.dirPermissions()), owner, parent, 2, "", 0, t),
-                    new Change.Entry(parent.id, name, id), withNewEntry(parent, t, 1));
-            return null;
-        });
+        change(() -> addNode(path, Flags.S_IFDIR | (mode & 07777 & config.dirPermissions()), owner, "", 0));
+    }
+
+    /**
+     * A new inode under a new name: a directory (two links, one more for its parent) or anything else (one
+     * link); under {@link #change}. Returns the inode.
+     */
+    private Inode addNode(String path, int mode, Owner owner, String target, long rdev) throws IOException {
+        Inode parent = parentOf(path);
+        String name = leaf(path);
+        requireAbsent(parent, name, path);
+        long[] t = now();
+        long id = state.newId();
+        boolean directory = (mode & Flags.S_IFMT) == Flags.S_IFDIR;
+        commit(newInode(id, mode, owner, parent, directory ? 2 : 1, target, rdev, t),
+                new Change.Entry(parent.id, name, id), withNewEntry(parent, t, directory ? 1 : 0));
+        return state.inode(id);
     }
 
     private static void requireAbsent(Inode parent, String name, String path) throws PosixException {
@@ -349,11 +362,7 @@ public final class BlockVolume implements Volume {
                 }
                 return opened(state.inode(existing), flags, path);
             }
-            long[] t = now();
-            long id = state.newId();
-            commit(newInode(id, Flags.S_IFREG | (mode & 07777 & config.filePermissions()), owner, parent, 1, "", 0, t),
-                    new Change.Entry(parent.id, name, id), withNewEntry(parent, t, 0));
-            Inode created = state.inode(id);
+            Inode created = addNode(path, Flags.S_IFREG | (mode & 07777 & config.filePermissions()), owner, "", 0);
             created.opens++;
             return created;
         });
@@ -482,16 +491,7 @@ public final class BlockVolume implements Volume {
 
     @Override
     public void symlink(String target, String path, Owner owner) throws IOException {
-        change(() -> {
-            Inode parent = parentOf(path);
-            String name = leaf(path);
-            requireAbsent(parent, name, path);
-            long[] t = now();
-            long id = state.newId();
-            commit(newInode(id, Flags.S_IFLNK | 0777, owner, parent, 1, target, 0, t),
-                    new Change.Entry(parent.id, name, id), withNewEntry(parent, t, 0));
-            return null;
-        });
+        change(() -> addNode(path, Flags.S_IFLNK | 0777, owner, target, 0));
     }
 
     @Override
@@ -570,16 +570,7 @@ public final class BlockVolume implements Volume {
             throw new PosixException(Errno.EINVAL, "mknod", path);
         }
         long dev = fileType == Flags.S_IFCHR || fileType == Flags.S_IFBLK ? rdev : 0;
-        change(() -> {
-            Inode parent = parentOf(path);
-            String name = leaf(path);
-            requireAbsent(parent, name, path);
-            long[] t = now();
-            long id = state.newId();
-            commit(newInode(id, fileType | (mode & 07777 & config.filePermissions()), owner, parent, 1, "", dev, t),
-                    new Change.Entry(parent.id, name, id), withNewEntry(parent, t, 0));
-            return null;
-        });
+        change(() -> addNode(path, fileType | (mode & 07777 & config.filePermissions()), owner, "", dev));
     }
 
     /**
@@ -636,14 +627,7 @@ public final class BlockVolume implements Volume {
             if (v == null) {
                 throw new PosixException(Errno.ENODATA, "getxattr", path);
             }
-            if (value.remaining() == 0) {
-                return v.length;
-            }
-            if (value.remaining() < v.length) {
-                throw new PosixException(Errno.ERANGE, "getxattr", path);
-            }
-            value.put(v);
-            return v.length;
+            return XattrReplies.answer(v, value, "getxattr", path);
         });
     }
 
@@ -677,21 +661,12 @@ public final class BlockVolume implements Volume {
     @Override
     public int listxattr(String path, ByteBuffer names) throws IOException {
         return read(() -> {
-            Inode f = lookup(path);
-            int size = 0;
-            for (String n : f.xattrs.keySet()) {
-                size += Names.bytes(n).length + 1;
+            java.io.ByteArrayOutputStream list = new java.io.ByteArrayOutputStream();
+            for (String n : lookup(path).xattrs.keySet()) {
+                list.writeBytes(Names.bytes(n));
+                list.write(0);
             }
-            if (names.remaining() == 0) {
-                return size;
-            }
-            if (names.remaining() < size) {
-                throw new PosixException(Errno.ERANGE, "listxattr", path);
-            }
-            for (String n : f.xattrs.keySet()) {
-                names.put(Names.bytes(n)).put((byte) 0);
-            }
-            return size;
+            return XattrReplies.answer(list.toByteArray(), names, "listxattr", path);
         });
     }
 

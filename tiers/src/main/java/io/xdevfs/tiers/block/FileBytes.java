@@ -3,6 +3,7 @@ package io.xdevfs.tiers.block;
 import io.xdevfs.posix.Errno;
 import io.xdevfs.posix.Flags;
 import io.xdevfs.posix.PosixException;
+import io.xdevfs.tiers.format.AlignedBuffers;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -32,8 +33,8 @@ final class FileBytes {
     private final Geometry g;
     private final int perUnit;
     final AtomicLong checksumErrors = new AtomicLong();
-    private final ThreadLocal<ByteBuffer> buffers = ThreadLocal.withInitial(
-            () -> ByteBuffer.allocateDirect(MAX_IO + 3 * BLOCK).alignedSlice(BLOCK));
+    /** A piece of up to MAX_IO bytes spans at most two blocks more than its length. */
+    private final AlignedBuffers buffers = new AlignedBuffers(BLOCK, MAX_IO + 2 * BLOCK);
 
     /** No free unit now: frees waiting for a flush may make some. */
     private static final class NoSpace extends RuntimeException {
@@ -51,7 +52,7 @@ final class FileBytes {
     }
 
     private ByteBuffer buffer() {
-        return buffers.get().clear();
+        return buffers.get();
     }
 
     int read(Inode f, ByteBuffer dst, long offset) throws IOException {
@@ -169,11 +170,7 @@ final class FileBytes {
                 List<Change> changes = new ArrayList<>(mapUnits(f, first / perUnit, last / perUnit));
                 changes.add(new Change.Checksums(f.id, first, crcs));
                 if (end > f.size) {
-                    changes.add(BlockVolume.edited(f, c -> {
-                        c.size = end;
-                        c.mtimeSec = c.ctimeSec = t[0];
-                        c.mtimeNsec = c.ctimeNsec = t[1];
-                    }));
+                    changes.add(BlockVolume.modified(f, t, c -> c.size = end));
                 } else {
                     f.touch(t);
                 }
@@ -313,11 +310,7 @@ final class FileBytes {
                     if (size < f.size) {
                         changes.add(new Change.Cut(f.id, (size + BLOCK - 1) / BLOCK));
                     }
-                    changes.add(BlockVolume.edited(f, c -> {
-                        c.size = size;
-                        c.mtimeSec = c.ctimeSec = t[0];
-                        c.mtimeNsec = c.ctimeNsec = t[1];
-                    }));
+                    changes.add(BlockVolume.modified(f, t, c -> c.size = size));
                     store.commit(changes);
                 }
                 if (rewriteTail) {
@@ -357,11 +350,7 @@ final class FileBytes {
                         changes.addAll(mapUnits(f, offset / g.unitSize(), (end - 1) / g.unitSize()));
                     }
                     if (!keepSize && end > f.size) {
-                        changes.add(BlockVolume.edited(f, c -> {
-                            c.size = end;
-                            c.mtimeSec = c.ctimeSec = t[0];
-                            c.mtimeNsec = c.ctimeNsec = t[1];
-                        }));
+                        changes.add(BlockVolume.modified(f, t, c -> c.size = end));
                     }
                     store.commit(changes);
                 }
@@ -419,10 +408,7 @@ final class FileBytes {
                     }
                 }
             }
-            changes.add(BlockVolume.edited(f, c -> {
-                c.mtimeSec = c.ctimeSec = t[0];
-                c.mtimeNsec = c.ctimeNsec = t[1];
-            }));
+            changes.add(BlockVolume.modified(f, t, c -> { }));
             store.commit(changes);
             return null;
         });
@@ -517,9 +503,9 @@ final class FileBytes {
         return (int) c.getValue();
     }
 
+    private static final byte[] ZEROS = new byte[BLOCK];
+
     private static void zero(ByteBuffer buf, int offset, int length) {
-        for (int i = 0; i < length; i++) {
-            buf.put(offset + i, (byte) 0);
-        }
+        buf.put(offset, ZEROS, 0, length);
     }
 }

@@ -199,7 +199,9 @@ final class MetaStore {
      * operations.
      */
     boolean wantsCheckpoint() {
-        return journalTail > superblock.geometry().journalBytes() / 4 * 3 || state.dirty.cardinality() > MAX_DIRTY_UNITS;
+        synchronized (state) { // the journal's tail and the dirty units change under it
+            return journalTail > superblock.geometry().journalBytes() / 4 * 3 || state.dirty.cardinality() > MAX_DIRTY_UNITS;
+        }
     }
 
     double journalFill() {

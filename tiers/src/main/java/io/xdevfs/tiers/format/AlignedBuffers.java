@@ -6,12 +6,12 @@ import java.nio.ByteBuffer;
  * One block-aligned direct buffer per thread for O_DIRECT transfers, so the data path allocates
  * nothing: FUSE hands over request buffers at arbitrary addresses, which O_DIRECT refuses.
  */
-final class AlignedBuffers {
+public final class AlignedBuffers {
     private final int alignment;
     private final int capacity;
     private final ThreadLocal<ByteBuffer> buffers;
 
-    AlignedBuffers(int alignment, int capacity) {
+    public AlignedBuffers(int alignment, int capacity) {
         this.alignment = alignment;
         this.capacity = capacity;
         this.buffers = ThreadLocal.withInitial(
@@ -19,7 +19,7 @@ final class AlignedBuffers {
     }
 
     /** This thread's buffer, cleared; {@link #capacity()} bytes, the first at an aligned address. */
-    ByteBuffer get() {
+    public ByteBuffer get() {
         return buffers.get().clear().limit(capacity);
     }
 

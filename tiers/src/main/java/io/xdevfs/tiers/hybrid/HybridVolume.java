@@ -436,15 +436,7 @@ public final class HybridVolume implements Volume {
             requireNotTiers(name);
             return namespace.getxattr(path, name, value);
         }
-        byte[] status = answer.getBytes(StandardCharsets.UTF_8);
-        if (value.capacity() == 0) {
-            return status.length;
-        }
-        if (value.remaining() < status.length) {
-            throw new PosixException(Errno.ERANGE, "getxattr", path);
-        }
-        value.put(status);
-        return status.length;
+        return io.xdevfs.tiers.XattrReplies.answer(answer.getBytes(StandardCharsets.UTF_8), value, "getxattr", path);
     }
 
     /** "hot" or "cold", then since when and why it is there, as {@code xdevfs tier status} prints it. */
