@@ -7,6 +7,9 @@
 #
 #   bench/block.sh [JOB ...]   default: walappend seqwrite randwrite4k seqread metadata
 #   ROUNDS=3 RUNTIME=10 DEVICE_SIZE=16G BLOCK_BENCH_DIR=/var/tmp/xdevfs-block-bench
+#   LOOP_DIRECT_IO=on      both loop devices read and write their image with O_DIRECT (losetup --direct-io),
+#                          as a real device has no page cache under it; default off (the image's page cache)
+#   EXT4_OPTIONS=discard   mount options of the ext4 (e.g. discard, to match the block type's enable_trim)
 #   (the metadata job makes 10,000 files of 4 KiB: on the block type each takes a 1 MiB unit, 10 GiB)
 set -euo pipefail
 here=$(cd "$(dirname "$(readlink -f "$0")")" && pwd)
@@ -24,10 +27,12 @@ trap cleanup EXIT
 mkdir -p "$dir/ext4"
 rm -f "$dir/ext4.img" "$dir/block.img"
 truncate -s "$size" "$dir/ext4.img" "$dir/block.img"
-ext4_loop=$(losetup -f --show "$dir/ext4.img")
-block_loop=$(losetup -f --show "$dir/block.img")
+direct=${LOOP_DIRECT_IO:-off}
+ext4_loop=$(losetup -f --show --direct-io="$direct" "$dir/ext4.img")
+block_loop=$(losetup -f --show --direct-io="$direct" "$dir/block.img")
 mkfs.ext4 -q "$ext4_loop"
-mount "$ext4_loop" "$dir/ext4"
-echo "devices: ext4 on $ext4_loop, xdevfs-block on $block_loop, each $size over a sparse file in $dir" >&2
+mount ${EXT4_OPTIONS:+-o "$EXT4_OPTIONS"} "$ext4_loop" "$dir/ext4"
+echo "devices: ext4 on $ext4_loop (options: ${EXT4_OPTIONS:-defaults}), xdevfs-block on $block_loop, each $size" \
+  "over a sparse file in $dir, loop direct I/O $direct" >&2
 BENCH_DIR="$dir/ext4/bench" BLOCK_DEVICE="$block_loop" RATIOS="xdevfs-block/native ${RATIOS:-}" \
   "$here/run.sh" "${jobs[@]}"

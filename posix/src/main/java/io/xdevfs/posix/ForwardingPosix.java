@@ -90,6 +90,12 @@ public abstract class ForwardingPosix implements Posix {
     }
 
     @Override
+    public void startWriteback(int fd, long offset, long length) throws PosixException {
+        before("startWriteback");
+        delegate.startWriteback(fd, offset, length);
+    }
+
+    @Override
     public void ftruncate(int fd, long length) throws PosixException {
         before("ftruncate");
         delegate.ftruncate(fd, length);

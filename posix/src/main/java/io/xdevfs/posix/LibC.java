@@ -20,6 +20,7 @@ public interface LibC {
     long lseek(int fd, long offset, int whence);
     int fsync(int fd);
     int fdatasync(int fd);
+    int sync_file_range(int fd, long offset, long nbytes, int flags);
     int ftruncate(int fd, long length);
     int fallocate(int fd, int mode, long offset, long length);
     int ioctl(int fd, long request, long arg);

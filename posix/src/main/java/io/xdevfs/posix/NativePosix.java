@@ -208,6 +208,13 @@ final class NativePosix implements Posix {
         check(dataOnly ? libc.fdatasync(fd) : libc.fsync(fd), dataOnly ? "fdatasync" : "fsync", null);
     }
 
+    private static final int SYNC_FILE_RANGE_WRITE = 2;
+
+    @Override
+    public void startWriteback(int fd, long offset, long length) throws PosixException {
+        check(libc.sync_file_range(fd, offset, length, SYNC_FILE_RANGE_WRITE), "sync_file_range", null);
+    }
+
     @Override
     public void ftruncate(int fd, long length) throws PosixException {
         check(libc.ftruncate(fd, length), "ftruncate", null);

@@ -60,6 +60,12 @@ public interface Posix {
 
     void fsync(int fd, boolean dataOnly) throws PosixException;
 
+    /**
+     * sync_file_range(SYNC_FILE_RANGE_WRITE): starts writing the range's dirty pages without waiting and
+     * without flushing the device's cache — durability still needs {@link #fsync}.
+     */
+    void startWriteback(int fd, long offset, long length) throws PosixException;
+
     void ftruncate(int fd, long length) throws PosixException;
 
     void fallocate(int fd, int mode, long offset, long length) throws PosixException;

@@ -26,6 +26,9 @@ final class BlockContent implements Content {
         this.bytes = bytes;
         this.inode = inode;
         this.append = append;
+        if (syncWrites) {
+            inode.syncs = true;
+        }
     }
 
     private Inode regular() throws PosixException {
@@ -60,6 +63,7 @@ final class BlockContent implements Content {
                 return null;
             });
         }
+        inode.syncs = true;
         volume.store.sync();
     }
 

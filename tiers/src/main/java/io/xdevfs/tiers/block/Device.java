@@ -148,6 +148,18 @@ final class Device implements Closeable {
         posix.fsync(metaFd, true);
     }
 
+    /**
+     * Starts writing the metadata's cached pages of a range toward the device without waiting: an fsync
+     * that follows finds them written or on their way. A failure here is left for that fsync to report.
+     */
+    void startWriteback(long offset, long length) {
+        try {
+            posix.startWriteback(metaFd, offset, length);
+        } catch (PosixException e) {
+            // the fsync that makes these pages durable writes them again and reports what failed
+        }
+    }
+
     /** Reads whole blocks into {@code dst} (aligned, its remaining a multiple of the sector size). */
     void readData(ByteBuffer dst, long offset) throws IOException {
         acquire();

@@ -175,6 +175,9 @@ final class FileBytes {
                     f.touch(t);
                 }
                 store.commit(changes);
+                if (f.syncs) {
+                    store.startJournalWriteback();
+                }
             }
             writeBlocks(f, first, count, buf);
         });

@@ -46,6 +46,11 @@ final class Inode {
 
     /** Open handles; an inode without names stays until the last is closed. */
     int opens;
+    /**
+     * The file was fsync'd through some handle: its writes are likely followed by a sync (a WAL), so their
+     * journal frames start toward the device at once ({@link MetaStore#startJournalWriteback}).
+     */
+    volatile boolean syncs;
     /** Times changed by writes and not journaled yet. */
     boolean timesDirty;
     /** Readers share, writers of the bytes exclude each other and readers. */

@@ -38,6 +38,8 @@ final class MetaStore {
     final ReentrantReadWriteLock gate = new ReentrantReadWriteLock();
     private Superblock superblock;
     private long journalTail;
+    /** The journal before this offset was sent toward the device by {@link #startJournalWriteback}. */
+    private long writebackStarted;
     private long sequence;
     private final ByteBuffer frame = ByteBuffer.allocateDirect(1 << 20);
     private final Discards discards;
@@ -191,6 +193,21 @@ final class MetaStore {
         changes.forEach(state::apply);
     }
 
+    /**
+     * Starts writing the journal's frames committed since the last call toward the device (the caller
+     * holds the state monitor). A write that an fsync will follow (a WAL's append) sends its frame
+     * while its data goes to the device, so the fsync finds the journal written and only flushes: one
+     * device round trip fewer per sync. Durability is still the fsync's.
+     */
+    void startJournalWriteback() {
+        if (journalTail <= writebackStarted) {
+            return;
+        }
+        long from = writebackStarted & -Geometry.BLOCK;
+        device.startWriteback(superblock.geometry().journalOffset() + from, journalTail - from);
+        writebackStarted = journalTail;
+    }
+
     /** At most this many dirty units between checkpoints: what recovery after a power cut reads. */
     static final int MAX_DIRTY_UNITS = 128;
 
@@ -281,6 +298,7 @@ final class MetaStore {
                 device.flush();
                 superblock = next;
                 journalTail = 0;
+                writebackStarted = 0;
                 sequence = 0;
                 checkpoints.incrementAndGet();
                 state.dirty.clear(); // every overwrite has finished and was flushed with the checkpoint
