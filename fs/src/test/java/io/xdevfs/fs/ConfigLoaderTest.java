@@ -463,6 +463,10 @@ class ConfigLoaderTest {
         assertEquals(List.of(file + ":2: [local] fuse_writeback_cache = true: has no effect with enable_page_cache = false "
                         + "(every write goes straight to the daemon); remove one of the two"),
                 problems("[local]\nfuse_writeback_cache = on\nenable_page_cache = false\n"));
+        assertEquals(List.of(file + ":3: [local] fuse_passthrough = true: storage_type = block keeps files in its own "
+                        + "layout on the device, with no backing file the kernel could read or write; set "
+                        + "fuse_passthrough = auto or false"),
+                problems("[local]\nstorage_type = block\nfuse_passthrough = true\n[block]\nblock_device = /dev/loop7\n"));
     }
 
     @Test

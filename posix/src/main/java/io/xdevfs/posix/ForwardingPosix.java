@@ -113,6 +113,11 @@ public abstract class ForwardingPosix implements Posix {
     }
 
     @Override
+    public void setThreadNice(int nice) throws PosixException {
+        delegate.setThreadNice(nice);
+    }
+
+    @Override
     public int dupCloexec(int fd) throws PosixException {
         before("dup");
         return delegate.dupCloexec(fd);

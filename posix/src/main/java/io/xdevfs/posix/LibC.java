@@ -26,6 +26,7 @@ public interface LibC {
     int ioctl(int fd, long request, long arg);
     int fcntl(int fd, int cmd, int arg);
     int gettid();
+    int setpriority(int which, int who, int prio);
     int fstat(int fd, Pointer statbuf);
     int flock(int fd, int operation);
     int fstatat(int dirfd, String path, Pointer statbuf, int flags);

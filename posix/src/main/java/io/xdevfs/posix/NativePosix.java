@@ -237,6 +237,13 @@ final class NativePosix implements Posix {
         return libc.gettid();
     }
 
+    private static final int PRIO_PROCESS = 0;
+
+    @Override
+    public void setThreadNice(int nice) throws PosixException {
+        check(libc.setpriority(PRIO_PROCESS, libc.gettid(), nice), "setpriority", null);
+    }
+
     @Override
     public int dupCloexec(int fd) throws PosixException {
         return check(libc.fcntl(fd, F_DUPFD_CLOEXEC, 0), "fcntl(F_DUPFD_CLOEXEC)", null);

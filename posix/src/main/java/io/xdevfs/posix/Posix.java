@@ -76,6 +76,12 @@ public interface Posix {
     /** The calling thread's kernel id (a Java thread attached afresh at each upcall keeps it). */
     int gettid();
 
+    /**
+     * Sets the calling thread's nice value (setpriority on its thread id): background work at 19 lets the
+     * scheduler run a woken foreground thread at once. Raising it needs no privilege; lowering does.
+     */
+    void setThreadNice(int nice) throws PosixException;
+
     /** A second descriptor of the same open file description, close-on-exec (fcntl F_DUPFD_CLOEXEC). */
     int dupCloexec(int fd) throws PosixException;
 

@@ -65,8 +65,10 @@ class BlockIT {
     }
 
     /**
-     * A writer appends 8 KiB records with fdatasync and prints each acknowledged length; the daemon is
-     * killed mid-stream. After a remount every acknowledged byte is there, and fsck finds the volume clean.
+     * A writer appends 8 KiB records with fdatasync and prints each acknowledged length, and writes each
+     * record also over a prefilled segment (PostgreSQL's recycled WAL: overwrites in place, no frame);
+     * the daemon is killed mid-stream. After a remount every acknowledged byte is there, and fsck finds
+     * the volume clean.
      */
     @Test
     void killDuringFdatasyncedAppendsLosesNothingAcknowledged() throws Exception {
@@ -77,22 +79,29 @@ class BlockIT {
             try {
                 Run.ok("dd", "if=/dev/urandom", "of=" + m.path("before.bin"), "bs=1M", "count=8", "conv=fsync", "status=none");
                 String before = Run.sha256(m.path("before.bin"));
+                Run.ok("dd", "if=/dev/zero", "of=" + m.path("segment"), "bs=1M", "count=4", "conv=fsync", "status=none");
                 Path acks = root.resolve("acks");
                 Process writer = new ProcessBuilder(Py.PYTHON, "-c", String.join("\n",
                         "import os, sys",
                         "fd = os.open(sys.argv[1], os.O_CREAT | os.O_WRONLY | os.O_APPEND, 0o644)",
+                        "seg = os.open(sys.argv[3], os.O_WRONLY)",
                         "out = open(sys.argv[2], 'w', buffering=1)",
                         "n = 0",
                         "while True:",
                         "    n += 1",
                         "    os.write(fd, (b'%08d' % n) * 1024)",
                         "    os.fdatasync(fd)",
-                        "    out.write('%d\\n' % n)"), m.path("wal").toString(), acks.toString())
+                        "    os.pwrite(seg, (b'%08d' % n) * 1024, (n - 1) % 512 * 8192)",
+                        "    os.fdatasync(seg)",
+                        "    out.write('%d\\n' % n)"), m.path("wal").toString(), acks.toString(),
+                        m.path("segment").toString())
                         .redirectErrorStream(true).start();
                 long deadline = System.nanoTime() + 20_000_000_000L;
                 while (System.nanoTime() < deadline && (!Files.exists(acks) || Files.readAllLines(acks).size() < 300)) {
                     Thread.sleep(20);
                 }
+                String stats = HybridIT.stats(m);
+                assertTrue(stats.matches("(?s).*block_overwrites_in_place +[1-9].*"), stats);
                 m.kill();
                 writer.destroyForcibly().waitFor();
                 List<String> acked = Files.readAllLines(acks);
@@ -108,6 +117,14 @@ class BlockIT {
                     String want = String.format("%08d", r);
                     assertEquals(want, new String(wal, (r - 1) * 8192, 8, StandardCharsets.US_ASCII), "record " + r);
                     assertEquals(want, new String(wal, r * 8192 - 8, 8, StandardCharsets.US_ASCII), "record " + r);
+                }
+                byte[] segment = Files.readAllBytes(m.path("segment"));
+                assertEquals(4 << 20, segment.length);
+                for (int r = Math.max(1, last - 510); r <= last; r++) { // the latest record of each slot (last + 1 may be in one)
+                    String want = String.format("%08d", r);
+                    int at = (r - 1) % 512 * 8192;
+                    assertEquals(want, new String(segment, at, 8, StandardCharsets.US_ASCII), "segment record " + r);
+                    assertEquals(want, new String(segment, at + 8184, 8, StandardCharsets.US_ASCII), "segment record " + r);
                 }
             } finally {
                 m.close();

@@ -84,7 +84,7 @@ public final class Volumes {
         try {
             hot = open(h.hot(), posix, null, "the hybrid's hot tier (tmpfs, " + h.hot().baseDirectory() + ")");
             cold = open(h.cold(), posix, null, "the hybrid's cold tier (tmpfs, " + h.cold().baseDirectory() + ")");
-            return new HybridVolume(namespace, hot, cold, h, e -> backgroundFault.accept(e));
+            return new HybridVolume(namespace, hot, cold, h, posix, e -> backgroundFault.accept(e));
         } catch (VolumeException e) {
             closeAll(namespace, hot, cold);
             throw e;

@@ -130,7 +130,7 @@ public final class ConfigLoader {
             }
         }
         MonitoringConfig monitor = monitoring.config(where, problems);
-        KernelOptions kernel = mount.kernel(where, problems);
+        KernelOptions kernel = mount.kernel(where, problems, type);
         Tiers tiers = new Tiers(local, preallocation, sparse, compression, cache, io, tmpfs, where, problems);
         LocalConfig volume;
         if (type == StorageType.HYBRID) {

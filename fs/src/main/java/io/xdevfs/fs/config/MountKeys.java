@@ -1,5 +1,7 @@
 package io.xdevfs.fs.config;
 
+import io.xdevfs.tiers.StorageType;
+
 import java.math.BigDecimal;
 import java.util.List;
 import java.util.Map;
@@ -52,7 +54,12 @@ final class MountKeys extends KeyGroup {
      * a mount with the writeback cache, and direct_io ({@code enable_page_cache = false}) leaves the
      * writeback cache nothing to gather.
      */
-    KernelOptions kernel(Map<String, String> where, List<String> problems) {
+    KernelOptions kernel(Map<String, String> where, List<String> problems, StorageType type) {
+        if (type == StorageType.BLOCK && passthrough == FusePassthrough.ON) {
+            problems.add(where.get("fuse_passthrough") + " = true: storage_type = block keeps files in its own "
+                    + "layout on the device, with no backing file the kernel could read or write; set "
+                    + "fuse_passthrough = auto or false");
+        }
         if (writebackCache && passthrough == FusePassthrough.ON) {
             problems.add(where.get("fuse_writeback_cache") + " = true: excludes fuse_passthrough = true (the kernel "
                     + "opens no file in passthrough on a mount with the writeback cache); set fuse_passthrough = auto "

@@ -11,6 +11,7 @@ import io.xdevfs.fs.fuse.XdevFuse;
 import io.xdevfs.fs.session.InitReply;
 import io.xdevfs.posix.Posix;
 import io.xdevfs.tiers.LocalConfig;
+import io.xdevfs.tiers.StorageType;
 import io.xdevfs.tiers.Volume;
 import io.xdevfs.tiers.VolumeException;
 import io.xdevfs.tiers.Volumes;
@@ -61,8 +62,9 @@ public final class Daemon {
             Log.info("fuse_writeback_cache = true: no file is opened in FUSE passthrough (the kernel does not "
                     + "combine the two)");
         }
-        // Asked of the kernel, which may still not offer it.
+        // Asked of the kernel, which may still not offer it; a block volume's files have no backing file for it.
         boolean passthrough = kernel.passthrough() != FusePassthrough.OFF && !kernel.writebackCache()
+                && config.local().storageType() != StorageType.BLOCK
                 && Preflight.passthroughUnavailable(Posix.get().geteuid() == 0) == null;
         this.asks = InitReply.Asks.of(passthrough, kernel);
         this.attrTimeoutMillis = kernel.attrTimeoutMillis();

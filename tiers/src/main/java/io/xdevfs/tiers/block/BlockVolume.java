@@ -705,6 +705,7 @@ public final class BlockVolume implements Volume {
         metrics.gauge("block_flushes", store.flushes::get);
         metrics.gauge("block_checkpoints", store.checkpoints::get);
         metrics.gauge("block_checksum_errors", bytes.checksumErrors::get);
+        metrics.gauge("block_overwrites_in_place", bytes.overwritesInPlace::get);
         if (discards != null) {
             metrics.gauge("block_discarded_units", discards.discardedUnits::get);
         }

@@ -197,6 +197,27 @@ sealed interface Change {
         }
     }
 
+    /**
+     * A file's unit of bytes {@code index}, dirty, after the flush that made it so: every write to it
+     * before this change is on the device, so its written blocks' earlier checksums are moot, and until
+     * the next checkpoint they may be overwritten in place without a frame (after a crash the mount takes
+     * their checksums from their bytes). Committed after that flush, so a replay that finds it knows the
+     * flush completed.
+     */
+    record Settled(long id, long index) implements Change {
+        public byte type() {
+            return 11;
+        }
+
+        public int payloadSize() {
+            return 16;
+        }
+
+        public void writePayload(ByteBuffer out) {
+            out.putLong(id).putLong(index);
+        }
+    }
+
     static int encodedSize(Change c) {
         return 5 + c.payloadSize();
     }
@@ -250,6 +271,7 @@ sealed interface Change {
             case 8 -> new Delete(p.getLong());
             case 9 -> new Earlier(p.getLong(), p.getLong(), p.getLong());
             case 10 -> new Dirty(p.getLong());
+            case 11 -> new Settled(p.getLong(), p.getLong());
             default -> throw new IllegalArgumentException("unknown change type " + type);
         };
         if (p.hasRemaining()) {

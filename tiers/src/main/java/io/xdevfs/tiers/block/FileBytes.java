@@ -33,6 +33,8 @@ final class FileBytes {
     private final Geometry g;
     private final int perUnit;
     final AtomicLong checksumErrors = new AtomicLong();
+    /** Writes whose checksums went unjournaled: overwrites in place in dirty units. */
+    final AtomicLong overwritesInPlace = new AtomicLong();
     /** A piece of up to MAX_IO bytes spans at most two blocks more than its length. */
     private final AlignedBuffers buffers = new AlignedBuffers(BLOCK, MAX_IO + 2 * BLOCK);
 
@@ -167,16 +169,25 @@ final class FileBytes {
         guarded(() -> {
             protect(f, first, last);
             synchronized (state) {
-                List<Change> changes = new ArrayList<>(mapUnits(f, first / perUnit, last / perUnit));
-                changes.add(new Change.Checksums(f.id, first, crcs));
-                if (end > f.size) {
-                    changes.add(BlockVolume.modified(f, t, c -> c.size = end));
-                } else {
+                if (end <= f.size && f.inPlace.nextClearBit((int) first) > last) {
+                    // In place, in settled dirty units: after a crash the mount takes these blocks' checksums
+                    // from their bytes, so they need no frame (the next checkpoint records them) and the
+                    // fdatasync after a WAL overwrite is one device flush.
+                    state.apply(new Change.Checksums(f.id, first, crcs));
                     f.touch(t);
-                }
-                store.commit(changes);
-                if (f.syncs) {
-                    store.startJournalWriteback();
+                    overwritesInPlace.incrementAndGet();
+                } else {
+                    List<Change> changes = new ArrayList<>(mapUnits(f, first / perUnit, last / perUnit));
+                    changes.add(new Change.Checksums(f.id, first, crcs));
+                    if (end > f.size) {
+                        changes.add(BlockVolume.modified(f, t, c -> c.size = end));
+                    } else {
+                        f.touch(t);
+                    }
+                    store.commit(changes);
+                    if (f.syncs) {
+                        store.startJournalWriteback();
+                    }
                 }
             }
             writeBlocks(f, first, count, buf);
@@ -261,23 +272,30 @@ final class FileBytes {
     }
 
     /**
-     * Before blocks that hold bytes are overwritten: their units are journaled dirty and flushed, once
-     * per unit between checkpoints (see {@link Change.Dirty}). Fresh blocks need nothing: if their
-     * checksums never reach the device they read as zeros.
+     * Before blocks that hold bytes are overwritten: their units are journaled dirty and flushed, then
+     * settled and flushed, once per unit between checkpoints (see {@link Change.Dirty} and
+     * {@link Change.Settled}: later overwrites of those blocks need no frame). Fresh blocks need nothing:
+     * if their checksums never reach the device they read as zeros.
      */
     private void protect(Inode f, long first, long last) throws IOException {
-        Set<Long> units = new java.util.TreeSet<>();
+        java.util.Map<Long, Long> units = new java.util.TreeMap<>(); // piece -> unit
         synchronized (state) {
             for (int b = f.written.nextSetBit((int) first); b >= 0 && b <= last; b = f.written.nextSetBit(b + 1)) {
                 long u = f.unit(b / perUnit);
                 if (u >= 0 && !state.dirty.get((int) u)) {
-                    units.add(u);
+                    units.put((long) b / perUnit, u);
                 }
             }
             if (units.isEmpty()) {
                 return;
             }
-            store.commit(units.stream().map(u -> (Change) new Change.Dirty(u)).toList());
+            store.commit(units.values().stream().map(u -> (Change) new Change.Dirty(u)).toList());
+        }
+        store.sync();
+        // Durable before any frameless overwrite can land: a replay without it could not tell these
+        // blocks' earlier writes from ones that never reached the device.
+        synchronized (state) {
+            store.commit(units.keySet().stream().map(piece -> (Change) new Change.Settled(f.id, piece)).toList());
         }
         store.sync();
     }

@@ -38,6 +38,8 @@ final class Inode {
     /** CRC32C of each block, valid where {@link #written} is set. */
     int[] crcs = new int[0];
     final BitSet written = new BitSet();
+    /** Blocks that may be overwritten without a frame until the next checkpoint ({@link Change.Settled}). */
+    final BitSet inPlace = new BitSet();
     /**
      * Blocks whose write may not have reached the device (a crash came between its checksum change and
      * the data): the checksum before it ({@link Change#UNWRITTEN}: none, the block read as zeros).

@@ -24,6 +24,12 @@ final class MetaState {
     private final BitSet pending = new BitSet();
     /** Units overwritten since the last checkpoint ({@link Change.Dirty}). */
     final BitSet dirty = new BitSet();
+
+    /** A checkpoint: no unit is dirty, so no block may be overwritten in place any more. */
+    void clearDirty() {
+        dirty.clear();
+        inodes.values().forEach(f -> f.inPlace.clear());
+    }
     private long nextId = ROOT + 1;
     private boolean live;
     /** Off while a checkpoint loads: its checksums are settled, and it names earlier ones explicitly. */
@@ -74,9 +80,11 @@ final class MetaState {
                 used.set((int) u.physical());
             }
             f.setUnit(u.index(), u.physical());
+            f.inPlace.clear((int) (u.index() * geometry.blocksPerUnit()), (int) ((u.index() + 1) * geometry.blocksPerUnit()));
         } else if (change instanceof Change.Cut c) {
             Inode f = existing(c.id());
             f.written.clear((int) Math.min(c.fromBlock(), Integer.MAX_VALUE), Integer.MAX_VALUE);
+            f.inPlace.clear((int) Math.min(c.fromBlock(), Integer.MAX_VALUE), Integer.MAX_VALUE);
             f.previous.keySet().removeIf(b -> b >= c.fromBlock());
             long firstUnit = (c.fromBlock() + geometry.blocksPerUnit() - 1) / geometry.blocksPerUnit();
             for (long i = firstUnit; i < f.units.length; i++) {
@@ -92,11 +100,15 @@ final class MetaState {
                 if (before != now && journaling) {
                     f.previous.put(block, before);
                 }
+                if (before == Change.UNWRITTEN) {
+                    f.inPlace.clear((int) block); // a fresh block: a replay must still be able to tell it never landed
+                }
                 f.setCrc(block, s.crcs()[i]);
             }
         } else if (change instanceof Change.Unwritten w) {
             Inode f = existing(w.id());
             f.written.clear((int) w.firstBlock(), (int) (w.firstBlock() + w.count()));
+            f.inPlace.clear((int) w.firstBlock(), (int) (w.firstBlock() + w.count()));
             f.previous.keySet().removeIf(b -> b >= w.firstBlock() && b < w.firstBlock() + w.count());
         } else if (change instanceof Change.Xattr x) {
             Inode f = existing(x.id());
@@ -107,6 +119,14 @@ final class MetaState {
             }
         } else if (change instanceof Change.Dirty d) {
             dirty.set((int) d.unit());
+        } else if (change instanceof Change.Settled s) {
+            Inode f = existing(s.id());
+            int from = (int) (s.index() * geometry.blocksPerUnit());
+            int to = from + geometry.blocksPerUnit();
+            for (int b = f.written.nextSetBit(from); b >= 0 && b < to; b = f.written.nextSetBit(b + 1)) {
+                f.previous.remove((long) b);
+                f.inPlace.set(b);
+            }
         } else if (change instanceof Change.Earlier e) {
             existing(e.id()).previous.put(e.block(), e.crc());
         } else if (change instanceof Change.Delete d) {

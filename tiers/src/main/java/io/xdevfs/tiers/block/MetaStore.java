@@ -301,7 +301,7 @@ final class MetaStore {
                 writebackStarted = 0;
                 sequence = 0;
                 checkpoints.incrementAndGet();
-                state.dirty.clear(); // every overwrite has finished and was flushed with the checkpoint
+                state.clearDirty(); // every overwrite has finished and was flushed with the checkpoint
                 releaseFlushed(freed);
             }
         } finally {

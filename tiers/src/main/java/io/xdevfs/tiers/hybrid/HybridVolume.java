@@ -4,6 +4,7 @@ import io.xdevfs.posix.DirEntry;
 import io.xdevfs.posix.Errno;
 import io.xdevfs.posix.Flags;
 import io.xdevfs.posix.FsStat;
+import io.xdevfs.posix.Posix;
 import io.xdevfs.posix.PosixException;
 import io.xdevfs.posix.Stat;
 import io.xdevfs.tiers.Content;
@@ -51,14 +52,14 @@ public final class HybridVolume implements Volume {
     private final Migrator migrator;
 
     /** {@code faults}: where a failed background pass is reported (the files stay where they were). */
-    public HybridVolume(Volume namespace, Volume hot, Volume cold, HybridSettings settings,
+    public HybridVolume(Volume namespace, Volume hot, Volume cold, HybridSettings settings, Posix posix,
                         java.util.function.Consumer<Exception> faults) throws IOException {
         this.namespace = namespace;
         this.hot = hot;
         this.cold = cold;
         new Recovery(namespace, hot, cold).run();
         this.mover = new Mover(this, settings.migrationRateLimit());
-        this.migrator = new Migrator(this, mover, settings, faults);
+        this.migrator = new Migrator(this, mover, settings, posix, faults);
         migrator.start();
     }
 

@@ -2,6 +2,7 @@ package io.xdevfs.tiers.hybrid;
 
 import io.xdevfs.posix.DirEntry;
 import io.xdevfs.posix.Errno;
+import io.xdevfs.posix.Posix;
 import io.xdevfs.posix.PosixException;
 import io.xdevfs.posix.Stat;
 import io.xdevfs.tiers.HybridSettings;
@@ -57,8 +58,12 @@ final class Migrator {
 
     private final java.util.function.Consumer<Exception> faults;
 
-    Migrator(HybridVolume volume, Mover mover, HybridSettings settings, java.util.function.Consumer<Exception> faults) {
+    private final Posix posix;
+
+    Migrator(HybridVolume volume, Mover mover, HybridSettings settings, Posix posix,
+             java.util.function.Consumer<Exception> faults) {
         this.volume = volume;
+        this.posix = posix;
         this.faults = faults;
         this.mover = mover;
         this.settings = settings;
@@ -82,7 +87,18 @@ final class Migrator {
         }
     }
 
+    /** Nice 19 for the background passes. */
+    static final int BACKGROUND_NICE = 19;
+
     private void run() {
+        try {
+            // Moves compress and copy on the cores the writers' syncs are served on: at nice 19 a woken FUSE
+            // thread preempts a copy at once instead of queueing behind it for a scheduler slice.
+            posix.setThreadNice(BACKGROUND_NICE);
+        } catch (PosixException e) {
+            faults.accept(new IOException("hybrid migrator: could not lower its CPU priority (moves compete with "
+                    + "the writers for CPU): " + e.getMessage(), e));
+        }
         while (!stopping) {
             try {
                 if (hotStored <= settings.highWater() || lastPassMoved == 0) {
