@@ -7,6 +7,8 @@
 #
 #   STREAM=1G ROUNDS=3 KEEP=8 HOT_CACHE=256M BENCH_DIR=/var/tmp/xdevfs-hybrid-bench bench/hybrid-wal.sh
 #   HOT_TYPE=tmpfs (default regular)  COLD_TYPE=regular (default compressed)  CODEC=lz4 (default zstd)  COLD_TIMEOUT=3600 (no moves: the layer alone)
+#   OLD_JAR=/tmp/old/fs/target/xdevfs.jar  also run "hybrid-old": the same hybrid with an earlier build (see
+#                                          bench/compare-builds.sh for making one), for a change smaller than the noise between runs
 set -euo pipefail
 here=$(cd "$(dirname "$(readlink -f "$0")")" && pwd)
 repo=$(dirname "$here")
@@ -17,17 +19,17 @@ keep=${KEEP:-8}
 results="$here/results/hybrid-$(date +%Y%m%d-%H%M%S)"
 mkdir -p "$results"
 cleanup() {
-  for m in "$work"/alone "$work"/hybrid; do
+  for m in "$work"/alone "$work"/hybrid "$work"/hybrid-old; do
     if findmnt "$m" >/dev/null 2>&1; then fusermount3 -u "$m" 2>/dev/null || umount -l "$m" || true; fi
   done
-  for m in "$work"/alone-base "$work"/hybrid-hot; do # tmpfs hot tiers xdevfs mounted (it leaves them up)
+  for m in "$work"/alone-base "$work"/hybrid-hot "$work"/hybrid-old-hot; do # tmpfs hot tiers xdevfs mounted (it leaves them up)
     if findmnt --mountpoint "$m" >/dev/null 2>&1; then umount -l "$m" || true; fi
   done
 }
 trap cleanup EXIT
 cleanup
 rm -rf "$work"
-mkdir -p "$work"/{alone,hybrid}
+mkdir -p "$work"/{alone,hybrid,hybrid-old}
 cold_type=${COLD_TYPE:-compressed}
 hot_type=${HOT_TYPE:-regular}
 tmpfs_lines() { [ "$hot_type" = tmpfs ] && printf '[tmpfs]\nauto_mount = true\ntmpfs_size = 1G\n' || true; }
@@ -48,21 +50,29 @@ migration_interval_sec = 1
 $(tmpfs_lines)
 INI
 targets=(alone hybrid)
+if [ -n "${OLD_JAR:-}" ]; then
+  targets+=(hybrid-old)
+  sed "s#$work/hybrid-#$work/hybrid-old-#" "$work/hybrid.ini" > "$work/hybrid-old.ini"
+fi
+n=${#targets[@]}
 for round in $(seq 1 "$rounds"); do
-  for i in 0 1; do
-    t=${targets[$(((i + round) % 2))]}
-    "$repo/mount-scripts/xdevfs" mount --config "$work/$t.ini" --log-file "$results/$t.log" "$work/$t" >&2
+  for i in $(seq 0 $((n - 1))); do
+    t=${targets[$(((i + round) % n))]}
+    jar=""
+    if [ "$t" = hybrid-old ]; then jar=$OLD_JAR; fi
+    XDEVFS_JAR=${jar:-${XDEVFS_JAR:-}} "$repo/mount-scripts/xdevfs" mount --config "$work/$t.ini" --log-file "$results/$t.log" "$work/$t" >&2
     python3 "$here/hybrid_wal.py" "$work/$t" "$stream" "$keep" "$t" | tee -a "$results/rounds.jsonl"
     fusermount3 -u "$work/$t"
     sleep 1
     cleanup
-    rm -rf "$work/$t-base" "$work/hybrid-hot" "$work/hybrid-cold"
+    rm -rf "$work/$t-base" "$work/hybrid-hot" "$work/hybrid-cold" "$work/hybrid-old-hot" "$work/hybrid-old-cold"
   done
 done
 python3 - "$results/rounds.jsonl" <<'PY'
 import json, statistics, sys
 rows = [json.loads(l) for l in open(sys.argv[1])]
-by = {t: [r for r in rows if r['target'] == t] for t in ('alone', 'hybrid')}
+by = {t: [r for r in rows if r['target'] == t] for t in ('alone', 'hybrid', 'hybrid-old')}
+by = {t: rs for t, rs in by.items() if rs}
 for t, rs in by.items():
     print('%-8s appends/s %6d  fdatasync p50 %7.1f us  p99 %7.1f us  max %8.1f us (medians of %d rounds)' % (
         t, statistics.median(r['appends_per_s'] for r in rs), statistics.median(r['fdatasync_us']['p50'] for r in rs),
@@ -71,6 +81,11 @@ ratios = [(h['appends_per_s'] / r['appends_per_s'], h['fdatasync_us']['p99'] / r
           for r, h in zip(by['alone'], by['hybrid'])]
 print('hybrid/alone per round: appends/s ' + ' '.join('%.2f' % a for a, _ in ratios)
       + '; fdatasync p99 ' + ' '.join('%.2f' % p for _, p in ratios))
+if 'hybrid-old' in by:
+    old = [(o['appends_per_s'] / r['appends_per_s'], o['fdatasync_us']['p99'] / r['fdatasync_us']['p99'])
+           for r, o in zip(by['alone'], by['hybrid-old'])]
+    print('hybrid-old/alone per round: appends/s ' + ' '.join('%.2f' % a for a, _ in old)
+          + '; fdatasync p99 ' + ' '.join('%.2f' % p for _, p in old))
 h = by['hybrid']
 print('hybrid: hot peak %s of high-water %s bytes; moves to cold %s (aborted %s); longest switch %s s; cold %s bytes stored for %s'
       % ([r['hot_peak_bytes'] for r in h], h[0]['hot_high_water_bytes'], [r['moves_to_cold'] for r in h],

@@ -8,7 +8,7 @@ import sys
 
 TARGETS = ["native", "bindfs", "xdevfs"]
 # Jobs that sync as they write, and the call they make: its latency percentiles are reported too.
-SYNCS = {"walappend": "fdatasync", "walappend-4jobs": "fdatasync", "seqwrite-zerofill": "fsync"}
+SYNCS = {"walappend": "fdatasync", "walappend-grow": "fdatasync", "walappend-4jobs": "fdatasync", "seqwrite-zerofill": "fsync"}
 # Optional variants (xdevfs-mt, xdevfs-compressed, ...) are extra columns, each also as a ratio to xdevfs.
 # RATIOS="xdevfs-sparsenopc/xdevfs-nopc ..." adds ratios between two such columns (variants compared with
 # each other rather than with the default mount).
