@@ -118,6 +118,11 @@ public abstract class ForwardingPosix implements Posix {
     }
 
     @Override
+    public boolean unignoreSignal(int signum) throws PosixException {
+        return delegate.unignoreSignal(signum);
+    }
+
+    @Override
     public int dupCloexec(int fd) throws PosixException {
         before("dup");
         return delegate.dupCloexec(fd);

@@ -26,6 +26,8 @@ public interface LibC {
     int ioctl(int fd, long request, long arg);
     int fcntl(int fd, int cmd, int arg);
     int gettid();
+    int sigaction(int signum, Pointer act, Pointer oldact);
+    long signal(int signum, long handler);
     int setpriority(int which, int who, int prio);
     int fstat(int fd, Pointer statbuf);
     int flock(int fd, int operation);

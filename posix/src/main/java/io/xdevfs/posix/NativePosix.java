@@ -238,6 +238,23 @@ final class NativePosix implements Posix {
     }
 
     private static final int PRIO_PROCESS = 0;
+    /** struct sigaction is at most this big on x86_64 and aarch64; its handler comes first on both. */
+    private static final int SIGACTION_SIZE = 256;
+    private static final long SIG_DFL = 0;
+    private static final long SIG_IGN = 1;
+
+    @Override
+    public boolean unignoreSignal(int signum) throws PosixException {
+        Pointer old = Memory.allocateDirect(runtime, SIGACTION_SIZE);
+        check(libc.sigaction(signum, null, old), "sigaction", null);
+        if (old.getLong(0) != SIG_IGN) {
+            return false;
+        }
+        if (libc.signal(signum, SIG_DFL) == -1) {
+            throw failure("signal", null);
+        }
+        return true;
+    }
 
     @Override
     public void setThreadNice(int nice) throws PosixException {

@@ -77,6 +77,13 @@ public interface Posix {
     int gettid();
 
     /**
+     * If the process ignores {@code signum} (inherited: a shell without job control starts background
+     * jobs with SIGINT ignored), sets it to its default action and returns true; otherwise changes
+     * nothing and returns false.
+     */
+    boolean unignoreSignal(int signum) throws PosixException;
+
+    /**
      * Sets the calling thread's nice value (setpriority on its thread id): background work at 19 lets the
      * scheduler run a woken foreground thread at once. Raising it needs no privilege; lowering does.
      */

@@ -83,6 +83,26 @@ class LifecycleIT {
         }
     }
 
+    /** A daemon started with SIGINT ignored (nohup, a script's {@code &}) still unmounts on SIGINT. */
+    @Test
+    void sigintUnmountsEvenWhenTheDaemonInheritedItIgnored() throws Exception {
+        Mounted fs = Mounted.startWithSigintIgnored();
+        try {
+            String status = Files.readString(Path.of("/proc/" + fs.pid() + "/status"));
+            for (int i = 0; i < 250 && !fs.log().contains("SIGINT was ignored"); i++) {
+                Thread.sleep(20); // logged just after the mount is up
+            }
+            assertTrue(fs.log().contains("SIGINT was ignored"), fs.log());
+            Files.writeString(fs.path("kept"), "kept");
+            Run.ok("kill", "-INT", Long.toString(fs.pid()));
+            assertTrue(fs.process().waitFor(20, TimeUnit.SECONDS), "daemon exits on SIGINT\n" + status);
+            assertFalse(fs.isMounted(), "SIGINT unmounts");
+            assertEquals("kept", Files.readString(fs.base.resolve("kept")));
+        } finally {
+            fs.kill();
+        }
+    }
+
     @Test
     void refusalsAreOneLineAndMountNothing() throws Exception {
         FuseAvailability.require();

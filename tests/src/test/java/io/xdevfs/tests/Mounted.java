@@ -88,12 +88,28 @@ final class Mounted implements AutoCloseable {
 
     /** Mounts root/mnt with root/xdevfs.ini again (e.g. after a crash), over the same base directory. */
     static Mounted startOn(Path root, String... extraArgs) throws IOException, InterruptedException {
+        return startOn(root, javaCommand(), extraArgs);
+    }
+
+    /** As {@link #start()}, the daemon started with SIGINT ignored (as a script's background job is). */
+    static Mounted startWithSigintIgnored() throws IOException, InterruptedException {
+        FuseAvailability.require();
+        Path root = Files.createTempDirectory("xdevfs-it-");
+        Files.createDirectory(root.resolve("mnt"));
+        Files.write(root.resolve("xdevfs.ini"), List.of("[local]", "base_directory = " + root.resolve("base")));
+        List<String> launcher = new ArrayList<>(javaCommand());
+        launcher.set(2, launcher.get(2).replace("signal.SIG_DFL", "signal.SIG_IGN"));
+        return startOn(root, launcher);
+    }
+
+    private static Mounted startOn(Path root, List<String> launcher, String... extraArgs)
+            throws IOException, InterruptedException {
         Path mnt = root.resolve("mnt");
         Path base = root.resolve("base");
         Path config = root.resolve("xdevfs.ini");
         Files.deleteIfExists(root.resolve("pid"));
         Path log = root.resolve("daemon.log");
-        List<String> cmd = new ArrayList<>(javaCommand());
+        List<String> cmd = new ArrayList<>(launcher);
         cmd.addAll(List.of("mount", "--foreground", "--pid-file", root.resolve("pid").toString(),
                 "--config", config.toString()));
         cmd.addAll(List.of(extraArgs));

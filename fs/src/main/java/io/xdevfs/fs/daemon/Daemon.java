@@ -128,6 +128,7 @@ public final class Daemon {
             }
         }
         Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(session, fuse, volume), "xdevfs-shutdown"));
+        InterruptUnmounts.evenIfIgnored();
         if (readAheadKb >= 0) {
             String failed = ReadAhead.apply(mountPoint, readAheadKb);
             if (failed != null) {
