@@ -23,7 +23,7 @@ class BlockIT {
     private static final List<String> BLOCK = List.of("storage_type = block");
 
     private static Path root() throws Exception {
-        return Files.createTempDirectory("xdevfs-it-");
+        return TestDirs.create();
     }
 
     @Test

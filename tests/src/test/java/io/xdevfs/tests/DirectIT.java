@@ -37,7 +37,7 @@ class DirectIT {
 
     @Test
     void aFilesystemRefusingODirectIsRefusedWithTheReason() throws Exception {
-        Path root = Files.createTempDirectory("xdevfs-it-");
+        Path root = TestDirs.create();
         Path base = Files.createDirectories(root.resolve("base"));
         Files.createDirectories(root.resolve("mnt"));
         Run.ok("mount", "-t", "ramfs", "xdevfs-it", base.toString());

@@ -54,7 +54,7 @@ class FileIdentityIT {
         } finally {
             again.close();
         }
-        Path copy = Files.createTempDirectory("xdevfs-it-copy-");
+        Path copy = TestDirs.create("xdevfs-it-copy-");
         try {
             Files.createDirectory(copy.resolve("mnt"));
             Run.ok("cp", "-a", fs.base.toString(), copy.resolve("base").toString());

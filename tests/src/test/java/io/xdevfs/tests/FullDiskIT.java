@@ -17,7 +17,7 @@ class FullDiskIT {
     @Test
     void writesBeyondTheBackingSpaceFailWithEnospcAndLoseNothing() throws Exception {
         FuseAvailability.require();
-        Path small = Files.createTempDirectory("xdevfs-it-small-");
+        Path small = TestDirs.create("xdevfs-it-small-");
         Run.ok("mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", small.toString());
         Mounted fs = null;
         try {

@@ -40,7 +40,7 @@ class LifecycleIT {
     @Test
     void backgroundMountThenUmountCommandEndsTheDaemon() throws Exception {
         FuseAvailability.require();
-        Path root = Files.createTempDirectory("xdevfs-it-");
+        Path root = TestDirs.create();
         Path mnt = Files.createDirectory(root.resolve("mnt"));
         Path config = root.resolve("c.ini");
         Files.writeString(config, "[local]\nbase_directory = " + root.resolve("base") + "\n");
@@ -106,7 +106,7 @@ class LifecycleIT {
     @Test
     void refusalsAreOneLineAndMountNothing() throws Exception {
         FuseAvailability.require();
-        Path root = Files.createTempDirectory("xdevfs-it-");
+        Path root = TestDirs.create();
         Path mnt = Files.createDirectory(root.resolve("mnt"));
         Path file = Files.writeString(root.resolve("file"), "x");
 

@@ -113,12 +113,12 @@ class MonitoringIT {
     @Test
     void healthFailsWhenTheBackingStoreIsReadOnlyOrFull() throws Exception {
         FuseAvailability.require();
-        Path small = Files.createTempDirectory("xdevfs-it-health-");
+        Path small = TestDirs.create("xdevfs-it-health-");
         Run.ok("mount", "-t", "tmpfs", "-o", "size=8m", "tmpfs", small.toString());
         Mounted fs = null;
         try {
             // Only the base directory is on the small tmpfs: the daemon's log must not keep it busy.
-            Path root = Files.createTempDirectory("xdevfs-it-");
+            Path root = TestDirs.create();
             Files.createDirectory(root.resolve("mnt"));
             Files.write(root.resolve("xdevfs.ini"), List.of("[local]", "base_directory = " + small.resolve("base"),
                     "[monitoring]", "health_check_interval_sec = 1"));

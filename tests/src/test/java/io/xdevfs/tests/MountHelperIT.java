@@ -19,7 +19,7 @@ class MountHelperIT {
     void mountTypeFuseXdevfsAndAnFstabLineWorkAndUmountEndsTheDaemon() throws Exception {
         FuseAvailability.require();
         Path repo = Path.of(System.getProperty("xdevfs.repo"));
-        Path root = Files.createTempDirectory("xdevfs-it-");
+        Path root = TestDirs.create();
         Path prefix = root.resolve("prefix");
         Path sbin = Path.of("/sbin");
         boolean hadHelper = Files.exists(sbin.resolve("mount.fuse.xdevfs"));

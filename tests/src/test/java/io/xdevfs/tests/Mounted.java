@@ -39,7 +39,7 @@ final class Mounted implements AutoCloseable {
      */
     static Mounted start(List<String> localLines, String... extraArgs) throws IOException, InterruptedException {
         FuseAvailability.require();
-        Path root = Files.createTempDirectory("xdevfs-it-");
+        Path root = TestDirs.create();
         Files.createDirectory(root.resolve("mnt"));
         if (localLines.contains("storage_type = block")) {
             return startOnLoop(root, localLines, extraArgs);
@@ -94,7 +94,7 @@ final class Mounted implements AutoCloseable {
     /** As {@link #start()}, the daemon started with SIGINT ignored (as a script's background job is). */
     static Mounted startWithSigintIgnored() throws IOException, InterruptedException {
         FuseAvailability.require();
-        Path root = Files.createTempDirectory("xdevfs-it-");
+        Path root = TestDirs.create();
         Files.createDirectory(root.resolve("mnt"));
         Files.write(root.resolve("xdevfs.ini"), List.of("[local]", "base_directory = " + root.resolve("base")));
         List<String> launcher = new ArrayList<>(javaCommand());

@@ -15,7 +15,7 @@ class RealProgramsIT extends OneMountPerClass {
 
     @Test
     void cpArchiveOfATreeDiffsClean() throws Exception {
-        Path src = Files.createTempDirectory("xdevfs-tree-");
+        Path src = TestDirs.create("xdevfs-tree-");
         Random rnd = new Random(42);
         for (int d = 0; d < 5; d++) {
             Path dir = Files.createDirectories(src.resolve("d" + d).resolve("nested" + d));

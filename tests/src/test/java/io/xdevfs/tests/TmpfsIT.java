@@ -39,7 +39,7 @@ class TmpfsIT {
 
     @Test
     void aBaseDirectoryThatIsNotATmpfsIsRefusedWithTheReason() throws Exception {
-        Path root = Files.createTempDirectory("xdevfs-it-");
+        Path root = TestDirs.create();
         Files.createDirectories(root.resolve("mnt"));
         Files.createDirectories(root.resolve("base"));
         Files.write(root.resolve("x.ini"), List.of("[local]", "base_directory = " + root.resolve("base"),
@@ -59,7 +59,7 @@ class TmpfsIT {
      */
     @Test
     void backupsRestoreEverythingAfterTheTmpfsIsGone() throws Exception {
-        Path backup = Files.createTempDirectory("xdevfs-backup-");
+        Path backup = TestDirs.create("xdevfs-backup-");
         Mounted fs = Mounted.start(List.of("storage_type = tmpfs", "[tmpfs]", "auto_mount = true",
                 "backup_to_disk = true", "backup_interval_sec = 1", "backup_directory = " + backup));
         Path root = fs.base.getParent();

@@ -45,7 +45,7 @@ class XattrsOffIT {
      * repository, where its jars live, is not readable by others).
      */
     private static Run cliAs(String user, String... args) throws Exception {
-        Path copy = Files.createTempDirectory("xdevfs-it-cp-");
+        Path copy = TestDirs.create("xdevfs-it-cp-");
         try {
             List<String> classpath = new ArrayList<>();
             int i = 0;
