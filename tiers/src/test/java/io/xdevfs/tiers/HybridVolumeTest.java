@@ -65,6 +65,21 @@ class HybridVolumeTest {
         }
     }
 
+    /** open_files and the other volume gauges count both tiers, not only the cold one. */
+    @Test
+    void theVolumeGaugesCountBothTiers() throws Exception {
+        volume = Volumes.open(config(), posix);
+        io.xdevfs.tiers.metrics.Metrics metrics = new io.xdevfs.tiers.metrics.Metrics(System::nanoTime);
+        volume.registerGauges(metrics);
+        long before = metrics.gauges().get("open_files").longValue();
+        try (Content c = volume.create("/hot", Flags.O_WRONLY, 0644, null)) {
+            c.write(bytes("in the hot tier"), 0);
+            assertTrue(tier("/hot").startsWith("hot"), tier("/hot"));
+            assertEquals(before + 1, metrics.gauges().get("open_files").longValue(), metrics.gauges().toString());
+        }
+        assertEquals(before, metrics.gauges().get("open_files").longValue());
+    }
+
     /** The hot tier fills mid-append: the file moves cold and the append lands once, whole. */
     @Test
     void aFullHotTierMovesTheFileColdAndTheAppendLandsOnce() throws Exception {

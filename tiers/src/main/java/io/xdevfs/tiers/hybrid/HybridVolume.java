@@ -539,7 +539,7 @@ public final class HybridVolume implements Volume {
 
     @Override
     public void registerGauges(Metrics metrics) {
-        cold.registerGauges(metrics); // what compression achieves on the cold tier
+        TierGauges.register(metrics, hot, cold);
         stats.registerGauges(metrics, migrator);
     }
 
