@@ -13,6 +13,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Path;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The device a block volume owns, through two descriptors. Metadata (superblocks, checkpoints, the
@@ -36,6 +37,8 @@ final class Device implements Closeable {
     private final long size;
     private final int logicalSector;
     private final Semaphore inFlight;
+    /** Writes finished so far (metadata and data): a flush covers those finished before it began. */
+    private final AtomicLong writesDone = new AtomicLong();
 
     private Device(Posix posix, Path path, int metaFd, int dataFd, boolean blockDevice, long size, int logicalSector,
                    int queueDepth) {
@@ -132,15 +135,22 @@ final class Device implements Closeable {
     synchronized void writeMeta(ByteBuffer src, long offset) throws PosixException {
         if (src.isDirect()) {
             posix.pwrite(metaFd, src, offset);
+            writesDone.incrementAndGet();
             return;
         }
         while (src.hasRemaining()) {
             int n = Math.min(metaBuffer.capacity(), src.remaining());
             ByteBuffer piece = metaBuffer.clear().put(src.slice(src.position(), n)).flip();
             posix.pwrite(metaFd, piece, offset);
+            writesDone.incrementAndGet();
             src.position(src.position() + n);
             offset += n;
         }
+    }
+
+    /** How many writes have finished: read before a flush, it names what the flush makes durable. */
+    long writesDone() {
+        return writesDone.get();
     }
 
     /** Writes the journal's and checkpoints' cached pages and flushes the device's write cache (data written before included). */
@@ -178,6 +188,7 @@ final class Device implements Closeable {
         acquire();
         try {
             posix.pwrite(dataFd, src, offset);
+            writesDone.incrementAndGet();
         } finally {
             inFlight.release();
         }

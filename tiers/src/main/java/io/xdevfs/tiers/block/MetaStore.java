@@ -239,10 +239,19 @@ final class MetaStore {
         synchronized (state) {
             freed = state.pendingFrees();
         }
-        device.flush();
-        flushes.incrementAndGet();
+        long covered = device.writesDone();
+        if (covered != flushedWrites) { // else every finished write is durable already (an O_DSYNC write's
+            device.flush();             // own flush, then the kernel's FSYNC for it, is one flush)
+            flushes.incrementAndGet();
+            synchronized (this) {
+                flushedWrites = Math.max(flushedWrites, covered);
+            }
+        }
         releaseFlushed(freed);
     }
+
+    /** Writes (as {@link Device#writesDone} counts them) that a completed flush covered. */
+    private volatile long flushedWrites = -1;
 
     /** Units handed to the discard thread and not reusable yet (under the state monitor). */
     private final BitSet discarding = new BitSet();

@@ -31,6 +31,7 @@ class JournalWritebackTest {
     /** Records the ranges of startWriteback calls. */
     private static final class Recording extends ForwardingPosix {
         final List<long[]> ranges = new ArrayList<>();
+        int fsyncs;
 
         Recording() {
             super(Posix.get());
@@ -41,17 +42,52 @@ class JournalWritebackTest {
             ranges.add(new long[] {offset, length});
             super.startWriteback(fd, offset, length);
         }
+
+        @Override
+        public synchronized void fsync(int fd, boolean dataOnly) throws PosixException {
+            fsyncs++;
+            super.fsync(fd, dataOnly);
+        }
     }
 
-    @Test
-    void writesOfASyncingFileStartTheirJournalFrames() throws Exception {
+    private Path device() throws Exception {
         Path device = tmp.resolve("device.img");
         try (RandomAccessFile f = new RandomAccessFile(device.toFile(), "rw")) {
             f.setLength(64L << 20);
         }
         BlockFormat.format(Posix.get(), device, false, "", 1 << 20, 0, true);
+        return device;
+    }
+
+    private static LocalConfig config(Path device) {
+        return LocalConfig.defaults().withBlock(new BlockSettings(device, 0, true, false, 4));
+    }
+
+    /** An O_DSYNC write is flushed by the daemon and then fsync'd by the kernel: the second finds nothing new. */
+    @Test
+    void aSyncWithNothingWrittenSinceTheLastFlushDoesNotFlushAgain() throws Exception {
         Recording posix = new Recording();
-        LocalConfig config = LocalConfig.defaults().withBlock(new BlockSettings(device, 0, true, false, 4));
+        ByteBuffer record = ByteBuffer.allocate(8192);
+        try (Volume v = BlockVolume.open(posix, config(device()), true);
+             Content wal = v.create("/wal", Flags.O_RDWR, 0644, null)) {
+            wal.write(record.clear(), 0);
+            int before = posix.fsyncs;
+            wal.sync(true);
+            assertEquals(before + 1, posix.fsyncs);
+            wal.sync(true);
+            wal.sync(true);
+            assertEquals(before + 1, posix.fsyncs, "nothing new: no flush");
+            wal.write(record.clear(), 8192);
+            wal.sync(true);
+            assertEquals(before + 2, posix.fsyncs, "a write since: a flush");
+        }
+    }
+
+    @Test
+    void writesOfASyncingFileStartTheirJournalFrames() throws Exception {
+        Path device = device();
+        Recording posix = new Recording();
+        LocalConfig config = config(device);
         ByteBuffer record = ByteBuffer.allocate(8192);
         try (Volume v = BlockVolume.open(posix, config, true)) {
             try (Content quiet = v.create("/quiet", Flags.O_RDWR, 0644, null)) {
