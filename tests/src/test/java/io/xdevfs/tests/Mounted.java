@@ -97,8 +97,9 @@ final class Mounted implements AutoCloseable {
         Path root = TestDirs.create();
         Files.createDirectory(root.resolve("mnt"));
         Files.write(root.resolve("xdevfs.ini"), List.of("[local]", "base_directory = " + root.resolve("base")));
-        List<String> launcher = new ArrayList<>(javaCommand());
-        launcher.set(2, launcher.get(2).replace("signal.SIG_DFL", "signal.SIG_IGN"));
+        List<String> launcher = new ArrayList<>(List.of(Py.PYTHON, "-c",
+                "import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_IGN); os.execv(sys.argv[1], sys.argv[1:])"));
+        launcher.addAll(javaCommand());
         return startOn(root, launcher);
     }
 
@@ -138,14 +139,12 @@ final class Mounted implements AutoCloseable {
     }
 
     /**
-     * The JVM command that runs the xdevfs CLI from this test's class path. It starts with SIGINT at its
-     * default, as from a terminal: a test run started in the background (nohup, {@code &} in a script)
-     * passes an ignored SIGINT down to every process, which a JVM keeps ignoring.
+     * The JVM command that runs the xdevfs CLI from this test's class path. A test run started in the
+     * background (nohup, {@code &} in a script) passes an ignored SIGINT down to it; the daemon puts
+     * SIGINT back itself (InterruptUnmounts).
      */
     static List<String> javaCommand() {
-        return List.of(Py.PYTHON, "-c", "import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_DFL); "
-                + "os.execv(sys.argv[1], sys.argv[1:])",
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Dfile.encoding=UTF-8",
+        return List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Dfile.encoding=UTF-8",
                 "-cp", System.getProperty("java.class.path"), "io.xdevfs.fs.Main");
     }
 

@@ -10,7 +10,9 @@ import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.zip.CRC32C;
 
@@ -278,7 +280,7 @@ final class FileBytes {
      * if their checksums never reach the device they read as zeros.
      */
     private void protect(Inode f, long first, long last) throws IOException {
-        java.util.Map<Long, Long> units = new java.util.TreeMap<>(); // piece -> unit
+        Map<Long, Long> units = new TreeMap<>(); // piece -> unit
         synchronized (state) {
             for (int b = f.written.nextSetBit((int) first); b >= 0 && b <= last; b = f.written.nextSetBit(b + 1)) {
                 long u = f.unit(b / perUnit);

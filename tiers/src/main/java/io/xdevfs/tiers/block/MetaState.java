@@ -24,12 +24,6 @@ final class MetaState {
     private final BitSet pending = new BitSet();
     /** Units overwritten since the last checkpoint ({@link Change.Dirty}). */
     final BitSet dirty = new BitSet();
-
-    /** A checkpoint: no unit is dirty, so no block may be overwritten in place any more. */
-    void clearDirty() {
-        dirty.clear();
-        inodes.values().forEach(f -> f.inPlace.clear());
-    }
     private long nextId = ROOT + 1;
     private boolean live;
     /** Off while a checkpoint loads: its checksums are settled, and it names earlier ones explicitly. */
@@ -47,6 +41,12 @@ final class MetaState {
         } finally {
             journaling = true;
         }
+    }
+
+    /** A checkpoint: no unit is dirty, so no block may be overwritten in place any more. */
+    void clearDirty() {
+        dirty.clear();
+        inodes.values().forEach(f -> f.inPlace.clear());
     }
 
     /** From here on frees wait for {@link #release} (replay frees at once: what it frees is durable). */

@@ -240,18 +240,16 @@ final class MetaStore {
             freed = state.pendingFrees();
         }
         long covered = device.writesDone();
-        if (covered != flushedWrites) { // else every finished write is durable already (an O_DSYNC write's
+        if (covered != flushedWrites.get()) { // else every finished write is durable already (an O_DSYNC write's
             device.flush();             // own flush, then the kernel's FSYNC for it, is one flush)
             flushes.incrementAndGet();
-            synchronized (this) {
-                flushedWrites = Math.max(flushedWrites, covered);
-            }
+            flushedWrites.accumulateAndGet(covered, Math::max);
         }
         releaseFlushed(freed);
     }
 
     /** Writes (as {@link Device#writesDone} counts them) that a completed flush covered. */
-    private volatile long flushedWrites = -1;
+    private final AtomicLong flushedWrites = new AtomicLong(-1);
 
     /** Units handed to the discard thread and not reusable yet (under the state monitor). */
     private final BitSet discarding = new BitSet();

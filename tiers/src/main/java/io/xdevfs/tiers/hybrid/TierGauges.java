@@ -4,7 +4,6 @@ import io.xdevfs.tiers.Volume;
 import io.xdevfs.tiers.metrics.Metrics;
 
 import java.util.LinkedHashSet;
-import java.util.Map;
 import java.util.Set;
 
 /**
@@ -21,13 +20,11 @@ final class TierGauges {
         Set<String> names = new LinkedHashSet<>(coldGauges.gauges().keySet());
         names.addAll(hotGauges.gauges().keySet());
         for (String name : names) {
-            metrics.gauge(name, () -> combined(name, hotGauges.gauges(), coldGauges.gauges()));
+            metrics.gauge(name, () -> combined(name, hotGauges.gauge(name), coldGauges.gauge(name)));
         }
     }
 
-    private static Number combined(String name, Map<String, Number> hot, Map<String, Number> cold) {
-        Number h = hot.get(name);
-        Number c = cold.get(name);
+    private static Number combined(String name, Number h, Number c) {
         if (h == null || c == null || name.endsWith("_ratio")) {
             return c != null ? c : h;
         }

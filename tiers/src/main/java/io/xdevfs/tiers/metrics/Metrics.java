@@ -69,6 +69,12 @@ public final class Metrics {
         return out;
     }
 
+    /** The gauge {@code name} read now; null if none is registered under it. */
+    public synchronized Number gauge(String name) {
+        Supplier<Number> g = gauges.get(name);
+        return g == null ? null : g.get();
+    }
+
     public synchronized Map<String, Number> gauges() {
         Map<String, Number> out = new LinkedHashMap<>();
         gauges.forEach((k, v) -> out.put(k, v.get()));
