@@ -2,6 +2,8 @@ package io.xdevfs.tests;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
@@ -67,15 +69,18 @@ class BlockIT {
     /**
      * A writer appends 8 KiB records with fdatasync and prints each acknowledged length, and writes each
      * record also over a prefilled segment (PostgreSQL's recycled WAL: overwrites in place, no frame);
-     * the daemon is killed mid-stream. After a remount every acknowledged byte is there, and fsck finds
+     * the daemon is killed mid-stream, with data through the device's page cache (the default) and with
+     * O_DIRECT. After a remount every acknowledged byte is there, and fsck finds
      * the volume clean.
      */
-    @Test
-    void killDuringFdatasyncedAppendsLosesNothingAcknowledged() throws Exception {
+    @ParameterizedTest(name = "use_raw_device = {0}")
+    @ValueSource(booleans = {false, true})
+    void killDuringFdatasyncedAppendsLosesNothingAcknowledged(boolean rawDevice) throws Exception {
         Path root = root();
+        List<String> lines = List.of("storage_type = block", "[block]", "use_raw_device = " + rawDevice);
         try (LoopDevice loop = LoopDevice.create(root.resolve("device.img"), 512L << 20)) {
             loop.format();
-            Mounted m = Mounted.onDevice(root, loop, BLOCK);
+            Mounted m = Mounted.onDevice(root, loop, lines);
             try {
                 Run.ok("dd", "if=/dev/urandom", "of=" + m.path("before.bin"), "bs=1M", "count=8", "conv=fsync", "status=none");
                 String before = Run.sha256(m.path("before.bin"));
@@ -109,7 +114,7 @@ class BlockIT {
                 assertTrue(last >= 300, "only " + last + " records acknowledged");
                 Run fsck = loop.fsck();
                 assertEquals(0, fsck.exit(), fsck.output());
-                m = Mounted.onDevice(root, loop, BLOCK);
+                m = Mounted.onDevice(root, loop, lines);
                 assertEquals(before, Run.sha256(m.path("before.bin")));
                 byte[] wal = Files.readAllBytes(m.path("wal"));
                 assertTrue(wal.length >= last * 8192L, wal.length + " bytes < " + last + " acknowledged records");
