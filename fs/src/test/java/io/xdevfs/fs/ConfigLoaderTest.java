@@ -231,7 +231,7 @@ class ConfigLoaderTest {
     void theBlockSectionConfiguresStorageTypeBlockAndOnlyIt() throws Exception {
         io.xdevfs.tiers.BlockSettings b = ConfigLoader.load(ini("[local]\nstorage_type = block\n[block]\n"
                 + "block_device = /dev/loop7\nenable_trim = false\nqueue_depth = 4\n")).block();
-        assertEquals(new io.xdevfs.tiers.BlockSettings(Path.of("/dev/loop7"), 0, false, false, 4), b); // use_raw_device defaults to false
+        assertEquals(new io.xdevfs.tiers.BlockSettings(Path.of("/dev/loop7"), 0, true, false, 4), b);
         ConfigLoader.Config all = ConfigLoader.loadAll(ini("[local]\nstorage_type = block\nenable_xattr = false\n"
                 + "[block]\nblock_device = /dev/loop7\nsector_size = 4096\n"));
         assertEquals(all, ConfigLoader.loadAll(ini(ConfigLoader.render(all))), "config check prints what load reads");

@@ -10,8 +10,8 @@ import java.nio.file.Path;
 
 /**
  * The contract on storage_type = block, over a sparse file standing in for the device (the loop-device
- * tests in tests/ mount real ones): power cuts drop what the device file had not fsync'ed. Data through
- * the page cache, the default; {@link BlockDirectVolumeContractTest} runs it with O_DIRECT.
+ * tests in tests/ mount real ones): power cuts drop what the device file had not fsync'ed. Data with
+ * O_DIRECT, the default; {@link BlockBufferedVolumeContractTest} runs it through the page cache.
  */
 class BlockVolumeContractTest extends VolumeContract {
     private Path device() {
@@ -20,7 +20,7 @@ class BlockVolumeContractTest extends VolumeContract {
 
     /** use_raw_device */
     boolean rawDevice() {
-        return false;
+        return true;
     }
 
     @Override

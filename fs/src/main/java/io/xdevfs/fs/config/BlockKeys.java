@@ -17,7 +17,7 @@ final class BlockKeys extends KeyGroup {
 
     private Path device;
     private int sectorSize;
-    private boolean rawDevice = false;
+    private boolean rawDevice = true;
     private boolean trim = true;
     private int queueDepth = BlockSettings.DEFAULT_QUEUE_DEPTH;
 

@@ -19,10 +19,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * The device a block volume owns, through two descriptors. Metadata (superblocks, checkpoints, the
  * journal) goes through the exclusive, buffered one: the page cache gathers the journal's small appends,
  * keeps them across a kill -9 of the daemon, and one fsync writes them and flushes the device's cache.
- * File data goes through the other in whole 4 KiB blocks: through the page cache by default (a flush of
- * the device writes it out with the journal: both descriptors share the device's one page cache), with
- * O_DIRECT when {@code use_raw_device} is on; at most {@code queue_depth} data reads and writes are in
- * flight at once (the rest wait).
+ * File data goes through the other, with O_DIRECT when {@code use_raw_device} is on, in whole 4 KiB
+ * blocks; at most {@code queue_depth} data reads and writes are in flight at once (the rest wait).
  *
  * <p>A regular file may stand in for the device where a test asks for it ({@code allowFile}).
  */
@@ -36,22 +34,19 @@ final class Device implements Closeable {
     private final int metaFd;
     private final int dataFd;
     private final boolean blockDevice;
-    /** Data bypasses the page cache (O_DIRECT): each data write is on the device when it returns. */
-    private final boolean direct;
     private final long size;
     private final int logicalSector;
     private final Semaphore inFlight;
     /** Writes finished so far (metadata and data): a flush covers those finished before it began. */
     private final AtomicLong writesDone = new AtomicLong();
 
-    private Device(Posix posix, Path path, int metaFd, int dataFd, boolean blockDevice, boolean direct, long size,
-                   int logicalSector, int queueDepth) {
+    private Device(Posix posix, Path path, int metaFd, int dataFd, boolean blockDevice, long size, int logicalSector,
+                   int queueDepth) {
         this.posix = posix;
         this.path = path;
         this.metaFd = metaFd;
         this.dataFd = dataFd;
         this.blockDevice = blockDevice;
-        this.direct = direct;
         this.size = size;
         this.logicalSector = logicalSector;
         this.inFlight = new Semaphore(queueDepth);
@@ -94,7 +89,7 @@ final class Device implements Closeable {
                 size = posix.fstat(metaFd).size;
                 sector = 512;
             }
-            return new Device(posix, path, metaFd, dataFd, blockDevice, direct, size, sector, queueDepth);
+            return new Device(posix, path, metaFd, dataFd, blockDevice, size, sector, queueDepth);
         } catch (PosixException e) {
             if (dataFd >= 0) {
                 posix.close(dataFd);
@@ -170,22 +165,6 @@ final class Device implements Closeable {
     void startWriteback(long offset, long length) {
         try {
             posix.startWriteback(metaFd, offset, length);
-        } catch (PosixException e) {
-            // the fsync that makes these pages durable writes them again and reports what failed
-        }
-    }
-
-    /**
-     * Starts writing a range of data just written through the page cache toward the device, without
-     * waiting (nothing to do with O_DIRECT, where the write itself waited): the fsync that follows a WAL
-     * append finds its data written or on its way and only flushes. Failures are left to that fsync.
-     */
-    void startDataWriteback(long offset, long length) {
-        if (direct) {
-            return;
-        }
-        try {
-            posix.startWriteback(dataFd, offset, length);
         } catch (PosixException e) {
             // the fsync that makes these pages durable writes them again and reports what failed
         }

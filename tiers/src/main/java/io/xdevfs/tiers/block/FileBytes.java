@@ -201,11 +201,8 @@ final class FileBytes {
         for (int i = 0; i < count; ) {
             long block = first + i;
             int j = Math.min(count, (int) ((block / perUnit + 1) * perUnit - first));
-            long offset = g.blockOffset(f.unit(block / perUnit), block);
-            store.device.writeData(buf.duplicate().position(i * BLOCK).limit(j * BLOCK), offset);
-            if (f.syncs) {
-                store.device.startDataWriteback(offset, (long) (j - i) * BLOCK);
-            }
+            store.device.writeData(buf.duplicate().position(i * BLOCK).limit(j * BLOCK),
+                    g.blockOffset(f.unit(block / perUnit), block));
             i = j;
         }
         synchronized (state) {

@@ -22,8 +22,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * A write to a file that syncs starts its journal frame toward the device at once (so the sync after it
- * only flushes), and its data too when data goes through the page cache ({@code use_raw_device = false});
- * a file never synced leaves both to the next sync.
+ * only flushes); a file never synced leaves its frames to the next sync.
  */
 class JournalWritebackTest {
     @TempDir
@@ -61,18 +60,7 @@ class JournalWritebackTest {
     }
 
     private static LocalConfig config(Path device) {
-        return config(device, true);
-    }
-
-    private static LocalConfig config(Path device, boolean rawDevice) {
-        return LocalConfig.defaults().withBlock(new BlockSettings(device, 0, rawDevice, false, 4));
-    }
-
-    private static Geometry geometry(Path device) throws java.io.IOException {
-        try (Device d = Device.open(Posix.get(), device, false, 4, true)) {
-            return Superblock.newest(MetaStore.readSuperblocks(d)[0], MetaStore.readSuperblocks(d)[1]).orElseThrow()
-                    .geometry();
-        }
+        return LocalConfig.defaults().withBlock(new BlockSettings(device, 0, true, false, 4));
     }
 
     /** An O_DSYNC write is flushed by the daemon and then fsync'd by the kernel: the second finds nothing new. */
@@ -118,7 +106,11 @@ class JournalWritebackTest {
                 }
             }
         }
-        Geometry g = geometry(device);
+        Geometry g;
+        try (Device d = Device.open(Posix.get(), device, false, 4, true)) {
+            g = Superblock.newest(MetaStore.readSuperblocks(d)[0], MetaStore.readSuperblocks(d)[1]).orElseThrow()
+                    .geometry();
+        }
         long previousEnd = 0;
         for (long[] r : posix.ranges) {
             assertEquals(0, r[0] % Geometry.BLOCK, "whole pages");
@@ -127,38 +119,6 @@ class JournalWritebackTest {
                     "inside the journal");
             assertTrue(r[0] + r[1] > previousEnd, "each call covers a frame the one before did not");
             previousEnd = r[0] + r[1];
-        }
-    }
-
-    @Test
-    void bufferedDataOfASyncingFileStartsTowardTheDeviceWithItsFrame() throws Exception {
-        Path device = device();
-        Geometry g = geometry(device);
-        Recording posix = new Recording();
-        ByteBuffer record = ByteBuffer.allocate(8192);
-        try (Volume v = BlockVolume.open(posix, config(device, false), true)) {
-            try (Content quiet = v.create("/quiet", Flags.O_RDWR, 0644, null)) {
-                quiet.write(record.clear(), 0);
-            }
-            assertEquals(0, posix.ranges.size(), "a file that never synced starts no writeback");
-            try (Content wal = v.create("/wal", Flags.O_RDWR, 0644, null)) {
-                wal.write(record.clear(), 0);
-                wal.sync(true);
-                for (int i = 1; i <= 3; i++) {
-                    int before = posix.ranges.size();
-                    wal.write(record.clear(), i * 8192L);
-                    List<long[]> started = posix.ranges.subList(before, posix.ranges.size());
-                    assertEquals(2, started.size(), "the frame and the data of append " + i);
-                    long[] data = started.stream().filter(r -> r[0] >= g.dataStart()).findFirst().orElseThrow();
-                    assertEquals(8192, data[1], "exactly the append's two blocks");
-                    assertEquals(0, data[0] % Geometry.BLOCK);
-                    wal.sync(true);
-                }
-            }
-        }
-        try (Volume v = BlockVolume.open(Posix.get(), config(device, true), true);
-             Content wal = v.open("/wal", Flags.O_RDONLY)) {
-            assertEquals(4 * 8192L, wal.attributes().size);
         }
     }
 }
