@@ -369,6 +369,28 @@ class PosixOperationsIT extends OneMountPerClass {
         assertEquals("[]", Py.eval(dir, "print(os.listxattr(d + '/f'))"));
     }
 
+    /**
+     * An extended access ACL (a named user, a mask) set through the mount sets the mode from it, and a
+     * later chmod rewrites its owner, mask and other entries, as on ext4: getfacl, cp -a and tar then see
+     * the mode chmod set, not the one before.
+     */
+    @Test
+    void chmodRewritesAStoredAccessAcl() throws Exception {
+        Path dir = fresh("acl");
+        Files.writeString(dir.resolve("f"), "x");
+        String entries = "lambda es: struct.pack('<I', 2) + b''.join(struct.pack('<HHI', t, p, i) for t, p, i in es)";
+        String u = "0xffffffff";
+        assertEquals("0o774", Py.eval(dir, "import struct\nacl = " + entries + "\n"
+                + "os.setxattr(d + '/f', 'system.posix_acl_access', acl([(1, 7, " + u + "), (2, 6, 1000), (4, 5, " + u
+                + "), (0x10, 7, " + u + "), (0x20, 4, " + u + ")]))\n"
+                + "print(oct(os.stat(d + '/f').st_mode & 0o777))"));
+        Run.ok("chmod", "600", dir.resolve("f").toString());
+        assertEquals("[(1, 6), (2, 6), (4, 5), (16, 0), (32, 0)] 0o600", Py.eval(dir, "import struct\n"
+                + "v = os.getxattr(d + '/f', 'system.posix_acl_access')\n"
+                + "print([struct.unpack_from('<HH', v, 4 + 8 * k) for k in range((len(v) - 4) // 8)], "
+                + "oct(os.stat(d + '/f').st_mode & 0o777))"));
+    }
+
     @Test
     void utf8NamesAndLongNamesRoundTrip() throws Exception {
         Path dir = fresh("names");

@@ -47,4 +47,32 @@ record AccessAcl(int permissions, boolean equivalentToMode) {
         }
         return new AccessAcl(user << 6 | (mask >= 0 ? mask : group) << 3 | other, !extended && mask < 0);
     }
+
+    /**
+     * A stored ACL after chmod to {@code mode}, as the kernel's posix_acl_chmod makes it: USER_OBJ takes
+     * the owner bits, MASK (or GROUP_OBJ where there is no mask) the group bits, OTHER the others' bits;
+     * named entries stay. Without this, getfacl (and cp -a, tar) would show the permissions before chmod.
+     */
+    static byte[] chmod(byte[] value, int mode) {
+        byte[] out = value.clone();
+        ByteBuffer b = ByteBuffer.wrap(out).order(ByteOrder.LITTLE_ENDIAN);
+        boolean hasMask = false;
+        for (int at = 4; at + 8 <= out.length; at += 8) {
+            hasMask |= (b.getShort(at) & 0xffff) == MASK;
+        }
+        for (int at = 4; at + 8 <= out.length; at += 8) {
+            int tag = b.getShort(at) & 0xffff;
+            int perm = switch (tag) {
+                case USER_OBJ -> mode >> 6 & 7;
+                case MASK -> mode >> 3 & 7;
+                case GROUP_OBJ -> hasMask ? -1 : mode >> 3 & 7;
+                case OTHER -> mode & 7;
+                default -> -1;
+            };
+            if (perm >= 0) {
+                b.putShort(at + 2, (short) perm);
+            }
+        }
+        return out;
+    }
 }

@@ -540,7 +540,13 @@ public final class BlockVolume implements Volume {
     Void changeMetadata(Inode f, MetadataChange change) throws IOException {
         long[] t = now();
         if (change instanceof MetadataChange.Mode m) {
-            commit(changed(f, t, c -> c.mode = (c.mode & Flags.S_IFMT) | (m.mode() & 07777)));
+            Change.Attributes mode = changed(f, t, c -> c.mode = (c.mode & Flags.S_IFMT) | (m.mode() & 07777));
+            byte[] acl = f.xattrs.get(AccessAcl.NAME);
+            if (acl == null) {
+                commit(mode);
+            } else {
+                commit(new Change.Xattr(f.id, AccessAcl.NAME, AccessAcl.chmod(acl, m.mode())), mode);
+            }
         } else if (change instanceof MetadataChange.Owner o) {
             commit(changed(f, t, c -> {
                 c.uid = o.uid() == -1 ? c.uid : o.uid();
