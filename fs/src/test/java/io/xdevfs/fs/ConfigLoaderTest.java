@@ -281,7 +281,7 @@ class ConfigLoaderTest {
                         + "compression_level, compression_threshold, adaptive_compression, chunk_size, enable_read_cache, "
                         + "enable_write_cache, cache_size, cache_ttl, use_direct_io, io_alignment, use_mmap, mmap_size, read_ahead_kb, "
                         + "enable_page_cache, enable_xattr, fuse_passthrough, fuse_handle_killpriv, fuse_attr_timeout, "
-                        + "fuse_writeback_cache, fuse_parallel_dirops, fuse_async_dio, fuse_cache_symlinks)",
+                        + "fuse_writeback_cache, fuse_parallel_dirops, fuse_async_dio, fuse_cache_symlinks, fuse_sync_threads)",
                 file + ":10: [tuning] target_iops: not supported yet by this version of xdevfs; remove the line",
                 file + ":12: [nonsense] x: unknown section [nonsense] (known: block, hybrid, local, monitoring, "
                         + "recovery, tmpfs, tuning)"), p);
@@ -451,9 +451,10 @@ class ConfigLoaderTest {
     void theKernelFlagsRoundTripAndTheWritebackCacheRefusesWhatItCannotCombineWith() throws Exception {
         assertEquals(io.xdevfs.fs.config.KernelOptions.DEFAULTS, ConfigLoader.loadAll(ini("")).kernel());
         ConfigLoader.Config flipped = ConfigLoader.loadAll(ini("[local]\nfuse_writeback_cache = true\n"
-                + "fuse_parallel_dirops = false\nfuse_async_dio = false\nfuse_cache_symlinks = false\n"));
+                + "fuse_parallel_dirops = false\nfuse_async_dio = false\nfuse_cache_symlinks = false\n"
+                + "fuse_sync_threads = 0\n"));
         assertEquals(new io.xdevfs.fs.config.KernelOptions(io.xdevfs.fs.config.FusePassthrough.AUTO, true, 1000, true,
-                false, false, false), flipped.kernel());
+                false, false, false, 0), flipped.kernel());
         assertEquals(flipped, ConfigLoader.loadAll(ini(ConfigLoader.render(flipped))));
         String file = tmp.resolve("x.ini").toString();
         assertEquals(List.of(file + ":3: [local] fuse_writeback_cache = true: excludes fuse_passthrough = true (the kernel "
@@ -467,6 +468,8 @@ class ConfigLoaderTest {
                         + "layout on the device, with no backing file the kernel could read or write; set "
                         + "fuse_passthrough = auto or false"),
                 problems("[local]\nstorage_type = block\nfuse_passthrough = true\n[block]\nblock_device = /dev/loop7\n"));
+        assertEquals(List.of(file + ":2: [local] fuse_sync_threads = '65': expected an integer from 0 to 64"),
+                problems("[local]\nfuse_sync_threads = 65\n"));
     }
 
     @Test

@@ -66,7 +66,7 @@ class InitReplyTest {
     @Test
     void theKernelOptionsBecomeInitFlags() {
         io.xdevfs.fs.config.KernelOptions wb = new io.xdevfs.fs.config.KernelOptions(
-                io.xdevfs.fs.config.FusePassthrough.AUTO, true, 1000, true, true, false, true);
+                io.xdevfs.fs.config.FusePassthrough.AUTO, true, 1000, true, true, false, true, 0);
         InitReply.Asks asks = InitReply.Asks.of(false, wb);
         assertEquals(InitReply.FUSE_HANDLE_KILLPRIV_V2 | InitReply.FUSE_WRITEBACK_CACHE | InitReply.FUSE_PARALLEL_DIROPS
                 | InitReply.FUSE_CACHE_SYMLINKS, asks.flags());
@@ -74,7 +74,7 @@ class InitReplyTest {
         ByteBuffer m = InitReply.extend(r[0], r[1], PAGE, asks).message().order(ByteOrder.nativeOrder());
         assertEquals(0x1b | InitReply.FUSE_MAX_PAGES | InitReply.FUSE_INIT_EXT | asks.flags(), m.getInt(InitReply.HEADER + 12));
         assertEquals(InitReply.FUSE_ASYNC_DIO, InitReply.Asks.of(true, new io.xdevfs.fs.config.KernelOptions(
-                io.xdevfs.fs.config.FusePassthrough.AUTO, false, 0, false, false, true, false)).flags());
+                io.xdevfs.fs.config.FusePassthrough.AUTO, false, 0, false, false, true, false, 0)).flags());
     }
 
     @Test

@@ -19,7 +19,7 @@ class XdevFuseOperationsTest {
     void onlyTheServedOperationsHaveCallbacks() {
         XdevFuse fuse;
         try {
-            fuse = new XdevFuse(null, true, io.xdevfs.fs.session.InitReply.Asks.NOTHING, 0);
+            fuse = new XdevFuse(null, true, io.xdevfs.fs.session.InitReply.Asks.NOTHING, 0, 0);
         } catch (LinkageError | RuntimeException e) {
             Assumptions.abort("libfuse2 is not installed here: " + e);
             return;

@@ -104,6 +104,49 @@ class IntentLogIT {
     }
 
     /** The same reboot on a hybrid whose hot tier is a tmpfs with the log: the [tmpfs] section configures that tier. */
+    /** Appends argv[2] 8 KiB records with an fdatasync each to the file argv[1], once argv[3] (if given) exists. */
+    private static final String APPENDER = "import os, sys, time\n"
+            + "fd = os.open(sys.argv[1], os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o640)\n"
+            + "while len(sys.argv) > 3 and not os.path.exists(sys.argv[3]):\n"
+            + "    time.sleep(0.005)\n"
+            + "for i in range(int(sys.argv[2])):\n"
+            + "    os.write(fd, b'r' * 8192)\n"
+            + "    os.fdatasync(fd)\n";
+
+    /**
+     * A lone writer's syncs run on the session thread (no hand-off); four writers' syncs run on sync
+     * threads at once and share the log's forces (fuse_sync_threads, the default 8).
+     */
+    @Test
+    void concurrentWritersShareForcesAndALoneWriterKeepsTheSessionThread() throws Exception {
+        try (Mounted fs = Mounted.start(config())) {
+            Run.ok(Py.PYTHON, "-c", APPENDER, fs.path("alone").toString(), "300");
+            String stats = HybridIT.stats(fs);
+            assertEquals(0, HybridIT.gauge(stats, "fuse_syncs_offloaded"), stats);
+            double records = HybridIT.gauge(stats, "intent_log_records_total");
+            double forces = HybridIT.gauge(stats, "intent_log_forces_total");
+            List<Process> writers = new java.util.ArrayList<>();
+            for (int w = 0; w < 4; w++) {
+                writers.add(new ProcessBuilder(Py.PYTHON, "-c", APPENDER, fs.path("w" + w).toString(), "400",
+                        fs.path("go").toString()).redirectErrorStream(true).start());
+            }
+            Thread.sleep(500); // every writer has started and opened its file: they begin together
+            Files.writeString(fs.path("go"), "");
+            for (Process w : writers) {
+                assertTrue(w.waitFor(120, TimeUnit.SECONDS), "a writer did not finish");
+                assertEquals(0, w.exitValue(), new String(w.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
+            }
+            stats = HybridIT.stats(fs);
+            assertTrue(HybridIT.gauge(stats, "fuse_syncs_offloaded") > 800, stats);
+            double perForce = (HybridIT.gauge(stats, "intent_log_records_total") - records)
+                    / (HybridIT.gauge(stats, "intent_log_forces_total") - forces);
+            assertTrue(perForce > 1.3, perForce + " records per force with four writers\n" + stats);
+            for (int w = 0; w < 4; w++) {
+                assertEquals(400 * 8192L, Files.size(fs.path("w" + w)));
+            }
+        }
+    }
+
     @Test
     void aHybridsTmpfsHotTierIsDurableThroughTheLog() throws Exception {
         Mounted fs = Mounted.start(List.of("storage_type = hybrid", "[hybrid]", "hot_storage_type = tmpfs",

@@ -17,9 +17,13 @@ package io.xdevfs.fs.config;
  * @param asyncDio          {@code fuse_async_dio}: the kernel sends the pieces of one O_DIRECT read or
  *                          write without waiting for each (FUSE_ASYNC_DIO)
  * @param cacheSymlinks     {@code fuse_cache_symlinks}: the kernel keeps symlink targets (FUSE_CACHE_SYMLINKS)
+ * @param syncThreads       {@code fuse_sync_threads}: threads that may run fsync requests while the session
+ *                          reads on, so that concurrent writers' syncs overlap; 0 runs every sync on the
+ *                          session thread
  */
 public record KernelOptions(FusePassthrough passthrough, boolean handleKillPriv, long attrTimeoutMillis,
-                            boolean writebackCache, boolean parallelDirops, boolean asyncDio, boolean cacheSymlinks) {
+                            boolean writebackCache, boolean parallelDirops, boolean asyncDio, boolean cacheSymlinks,
+                            int syncThreads) {
     public static final KernelOptions DEFAULTS = new KernelOptions(FusePassthrough.AUTO, true, 1000, false, true,
-            true, true);
+            true, true, 8);
 }

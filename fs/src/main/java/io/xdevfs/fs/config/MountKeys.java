@@ -15,7 +15,7 @@ import java.util.Map;
 final class MountKeys extends KeyGroup {
     static final List<String> KEYS = List.of("read_ahead_kb", "enable_page_cache", "enable_xattr",
             "fuse_passthrough", "fuse_handle_killpriv", "fuse_attr_timeout", "fuse_writeback_cache",
-            "fuse_parallel_dirops", "fuse_async_dio", "fuse_cache_symlinks");
+            "fuse_parallel_dirops", "fuse_async_dio", "fuse_cache_symlinks", "fuse_sync_threads");
 
     int readAheadKb = -1;
     boolean pageCache = true;
@@ -27,6 +27,7 @@ final class MountKeys extends KeyGroup {
     private boolean parallelDirops = KernelOptions.DEFAULTS.parallelDirops();
     private boolean asyncDio = KernelOptions.DEFAULTS.asyncDio();
     private boolean cacheSymlinks = KernelOptions.DEFAULTS.cacheSymlinks();
+    private int syncThreads = KernelOptions.DEFAULTS.syncThreads();
 
     MountKeys() {
         super(KEYS);
@@ -45,6 +46,7 @@ final class MountKeys extends KeyGroup {
             case "fuse_parallel_dirops" -> parallelDirops = Values.bool(value);
             case "fuse_async_dio" -> asyncDio = Values.bool(value);
             case "fuse_cache_symlinks" -> cacheSymlinks = Values.bool(value);
+            case "fuse_sync_threads" -> syncThreads = Values.integer(value, 0, 64);
             default -> throw new IllegalStateException(key);
         }
     }
@@ -70,7 +72,7 @@ final class MountKeys extends KeyGroup {
                     + "(every write goes straight to the daemon); remove one of the two");
         }
         return new KernelOptions(passthrough, handleKillPriv, attrTimeoutMillis, writebackCache, parallelDirops,
-                asyncDio, cacheSymlinks);
+                asyncDio, cacheSymlinks, syncThreads);
     }
 
     static String render(ConfigLoader.Config c) {
@@ -85,6 +87,7 @@ final class MountKeys extends KeyGroup {
                 + "fuse_writeback_cache = " + k.writebackCache() + "\n"
                 + "fuse_parallel_dirops = " + k.parallelDirops() + "\n"
                 + "fuse_async_dio = " + k.asyncDio() + "\n"
-                + "fuse_cache_symlinks = " + k.cacheSymlinks() + "\n";
+                + "fuse_cache_symlinks = " + k.cacheSymlinks() + "\n"
+                + "fuse_sync_threads = " + k.syncThreads() + "\n";
     }
 }

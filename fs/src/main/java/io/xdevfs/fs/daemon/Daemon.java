@@ -40,6 +40,8 @@ public final class Daemon {
     private final List<String> fuseArgs;
     private final MemoryBudget memory;
     private final int readAheadKb;
+    /** fuse_sync_threads */
+    private final int syncThreads;
     private final boolean xattrs;
     private final InitReply.Asks asks;
     private final long attrTimeoutMillis;
@@ -68,6 +70,7 @@ public final class Daemon {
                 && Preflight.passthroughUnavailable(Posix.get().geteuid() == 0) == null;
         this.asks = InitReply.Asks.of(passthrough, kernel);
         this.attrTimeoutMillis = kernel.attrTimeoutMillis();
+        this.syncThreads = kernel.syncThreads();
         this.mountPoint = mountPoint;
         this.fuseArgs = fuseArgs;
         this.pidFile = files.pidFile();
@@ -102,7 +105,7 @@ public final class Daemon {
         Posix.get().umask(0);
         XdevFuse fuse;
         try {
-            fuse = new XdevFuse(volume, xattrs, asks, attrTimeoutMillis);
+            fuse = new XdevFuse(volume, xattrs, asks, attrTimeoutMillis, syncThreads);
         } catch (RuntimeException | LinkageError e) {
             System.err.println("xdevfs: cannot start FUSE: " + e);
             monitoring.close();

@@ -91,10 +91,11 @@ public final class XdevFuse extends FuseStubFS {
      * (clear set-ID bits here; the kernel stops asking for security.capability before writes);
      * {@code attrTimeoutMillis}: how long the kernel may keep the attributes of a file with one name.
      */
-    public XdevFuse(Volume volume, boolean xattrs, InitReply.Asks asks, long attrTimeoutMillis) {
+    public XdevFuse(Volume volume, boolean xattrs, InitReply.Asks asks, long attrTimeoutMillis, int syncThreads) {
         this.volume = volume;
         this.xattrs = xattrs;
         this.asks = asks;
+        this.syncThreads = syncThreads;
         this.passthrough = new PassthroughOpens(handles, asks.passthrough());
         this.killPrivileges = asks.handleKillPriv() ? new KillPrivileges(handles) : null;
         this.attributeTimeouts = attrTimeoutMillis > 0 ? new AttributeTimeouts(attrTimeoutMillis) : null;
@@ -143,6 +144,11 @@ public final class XdevFuse extends FuseStubFS {
         }
     }
 
+    /** fuse_sync_threads */
+    private final int syncThreads;
+    /** FSYNC requests, answered outside libfuse; set when the session starts. */
+    private volatile SyncRequests sync;
+
     private long handle(Pointer fileInfo) {
         return fileInfo.getLong(fhOffset);
     }
@@ -155,7 +161,7 @@ public final class XdevFuse extends FuseStubFS {
     public int serve(String mountPoint, List<String> fuseArgs, Runnable onMounted) {
         this.onMounted = onMounted;
         LseekRequests lseek = new LseekRequests(handles);
-        SyncRequests sync = new SyncRequests(handles);
+        sync = new SyncRequests(handles, syncThreads);
         LargeRequestChannel.RequestHook both = new LargeRequestChannel.RequestHook() {
             @Override
             public boolean answer(int fd, long address, int length) {
@@ -197,6 +203,10 @@ public final class XdevFuse extends FuseStubFS {
         metrics.gauge("passthrough_opens", passthrough::passthroughOpens);
         metrics.gauge("passthrough_files", passthrough::passthroughNodes);
         metrics.gauge("passthrough_refused", passthrough::refusedRegistrations);
+        metrics.gauge("fuse_syncs_offloaded", () -> {
+            SyncRequests syncs = sync;
+            return syncs == null ? 0 : syncs.offloaded();
+        });
     }
 
     /** Open handles right now (logged when the daemon unmounts). */
@@ -242,6 +252,10 @@ public final class XdevFuse extends FuseStubFS {
 
     @Override
     public void destroy(Pointer initResult) {
+        SyncRequests syncs = sync;
+        if (syncs != null) {
+            syncs.close(); // the syncs under way finish before their files close
+        }
         handles.closeAll();
     }
 
