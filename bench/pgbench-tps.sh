@@ -7,6 +7,7 @@
 # TPS, the medians and the per-round ratios against the first target. Needs root and PostgreSQL
 # (initdb, pg_ctl, pgbench); the server runs as nobody. "regular-slow" is the regular type without its
 # kernel fast paths (fuse_passthrough = false, fuse_handle_killpriv = false): every write a request.
+# "regular-nosync" is the regular type with every fsync on the request thread (fuse_sync_threads = 0).
 #
 #   TARGETS="regular hybrid" ROUNDS=3 SECONDS_OF_LOAD=30 SCALE=10 CLIENTS=4 COLD_TIMEOUT=5 bench/pgbench-tps.sh
 set -euo pipefail
@@ -22,7 +23,7 @@ done
 as_nobody() { runuser -u nobody -- "$@"; }
 cleanup() {
   as_nobody pg_ctl -D "$work/data" -m immediate stop >/dev/null 2>&1 || true
-  for m in "$work"/regular "$work"/regular-slow "$work"/hybrid "$work"/tmpfslog; do
+  for m in "$work"/regular "$work"/regular-slow "$work"/regular-nosync "$work"/hybrid "$work"/tmpfslog; do
     if findmnt "$m" >/dev/null 2>&1; then fusermount3 -u "$m" 2>/dev/null || umount -l "$m" || true; fi
   done
   { findmnt -rn -o TARGET | grep "^$work/" || true; } | sort -r | while read -r m; do umount -l "$m" || true; done
@@ -30,11 +31,12 @@ cleanup() {
 trap cleanup EXIT
 cleanup
 rm -rf "$work"
-mkdir -p "$work"/{native,regular,regular-slow,hybrid,tmpfslog}
+mkdir -p "$work"/{native,regular,regular-slow,regular-nosync,hybrid,tmpfslog}
 chown nobody "$work"
 printf '[local]\nbase_directory = %s\n' "$work/regular-base" > "$work/regular.ini"
 printf '[local]\nbase_directory = %s\nfuse_passthrough = false\nfuse_handle_killpriv = false\n' \
   "$work/regular-slow-base" > "$work/regular-slow.ini"
+printf '[local]\nbase_directory = %s\nfuse_sync_threads = 0\n' "$work/regular-nosync-base" > "$work/regular-nosync.ini"
 cat > "$work/hybrid.ini" <<INI
 [local]
 base_directory = $work/hybrid-base

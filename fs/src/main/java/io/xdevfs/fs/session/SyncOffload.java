@@ -14,7 +14,7 @@ import java.util.concurrent.TimeUnit;
  * and keeps them on the threads; a window without overlap (writers that take turns, as PostgreSQL's
  * backends flush its WAL under one lock) returns syncs to the session thread, and no probe starts
  * again for a while: 100 ms, doubling with each probe in a row that finds no overlap, up to 1.6 s
- * (then about 1% of such syncs pay the hand-off). Confined to the session thread.
+ * (then about 1% of such syncs pay the hand-off). Not thread-safe: the caller serialises.
  */
 final class SyncOffload {
     static final long PROBE_NANOS = TimeUnit.MILLISECONDS.toNanos(20);

@@ -73,7 +73,7 @@ public final class SyncRequests implements LargeRequestChannel.RequestHook, Auto
             KernelReply.error(fd, unique, -Errors.toErrno("fsync", null, t));
             return true;
         }
-        if (threads == null || !offload.offload(fh, System.nanoTime(), underWay.get())) {
+        if (threads == null || !offload(fh)) {
             sync(fd, unique, content, dataOnly);
             return true;
         }
@@ -92,6 +92,13 @@ public final class SyncRequests implements LargeRequestChannel.RequestHook, Auto
             sync(fd, unique, content, dataOnly);
         }
         return true;
+    }
+
+    /** With --dispatch multi, several request threads decide at once. */
+    private boolean offload(long fh) {
+        synchronized (offload) {
+            return offload.offload(fh, System.nanoTime(), underWay.get());
+        }
     }
 
     /** Syncs answered from a sync thread so far. */
