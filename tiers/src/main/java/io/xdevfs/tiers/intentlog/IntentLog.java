@@ -14,6 +14,7 @@ import java.util.ArrayDeque;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * A sequential, checksummed log of what a memory tier's syncs need to survive a reboot, with group
@@ -21,8 +22,12 @@ import java.util.concurrent.atomic.LongAdder;
  * {@link #awaitForced} the last one they need. The first waiter that finds no force running becomes
  * the leader: it writes everything queued in one write and forces it with one fdatasync, on its own
  * thread (no hand-off to a writer thread and back, which costs a lone syncer more than the force);
- * syncs that arrive meanwhile wait, and one of them leads the next force, which covers them all. No
- * caller waits longer than the force in flight plus its own; none waits for a timer.
+ * syncs that arrive meanwhile wait, and one of them leads the next force, which covers them all.
+ *
+ * <p>Gathering: when the last force saw several syncers at once (writers syncing concurrently), its
+ * successor waits for as many to be there before it writes, but never longer than the last force took
+ * nor {@link #MAX_GATHER_NANOS}: the syncers a force released come back with their next record while
+ * the next one would otherwise already be on its way with a single record. A lone syncer never waits.
  *
  * <p>Space: records go into segment files of {@code segmentSize}; the log's bound is {@code bound}
  * bytes of live segments. {@link #cut} starts a new segment when a checkpoint (a consistent copy of
@@ -40,6 +45,8 @@ public final class IntentLog implements Closeable {
     public static final int MAX_DATA = 1 << 20;
     /** Appends wait while this much is queued and not yet written. */
     private static final long MAX_QUEUED = 64L << 20;
+    /** The longest a leader waits for the syncers the last force saw. */
+    static final long MAX_GATHER_NANOS = 200_000;
 
     /** Writes and forces go through it (tests inject faults there); file management is plain java.nio. */
     private final Posix posix;
@@ -61,11 +68,20 @@ public final class IntentLog implements Closeable {
     private boolean closing;
     private boolean leading;
     private long forced;
+    /** Callers in awaitForced now, and the most there were at once since the last force began. */
+    private int syncers;
+    private int peakSyncers;
+    /** peakSyncers of the force before: how many syncers the next leader waits for. */
+    private int expectedSyncers;
+    /** The leader while it waits for syncers (arrivals unpark it), else null. */
+    private Thread gatherer;
     private IOException failure;
     private boolean spareWanted;
 
     private final LongAdder appends = new LongAdder();
     private final LongAdder forces = new LongAdder();
+    /** Forces whose leader waited for other syncers first. */
+    private final LongAdder gathered = new LongAdder();
     private final LongAdder bytes = new LongAdder();
     private volatile long lastForceNanos;
 
@@ -157,23 +173,69 @@ public final class IntentLog implements Closeable {
 
     /** Returns once record {@code sequence} and every one before it is on disk; EIO if the log failed. */
     public void awaitForced(long sequence) throws IOException {
-        while (true) {
-            ArrayDeque<Object> batch;
-            synchronized (this) {
-                while (forced < sequence && leading) {
-                    waitQuietly();
+        synchronized (this) {
+            syncers++;
+            peakSyncers = Math.max(peakSyncers, syncers);
+            if (gatherer != null) {
+                LockSupport.unpark(gatherer); // a leader gathering syncers counts this one
+            }
+        }
+        try {
+            while (true) {
+                int gatherFor;
+                synchronized (this) {
+                    while (forced < sequence && leading) {
+                        waitQuietly();
+                    }
+                    if (forced >= sequence) {
+                        return;
+                    }
+                    if (failure != null) {
+                        failIfFailed();
+                    }
+                    leading = true;
+                    gatherFor = expectedSyncers > 1 && syncers < expectedSyncers ? expectedSyncers : 0;
+                    gatherer = gatherFor > 0 ? Thread.currentThread() : null;
                 }
-                if (forced >= sequence) {
+                if (gatherFor > 0) {
+                    gather(gatherFor);
+                }
+                ArrayDeque<Object> batch;
+                synchronized (this) {
+                    gatherer = null;
+                    batch = queue;
+                    queue = new ArrayDeque<>();
+                    expectedSyncers = peakSyncers;
+                    peakSyncers = syncers;
+                }
+                lead(batch);
+            }
+        } finally {
+            synchronized (this) {
+                syncers--;
+            }
+        }
+    }
+
+    /**
+     * As the leader, outside the monitor: waits until {@code count} syncers are here, at most as long as
+     * the last force took and {@link #MAX_GATHER_NANOS} (each arrival unparks it; Object.wait would
+     * round the wait up to a millisecond).
+     */
+    private void gather(int count) {
+        gathered.increment();
+        long deadline = System.nanoTime() + Math.min(MAX_GATHER_NANOS, lastForceNanos);
+        while (true) {
+            synchronized (this) {
+                if (syncers >= count) {
                     return;
                 }
-                if (failure != null) {
-                    failIfFailed();
-                }
-                leading = true;
-                batch = queue;
-                queue = new ArrayDeque<>();
             }
-            lead(batch);
+            long left = deadline - System.nanoTime();
+            if (left <= 0 || Thread.currentThread().isInterrupted()) {
+                return;
+            }
+            LockSupport.parkNanos(this, left);
         }
     }
 
@@ -235,6 +297,11 @@ public final class IntentLog implements Closeable {
 
     public long forces() {
         return forces.sum();
+    }
+
+    /** Forces whose leader first waited for the syncers the force before saw. */
+    public long gatheredForces() {
+        return gathered.sum();
     }
 
     public long bytesWritten() {

@@ -255,6 +255,7 @@ public final class LoggedVolume extends ForwardingVolume implements TmpfsBackup.
         delegate.registerGauges(metrics);
         metrics.gauge("intent_log_records_total", log::appends);
         metrics.gauge("intent_log_forces_total", log::forces);
+        metrics.gauge("intent_log_gathered_forces_total", log::gatheredForces);
         metrics.gauge("intent_log_records_per_force", () -> log.forces() == 0 ? 0.0
                 : (double) log.appends() / log.forces());
         metrics.gauge("intent_log_bytes_total", log::bytesWritten);

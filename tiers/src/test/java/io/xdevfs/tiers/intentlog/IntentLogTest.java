@@ -199,6 +199,51 @@ class IntentLogTest {
         assertEquals(threads * each, readFrom(0).size());
     }
 
+    /** A lone syncer never waits for others; concurrent ones gather, and stop waiting once the others are gone. */
+    @Test
+    void aLeaderGathersTheSyncersTheLastForceSawAndOnlyThose() throws Exception {
+        try (IntentLog log = IntentLog.open(io.xdevfs.posix.Posix.get(), dir, SEGMENT, 256L << 20, -1)) {
+            for (int i = 0; i < 300; i++) {
+                log.awaitForced(log.append(RecordType.UNLINK, named(i, 8192)));
+            }
+            assertEquals(0, log.gatheredForces(), "a lone syncer waited for others");
+            int threads = 4;
+            CountDownLatch go = new CountDownLatch(1);
+            AtomicReference<Throwable> failure = new AtomicReference<>();
+            List<Thread> all = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                long base = (t + 1) * 1000L;
+                Thread th = new Thread(() -> {
+                    try {
+                        go.await();
+                        for (int i = 0; i < 300; i++) {
+                            log.awaitForced(log.append(RecordType.UNLINK, named(base + i, 8192)));
+                        }
+                    } catch (Throwable e) {
+                        failure.compareAndSet(null, e);
+                    }
+                });
+                th.start();
+                all.add(th);
+            }
+            long forcesBefore = log.forces();
+            go.countDown();
+            for (Thread th : all) {
+                th.join();
+            }
+            assertNull(failure.get());
+            assertTrue(log.gatheredForces() > 0, "four concurrent syncers never gathered");
+            double perForce = 1200.0 / (log.forces() - forcesBefore);
+            assertTrue(perForce > 1.5, perForce + " records per force with four syncers");
+            // alone again: at most one force waits in vain for the others (and never longer than a force)
+            long gatheredThen = log.gatheredForces();
+            for (int i = 0; i < 300; i++) {
+                log.awaitForced(log.append(RecordType.UNLINK, named(10_000 + i, 8192)));
+            }
+            assertTrue(log.gatheredForces() - gatheredThen <= 1, (log.gatheredForces() - gatheredThen) + " lone forces waited");
+        }
+    }
+
     /** Whether a record with this sequence is in a segment file now (read through the page cache). */
     private boolean durable(long sequence) throws IOException {
         boolean[] found = {false};
