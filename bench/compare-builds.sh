@@ -5,6 +5,8 @@
 # than the noise between separate runs.
 #   bench/compare-builds.sh OLD.jar [JOB ...]   default jobs: randwrite4k walappend
 #   ROUNDS=5 RUNTIME=8 BENCH_DIR=/var/tmp/xdevfs-builds
+#   LINES="storage_type = tmpfs|[tmpfs]|auto_mount = true|backup_to_disk = true|backup_directory = @DIR@/backup|intent_log_directory = @DIR@/intent-log"
+#          more configuration lines for both mounts ('|' separates; @DIR@ is each build's own directory)
 # Make OLD.jar from an earlier commit: git worktree add /tmp/old REV && (cd /tmp/old &&
 #   mvn -q -B -DskipTests -pl fs -am package) -> /tmp/old/fs/target/xdevfs.jar
 # Prints IOPS and fdatasync p99 per round, then the medians of new/old per job.
@@ -20,12 +22,18 @@ rounds=${ROUNDS:-5}
 export RUNTIME=${RUNTIME:-8}
 xdevfs="$repo/mount-scripts/xdevfs"
 
-cleanup() { for t in old new; do "$xdevfs" umount "$work/$t/mnt" >/dev/null 2>&1 || true; done; }
+cleanup() {
+  for t in old new; do "$xdevfs" umount "$work/$t/mnt" >/dev/null 2>&1 || true; done
+  { findmnt -rn -o TARGET | grep "^$work/" || true; } | sort -r | while read -r m; do umount -l "$m" || true; done
+}
 trap cleanup EXIT
 cleanup
 rm -rf "$work"
 mkdir -p "$work/old/mnt" "$work/new/mnt" "$work/native" "$work/results"
-for t in old new; do printf '[local]\nbase_directory = %s\n' "$work/$t/base" > "$work/$t/xdevfs.ini"; done
+for t in old new; do
+  printf '[local]\nbase_directory = %s\n%s\n' "$work/$t/base" "$(echo "${LINES:-}" | tr '|' '\n' | sed "s|@DIR@|$work/$t|g")" \
+    > "$work/$t/xdevfs.ini"
+done
 XDEVFS_JAR=$old_jar "$xdevfs" mount --config "$work/old/xdevfs.ini" --log-file "$work/old/log" \
     --pid-file "$work/old/pid" "$work/old/mnt" >/dev/null
 "$xdevfs" mount --config "$work/new/xdevfs.ini" --log-file "$work/new/log" --pid-file "$work/new/pid" \
