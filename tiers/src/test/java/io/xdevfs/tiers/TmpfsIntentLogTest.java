@@ -59,6 +59,22 @@ class TmpfsIntentLogTest {
                 .withTmpfs(settings(disk.resolve("backup"), disk.resolve("log"))));
     }
 
+    /** A log directory the mount cannot use is refused with what is wrong, before anything is restored. */
+    @org.junit.jupiter.api.Test
+    void aLogDirectoryThatIsAFileOrInMemoryIsRefusedClearly() throws Exception {
+        Path base = Files.createDirectories(shm.resolve("base"));
+        Path file = Files.writeString(disk.resolve("not-a-dir"), "x");
+        VolumeException e = org.junit.jupiter.api.Assertions.assertThrows(VolumeException.class, () -> Volumes.open(
+                LocalConfig.defaults().withBaseDirectory(base).withStorageType(StorageType.TMPFS)
+                        .withTmpfs(settings(disk.resolve("backup"), file))));
+        org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("intent_log_directory " + file
+                + " exists and is not a directory"), e.getMessage());
+        e = org.junit.jupiter.api.Assertions.assertThrows(VolumeException.class, () -> Volumes.open(
+                LocalConfig.defaults().withBaseDirectory(base).withStorageType(StorageType.TMPFS)
+                        .withTmpfs(settings(disk.resolve("backup"), shm.resolve("log")))));
+        org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("is on a memory filesystem"), e.getMessage());
+    }
+
     @org.junit.jupiter.params.ParameterizedTest
     @org.junit.jupiter.params.provider.ValueSource(longs = {7, 8})
     void theCopyPlusTheLogReplayIntoTheTreeAtEverySync(long seed) throws Exception {

@@ -46,6 +46,9 @@ public final class TmpfsDurability {
     }
 
     private static void requirePersistent(Posix posix, Path dir) throws IOException, VolumeException {
+        if (java.nio.file.Files.exists(dir) && !java.nio.file.Files.isDirectory(dir)) {
+            throw new VolumeException("intent_log_directory " + dir + " exists and is not a directory");
+        }
         java.nio.file.Files.createDirectories(dir);
         int fd = posix.openat(Flags.AT_FDCWD, Names.of(dir), Flags.O_PATH | Flags.O_DIRECTORY, 0);
         try {
