@@ -118,6 +118,11 @@ public abstract class ForwardingPosix implements Posix {
     }
 
     @Override
+    public void setThreadIdleScheduling(boolean idle) throws PosixException {
+        delegate.setThreadIdleScheduling(idle);
+    }
+
+    @Override
     public boolean unignoreSignal(int signum) throws PosixException {
         return delegate.unignoreSignal(signum);
     }

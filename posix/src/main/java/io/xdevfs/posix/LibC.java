@@ -29,6 +29,7 @@ public interface LibC {
     int sigaction(int signum, Pointer act, Pointer oldact);
     long signal(int signum, long handler);
     int setpriority(int which, int who, int prio);
+    int sched_setscheduler(int pid, int policy, Pointer param);
     int fstat(int fd, Pointer statbuf);
     int flock(int fd, int operation);
     int fstatat(int dirfd, String path, Pointer statbuf, int flags);

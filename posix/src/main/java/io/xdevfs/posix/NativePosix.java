@@ -261,6 +261,16 @@ final class NativePosix implements Posix {
         check(libc.setpriority(PRIO_PROCESS, libc.gettid(), nice), "setpriority", null);
     }
 
+    private static final int SCHED_OTHER = 0;
+    private static final int SCHED_IDLE = 5;
+
+    @Override
+    public void setThreadIdleScheduling(boolean idle) throws PosixException {
+        Pointer param = Memory.allocateDirect(runtime, 4); // struct sched_param { int sched_priority = 0; }
+        param.putInt(0, 0);
+        check(libc.sched_setscheduler(0, idle ? SCHED_IDLE : SCHED_OTHER, param), "sched_setscheduler", null);
+    }
+
     @Override
     public int dupCloexec(int fd) throws PosixException {
         return check(libc.fcntl(fd, F_DUPFD_CLOEXEC, 0), "fcntl(F_DUPFD_CLOEXEC)", null);

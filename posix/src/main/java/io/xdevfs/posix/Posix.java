@@ -89,6 +89,13 @@ public interface Posix {
      */
     void setThreadNice(int nice) throws PosixException;
 
+    /**
+     * Puts the calling thread in the SCHED_IDLE class ({@code idle}) or back in SCHED_OTHER: an idle-class
+     * thread runs only on a CPU nothing else wants, and any other thread that wakes takes the CPU from it
+     * at once. Its nice value stays. Going back to SCHED_OTHER needs no privilege at nice 19.
+     */
+    void setThreadIdleScheduling(boolean idle) throws PosixException;
+
     /** A second descriptor of the same open file description, close-on-exec (fcntl F_DUPFD_CLOEXEC). */
     int dupCloexec(int fd) throws PosixException;
 

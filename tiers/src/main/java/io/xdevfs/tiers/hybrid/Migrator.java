@@ -90,6 +90,29 @@ final class Migrator {
     /** Nice 19 for the background passes. */
     static final int BACKGROUND_NICE = 19;
 
+    /** Whether this thread is in the SCHED_IDLE class now; null until first set. */
+    private Boolean idleClass;
+
+    /**
+     * Gentle moves (by age, promotions) run in the SCHED_IDLE class: their compression then only uses CPU
+     * time no writer, FUSE thread or sync wants, and a woken one preempts it at once (nice 19 alone
+     * still lets a copy finish its slice first). Moves that make room above the high-water mark must
+     * not starve behind a busy CPU: they run at nice 19 in the normal class.
+     */
+    private void idleScheduling(boolean idle) {
+        if (idleClass != null && idleClass == idle) {
+            return;
+        }
+        try {
+            posix.setThreadIdleScheduling(idle);
+            idleClass = idle;
+        } catch (PosixException e) {
+            idleClass = idle; // not again for every move; nice 19 still applies
+            faults.accept(new IOException("hybrid migrator: could not set its scheduling class (moves compete with "
+                    + "the writers for CPU at nice 19): " + e.getMessage(), e));
+        }
+    }
+
     private void run() {
         try {
             // Moves compress and copy on the cores the writers' syncs are served on: at nice 19 a woken FUSE
@@ -181,6 +204,7 @@ final class Migrator {
             promote.remove(id);
             // Above the high-water mark every demotion makes room, and room cannot wait for quiet.
             Mover.Pace pace = usage > settings.highWater() ? Mover.Pace.RATE : Mover.Pace.GENTLE;
+            idleScheduling(pace == Mover.Pace.GENTLE);
             if (mover.move(id, Tier.COLD, m.getValue(), pace) == Mover.Outcome.MOVED) {
                 moved++;
                 usage -= m.getKey().stored;
@@ -195,6 +219,7 @@ final class Migrator {
             if (Pins.of(volume.tier(Tier.COLD), ObjectNames.of(id)) == Tier.COLD) {
                 continue;
             }
+            idleScheduling(true);
             if (mover.move(id, Tier.HOT, "renamed or read often", Mover.Pace.GENTLE) == Mover.Outcome.MOVED) {
                 moved++;
             }
