@@ -85,7 +85,23 @@ class HybridIT {
             String stats = stats(fs);
             assertTrue(stats.matches("(?s).*hybrid_moves_to_cold_total +3\\b.*"), stats);
             assertTrue(gauge(stats, "compression_ratio") > 5, stats);
+            // moves by age ran in the idle scheduling class, at nice 19
+            assertEquals(List.of("5", "19"), threadPolicyAndNice(fs.pid(), "xdevfs-migrator"));
         }
+    }
+
+    /** Fields 41 (scheduling policy: 0 other, 5 idle) and 19 (nice) of /proc/PID/task/TID/stat of the named thread. */
+    static List<String> threadPolicyAndNice(long pid, String name) throws java.io.IOException {
+        try (var tasks = Files.list(Path.of("/proc/" + pid + "/task"))) {
+            for (Path task : (Iterable<Path>) tasks::iterator) {
+                if (Files.readString(task.resolve("comm")).strip().equals(name)) {
+                    String stat = Files.readString(task.resolve("stat"));
+                    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" "); // f[0] is field 3
+                    return List.of(f[41 - 3], f[19 - 3]);
+                }
+            }
+        }
+        throw new AssertionError("no thread " + name + " in daemon " + pid);
     }
 
     static double gauge(String stats, String name) {

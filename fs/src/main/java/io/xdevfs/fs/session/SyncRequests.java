@@ -5,9 +5,8 @@ import io.xdevfs.fs.fuse.Errors;
 import io.xdevfs.fs.fuse.Handles;
 import io.xdevfs.tiers.Content;
 
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -44,16 +43,17 @@ public final class SyncRequests implements LargeRequestChannel.RequestHook, Auto
         this.threads = threads == 0 ? null : pool(threads);
     }
 
+    /**
+     * Threads made as syncs overlap (a hand-off goes to an idle one, else to a new one, up to
+     * {@code size}), each ending after 30 s idle; with all of them busy, a sync runs on the request thread.
+     */
     private static ThreadPoolExecutor pool(int size) {
         AtomicInteger n = new AtomicInteger();
-        ThreadPoolExecutor pool = new ThreadPoolExecutor(size, size, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
-                r -> {
-                    Thread t = new Thread(r, "xdevfs-sync-" + n.incrementAndGet());
-                    t.setDaemon(true);
-                    return t;
-                });
-        pool.allowCoreThreadTimeOut(true);
-        return pool;
+        return new ThreadPoolExecutor(0, size, 30, TimeUnit.SECONDS, new SynchronousQueue<>(), r -> {
+            Thread t = new Thread(r, "xdevfs-sync-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
     }
 
     @Override
@@ -87,7 +87,7 @@ public final class SyncRequests implements LargeRequestChannel.RequestHook, Auto
                     underWay.decrementAndGet();
                 }
             });
-        } catch (RejectedExecutionException closing) {
+        } catch (RejectedExecutionException allBusyOrClosing) {
             underWay.decrementAndGet();
             sync(fd, unique, content, dataOnly);
         }
