@@ -13,14 +13,14 @@ import java.util.concurrent.TimeUnit;
  * window. A sync that arrives while another is still under way there shows the writers really overlap
  * and keeps them on the threads; a window without overlap (writers that take turns, as PostgreSQL's
  * backends flush its WAL under one lock) returns syncs to the session thread, and no probe starts
- * again for a while: 100 ms, doubling with each probe in a row that finds no overlap, up to 1.6 s
- * (then about 1% of such syncs pay the hand-off). Not thread-safe: the caller serialises.
+ * again for a while: 100 ms, doubling with each probe in a row that finds no overlap, up to 400 ms
+ * (then about 5% of such syncs pay the hand-off). Not thread-safe: the caller serialises.
  */
 final class SyncOffload {
     static final long PROBE_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
     static final long KEEP_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
     static final long FIRST_BACKOFF_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
-    static final long MAX_BACKOFF_NANOS = TimeUnit.MILLISECONDS.toNanos(1600);
+    static final long MAX_BACKOFF_NANOS = TimeUnit.MILLISECONDS.toNanos(400);
 
     private long lastHandle = -1;
     /** Syncs go to the threads until then (while offloading). */
