@@ -3,13 +3,12 @@ package io.xdevfs.tiers;
 import io.xdevfs.posix.Flags;
 import io.xdevfs.posix.Posix;
 import io.xdevfs.tiers.block.BlockCheck;
-import io.xdevfs.tiers.block.BlockFormat;
+import io.xdevfs.tiers.block.BlockImages;
 import io.xdevfs.tiers.block.BlockVolume;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.io.RandomAccessFile;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -38,12 +37,7 @@ class BlockCrashTest {
     }
 
     private Path freshDevice(String name) throws Exception {
-        Path device = tmp.resolve(name);
-        try (RandomAccessFile f = new RandomAccessFile(device.toFile(), "rw")) {
-            f.setLength(64L << 20);
-        }
-        BlockFormat.format(Posix.get(), device, false, "", 1 << 20, 0, true);
-        return device;
+        return BlockImages.formatted(tmp.resolve(name));
     }
 
     /** What the workload had acknowledged when it stopped: names and their synced bytes, names synced away. */

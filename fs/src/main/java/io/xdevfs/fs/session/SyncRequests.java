@@ -10,6 +10,7 @@ import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 import static io.xdevfs.fs.session.Opcodes.FSYNC;
 
@@ -36,7 +37,7 @@ public final class SyncRequests implements LargeRequestChannel.RequestHook, Auto
     private final ThreadPoolExecutor threads;
     private final SyncOffload offload = new SyncOffload();
     private final AtomicInteger underWay = new AtomicInteger();
-    private final java.util.concurrent.atomic.AtomicLong offloaded = new java.util.concurrent.atomic.AtomicLong();
+    private final AtomicLong offloaded = new AtomicLong();
 
     public SyncRequests(Handles handles, int threads) {
         this.handles = handles;
@@ -78,7 +79,6 @@ public final class SyncRequests implements LargeRequestChannel.RequestHook, Auto
             return true;
         }
         underWay.incrementAndGet();
-        offloaded.incrementAndGet();
         try {
             threads.execute(() -> {
                 try {
@@ -87,6 +87,7 @@ public final class SyncRequests implements LargeRequestChannel.RequestHook, Auto
                     underWay.decrementAndGet();
                 }
             });
+            offloaded.incrementAndGet();
         } catch (RejectedExecutionException allBusyOrClosing) {
             underWay.decrementAndGet();
             sync(fd, unique, content, dataOnly);

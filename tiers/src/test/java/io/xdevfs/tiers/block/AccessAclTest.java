@@ -8,7 +8,6 @@ import io.xdevfs.tiers.Volume;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.RandomAccessFile;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Path;
@@ -48,11 +47,7 @@ class AccessAclTest {
 
     @Test
     void chmodOnAMountRewritesTheStoredAclDurably() throws Exception {
-        Path device = tmp.resolve("device.img");
-        try (RandomAccessFile f = new RandomAccessFile(device.toFile(), "rw")) {
-            f.setLength(64L << 20);
-        }
-        BlockFormat.format(Posix.get(), device, false, "", 1 << 20, 0, true);
+        Path device = BlockImages.formatted(tmp.resolve("device.img"));
         LocalConfig config = LocalConfig.defaults().withBlock(new BlockSettings(device, 0, true, false, 4));
         byte[] extended = acl(0x01, 7, UNDEFINED, 0x02, 6, 1000, 0x04, 5, UNDEFINED, 0x10, 7, UNDEFINED, 0x20, 4, UNDEFINED);
         try (Volume v = BlockVolume.open(Posix.get(), config, true)) {

@@ -18,11 +18,7 @@ class FsckTest {
 
     @Test
     void findsAndRepairsNamesLinkCountsAndLeaks() throws Exception {
-        Path image = tmp.resolve("device.img");
-        try (RandomAccessFile f = new RandomAccessFile(image.toFile(), "rw")) {
-            f.setLength(64L << 20);
-        }
-        BlockFormat.format(Posix.get(), image, false, "", 1 << 20, 0, true);
+        Path image = BlockImages.formatted(tmp.resolve("device.img"));
         assertEquals(BlockCheck.CLEAN, BlockCheck.check(Posix.get(), image, false, true).exitCode());
         try (Device device = Device.open(Posix.get(), image, false, 4, true)) {
             MetaStore store = MetaStore.load(device, null, new MetaStore.Replay());

@@ -11,7 +11,6 @@ import io.xdevfs.tiers.Volume;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.RandomAccessFile;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -51,12 +50,7 @@ class JournalWritebackTest {
     }
 
     private Path device() throws Exception {
-        Path device = tmp.resolve("device.img");
-        try (RandomAccessFile f = new RandomAccessFile(device.toFile(), "rw")) {
-            f.setLength(64L << 20);
-        }
-        BlockFormat.format(Posix.get(), device, false, "", 1 << 20, 0, true);
-        return device;
+        return BlockImages.formatted(tmp.resolve("device.img"));
     }
 
     private static LocalConfig config(Path device) {
