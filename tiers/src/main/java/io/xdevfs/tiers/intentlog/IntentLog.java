@@ -68,11 +68,12 @@ public final class IntentLog implements Closeable {
     private boolean closing;
     private boolean leading;
     private long forced;
-    /** Callers in awaitForced now, and the most there were at once since the last force began. */
+    /**
+     * Callers in awaitForced now, and the most there were at once since the last leader took the queue:
+     * how many syncers the next leader waits for.
+     */
     private int syncers;
     private int peakSyncers;
-    /** peakSyncers of the force before: how many syncers the next leader waits for. */
-    private int expectedSyncers;
     /** The leader while it waits for syncers (arrivals unpark it), else null. */
     private Thread gatherer;
     private IOException failure;
@@ -194,7 +195,7 @@ public final class IntentLog implements Closeable {
                         failIfFailed();
                     }
                     leading = true;
-                    gatherFor = expectedSyncers > 1 && syncers < expectedSyncers ? expectedSyncers : 0;
+                    gatherFor = peakSyncers > 1 && syncers < peakSyncers ? peakSyncers : 0;
                     gatherer = gatherFor > 0 ? Thread.currentThread() : null;
                 }
                 if (gatherFor > 0) {
@@ -205,7 +206,6 @@ public final class IntentLog implements Closeable {
                     gatherer = null;
                     batch = queue;
                     queue = new ArrayDeque<>();
-                    expectedSyncers = peakSyncers;
                     peakSyncers = syncers;
                 }
                 lead(batch);
