@@ -33,6 +33,10 @@ final class FuseAvailability {
         Assumptions.abort(message);
     }
 
+    static boolean available() {
+        return missing() == null;
+    }
+
     private static String missing() {
         if (!Files.exists(Path.of("/dev/fuse"))) {
             return "/dev/fuse does not exist";

@@ -141,11 +141,10 @@ final class Mounted implements AutoCloseable {
     /**
      * The JVM command that runs the xdevfs CLI from this test's class path. A test run started in the
      * background (nohup, {@code &} in a script) passes an ignored SIGINT down to it; the daemon puts
-     * SIGINT back itself (InterruptUnmounts).
+     * SIGINT back itself (InterruptUnmounts). With a class-data archive where one can be made ({@link DaemonJvm}).
      */
     static List<String> javaCommand() {
-        return List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Dfile.encoding=UTF-8",
-                "-cp", System.getProperty("java.class.path"), "io.xdevfs.fs.Main");
+        return DaemonJvm.command();
     }
 
     /** The xdevfs command line with {@code args}, run to its end (format, fsck, config check, ...). */
