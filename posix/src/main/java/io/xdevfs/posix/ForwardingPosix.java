@@ -170,6 +170,12 @@ public abstract class ForwardingPosix implements Posix {
     }
 
     @Override
+    public long fileSize(int fd) throws PosixException {
+        before("fileSize");
+        return delegate.fileSize(fd);
+    }
+
+    @Override
     public FsStat fstatvfs(int fd) throws PosixException {
         before("fstatvfs");
         return delegate.fstatvfs(fd);

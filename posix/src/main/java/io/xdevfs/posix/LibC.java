@@ -31,6 +31,7 @@ public interface LibC {
     int setpriority(int which, int who, int prio);
     int sched_setscheduler(int pid, int policy, Pointer param);
     int fstat(int fd, Pointer statbuf);
+    int statx(int dirfd, String path, int flags, int mask, Pointer statxbuf);
     int flock(int fd, int operation);
     int fstatat(int dirfd, String path, Pointer statbuf, int flags);
     int fstatvfs(int fd, Pointer buf);

@@ -51,8 +51,10 @@ final class NativePosix implements Posix {
         final Pointer times;
         final Pointer how;
         final Pointer path;
+        final Pointer statx;
 
         Scratch(Runtime runtime) {
+            statx = Memory.allocateDirect(runtime, STATX_SIZE);
             stat = Memory.allocateDirect(runtime, NativeLayouts.STAT_SIZE);
             times = Memory.allocateDirect(runtime, 32);
             how = Memory.allocateDirect(runtime, 24);
@@ -289,6 +291,18 @@ final class NativePosix implements Posix {
             return false;
         }
         throw new PosixException(errno, "flock", null);
+    }
+
+    /** struct statx is 256 bytes; stx_size (u64) sits at 40 on every architecture. */
+    private static final int STATX_SIZE = 256;
+    private static final int STATX_SIZE_OFFSET = 40;
+    private static final int STATX_SIZE_MASK = 0x200;
+
+    @Override
+    public long fileSize(int fd) throws PosixException {
+        Pointer buf = scratch.get().statx;
+        check(libc.statx(fd, "", Flags.AT_EMPTY_PATH, STATX_SIZE_MASK, buf), "statx", null);
+        return buf.getLong(STATX_SIZE_OFFSET);
     }
 
     @Override

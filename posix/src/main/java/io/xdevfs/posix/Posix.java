@@ -104,6 +104,15 @@ public interface Posix {
 
     Stat fstat(int fd) throws PosixException;
 
+    /**
+     * The size of the open file, read without its times (statx with STATX_SIZE alone). Reading a
+     * file's mtime or ctime makes the kernel (Linux 6.13+, multigrain timestamps) give the file's
+     * next change a fine-grained time, which moves the time every other file's next write gets: on
+     * ext4 without a journal each fdatasync then also writes the inode. For sizes taken at every
+     * sync.
+     */
+    long fileSize(int fd) throws PosixException;
+
     void fchmod(int fd, int mode) throws PosixException;
 
     /** -1 for uid or gid leaves it unchanged. */

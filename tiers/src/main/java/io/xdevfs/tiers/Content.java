@@ -28,6 +28,14 @@ public interface Content extends Closeable {
 
     Stat attributes() throws IOException;
 
+    /**
+     * The file's size, as {@link #attributes()} has it. A plain backing file reads it without the times
+     * ({@link io.xdevfs.posix.Posix#fileSize}): for the size taken at every sync.
+     */
+    default long size() throws IOException {
+        return attributes().size;
+    }
+
     /** fallocate(2): mode 0 or FALLOC_FL_KEEP_SIZE; other modes are EOPNOTSUPP unless a type supports them. */
     void allocate(int mode, long offset, long length) throws IOException;
 

@@ -128,7 +128,7 @@ public abstract sealed class DescriptorFile implements BackingFile {
 
     @Override
     public long size() throws IOException {
-        return posix.fstat(fd()).size;
+        return posix.fileSize(fd());
     }
 
     @Override

@@ -98,6 +98,16 @@ final class HeldContent implements Content {
         }
     }
 
+    @Override
+    public long size() throws IOException {
+        enter();
+        try {
+            return content.size();
+        } finally {
+            exit();
+        }
+    }
+
     @FunctionalInterface
     private interface Call<T> {
         T run() throws IOException;

@@ -16,6 +16,32 @@ final class DirtyRanges {
     /** The checkpoint epoch of the last write ({@link LoggedVolume}). */
     volatile long epoch;
 
+    /**
+     * The file's mtime as this daemon last changed it: the clock just after its last write, or what a
+     * truncate, fallocate or utimens left. A sync logs it rather than reading the file's times
+     * ({@link io.xdevfs.posix.Posix#fileSize} says why).
+     */
+    private long mtimeSec;
+    private long mtimeNsec;
+
+    synchronized void modified(long sec, long nsec) {
+        mtimeSec = sec;
+        mtimeNsec = nsec;
+    }
+
+    synchronized void modifiedNow() {
+        java.time.Instant now = java.time.Instant.now();
+        modified(now.getEpochSecond(), now.getNano());
+    }
+
+    synchronized long mtimeSec() {
+        return mtimeSec;
+    }
+
+    synchronized long mtimeNsec() {
+        return mtimeNsec;
+    }
+
     /** start → end (exclusive), non-overlapping, non-adjacent. */
     private final TreeMap<Long, Long> ranges = new TreeMap<>();
 

@@ -149,6 +149,11 @@ public final class GatedVolume extends ForwardingVolume {
         }
 
         @Override
+        public long size() throws IOException {
+            return content.size();
+        }
+
+        @Override
         public long seek(long offset, boolean data) throws IOException {
             return content.seek(offset, data);
         }

@@ -157,8 +157,13 @@ public final class LoggedVolume extends ForwardingVolume implements TmpfsBackup.
 
     @Override
     public void truncate(String path, long size) throws IOException {
-        inOrder(() -> delegate.truncate(path, size),
-                () -> append(RecordType.TRUNCATE, body().putString(path).putLong(size)));
+        inOrder(() -> delegate.truncate(path, size), () -> {
+            append(RecordType.TRUNCATE, body().putString(path).putLong(size));
+            if (!dirty.isEmpty()) {
+                Stat st = delegate.getattr(path);
+                modifiedAt(st.ino, st);
+            }
+        });
     }
 
     @Override
@@ -193,8 +198,19 @@ public final class LoggedVolume extends ForwardingVolume implements TmpfsBackup.
 
     @Override
     public void utimens(String path, long atimeSec, long atimeNsec, long mtimeSec, long mtimeNsec) throws IOException {
-        inOrder(() -> delegate.utimens(path, atimeSec, atimeNsec, mtimeSec, mtimeNsec),
-                () -> append(RecordType.UTIMENS, times(body().putString(path), delegate.getattr(path))));
+        inOrder(() -> delegate.utimens(path, atimeSec, atimeNsec, mtimeSec, mtimeNsec), () -> {
+            Stat st = delegate.getattr(path);
+            append(RecordType.UTIMENS, times(body().putString(path), st));
+            modifiedAt(st.ino, st);
+        });
+    }
+
+    /** A change that set the file's mtime: its bytes not yet logged will be logged with that mtime. */
+    private void modifiedAt(long id, Stat st) {
+        DirtyRanges d = dirty.get(id);
+        if (d != null) {
+            d.modified(st.mtimeSec, st.mtimeNsec);
+        }
     }
 
     /** The times as they are now: UTIME_NOW resolved, UTIME_OMIT filled in. */
@@ -316,14 +332,15 @@ public final class LoggedVolume extends ForwardingVolume implements TmpfsBackup.
         @Override
         public int write(ByteBuffer src, long offset) throws IOException {
             // An O_APPEND write lands at the end, wherever that is by then: its bytes lie between the sizes before and after.
-            long start = append ? content.attributes().size : offset;
+            long start = append ? content.size() : offset;
             int n = content.write(src, offset);
-            long end = append ? content.attributes().size : offset + n;
+            long end = append ? content.size() : offset + n;
             long now = epoch;
             dirty.compute(id, (k, ranges) -> {
                 DirtyRanges r = ranges != null ? ranges : new DirtyRanges();
                 r.add(start, end);
                 r.epoch = now;
+                r.modifiedNow();
                 return r;
             });
             return n;
@@ -352,14 +369,14 @@ public final class LoggedVolume extends ForwardingVolume implements TmpfsBackup.
             try {
                 DirtyRanges d = dirty.get(id);
                 if (d != null) {
-                    Stat st = content.attributes();
-                    List<long[]> taken = d.take(st.size);
+                    long size = content.size(); // not attributes(): reading the times costs every later log force
+                    List<long[]> taken = d.take(size);
                     if (!log.hasRoom(DirtyRanges.bytes(taken))) {
                         d.restore(taken);
                         return NO_ROOM;
                     }
                     for (long[] range : taken) {
-                        logRange(range[0], range[1], st);
+                        logRange(range[0], range[1], size, d.mtimeSec(), d.mtimeNsec());
                     }
                 }
                 return log.lastAppended();
@@ -368,11 +385,11 @@ public final class LoggedVolume extends ForwardingVolume implements TmpfsBackup.
             }
         }
 
-        private void logRange(long start, long end, Stat st) throws IOException {
+        private void logRange(long start, long end, long size, long mtimeSec, long mtimeNsec) throws IOException {
             for (long at = start; at < end; at += IntentLog.MAX_DATA) {
                 int n = (int) Math.min(IntentLog.MAX_DATA, end - at);
-                RecordBody record = new RecordBody(44 + n).putLong(id).putLong(at).putLong(st.size)
-                        .putLong(st.mtimeSec).putLong(st.mtimeNsec);
+                RecordBody record = new RecordBody(44 + n).putLong(id).putLong(at).putLong(size)
+                        .putLong(mtimeSec).putLong(mtimeNsec);
                 ByteBuffer bytes = record.putRun(n);
                 ByteBuffer staging = STAGING.get().clear().limit(n); // a heap buffer would cost a direct one per read
                 while (staging.hasRemaining()) {
@@ -388,7 +405,12 @@ public final class LoggedVolume extends ForwardingVolume implements TmpfsBackup.
 
         @Override
         public void truncate(long size) throws IOException {
-            inOrder(() -> content.truncate(size), () -> append(RecordType.FTRUNCATE, body().putLong(id).putLong(size)));
+            inOrder(() -> content.truncate(size), () -> {
+                append(RecordType.FTRUNCATE, body().putLong(id).putLong(size));
+                if (dirty.containsKey(id)) {
+                    modifiedAt(id, content.attributes());
+                }
+            });
         }
 
         @Override
@@ -397,9 +419,18 @@ public final class LoggedVolume extends ForwardingVolume implements TmpfsBackup.
         }
 
         @Override
+        public long size() throws IOException {
+            return content.size();
+        }
+
+        @Override
         public void allocate(int mode, long offset, long length) throws IOException {
-            inOrder(() -> content.allocate(mode, offset, length), () -> append(RecordType.FALLOCATE,
-                    body().putLong(id).putInt(mode).putLong(offset).putLong(length)));
+            inOrder(() -> content.allocate(mode, offset, length), () -> {
+                append(RecordType.FALLOCATE, body().putLong(id).putInt(mode).putLong(offset).putLong(length));
+                if (dirty.containsKey(id)) {
+                    modifiedAt(id, content.attributes());
+                }
+            });
         }
 
         @Override
@@ -417,6 +448,7 @@ public final class LoggedVolume extends ForwardingVolume implements TmpfsBackup.
                     append(RecordType.FCHOWN, owned(body().putLong(id), st));
                 } else {
                     append(RecordType.FUTIMENS, times(body().putLong(id), st));
+                    modifiedAt(id, st);
                 }
             });
         }
