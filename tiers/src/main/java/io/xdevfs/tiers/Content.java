@@ -44,7 +44,7 @@ public interface Content extends Closeable {
      * format that knows no holes answers that everything is data, which is what lseek promises at least.
      */
     default long seek(long offset, boolean data) throws IOException {
-        long size = attributes().size;
+        long size = size();
         if (offset < 0) {
             throw new PosixException(Errno.EINVAL, "lseek", null);
         }

@@ -53,7 +53,7 @@ final class CachingContent implements Content {
         try {
             int n = delegate.write(src, offset);
             if (append) { // it landed at the end of the file, wherever that was: ask where
-                long end = delegate.attributes().size;
+                long end = delegate.size();
                 first = (end - n) / CachingVolume.BLOCK;
                 last = (end - 1) / CachingVolume.BLOCK;
             }
@@ -92,6 +92,11 @@ final class CachingContent implements Content {
     @Override
     public Stat attributes() throws IOException {
         return delegate.attributes();
+    }
+
+    @Override
+    public long size() throws IOException {
+        return delegate.size();
     }
 
     @Override

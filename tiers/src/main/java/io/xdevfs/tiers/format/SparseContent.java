@@ -65,7 +65,7 @@ final class SparseContent extends BackedContent {
         if (firstBlock >= lastBlock || !containsZeroBlock(src, start, offset, firstBlock, lastBlock)) {
             return backing.write(src, offset);
         }
-        long size = backing.attributes().size;
+        long size = backing.size();
         // [offset, firstBlock) and [lastBlock, end) are partial blocks: written as they are.
         long dataFrom = offset;
         long dataEnd = size; // the file's end after the data parts written so far
