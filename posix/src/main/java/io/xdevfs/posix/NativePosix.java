@@ -298,11 +298,23 @@ final class NativePosix implements Posix {
     private static final int STATX_SIZE_OFFSET = 40;
     private static final int STATX_SIZE_MASK = 0x200;
 
+    /** Set once statx proved missing (a kernel before 4.11, or a seccomp filter that refuses it). */
+    private volatile boolean noStatx;
+
     @Override
     public long fileSize(int fd) throws PosixException {
-        Pointer buf = scratch.get().statx;
-        check(libc.statx(fd, "", Flags.AT_EMPTY_PATH, STATX_SIZE_MASK, buf), "statx", null);
-        return buf.getLong(STATX_SIZE_OFFSET);
+        if (!noStatx) {
+            Pointer buf = scratch.get().statx;
+            if (libc.statx(fd, "", Flags.AT_EMPTY_PATH, STATX_SIZE_MASK, buf) == 0) {
+                return buf.getLong(STATX_SIZE_OFFSET);
+            }
+            int errno = runtime.getLastError();
+            if (errno != Errno.ENOSYS && errno != Errno.EPERM) {
+                throw new PosixException(errno, "statx", null);
+            }
+            noStatx = true;
+        }
+        return fstat(fd).size;
     }
 
     @Override
