@@ -1,5 +1,6 @@
 package io.xdevfs.tiers.tmpfs;
 
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -21,26 +22,7 @@ final class DirtyRanges {
      * truncate, fallocate or utimens left. A sync logs it rather than reading the file's times
      * ({@link io.xdevfs.posix.Posix#fileSize} says why).
      */
-    private long mtimeSec;
-    private long mtimeNsec;
-
-    synchronized void modified(long sec, long nsec) {
-        mtimeSec = sec;
-        mtimeNsec = nsec;
-    }
-
-    synchronized void modifiedNow() {
-        java.time.Instant now = java.time.Instant.now();
-        modified(now.getEpochSecond(), now.getNano());
-    }
-
-    synchronized long mtimeSec() {
-        return mtimeSec;
-    }
-
-    synchronized long mtimeNsec() {
-        return mtimeNsec;
-    }
+    volatile Instant mtime = Instant.EPOCH;
 
     /** start → end (exclusive), non-overlapping, non-adjacent. */
     private final TreeMap<Long, Long> ranges = new TreeMap<>();

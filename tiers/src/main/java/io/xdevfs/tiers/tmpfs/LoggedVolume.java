@@ -17,6 +17,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.StandardOpenOption;
+import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAccumulator;
@@ -209,7 +210,7 @@ public final class LoggedVolume extends ForwardingVolume implements TmpfsBackup.
     private void modifiedAt(long id, Stat st) {
         DirtyRanges d = dirty.get(id);
         if (d != null) {
-            d.modified(st.mtimeSec, st.mtimeNsec);
+            d.mtime = Instant.ofEpochSecond(st.mtimeSec, st.mtimeNsec);
         }
     }
 
@@ -340,7 +341,7 @@ public final class LoggedVolume extends ForwardingVolume implements TmpfsBackup.
                 DirtyRanges r = ranges != null ? ranges : new DirtyRanges();
                 r.add(start, end);
                 r.epoch = now;
-                r.modifiedNow();
+                r.mtime = Instant.now();
                 return r;
             });
             return n;
@@ -375,8 +376,9 @@ public final class LoggedVolume extends ForwardingVolume implements TmpfsBackup.
                         d.restore(taken);
                         return NO_ROOM;
                     }
+                    Instant mtime = d.mtime;
                     for (long[] range : taken) {
-                        logRange(range[0], range[1], size, d.mtimeSec(), d.mtimeNsec());
+                        logRange(range[0], range[1], size, mtime);
                     }
                 }
                 return log.lastAppended();
@@ -385,11 +387,11 @@ public final class LoggedVolume extends ForwardingVolume implements TmpfsBackup.
             }
         }
 
-        private void logRange(long start, long end, long size, long mtimeSec, long mtimeNsec) throws IOException {
+        private void logRange(long start, long end, long size, Instant mtime) throws IOException {
             for (long at = start; at < end; at += IntentLog.MAX_DATA) {
                 int n = (int) Math.min(IntentLog.MAX_DATA, end - at);
                 RecordBody record = new RecordBody(44 + n).putLong(id).putLong(at).putLong(size)
-                        .putLong(mtimeSec).putLong(mtimeNsec);
+                        .putLong(mtime.getEpochSecond()).putLong(mtime.getNano());
                 ByteBuffer bytes = record.putRun(n);
                 ByteBuffer staging = STAGING.get().clear().limit(n); // a heap buffer would cost a direct one per read
                 while (staging.hasRemaining()) {
@@ -407,9 +409,7 @@ public final class LoggedVolume extends ForwardingVolume implements TmpfsBackup.
         public void truncate(long size) throws IOException {
             inOrder(() -> content.truncate(size), () -> {
                 append(RecordType.FTRUNCATE, body().putLong(id).putLong(size));
-                if (dirty.containsKey(id)) {
-                    modifiedAt(id, content.attributes());
-                }
+                mtimeChanged();
             });
         }
 
@@ -423,13 +423,18 @@ public final class LoggedVolume extends ForwardingVolume implements TmpfsBackup.
             return content.size();
         }
 
+        /** After a change the kernel stamped: pending bytes are logged with its mtime (read only if there are any). */
+        private void mtimeChanged() throws IOException {
+            if (dirty.containsKey(id)) {
+                modifiedAt(id, content.attributes());
+            }
+        }
+
         @Override
         public void allocate(int mode, long offset, long length) throws IOException {
             inOrder(() -> content.allocate(mode, offset, length), () -> {
                 append(RecordType.FALLOCATE, body().putLong(id).putInt(mode).putLong(offset).putLong(length));
-                if (dirty.containsKey(id)) {
-                    modifiedAt(id, content.attributes());
-                }
+                mtimeChanged();
             });
         }
 
