@@ -102,6 +102,12 @@ public abstract class ForwardingPosix implements Posix {
     }
 
     @Override
+    public boolean readable(int fd) throws PosixException {
+        before("readable");
+        return delegate.readable(fd);
+    }
+
+    @Override
     public int ioctl(int fd, long request, long argAddress) throws PosixException {
         before("ioctl");
         return delegate.ioctl(fd, request, argAddress);

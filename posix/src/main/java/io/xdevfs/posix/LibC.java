@@ -24,6 +24,9 @@ public interface LibC {
     int ftruncate(int fd, long length);
     int fallocate(int fd, int mode, long offset, long length);
     int ioctl(int fd, long request, long arg);
+
+    /** struct pollfd array at {@code fds}. */
+    int poll(Pointer fds, long nfds, int timeout);
     int fcntl(int fd, int cmd, int arg);
     int gettid();
     int sigaction(int signum, Pointer act, Pointer oldact);

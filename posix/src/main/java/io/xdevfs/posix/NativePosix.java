@@ -52,8 +52,10 @@ final class NativePosix implements Posix {
         final Pointer how;
         final Pointer path;
         final Pointer statx;
+        final Pointer pollfd;
 
         Scratch(Runtime runtime) {
+            pollfd = Memory.allocateDirect(runtime, 8);
             statx = Memory.allocateDirect(runtime, STATX_SIZE);
             stat = Memory.allocateDirect(runtime, NativeLayouts.STAT_SIZE);
             times = Memory.allocateDirect(runtime, 32);
@@ -179,6 +181,25 @@ final class NativePosix implements Posix {
             throw failure("write", null);
         }
         direct.position(direct.position() + (int) n);
+    }
+
+    /** struct pollfd: int fd, short events, short revents. */
+    private static final short POLLIN = 1;
+
+    @Override
+    public boolean readable(int fd) throws PosixException {
+        Pointer p = scratch.get().pollfd;
+        p.putInt(0, fd);
+        p.putShort(4, POLLIN);
+        p.putShort(6, (short) 0);
+        int n = libc.poll(p, 1, 0);
+        if (n < 0) {
+            if (runtime.getLastError() == Errno.EINTR) {
+                return false;
+            }
+            throw failure("poll", null);
+        }
+        return n > 0;
     }
 
     private static final int SEEK_DATA = 3;

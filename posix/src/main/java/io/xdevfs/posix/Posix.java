@@ -52,6 +52,9 @@ public interface Posix {
      */
     void writeMessage(int fd, ByteBuffer direct) throws PosixException;
 
+    /** Whether a read of {@code fd} would not block now (poll(2) for POLLIN with no wait). */
+    boolean readable(int fd) throws PosixException;
+
     /** lseek(SEEK_DATA) or lseek(SEEK_HOLE) as the filesystem answers it, ENXIO past the end included. */
     long seekDataOrHole(int fd, long offset, boolean data) throws PosixException;
 

@@ -60,6 +60,33 @@ class PassthroughIT {
         }
     }
 
+    /**
+     * A passed-through file's RELEASE is answered at once and its close waits until the session has no
+     * request to read (ReleaseRequests): every close still happens, before and after unlinks, and
+     * nothing stays open once programs stop.
+     */
+    @Test
+    void releasedFilesAreClosedOnceTheMountIsQuiet() throws Exception {
+        try (Mounted fs = Mounted.start()) {
+            assertEquals("150", py(fs, "for i in range(300):\n"
+                    + "    os.close(os.open(d + '/f%d' % i, os.O_WRONLY | os.O_CREAT, 0o644))\n"
+                    + "    os.close(os.open(d + '/f%d' % i, os.O_RDONLY))\n"
+                    + "for i in range(0, 300, 2):\n    os.unlink(d + '/f%d' % i)\n"
+                    + "print(len(os.listdir(d)))"));
+            assertTrue(stat(fs, "fuse_releases_deferred") >= 600, fs.log());
+            long deadline = System.nanoTime() + 10_000_000_000L;
+            long open = stat(fs, "open_inodes");
+            while (open != 0 && System.nanoTime() < deadline) {
+                Thread.sleep(200);
+                open = stat(fs, "open_inodes");
+            }
+            assertEquals(0, open, "every released file closed");
+            try (var names = Files.list(fs.base)) {
+                assertEquals(150, names.filter(p -> p.getFileName().toString().startsWith("f")).count());
+            }
+        }
+    }
+
     @Test
     void hardLinksUnlinkedOpenFilesAndSharedMappingsStayCoherent() throws Exception {
         try (Mounted fs = Mounted.start()) {

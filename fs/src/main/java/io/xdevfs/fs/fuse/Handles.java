@@ -38,6 +38,11 @@ public final class Handles {
         return open.get(fh);
     }
 
+    /** Removes the handle without closing its content, which the caller then owns; null when not open. */
+    public Content remove(long fh) {
+        return open.remove(fh);
+    }
+
     /** Removes and closes; closing twice is EBADF. */
     void release(long fh) throws IOException {
         Content c = open.remove(fh);

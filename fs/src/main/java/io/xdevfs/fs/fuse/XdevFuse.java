@@ -8,12 +8,17 @@ import io.xdevfs.fs.session.KillPrivileges;
 import io.xdevfs.fs.session.LargeRequestChannel;
 import io.xdevfs.fs.session.LseekRequests;
 import io.xdevfs.fs.session.OpenNodes;
+import io.xdevfs.fs.session.OpenedAttributes;
 import io.xdevfs.fs.session.PassthroughOpens;
+import io.xdevfs.fs.session.ReleaseRequests;
 import io.xdevfs.fs.session.SyncRequests;
+import io.xdevfs.fs.session.WriteRequests;
 import io.xdevfs.posix.DirEntry;
 import io.xdevfs.posix.Flags;
 import io.xdevfs.posix.FsStat;
 import io.xdevfs.posix.Names;
+import io.xdevfs.posix.Posix;
+import io.xdevfs.posix.Stat;
 import io.xdevfs.posix.StatLayout;
 import io.xdevfs.tiers.Content;
 import io.xdevfs.tiers.Owner;
@@ -80,6 +85,8 @@ public final class XdevFuse extends FuseStubFS {
      */
     private final boolean xattrs;
     private final PassthroughOpens passthrough;
+    /** What this request's open read of the file, for the rest of the request. */
+    private final OpenedAttributes openedAttributes = new OpenedAttributes();
     /** Null unless the mount asks for FUSE_HANDLE_KILLPRIV_V2: then set-ID bits are cleared here. */
     private final KillPrivileges killPrivileges;
     private final InitReply.Asks asks;
@@ -96,7 +103,7 @@ public final class XdevFuse extends FuseStubFS {
         this.xattrs = xattrs;
         this.asks = asks;
         this.syncThreads = syncThreads;
-        this.passthrough = new PassthroughOpens(handles, asks.passthrough());
+        this.passthrough = new PassthroughOpens(handles, asks.passthrough(), openedAttributes);
         this.killPrivileges = asks.handleKillPriv() ? new KillPrivileges(handles) : null;
         this.attributeTimeouts = attrTimeoutMillis > 0 ? new AttributeTimeouts(attrTimeoutMillis) : null;
         Pointer ops = Struct.getMemory(fuseOperations);
@@ -148,6 +155,8 @@ public final class XdevFuse extends FuseStubFS {
     private final int syncThreads;
     /** FSYNC requests, answered outside libfuse; set when the session starts. */
     private volatile SyncRequests sync;
+    /** RELEASE requests, answered outside libfuse; set when the session starts. */
+    private volatile ReleaseRequests releases;
 
     private long handle(Pointer fileInfo) {
         return fileInfo.getLong(fhOffset);
@@ -161,19 +170,28 @@ public final class XdevFuse extends FuseStubFS {
     public int serve(String mountPoint, List<String> fuseArgs, Runnable onMounted) {
         this.onMounted = onMounted;
         LseekRequests lseek = new LseekRequests(handles);
+        WriteRequests writes = new WriteRequests(handles);
         sync = new SyncRequests(handles, syncThreads);
+        releases = new ReleaseRequests(handles, passthrough, Posix.get());
         LargeRequestChannel.RequestHook both = new LargeRequestChannel.RequestHook() {
             @Override
             public boolean answer(int fd, long address, int length) {
-                passthrough.answer(fd, address, length); // only looks: INIT, OPEN, CREATE, RELEASE
+                openedAttributes.answer(fd, address, length); // only forgets the last request's
+                passthrough.answer(fd, address, length); // only looks: INIT, OPEN, CREATE
                 if (killPrivileges != null) {
                     killPrivileges.answer(fd, address, length); // only looks: WRITE, SETATTR, OPEN
                 }
                 if (attributeTimeouts != null) {
                     attributeTimeouts.answer(fd, address, length); // only looks: requests answered with attributes
                 }
-                return lseek.answer(fd, address, length) || openNodes.answer(fd, address, length)
-                        || sync.answer(fd, address, length);
+                return openNodes.answer(fd, address, length) || writes.answer(fd, address, length)
+                        || sync.answer(fd, address, length) || releases.answer(fd, address, length)
+                        || lseek.answer(fd, address, length);
+            }
+
+            @Override
+            public void beforeRead(int fd) {
+                releases.beforeRead(fd);
             }
 
             @Override
@@ -203,6 +221,10 @@ public final class XdevFuse extends FuseStubFS {
         metrics.gauge("passthrough_opens", passthrough::passthroughOpens);
         metrics.gauge("passthrough_files", passthrough::passthroughNodes);
         metrics.gauge("passthrough_refused", passthrough::refusedRegistrations);
+        metrics.gauge("fuse_releases_deferred", () -> {
+            ReleaseRequests released = releases;
+            return released == null ? 0 : released.deferred();
+        });
         metrics.gauge("fuse_syncs_offloaded", () -> {
             SyncRequests syncs = sync;
             return syncs == null ? 0 : syncs.offloaded();
@@ -214,8 +236,17 @@ public final class XdevFuse extends FuseStubFS {
         return handles.size();
     }
 
+    /** Closes the released files whose close waited for a quiet moment (unmount). */
+    private void drainReleases() {
+        ReleaseRequests released = releases;
+        if (released != null) {
+            released.drain();
+        }
+    }
+
     /** Closes whatever the kernel did not release (after unmount). */
     public List<java.io.IOException> releaseAll() {
+        drainReleases();
         return handles.closeAll();
     }
 
@@ -256,6 +287,7 @@ public final class XdevFuse extends FuseStubFS {
         if (syncs != null) {
             syncs.close(); // the syncs under way finish before their files close
         }
+        drainReleases();
         handles.closeAll();
     }
 
@@ -511,8 +543,10 @@ public final class XdevFuse extends FuseStubFS {
     private long opened(Content content, Pointer fi) throws java.io.IOException {
         long fh = handles.add(content);
         fi.putLong(fhOffset, fh);
+        Stat st = content.attributes();
+        openedAttributes.opened(fh, st);
         if (keepCacheBit != 0) {
-            boolean oneName = content.attributes().nlink <= 1;
+            boolean oneName = st.nlink <= 1;
             int bits = oneName ? keepCacheBit : asks.writebackCache() ? DIRECT_IO : 0;
             fi.putInt(BITFIELD_OFFSET, fi.getInt(BITFIELD_OFFSET) | bits);
         }
@@ -550,7 +584,8 @@ public final class XdevFuse extends FuseStubFS {
                 StatLayout.write(volume.getattr(name(path)), stat);
                 return;
             }
-            StatLayout.write((open != null ? open : handles.get(handle(fi))).attributes(), stat);
+            Stat opened = openedAttributes.of(handle(fi)); // a create's answer
+            StatLayout.write(opened != null ? opened : (open != null ? open : handles.get(handle(fi))).attributes(), stat);
         });
     }
 

@@ -63,6 +63,10 @@ public final class LargeRequestChannel {
         /** True when the request at {@code address} ({@code length} bytes) was answered on {@code fd}. */
         boolean answer(int fd, long address, int length);
 
+        /** Runs on a request thread just before it reads the next request (it may block there). */
+        default void beforeRead(int fd) {
+        }
+
         /** Sees each reply libfuse sends after INIT ({@code count} iovecs at {@code iov}), before it goes. */
         default void replying(long iov, int count) {
         }
@@ -133,10 +137,15 @@ public final class LargeRequestChannel {
     }
 
     /**
-     * libfuse's receive, then the hook. A request the hook answered is reported to libfuse's loop as
+     * The hook's work before a read, libfuse's receive, then the hook. A request the hook answered is reported to libfuse's loop as
      * -EINTR, which it skips (fuse_session_loop and fuse_loop_mt read the next request).
      */
     private int receive(long channelRef, long buf, long size) {
+        try {
+            hook.beforeRead(fd);
+        } catch (Throwable t) {
+            Log.error("work before reading a request failed", t);
+        }
         int n = (int) Invoker.getInstance().invokeN3(CHANNEL_OP_CALL, libfuseReceive, channelRef, buf, size);
         try {
             if (n >= IN_HEADER && hook.answer(fd, buf, n)) {

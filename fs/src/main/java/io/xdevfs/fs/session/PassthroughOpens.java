@@ -5,6 +5,7 @@ import io.xdevfs.fs.Log;
 import io.xdevfs.fs.fuse.Handles;
 import io.xdevfs.posix.Posix;
 import io.xdevfs.posix.PosixException;
+import io.xdevfs.posix.Stat;
 import io.xdevfs.tiers.Content;
 
 import java.io.IOException;
@@ -15,7 +16,6 @@ import java.util.concurrent.atomic.LongAdder;
 import static io.xdevfs.fs.session.Opcodes.CREATE;
 import static io.xdevfs.fs.session.Opcodes.INIT;
 import static io.xdevfs.fs.session.Opcodes.OPEN;
-import static io.xdevfs.fs.session.Opcodes.RELEASE;
 
 /**
  * FUSE passthrough (Linux 6.9+, CAP_SYS_ADMIN): a file whose bytes are a plain backing file
@@ -66,6 +66,7 @@ public final class PassthroughOpens implements LargeRequestChannel.RequestHook {
 
     private final Handles handles;
     private final boolean wanted;
+    private final OpenedAttributes openedAttributes;
     private final Posix posix = Posix.get();
     private final MemoryIO memory = MemoryIO.getInstance();
     /** Guarded by this: kernel node id to its mode, and each counted handle to its node. */
@@ -79,9 +80,10 @@ public final class PassthroughOpens implements LargeRequestChannel.RequestHook {
     private volatile boolean on;
 
     /** {@code wanted}: the mount asks the kernel for passthrough (it may not have it). */
-    public PassthroughOpens(Handles handles, boolean wanted) {
+    public PassthroughOpens(Handles handles, boolean wanted, OpenedAttributes openedAttributes) {
         this.handles = handles;
         this.wanted = wanted;
+        this.openedAttributes = openedAttributes;
     }
 
     /** Whether files are opened in passthrough on this mount (asked for, and the kernel offered it). */
@@ -118,11 +120,6 @@ public final class PassthroughOpens implements LargeRequestChannel.RequestHook {
             case INIT -> init(fd, address, length);
             case OPEN -> set(opening.get(), memory.getLong(address + 8), memory.getLong(address + 16));
             case CREATE -> set(opening.get(), memory.getLong(address + 8), 0);
-            case RELEASE -> {
-                if (length >= BODY + 8) {
-                    released(memory.getLong(address + BODY));
-                }
-            }
             default -> {
                 // not ours
             }
@@ -193,7 +190,7 @@ public final class PassthroughOpens implements LargeRequestChannel.RequestHook {
         Node mode = nodes.get(node);
         int result;
         if (mode == null) {
-            int id = register(handles.find(fh));
+            int id = register(fh, handles.find(fh));
             mode = new Node(Math.max(id, 0));
             nodes.put(node, mode);
             result = id;
@@ -206,8 +203,8 @@ public final class PassthroughOpens implements LargeRequestChannel.RequestHook {
     }
 
     /** A new registration of the content's backing file; 0 for content that must see its I/O, -1 when refused. */
-    private int register(Content content) {
-        if (content == null || hasSetIdBits(content)) {
+    private int register(long fh, Content content) {
+        if (content == null || hasSetIdBits(fh, content)) {
             return 0;
         }
         int fd;
@@ -243,23 +240,29 @@ public final class PassthroughOpens implements LargeRequestChannel.RequestHook {
      * A set-ID file is served by the daemon: a passthrough write would not clear its bits (the kernel
      * leaves that to the daemon under FUSE_HANDLE_KILLPRIV_V2, and the write never reaches it).
      */
-    private static boolean hasSetIdBits(Content content) {
+    private boolean hasSetIdBits(long fh, Content content) {
         try {
-            int mode = content.attributes().mode;
+            Stat opened = openedAttributes.of(fh);
+            int mode = opened != null ? opened.mode : content.attributes().mode;
             return KillPrivileges.cleared(mode) != mode;
         } catch (IOException | RuntimeException e) {
             return true;
         }
     }
 
-    private synchronized void released(long fh) {
+    /**
+     * The kernel released handle {@code fh} ({@link ReleaseRequests}): uncounts it, and closes its node's
+     * registration with its last handle. True when the handle was open in passthrough.
+     */
+    synchronized boolean released(long fh) {
         Long node = nodeOfHandle.remove(fh);
         if (node == null) {
-            return;
+            return false;
         }
         Node mode = nodes.get(node);
+        boolean passedThrough = mode.backingId > 0;
         if (--mode.handles > 0) {
-            return;
+            return passedThrough;
         }
         nodes.remove(node);
         if (mode.backingId > 0) {
@@ -273,5 +276,6 @@ public final class PassthroughOpens implements LargeRequestChannel.RequestHook {
                 memory.freeMemory(id);
             }
         }
+        return passedThrough;
     }
 }

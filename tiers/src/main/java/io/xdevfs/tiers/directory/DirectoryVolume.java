@@ -131,11 +131,14 @@ public final class DirectoryVolume implements Volume {
         descriptors.reserveRoom();
         int fd;
         int backing;
+        long id = -1;
         try (BaseDirectory.Located at = base.locate(path)) {
             backing = backingFlags(flags) | Flags.O_NOFOLLOW;
             boolean created = true;
             try {
-                fd = posix.openat(at.dir, at.name, backing | Flags.O_CREAT | Flags.O_EXCL, mode & config.filePermissions());
+                fd = posix.openat(at.dir, at.name, readableIfPlain(backing) | Flags.O_CREAT | Flags.O_EXCL,
+                        mode & config.filePermissions());
+                backing = readableIfPlain(backing);
             } catch (PosixException e) {
                 // Someone created it since the kernel's lookup: plain O_CREAT opens it, and it keeps its owner.
                 if (e.errno() != Errno.EEXIST || (flags & Flags.O_EXCL) != 0) {
@@ -146,7 +149,7 @@ public final class DirectoryVolume implements Volume {
             }
             if (created) {
                 try {
-                    ids.assign(fd);
+                    id = ids.assign(fd);
                     giveTo(at, owner);
                     preallocateNew(fd);
                 } catch (IOException | RuntimeException e) {
@@ -155,16 +158,30 @@ public final class DirectoryVolume implements Volume {
                 }
             }
         }
-        return content(fd, backing, flags);
+        return content(fd, backing, flags, id);
     }
 
-    /** Takes over {@code fd} (opened with {@code backing}): on failure it is closed. */
-    private Content content(int fd, int backing, int flags) throws IOException {
+    /**
+     * A new plain file is opened read-write even for a write-only create: the descriptor then serves the
+     * kernel's passthrough as it is (a copy, where a write-only one needs a second open through
+     * /proc/self/fd) and any later open of the file from the descriptor cache. Creating a file grants
+     * the access asked whatever its new mode, so read-write cannot fail where write-only would not.
+     */
+    private int readableIfPlain(int backing) {
+        return format == ContentFormat.RAW && (backing & Flags.O_ACCMODE) == Flags.O_WRONLY
+                ? (backing & ~Flags.O_ACCMODE) | Flags.O_RDWR : backing;
+    }
+
+    /**
+     * Takes over {@code fd} (opened with {@code backing}): on failure it is closed. {@code id}: the id
+     * just given to the file, -1 to read it.
+     */
+    private Content content(int fd, int backing, int flags, long id) throws IOException {
         OpenFiles.Entry open;
         DescriptorCache.Descriptor d;
         try {
             Stat st = posix.fstat(fd);
-            open = openFiles.acquire(ids.of(fd, st));
+            open = openFiles.acquire(id > 0 ? ids.assigned(st, id) : ids.of(fd, st));
             try {
                 d = descriptors.register(fd, st, backing, open);
             } catch (IOException | RuntimeException e) {
@@ -221,7 +238,7 @@ public final class DirectoryVolume implements Volume {
                 fd = posix.openat(at.dir, at.name, backing, 0);
             }
         }
-        return content(fd, backing, flags);
+        return content(fd, backing, flags, -1);
     }
 
     /**

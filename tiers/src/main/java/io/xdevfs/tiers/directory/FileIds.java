@@ -205,9 +205,9 @@ public final class FileIds {
         return UNRECORDED | st.ino;
     }
 
-    /** Records a new id with the file open as {@code fd} (just created). */
-    void assign(int fd) throws PosixException {
-        record(id -> posix.fsetxattr(fd, XATTR, id, Flags.XATTR_CREATE));
+    /** Records a new id with the file open as {@code fd} (just created); returns it, -1 when none was recorded. */
+    long assign(int fd) throws PosixException {
+        return record(id -> posix.fsetxattr(fd, XATTR, id, Flags.XATTR_CREATE));
     }
 
     /** Records a new id with the file or directory at {@code path} (a safe path; just created). */
@@ -215,19 +215,33 @@ public final class FileIds {
         record(id -> posix.lsetxattr(path, XATTR, id, Flags.XATTR_CREATE));
     }
 
+    /**
+     * The id of the file {@code st} describes, which {@link #assign} has just given it: nothing to read
+     * back. {@code id} -1 (none recorded): the unrecorded id.
+     */
+    long assigned(Stat st, long id) {
+        id = id > 0 ? id : unrecorded(st);
+        recent.put(new Inode(st.dev, st.ino), new Seen(st.ctimeSec, st.ctimeNsec, id));
+        return id;
+    }
+
+
     @FunctionalInterface
     private interface Setter {
         void set(ByteBuffer id) throws PosixException;
     }
 
-    private void record(Setter setter) throws PosixException {
+    private long record(Setter setter) throws PosixException {
         if (counter == null) {
-            return;
+            return -1;
         }
         try {
-            setter.set(SCRATCH.get().clear().putLong(0, counter.next()));
+            long id = counter.next();
+            setter.set(SCRATCH.get().clear().putLong(0, id));
+            return id;
         } catch (PosixException e) {
             tolerate(e);
+            return -1;
         }
     }
 
