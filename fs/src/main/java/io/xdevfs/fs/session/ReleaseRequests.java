@@ -29,14 +29,16 @@ import static io.xdevfs.fs.session.Opcodes.RELEASE;
  * close-then-open sees everything the close does.
  *
  * <p>The put-off closes run when a request thread is about to read and the kernel has no request
- * queued ({@link #beforeRead}), once {@link #MAX_PENDING} wait, and at unmount ({@link #drain}).
- * Thread-safe.
+ * queued ({@link #beforeRead}), once {@link #MAX_PENDING} wait or the oldest waited
+ * {@link #MAX_WAIT_NANOS}, and at unmount ({@link #drain}). Thread-safe.
  */
 public final class ReleaseRequests implements LargeRequestChannel.RequestHook {
     /** struct fuse_release_in: fh, flags, release_flags, lock_owner. */
     private static final int RELEASE_IN = 24;
     /** Closes that may wait for an idle moment: each holds a backing descriptor until then. */
     static final int MAX_PENDING = 64;
+    /** The longest a close waits on a mount that is never idle (a migration waits for it, for one). */
+    static final long MAX_WAIT_NANOS = 100_000_000L;
 
     private final Handles handles;
     private final PassthroughOpens passthrough;
@@ -45,6 +47,8 @@ public final class ReleaseRequests implements LargeRequestChannel.RequestHook {
     private final ConcurrentLinkedQueue<Content> pending = new ConcurrentLinkedQueue<>();
     private final AtomicInteger pendingCount = new AtomicInteger();
     private final LongAdder deferred = new LongAdder();
+    /** When the oldest waiting close was put off (System.nanoTime); approximate under concurrent releases. */
+    private volatile long firstPending;
 
     public ReleaseRequests(Handles handles, PassthroughOpens passthrough, Posix posix) {
         this.handles = handles;
@@ -65,7 +69,11 @@ public final class ReleaseRequests implements LargeRequestChannel.RequestHook {
             KernelReply.send(fd, unique, KernelReply.body(0));
             pending.add(content);
             deferred.increment();
-            if (pendingCount.incrementAndGet() > MAX_PENDING) {
+            int waiting = pendingCount.incrementAndGet();
+            if (waiting == 1) {
+                firstPending = System.nanoTime();
+            }
+            if (waiting > MAX_PENDING) {
                 drain();
             }
             return true;
@@ -86,7 +94,7 @@ public final class ReleaseRequests implements LargeRequestChannel.RequestHook {
             return;
         }
         try {
-            if (posix.readable(fd)) {
+            if (posix.readable(fd) && System.nanoTime() - firstPending < MAX_WAIT_NANOS) {
                 return; // a request first; the closes wait for the next quiet moment
             }
         } catch (PosixException e) {
