@@ -7,8 +7,9 @@
 #
 #   bench/block.sh [JOB ...]   default: walappend seqwrite randwrite4k seqread metadata
 #   ROUNDS=3 RUNTIME=10 DEVICE_SIZE=16G BLOCK_BENCH_DIR=/var/tmp/xdevfs-block-bench
-#   LOOP_DIRECT_IO=on      both loop devices read and write their image with O_DIRECT (losetup --direct-io),
-#                          as a real device has no page cache under it; default off (the image's page cache)
+#   LOOP_DIRECT_IO=off     the loop devices read and write their image through the host's page cache; by
+#                          default (on) they use O_DIRECT (losetup --direct-io), as a real device has no page
+#                          cache under it and no worker thread copying each write into one
 #   EXT4_OPTIONS=discard   mount options of the ext4 (e.g. discard, to match the block type's enable_trim)
 #   (the metadata job makes 10,000 files of 4 KiB: on the block type each takes a 1 MiB unit, 10 GiB)
 set -euo pipefail
@@ -27,7 +28,7 @@ trap cleanup EXIT
 mkdir -p "$dir/ext4"
 rm -f "$dir/ext4.img" "$dir/block.img"
 truncate -s "$size" "$dir/ext4.img" "$dir/block.img"
-direct=${LOOP_DIRECT_IO:-off}
+direct=${LOOP_DIRECT_IO:-on}
 ext4_loop=$(losetup -f --show --direct-io="$direct" "$dir/ext4.img")
 block_loop=$(losetup -f --show --direct-io="$direct" "$dir/block.img")
 mkfs.ext4 -q "$ext4_loop"
