@@ -219,7 +219,7 @@ class ConfigLoaderTest {
                 [hybrid]
                 cold_storage_type = hybrid
                 """).contains(file + ":4: [hybrid] cold_storage_type = 'hybrid': expected a single-tier storage type: one "
-                + "of regular, mmap, direct, tmpfs, sparse, compressed"));
+                + "of regular, mmap, direct, tmpfs, sparse, compressed, block"));
         assertEquals(List.of(file + ":2: [hybrid] hot_cache_size: applies only to storage_type = hybrid"),
                 problems("""
                 [hybrid]
@@ -243,9 +243,17 @@ class ConfigLoaderTest {
                 + "[block]\nblock_device = /dev/loop7\n"));
         assertEquals(List.of(file + ":4: [block] sector_size = '1024': expected 512 or 4096"),
                 problems("[local]\nstorage_type = block\n[block]\nsector_size = 1024\nblock_device = /dev/loop7\n"));
-        assertEquals(file + ":2: [hybrid] hot_storage_type = 'block': not supported yet as a tier (supported "
-                + "now: regular, mmap, direct, tmpfs, sparse, compressed)",
-                problems("[hybrid]\nhot_storage_type = block\n[local]\nstorage_type = hybrid\n").get(0));
+        // A block tier of a hybrid: the device comes from [block]; base_directory is the namespace's.
+        assertEquals(List.of(file + ": storage_type = block needs [block] block_device (a device formatted with "
+                + "xdevfs format)"), problems("[hybrid]\ncold_storage_type = block\n[local]\nstorage_type = hybrid\n"));
+        var tiered = ConfigLoader.load(ini("[local]\nbase_directory = /srv/names\nstorage_type = hybrid\n[hybrid]\n"
+                + "hot_storage_type = regular\nhot_directory = /srv/hot\ncold_storage_type = block\n"
+                + "[block]\nblock_device = /dev/loop7\n")).hybrid();
+        assertEquals(Path.of("/dev/loop7"), tiered.cold().block().device());
+        assertEquals(null, tiered.hot().block());
+        assertEquals(List.of(file + ":5: [hybrid] cold_storage_type: only one tier can be block (one [block] section "
+                + "names one device)"), problems("[local]\nstorage_type = hybrid\n[hybrid]\nhot_storage_type = block\n"
+                + "cold_storage_type = block\n[block]\nblock_device = /dev/loop7\n"));
     }
 
     @Test

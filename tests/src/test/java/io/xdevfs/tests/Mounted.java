@@ -41,8 +41,10 @@ final class Mounted implements AutoCloseable {
         FuseAvailability.require();
         Path root = TestDirs.create();
         Files.createDirectory(root.resolve("mnt"));
-        if (localLines.contains("storage_type = block")) {
-            return startOnLoop(root, localLines, extraArgs);
+        if (localLines.contains("storage_type = block") || localLines.contains("cold_storage_type = block")
+                || localLines.contains("hot_storage_type = block")) {
+            return startOnLoop(root, localLines.stream().map(l -> l.replace("${root}", root.toString())).toList(),
+                    extraArgs);
         }
         List<String> ini = new ArrayList<>(List.of("[local]", "base_directory = " + root.resolve("base")));
         localLines.forEach(l -> ini.add(l.replace("${root}", root.toString())));
@@ -51,8 +53,8 @@ final class Mounted implements AutoCloseable {
     }
 
     /**
-     * storage_type = block: a fresh 1 GiB loop device, formatted; block_device goes into [block] (after
-     * the lines' own [block] header when they have one).
+     * storage_type = block, or a hybrid with a block tier: a fresh 1 GiB loop device, formatted;
+     * block_device goes into [block] (after the lines' own [block] header when they have one).
      */
     private static Mounted startOnLoop(Path root, List<String> lines, String... extraArgs)
             throws IOException, InterruptedException {
@@ -71,6 +73,9 @@ final class Mounted implements AutoCloseable {
     static Mounted onDevice(Path root, LoopDevice loop, List<String> lines, String... extraArgs)
             throws IOException, InterruptedException {
         List<String> ini = new ArrayList<>(List.of("[local]"));
+        if (!lines.contains("storage_type = block")) { // a hybrid with a block tier: the namespace's directory
+            ini.add("base_directory = " + root.resolve("base"));
+        }
         ini.addAll(lines);
         String device = "block_device = " + loop.device;
         int header = ini.indexOf("[block]");

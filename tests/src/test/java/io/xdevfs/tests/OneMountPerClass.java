@@ -24,6 +24,8 @@ abstract class OneMountPerClass {
     static boolean rawFormat;
     /** storage_type = block: no base directory; files on a device in xdevfs's own layout. */
     static boolean ownDevice;
+    /** A hybrid with a block tier: statfs adds the device's figures to the base directory's filesystem's. */
+    static boolean deviceTier;
 
     @BeforeAll
     static void mount(TestInfo info) throws Exception {
@@ -39,6 +41,7 @@ abstract class OneMountPerClass {
                 .findFirst().orElse(io.xdevfs.tiers.StorageType.TMPFS);
         rawFormat = behaves.onDiskFormat().equals("raw");
         ownDevice = type == io.xdevfs.tiers.StorageType.BLOCK;
+        deviceTier = config.contains("cold_storage_type = block") || config.contains("hot_storage_type = block");
 
         fs = Mounted.start(config, lines == null ? new String[0] : lines.args());
     }

@@ -249,6 +249,11 @@ class PosixOperationsIT extends OneMountPerClass {
         String viaMount = Py.eval(d, "s = os.statvfs(d)\nprint(s.f_bsize, s.f_blocks, s.f_namemax)");
         if (ownDevice) { // the volume's own figures: 4 KiB blocks of the data area
             assertTrue(viaMount.matches("4096 [1-9][0-9]* 255"), viaMount);
+        } else if (deviceTier) { // the base's filesystem plus the device (docs/hybrid.md)
+            String[] base = Py.eval(fs.base, "s = os.statvfs(d)\nprint(s.f_bsize, s.f_blocks, s.f_namemax)").split(" ");
+            String[] mount = viaMount.split(" ");
+            assertEquals(base[0] + " " + base[2], mount[0] + " " + mount[2]);
+            assertTrue(Long.parseLong(mount[1]) > Long.parseLong(base[1]), viaMount + " against " + String.join(" ", base));
         } else {
             assertEquals(Py.eval(fs.base, "s = os.statvfs(d)\nprint(s.f_bsize, s.f_blocks, s.f_namemax)"), viaMount);
         }

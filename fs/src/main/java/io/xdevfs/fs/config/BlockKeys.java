@@ -49,10 +49,19 @@ final class BlockKeys extends KeyGroup {
 
     /** The block settings for {@code storage_type = block} (null for other types); a missing device is a problem. */
     BlockSettings settings(StorageType type, Path configFile, Map<String, String> where, List<String> problems) {
+        return settings(type, configFile, where, problems, true);
+    }
+
+    /**
+     * {@code wholeVolume} false: the block device holds a hybrid's tier, and the keys a block volume
+     * has no use for (base_directory, preallocation) belong to the namespace or the other tier.
+     */
+    BlockSettings settings(StorageType type, Path configFile, Map<String, String> where, List<String> problems,
+                           boolean wholeVolume) {
         if (type != StorageType.BLOCK) {
             return null;
         }
-        for (String key : NOT_FOR_BLOCK) {
+        for (String key : wholeVolume ? NOT_FOR_BLOCK : List.<String>of()) {
             if (where.containsKey(key)) {
                 problems.add(where.get(key) + ": does not apply to storage_type = block (its files live on block_device)");
             }

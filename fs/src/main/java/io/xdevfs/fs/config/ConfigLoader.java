@@ -139,6 +139,17 @@ public final class ConfigLoader {
             List<String> coldProblems = new ArrayList<>();
             LocalConfig hot = tiers.reporting(hotProblems).volume(hybrid.hotType, hybrid.hotDirectory, true);
             LocalConfig cold = tiers.reporting(coldProblems).volume(hybrid.coldType, hybrid.coldDirectory, false);
+            if (hybrid.hotType == StorageType.BLOCK && hybrid.coldType == StorageType.BLOCK) {
+                problems.add(where.getOrDefault("cold_storage_type", file.toString())
+                        + ": only one tier can be block (one [block] section names one device)");
+            } else if (hybrid.hotType == StorageType.BLOCK || hybrid.coldType == StorageType.BLOCK) {
+                io.xdevfs.tiers.BlockSettings b = block.settings(StorageType.BLOCK, file, where, problems, false);
+                if (b != null && hybrid.hotType == StorageType.BLOCK) {
+                    hot = hot.withBlock(b);
+                } else if (b != null) {
+                    cold = cold.withBlock(b);
+                }
+            }
             problems.addAll(forEitherTier(hotProblems, coldProblems));
             problems.addAll(forEitherTier(coldProblems, hotProblems));
             volume = LocalConfig.defaults().withBaseDirectory(local.base)
@@ -192,7 +203,8 @@ public final class ConfigLoader {
     /** The effective configuration as INI text, for {@code xdevfs config check}. */
     public static String render(Config c) {
         HybridSettings h = c.local().hybrid();
-        return render(c.local()) + MountKeys.render(c) + BlockKeys.render(c.local()) + HybridKeys.render(c.local())
+        LocalConfig onDevice = h == null ? c.local() : h.hot().block() != null ? h.hot() : h.cold();
+        return render(c.local()) + MountKeys.render(c) + BlockKeys.render(onDevice) + HybridKeys.render(c.local())
                 + TmpfsKeys.render(h != null && h.hot().storageType() == StorageType.TMPFS ? StorageType.TMPFS
                         : h != null ? h.cold().storageType() : c.local().storageType(),
                         h != null && h.hot().storageType() == StorageType.TMPFS ? h.hot().tmpfs()

@@ -73,11 +73,11 @@ final class HybridKeys extends KeyGroup {
 
     private static StorageType tierType(String value) {
         StorageType t = StorageType.byName(value).orElse(null);
-        String allowed = "regular, mmap, direct, tmpfs, sparse, compressed";
+        String allowed = "regular, mmap, direct, tmpfs, sparse, compressed, block";
         if (t == null || t == StorageType.HYBRID) {
             throw new IllegalArgumentException("expected a single-tier storage type: one of " + allowed);
         }
-        if (!t.implemented || t == StorageType.BLOCK) {
+        if (!t.implemented) {
             throw new IllegalArgumentException("not supported yet as a tier (supported now: " + allowed + ")");
         }
         return t;
@@ -121,6 +121,12 @@ final class HybridKeys extends KeyGroup {
                 rate);
     }
 
+    /** A tier's directory line; a block tier has none (its files live on [block] block_device). */
+    private static String directory(String tier, LocalConfig t) {
+        return t.block() != null ? "# " + tier + "_directory: none, the tier is on block_device\n"
+                : tier + "_directory = " + t.baseDirectory() + "\n";
+    }
+
     static String render(LocalConfig c) {
         HybridSettings h = c.hybrid();
         if (h == null) {
@@ -128,11 +134,11 @@ final class HybridKeys extends KeyGroup {
         }
         return "[hybrid]\n"
                 + "hot_storage_type = " + h.hot().storageType().configName() + "\n"
-                + "hot_directory = " + h.hot().baseDirectory() + "\n"
+                + directory("hot", h.hot())
                 + "hot_cache_size = " + h.hotCacheSize() + "\n"
                 + "hot_access_threshold = " + h.hotAccessThreshold() + "\n"
                 + "cold_storage_type = " + h.cold().storageType().configName() + "\n"
-                + "cold_directory = " + h.cold().baseDirectory() + "\n"
+                + directory("cold", h.cold())
                 + "cold_timeout_sec = " + h.coldTimeoutSec() + "\n"
                 + "cold_enable_compression = " + (h.cold().storageType() == StorageType.COMPRESSED) + "\n"
                 + "auto_migration = " + h.autoMigration() + "\n"
