@@ -8,7 +8,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
-import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -99,18 +98,7 @@ class HybridBlockTierIT {
             for (int round = 0; round < 4; round++) {
                 Mounted m = Mounted.onDevice(root, loop, config);
                 m.loop = null;
-                try {
-                    Process mover = new ProcessBuilder("sh", "-c", "for t in cold hot cold hot; do for i in 0 1 2; do "
-                            + "setfattr -n user.xdevfs.tier -v $t " + m.path("seg") + "$i; done; done")
-                            .redirectErrorStream(true).start();
-                    Thread.sleep(50 + rnd.nextInt(600));
-                    Run.ok("kill", "-9", Long.toString(m.pid()));
-                    assertTrue(m.process().waitFor(10, TimeUnit.SECONDS));
-                    mover.waitFor(20, TimeUnit.SECONDS);
-                    mover.destroyForcibly();
-                } finally {
-                    m.kill();
-                }
+                HybridIT.killWhileMoving(m, rnd);
                 try (Mounted again = Mounted.onDevice(root, loop, config)) {
                     again.loop = null;
                     for (int i = 0; i < 3; i++) {

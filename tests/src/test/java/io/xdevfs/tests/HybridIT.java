@@ -45,6 +45,22 @@ class HybridIT {
         }
     }
 
+    /** Moves seg0..seg2 back and forth between the tiers and kills the daemon (-9) at a random point. */
+    static void killWhileMoving(Mounted m, Random rnd) throws Exception {
+        try {
+            Process mover = new ProcessBuilder("sh", "-c", "for t in cold hot cold hot; do for i in 0 1 2; do "
+                    + "setfattr -n user.xdevfs.tier -v $t " + m.path("seg") + "$i; done; done")
+                    .redirectErrorStream(true).start();
+            Thread.sleep(50 + rnd.nextInt(600));
+            Run.ok("kill", "-9", Long.toString(m.pid()));
+            assertTrue(m.process().waitFor(10, TimeUnit.SECONDS));
+            mover.waitFor(20, TimeUnit.SECONDS);
+            mover.destroyForcibly();
+        } finally {
+            m.kill();
+        }
+    }
+
     private static List<String> objects(Path tierDir) throws Exception {
         try (Stream<Path> s = Files.list(tierDir)) {
             return s.map(p -> p.getFileName().toString()).filter(n -> !n.startsWith(".xdevfs")).sorted().toList();
@@ -244,19 +260,7 @@ class HybridIT {
             fs.close();
         }
         for (int round = 0; round < 6; round++) {
-            Mounted m = Mounted.startOn(root);
-            try {
-                Process mover = new ProcessBuilder("sh", "-c", "for t in cold hot cold hot; do for i in 0 1 2; do "
-                        + "setfattr -n user.xdevfs.tier -v $t " + m.path("seg") + "$i; done; done")
-                        .redirectErrorStream(true).start();
-                Thread.sleep(50 + rnd.nextInt(600));
-                Run.ok("kill", "-9", Long.toString(m.pid()));
-                assertTrue(m.process().waitFor(10, TimeUnit.SECONDS));
-                mover.waitFor(20, TimeUnit.SECONDS);
-                mover.destroyForcibly();
-            } finally {
-                m.kill();
-            }
+            killWhileMoving(Mounted.startOn(root), rnd);
             try (Mounted again = Mounted.startOn(root)) {
                 for (int i = 0; i < 3; i++) {
                     assertEquals(sums.get(i), Run.sha256(again.path("seg" + i)), "round " + round + ": seg" + i);
