@@ -52,6 +52,10 @@ class LifecycleIT {
             assertTrue(mount.output().contains("mounted on " + mnt), mount.output());
             assertTrue(mounted(mnt));
             long pid = Long.parseLong(Files.readString(pidFile).strip());
+            // glibc's malloc arenas are bounded (MemoryBudget): they count in RSS outside the JVM's limits.
+            String environment = Files.readString(Path.of("/proc", Long.toString(pid), "environ")).replace('\0', '\n');
+            assertTrue(environment.contains("\nMALLOC_ARENA_MAX=2\n") || environment.startsWith("MALLOC_ARENA_MAX=2\n"),
+                    environment);
             Files.writeString(mnt.resolve("f"), "background");
             assertEquals("background", Files.readString(root.resolve("base/f")));
             Run umount = cli("umount", mnt.toString());

@@ -62,6 +62,8 @@ class MountScriptsIT {
             }
             String cmdline = Files.readString(Path.of("/proc", Long.toString(daemon.pid()), "cmdline")).replace('\0', ' ');
             assertTrue(cmdline.contains(" -Xmx128m -XX:MaxDirectMemorySize=64m "), cmdline);
+            String environment = Files.readString(Path.of("/proc", Long.toString(daemon.pid()), "environ"));
+            assertTrue(("\0" + environment).contains("\0MALLOC_ARENA_MAX=2\0"), "the launcher bounds malloc's arenas");
             assertFalse(Files.readString(tmp.resolve("log")).contains("not enforced"), Files.readString(tmp.resolve("log")));
         } finally {
             Run.of("fusermount3", "-u", mnt.toString());

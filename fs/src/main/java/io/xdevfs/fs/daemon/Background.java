@@ -39,7 +39,9 @@ public final class Background {
         cmd.add(System.getProperty("java.class.path"));
         cmd.add(Main.class.getName());
         cmd.addAll(foregroundArgs);
-        Process child = new ProcessBuilder(cmd)
+        ProcessBuilder daemon = new ProcessBuilder(cmd);
+        MemoryBudget.limitMallocArenas(daemon.environment());
+        Process child = daemon
                 .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(files.logFile().toFile()))
                 .redirectErrorStream(true)
