@@ -19,10 +19,23 @@ final class KernelReply {
     private KernelReply() {
     }
 
-    /** A buffer for a successful reply with {@code bodySize} bytes of body, the header left to {@link #send}. */
+    /** Room for the largest body answered here (fuse_attr_out, 104 bytes) and the header. */
+    private static final int REUSED = 128;
+    /**
+     * One reply buffer per request thread: WRITE, FSYNC and RELEASE answers would otherwise each allocate
+     * a direct buffer (and a cleaner) on the data path. A thread fills and sends one reply at a time.
+     */
+    private static final ThreadSlots<ByteBuffer> BUFFERS =
+            new ThreadSlots<>(() -> ByteBuffer.allocateDirect(REUSED).order(ByteOrder.nativeOrder()));
+
+    /**
+     * This thread's buffer for a successful reply with {@code bodySize} bytes of body, the header left to
+     * {@link #send}; valid until the thread's next call.
+     */
     static ByteBuffer body(int bodySize) {
-        ByteBuffer out = ByteBuffer.allocateDirect(OUT_HEADER + bodySize).order(ByteOrder.nativeOrder());
-        return out.position(OUT_HEADER);
+        ByteBuffer out = OUT_HEADER + bodySize <= REUSED ? BUFFERS.get().clear()
+                : ByteBuffer.allocateDirect(OUT_HEADER + bodySize).order(ByteOrder.nativeOrder());
+        return out.limit(OUT_HEADER + bodySize).position(OUT_HEADER);
     }
 
     /** Sends {@code reply} (from {@link #body}, filled) as the answer to request {@code unique}. */

@@ -64,27 +64,29 @@ public final class ReleaseRequests implements LargeRequestChannel.RequestHook {
         long unique = memory.getLong(address + 8);
         long fh = memory.getLong(address + LargeRequestChannel.IN_HEADER);
         boolean passedThrough = passthrough.released(fh);
-        Content content = handles.remove(fh);
-        if (content != null && passedThrough) {
-            KernelReply.send(fd, unique, KernelReply.body(0));
-            pending.add(content);
-            deferred.increment();
-            int waiting = pendingCount.incrementAndGet();
-            if (waiting == 1) {
-                firstPending = System.nanoTime();
-            }
-            if (waiting > MAX_PENDING) {
-                drain();
-            }
-            return true;
-        }
-        if (content != null) {
-            close(content);
-        }
         // A handle the table does not know was closed at unmount, or never opened: nothing to report
         // to the kernel, which does not look at a RELEASE's answer.
+        Content content = handles.remove(fh);
+        if (content != null && !passedThrough) {
+            close(content); // before the answer, as libfuse did
+        }
         KernelReply.send(fd, unique, KernelReply.body(0));
+        if (content != null && passedThrough) {
+            putOff(content);
+        }
         return true;
+    }
+
+    private void putOff(Content content) {
+        pending.add(content);
+        deferred.increment();
+        int waiting = pendingCount.incrementAndGet();
+        if (waiting == 1) {
+            firstPending = System.nanoTime();
+        }
+        if (waiting > MAX_PENDING) {
+            drain();
+        }
     }
 
     /** Runs the put-off closes when the kernel has no request waiting for {@code fd}. */

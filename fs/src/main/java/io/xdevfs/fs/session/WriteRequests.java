@@ -3,6 +3,7 @@ package io.xdevfs.fs.session;
 import com.kenai.jffi.MemoryIO;
 import io.xdevfs.fs.fuse.Errors;
 import io.xdevfs.fs.fuse.Handles;
+import io.xdevfs.posix.Errno;
 
 import java.nio.ByteBuffer;
 
@@ -40,7 +41,7 @@ public final class WriteRequests implements LargeRequestChannel.RequestHook {
         long offset = memory.getLong(in + 8);
         int size = memory.getInt(in + 16);
         if (size < 0 || LargeRequestChannel.IN_HEADER + WRITE_IN + (long) size > length) {
-            KernelReply.error(fd, unique, io.xdevfs.posix.Errno.EINVAL); // the kernel never sends this
+            KernelReply.error(fd, unique, Errno.EINVAL); // the kernel never sends this
             return true;
         }
         int written;

@@ -136,9 +136,9 @@ public final class DirectoryVolume implements Volume {
             backing = backingFlags(flags) | Flags.O_NOFOLLOW;
             boolean created = true;
             try {
-                fd = posix.openat(at.dir, at.name, readableIfPlain(backing) | Flags.O_CREAT | Flags.O_EXCL,
-                        mode & config.filePermissions());
-                backing = readableIfPlain(backing);
+                int creating = readableIfPlain(backing);
+                fd = posix.openat(at.dir, at.name, creating | Flags.O_CREAT | Flags.O_EXCL, mode & config.filePermissions());
+                backing = creating;
             } catch (PosixException e) {
                 // Someone created it since the kernel's lookup: plain O_CREAT opens it, and it keeps its owner.
                 if (e.errno() != Errno.EEXIST || (flags & Flags.O_EXCL) != 0) {

@@ -215,16 +215,11 @@ public final class FileIds {
         record(id -> posix.lsetxattr(path, XATTR, id, Flags.XATTR_CREATE));
     }
 
-    /**
-     * The id of the file {@code st} describes, which {@link #assign} has just given it: nothing to read
-     * back. {@code id} -1 (none recorded): the unrecorded id.
-     */
+    /** {@code id}, which {@link #assign} has just given the file {@code st} describes: nothing to read back. */
     long assigned(Stat st, long id) {
-        id = id > 0 ? id : unrecorded(st);
         recent.put(new Inode(st.dev, st.ino), new Seen(st.ctimeSec, st.ctimeNsec, id));
         return id;
     }
-
 
     @FunctionalInterface
     private interface Setter {
