@@ -53,7 +53,10 @@ class ConfigLoaderTest {
                 String other = owner == io.xdevfs.tiers.StorageType.REGULAR ? "sparse" : "regular";
                 List<String> found = problems("[local]\nstorage_type = " + other + "\n" + section + "\n" + line + "\n");
                 assertEquals(1, found.size(), key + ": " + found);
-                assertTrue(found.get(0).endsWith(key + ": applies only to storage_type = " + owner.configName()), found.get(0));
+                String also = owner == io.xdevfs.tiers.StorageType.COMPRESSED ? ", or block with enable_compression = true"
+                        : owner == io.xdevfs.tiers.StorageType.SPARSE ? ", or block with enable_sparse = true" : "";
+                assertTrue(found.get(0).endsWith(key + ": applies only to storage_type = " + owner.configName() + also),
+                        found.get(0));
                 checked++;
             }
         }
@@ -209,8 +212,10 @@ class ConfigLoaderTest {
                 """);
         assertEquals(List.of(
                 file + ":12: [tmpfs] auto_mount: applies only to storage_type = tmpfs",
-                file + ":4: [local] compression_type: applies only to storage_type = compressed",
-                file + ":10: [hybrid] cold_enable_compression = true: needs cold_storage_type = compressed (it is sparse)",
+                file + ":4: [local] compression_type: applies only to storage_type = compressed, or block with "
+                        + "enable_compression = true",
+                file + ":10: [hybrid] cold_enable_compression = true: needs cold_storage_type = compressed, or block "
+                        + "for compressed files on the device (it is sparse)",
                 file + ":7: [hybrid] hot_directory: base_directory (/srv/names) and hot_directory (/srv/names/hot) must be "
                         + "separate directories, neither inside the other"), p);
         assertTrue(problems("""
@@ -254,6 +259,42 @@ class ConfigLoaderTest {
         assertEquals(List.of(file + ":5: [hybrid] cold_storage_type: only one tier can be block (one [block] section "
                 + "names one device)"), problems("[local]\nstorage_type = hybrid\n[hybrid]\nhot_storage_type = block\n"
                 + "cold_storage_type = block\n[block]\nblock_device = /dev/loop7\n"));
+    }
+
+    @Test
+    void theFilesOnABlockDeviceAreStoredCompressedOrSparseWhenAsked() throws Exception {
+        Path file = tmp.resolve("x.ini");
+        String device = "[block]\nblock_device = /dev/loop7\n";
+        io.xdevfs.tiers.LocalConfig compressed = ConfigLoader.load(ini("[local]\nstorage_type = block\n"
+                + "enable_compression = true\ncompression_type = zstd\ncompression_level = 3\n" + device));
+        assertEquals(io.xdevfs.tiers.StorageType.COMPRESSED, compressed.block().files());
+        assertEquals("zstd", compressed.compression().codec().name());
+        assertEquals(3, compressed.compression().level());
+        assertTrue(compressed.cache().readCache(), "decompressed chunks are cached, as on storage_type = compressed");
+        ConfigLoader.Config all = ConfigLoader.loadAll(ini("[local]\nstorage_type = block\nenable_compression = true\n"
+                + "chunk_size = 64K\n" + device));
+        assertEquals(all, ConfigLoader.loadAll(ini(ConfigLoader.render(all))), "config check prints what load reads");
+        assertTrue(ConfigLoader.render(all).contains("# files on the device: compressed"), ConfigLoader.render(all));
+        assertEquals(io.xdevfs.tiers.StorageType.SPARSE, ConfigLoader.load(ini("[local]\nstorage_type = block\n"
+                + "enable_sparse = true\nhole_detection_size = 64K\n" + device)).block().files());
+        assertEquals(io.xdevfs.tiers.StorageType.REGULAR, ConfigLoader.load(ini("[local]\nstorage_type = block\n"
+                + "enable_compression = false\n" + device)).block().files());
+        assertEquals(List.of(file + ":4: [local] enable_sparse = true: the files on block_device are stored one way, and "
+                + "enable_compression = true stores them compressed (compressed files keep holes too)"),
+                problems("[local]\nstorage_type = block\nenable_compression = true\nenable_sparse = true\n" + device));
+        assertEquals(List.of(file + ":3: [local] compression_type: applies only to storage_type = compressed, or block "
+                + "with enable_compression = true"),
+                problems("[local]\nstorage_type = block\ncompression_type = zstd\n" + device));
+        // A hybrid's cold tier on the device: cold_enable_compression stores its files compressed there.
+        var tiered = ConfigLoader.load(ini("[local]\nbase_directory = /srv/names\nstorage_type = hybrid\n"
+                + "compression_type = zstd\n[hybrid]\nhot_storage_type = regular\nhot_directory = /srv/hot\n"
+                + "cold_storage_type = block\ncold_enable_compression = true\n" + device)).hybrid();
+        assertEquals(io.xdevfs.tiers.StorageType.COMPRESSED, tiered.cold().block().files());
+        assertEquals("zstd", tiered.cold().compression().codec().name());
+        assertEquals(List.of(file + ":7: [hybrid] cold_enable_compression = true: needs cold_storage_type = compressed, "
+                + "or block for compressed files on the device (it is sparse)"), problems("[local]\nstorage_type = "
+                + "hybrid\n[hybrid]\nhot_storage_type = regular\nhot_directory = /srv/hot\ncold_storage_type = sparse\n"
+                + "cold_enable_compression = true\n"));
     }
 
     @Test
@@ -328,7 +369,8 @@ class ConfigLoaderTest {
                 problems("[local]\nstorage_type = sparse\nzero_block_threshold = 0.95\n"));
         assertEquals(List.of(file + ":2: [local] hole_detection_size = '3000': expected a power of two from 512 to 1M, "
                 + "e.g. 4096"), problems("[local]\nhole_detection_size = 3000\nstorage_type = sparse\n"));
-        assertEquals(List.of(file + ":2: [local] enable_sparse: applies only to storage_type = sparse"),
+        assertEquals(List.of(file + ":2: [local] enable_sparse: applies only to storage_type = sparse, or block with enable_sparse "
+                + "= true"),
                 problems("[local]\nenable_sparse = true\n"));
         assertEquals(List.of(file + ":3: [local] enable_sparse = false: contradicts storage_type = sparse "
                 + "(leave it out or true)"), problems("[local]\nstorage_type = sparse\nenable_sparse = false\n"));
@@ -391,7 +433,8 @@ class ConfigLoaderTest {
                 problems("[local]\nstorage_type = compressed\ncompression_level = 2\ncompression_type = snappy\n"));
         assertEquals(List.of(file + ":3: [local] chunk_size = '3000': expected a power of two from 4K to 1M, e.g. 64K"),
                 problems("[local]\nstorage_type = compressed\nchunk_size = 3000\n"));
-        assertEquals(List.of(file + ":2: [local] compression_type: applies only to storage_type = compressed"),
+        assertEquals(List.of(file + ":2: [local] compression_type: applies only to storage_type = compressed, or block with "
+                + "enable_compression = true"),
                 problems("[local]\ncompression_type = lz4\n"));
         assertEquals(List.of(file + ":3: [local] enable_compression = false: contradicts storage_type = compressed "
                 + "(leave it out or true)"), problems("[local]\nstorage_type = compressed\nenable_compression = false\n"));

@@ -85,12 +85,15 @@ class BlockIT {
                 Run.ok("dd", "if=/dev/urandom", "of=" + m.path("before.bin"), "bs=1M", "count=8", "conv=fsync", "status=none");
                 String before = Run.sha256(m.path("before.bin"));
                 Run.ok("dd", "if=/dev/zero", "of=" + m.path("segment"), "bs=1M", "count=4", "conv=fsync", "status=none");
-                Path acks = root.resolve("acks");
-                Process writer = new ProcessBuilder(Py.PYTHON, "-c", String.join("\n",
+                Mounted writing = m;
+                int last = KilledMidStream.lastAcknowledged(m, root.resolve("acks"), 300, () -> {
+                    String stats = HybridIT.stats(writing);
+                    assertTrue(stats.matches("(?s).*block_overwrites_in_place +[1-9].*"), stats);
+                }, String.join("\n",
                         "import os, sys",
                         "fd = os.open(sys.argv[1], os.O_CREAT | os.O_WRONLY | os.O_APPEND, 0o644)",
-                        "seg = os.open(sys.argv[3], os.O_WRONLY)",
-                        "out = open(sys.argv[2], 'w', buffering=1)",
+                        "seg = os.open(sys.argv[2], os.O_WRONLY)",
+                        "out = open(sys.argv[3], 'w', buffering=1)",
                         "n = 0",
                         "while True:",
                         "    n += 1",
@@ -98,20 +101,7 @@ class BlockIT {
                         "    os.fdatasync(fd)",
                         "    os.pwrite(seg, (b'%08d' % n) * 1024, (n - 1) % 512 * 8192)",
                         "    os.fdatasync(seg)",
-                        "    out.write('%d\\n' % n)"), m.path("wal").toString(), acks.toString(),
-                        m.path("segment").toString())
-                        .redirectErrorStream(true).start();
-                long deadline = System.nanoTime() + 20_000_000_000L;
-                while (System.nanoTime() < deadline && (!Files.exists(acks) || Files.readAllLines(acks).size() < 300)) {
-                    Thread.sleep(20);
-                }
-                String stats = HybridIT.stats(m);
-                assertTrue(stats.matches("(?s).*block_overwrites_in_place +[1-9].*"), stats);
-                m.kill();
-                writer.destroyForcibly().waitFor();
-                List<String> acked = Files.readAllLines(acks);
-                int last = acked.isEmpty() ? 0 : Integer.parseInt(acked.get(acked.size() - 1).strip());
-                assertTrue(last >= 300, "only " + last + " records acknowledged");
+                        "    out.write('%d\\n' % n)"), m.path("wal").toString(), m.path("segment").toString());
                 Run fsck = loop.fsck();
                 assertEquals(0, fsck.exit(), fsck.output());
                 m = Mounted.onDevice(root, loop, lines);
@@ -147,10 +137,9 @@ class BlockIT {
         try (LoopDevice loop = LoopDevice.create(root.resolve("device.img"), 256L << 20)) {
             loop.format();
             Mounted m = Mounted.onDevice(root, loop, BLOCK);
-            Path acks = root.resolve("acks");
             try {
                 Files.createDirectory(m.path("ns"));
-                Process churn = new ProcessBuilder(Py.PYTHON, "-c", String.join("\n",
+                int last = KilledMidStream.lastAcknowledged(m, root.resolve("acks"), 200, String.join("\n",
                         "import os, sys",
                         "d = sys.argv[1]",
                         "out = open(sys.argv[2], 'w', buffering=1)",
@@ -168,17 +157,7 @@ class BlockIT {
                         "    if n % 5 == 0:",
                         "        os.unlink(name(n - 1))",
                         "    os.fsync(dfd)",
-                        "    out.write('%d\\n' % n)"), m.path("ns").toString(), acks.toString())
-                        .redirectErrorStream(true).start();
-                long deadline = System.nanoTime() + 20_000_000_000L;
-                while (System.nanoTime() < deadline && (!Files.exists(acks) || Files.readAllLines(acks).size() < 200)) {
-                    Thread.sleep(20);
-                }
-                m.kill();
-                churn.destroyForcibly().waitFor();
-                List<String> acked = Files.readAllLines(acks);
-                int last = Integer.parseInt(acked.get(acked.size() - 1).strip());
-                assertTrue(last >= 200, "only " + last + " steps acknowledged");
+                        "    out.write('%d\\n' % n)"), m.path("ns").toString());
                 Run fsck = loop.fsck();
                 assertEquals(0, fsck.exit(), fsck.output());
                 m = Mounted.onDevice(root, loop, BLOCK);

@@ -15,7 +15,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * A hybrid whose cold tier is storage_type = block on a loop device: sealed files move onto the device
  * and back, keep their bytes and names through appends, renames, links and unlinks, survive kill -9 of
- * the daemon in the middle of moves, and leave a device that fsck finds clean.
+ * the daemon in the middle of moves (with the files stored as they are on the device, and compressed
+ * there), and leave a device that fsck finds clean.
  */
 @ExtendWith(NoLeftovers.class)
 class HybridBlockTierIT {
@@ -78,13 +79,17 @@ class HybridBlockTierIT {
         }
     }
 
-    /** kill -9 while files move between the tiers, then a remount: every file byte-exact, once; fsck clean. */
-    @Test
-    void killDuringMovesLosesNothing() throws Exception {
+    /**
+     * kill -9 while files move between the tiers, then a remount: every file byte-exact, once; fsck clean.
+     * Files on the device as they are, and compressed there (cold_enable_compression = true).
+     */
+    @org.junit.jupiter.params.ParameterizedTest(name = "cold_enable_compression = {0}")
+    @org.junit.jupiter.params.provider.ValueSource(booleans = {false, true})
+    void killDuringMovesLosesNothing(boolean compressed) throws Exception {
         Path root = TestDirs.create();
         try (LoopDevice loop = LoopDevice.create(root.resolve("device.img"), 512L << 20)) {
             loop.format();
-            List<String> config = lines(root, "auto_migration = false");
+            List<String> config = lines(root, "auto_migration = false", "cold_enable_compression = " + compressed);
             List<String> sums = new ArrayList<>();
             try (Mounted m = Mounted.onDevice(root, loop, config)) {
                 m.loop = null;

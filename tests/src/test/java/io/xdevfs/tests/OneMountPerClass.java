@@ -18,8 +18,8 @@ abstract class OneMountPerClass {
     /** The base directory holds each file's bytes as they are (false for compressed, and for hybrid: names only). */
     static boolean rawBacking;
     /**
-     * Files behave as their backing file does (fallocate, SEEK_HOLE): raw types, and a hybrid whose hot
-     * tier, where the suites' fresh files are, is one.
+     * Files behave as their backing file does (fallocate, SEEK_HOLE): raw types, a block volume's files
+     * unless stored compressed, and a hybrid whose hot tier, where the suites' fresh files are, is one.
      */
     static boolean rawFormat;
     /** storage_type = block: no base directory; files on a device in xdevfs's own layout. */
@@ -39,6 +39,10 @@ abstract class OneMountPerClass {
                 .filter(l -> l.startsWith("hot_storage_type = "))
                 .map(l -> io.xdevfs.tiers.StorageType.byName(l.substring("hot_storage_type = ".length()).strip()).orElseThrow())
                 .findFirst().orElse(io.xdevfs.tiers.StorageType.TMPFS);
+        if (behaves == io.xdevfs.tiers.StorageType.BLOCK) { // its files' format: raw (sparse too) or compressed
+            behaves = config.contains("enable_compression = true") ? io.xdevfs.tiers.StorageType.COMPRESSED
+                    : io.xdevfs.tiers.StorageType.REGULAR;
+        }
         rawFormat = behaves.onDiskFormat().equals("raw");
         ownDevice = type == io.xdevfs.tiers.StorageType.BLOCK;
         deviceTier = config.contains("cold_storage_type = block") || config.contains("hot_storage_type = block");

@@ -116,6 +116,14 @@ public record LocalConfig(Path baseDirectory, StorageType storageType, int fileP
                 maxOpenFiles, preallocation, holeBlockSize, compression, cache, io, settings, hybrid, block);
     }
 
+    /**
+     * The type whose format the files' bytes are in: the storage type itself, or for a block volume the
+     * format over its device ({@link BlockSettings#files}).
+     */
+    public StorageType filesStoredAs() {
+        return storageType == StorageType.BLOCK && block != null ? block.files() : storageType;
+    }
+
     /** {@code storage_type = block} on this device. */
     public LocalConfig withBlock(BlockSettings settings) {
         return new LocalConfig(baseDirectory, StorageType.BLOCK, filePermissions, dirPermissions, useSyncWrites,

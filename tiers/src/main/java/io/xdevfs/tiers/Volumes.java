@@ -68,7 +68,7 @@ public final class Volumes {
         }
         // Compressed files cache their decompressed chunks themselves, with the same cache settings.
         boolean readCache = config.cache().readCache() && config.cache().bytes() > 0;
-        return readCache && !config.storageType().cachesItsOwnChunks()
+        return readCache && !config.filesStoredAs().cachesItsOwnChunks()
                 ? new CachingVolume(volume, config.cache()) : volume;
     }
 

@@ -47,17 +47,14 @@ final class BlockKeys extends KeyGroup {
         }
     }
 
-    /** The block settings for {@code storage_type = block} (null for other types); a missing device is a problem. */
-    BlockSettings settings(StorageType type, Path configFile, Map<String, String> where, List<String> problems) {
-        return settings(type, configFile, where, problems, true);
-    }
-
     /**
-     * {@code wholeVolume} false: the block device holds a hybrid's tier, and the keys a block volume
-     * has no use for (base_directory, preallocation) belong to the namespace or the other tier.
+     * The block settings for {@code storage_type = block} (null for other types), its files stored as
+     * {@code files}; a missing device is a problem. {@code wholeVolume} false: the block device holds a
+     * hybrid's tier, and the keys a block volume has no use for (base_directory, preallocation) belong
+     * to the namespace or the other tier.
      */
-    BlockSettings settings(StorageType type, Path configFile, Map<String, String> where, List<String> problems,
-                           boolean wholeVolume) {
+    BlockSettings settings(StorageType type, StorageType files, Path configFile, Map<String, String> where,
+                           List<String> problems, boolean wholeVolume) {
         if (type != StorageType.BLOCK) {
             return null;
         }
@@ -71,7 +68,7 @@ final class BlockKeys extends KeyGroup {
                     + "xdevfs format)");
             return null;
         }
-        return new BlockSettings(device, sectorSize, rawDevice, trim, queueDepth);
+        return new BlockSettings(device, sectorSize, rawDevice, trim, queueDepth, files);
     }
 
     static String render(LocalConfig c) {
@@ -83,6 +80,8 @@ final class BlockKeys extends KeyGroup {
                 + (b.sectorSize() == 0 ? "# sector_size: as formatted\n" : "sector_size = " + b.sectorSize() + "\n")
                 + "use_raw_device = " + b.rawDevice() + "\n"
                 + "enable_trim = " + b.trim() + "\n"
-                + "queue_depth = " + b.queueDepth() + "\n";
+                + "queue_depth = " + b.queueDepth() + "\n"
+                + "# files on the device: " + (b.files() == StorageType.REGULAR ? "as they are" : b.files().configName())
+                + "\n";
     }
 }

@@ -61,6 +61,11 @@ final class CompressionKeys extends KeyGroup {
         return (int) n;
     }
 
+    /** {@code enable_compression} as set: true, false, or null when not set. */
+    Boolean enabled() {
+        return enable;
+    }
+
     /** The settings, or null after adding to {@code problems}; {@code where} maps keys to "file:line: [local] key". */
     CompressionSettings settings(boolean compressed, Map<String, String> where, List<String> problems) {
         if (!compressed) {

@@ -119,13 +119,21 @@ public final class ConfigLoader {
             }
         }
         StorageType type = local.type;
-        // A hybrid volume's tiers are volumes of their own types: their keys apply too.
+        StorageType blockFiles = blockFiles(type, hybrid, compression, sparse, where, problems);
+        // A hybrid volume's tiers are volumes of their own types: their keys apply too, and so do the keys
+        // of the format files on a block device are stored in.
         java.util.Set<StorageType> inUse = type == StorageType.HYBRID
                 ? java.util.EnumSet.of(type, hybrid.hotType, hybrid.coldType) : java.util.EnumSet.of(type);
+        inUse.add(blockFiles);
+        boolean onBlock = type == StorageType.BLOCK
+                || type == StorageType.HYBRID && (hybrid.hotType == StorageType.BLOCK || hybrid.coldType == StorageType.BLOCK);
         for (StorageType owner : StorageType.values()) {
             for (String key : owner.ownKeys()) {
-                if (!inUse.contains(owner) && where.containsKey(key)) {
-                    problems.add(where.get(key) + ": applies only to storage_type = " + owner.configName());
+                boolean choosesBlockFiles = onBlock && (key.equals("enable_compression") || key.equals("enable_sparse"));
+                if (!inUse.contains(owner) && where.containsKey(key) && !choosesBlockFiles) {
+                    problems.add(where.get(key) + ": applies only to storage_type = " + owner.configName()
+                            + (owner == StorageType.COMPRESSED || owner == StorageType.SPARSE ? ", or block with enable_"
+                                    + (owner == StorageType.COMPRESSED ? "compression" : "sparse") + " = true" : ""));
                 }
             }
         }
@@ -137,13 +145,16 @@ public final class ConfigLoader {
             // The namespace holds only names: the tiers' settings go to the tiers' own configurations.
             List<String> hotProblems = new ArrayList<>();
             List<String> coldProblems = new ArrayList<>();
-            LocalConfig hot = tiers.reporting(hotProblems).volume(hybrid.hotType, hybrid.hotDirectory, true);
-            LocalConfig cold = tiers.reporting(coldProblems).volume(hybrid.coldType, hybrid.coldDirectory, false);
+            LocalConfig hot = tiers.reporting(hotProblems).volume(hybrid.hotType, filesOf(hybrid.hotType, blockFiles),
+                    hybrid.hotDirectory, true);
+            LocalConfig cold = tiers.reporting(coldProblems).volume(hybrid.coldType, filesOf(hybrid.coldType, blockFiles),
+                    hybrid.coldDirectory, false);
             if (hybrid.hotType == StorageType.BLOCK && hybrid.coldType == StorageType.BLOCK) {
                 problems.add(where.getOrDefault("cold_storage_type", file.toString())
                         + ": only one tier can be block (one [block] section names one device)");
             } else if (hybrid.hotType == StorageType.BLOCK || hybrid.coldType == StorageType.BLOCK) {
-                io.xdevfs.tiers.BlockSettings b = block.settings(StorageType.BLOCK, file, where, problems, false);
+                io.xdevfs.tiers.BlockSettings b = block.settings(StorageType.BLOCK, blockFiles, file, where, problems,
+                        false);
                 if (b != null && hybrid.hotType == StorageType.BLOCK) {
                     hot = hot.withBlock(b);
                 } else if (b != null) {
@@ -158,9 +169,9 @@ public final class ConfigLoader {
                     local.maxOpen, volume.preallocation(), volume.holeBlockSize(), volume.compression(),
                     volume.cache(), volume.io(), volume.tmpfs(), volume.hybrid());
         } else {
-            volume = tiers.volume(type, local.base, type != StorageType.BLOCK);
+            volume = tiers.volume(type, filesOf(type, blockFiles), local.base, type != StorageType.BLOCK);
             if (type == StorageType.BLOCK) {
-                io.xdevfs.tiers.BlockSettings b = block.settings(type, file, where, problems);
+                io.xdevfs.tiers.BlockSettings b = block.settings(type, blockFiles, file, where, problems, true);
                 if (b != null) {
                     volume = volume.withBlock(b);
                 }
@@ -170,6 +181,34 @@ public final class ConfigLoader {
             throw new ConfigException(List.copyOf(new java.util.LinkedHashSet<>(problems)));
         }
         return new Config(volume, monitor, mount.readAheadKb, mount.pageCache, mount.xattrs, kernel);
+    }
+
+    /**
+     * How the files on a block device are stored (REGULAR when none is in use, or they are stored as they
+     * are): compressed with the seed's {@code enable_compression = true} on {@code storage_type = block} or
+     * {@code cold_enable_compression = true} on a hybrid's cold block tier, sparse with {@code enable_sparse
+     * = true}. One way only: both is a problem.
+     */
+    private static StorageType blockFiles(StorageType type, HybridKeys hybrid, CompressionKeys compression,
+                                          SparseKeys sparse, Map<String, String> where, List<String> problems) {
+        if (type != StorageType.BLOCK && (type != StorageType.HYBRID
+                || hybrid.hotType != StorageType.BLOCK && hybrid.coldType != StorageType.BLOCK)) {
+            return StorageType.REGULAR;
+        }
+        boolean compressed = type == StorageType.BLOCK ? Boolean.TRUE.equals(compression.enabled())
+                : hybrid.coldType == StorageType.BLOCK && Boolean.TRUE.equals(hybrid.coldCompression);
+        boolean sparseFiles = Boolean.TRUE.equals(sparse.enabled());
+        if (compressed && sparseFiles) {
+            problems.add(where.get("enable_sparse") + " = true: the files on block_device are stored one way, and "
+                    + (type == StorageType.BLOCK ? "enable_compression" : "cold_enable_compression")
+                    + " = true stores them compressed (compressed files keep holes too)");
+        }
+        return compressed ? StorageType.COMPRESSED : sparseFiles ? StorageType.SPARSE : StorageType.REGULAR;
+    }
+
+    /** The format files of a volume of {@code type} are stored in. */
+    private static StorageType filesOf(StorageType type, StorageType blockFiles) {
+        return type == StorageType.BLOCK ? blockFiles : type;
     }
 
     /**
@@ -189,13 +228,17 @@ public final class ConfigLoader {
             return new Tiers(local, preallocation, sparse, compression, cache, io, tmpfs, where, to);
         }
 
-        /** {@code reserves}: preallocation applies (a hybrid preallocates only in its hot tier, where files are written). */
-        LocalConfig volume(StorageType type, Path base, boolean reserves) {
+        /**
+         * {@code files}: the format the files are stored in ({@code type} but on a block device);
+         * {@code reserves}: preallocation applies (a hybrid preallocates only in its hot tier, where files
+         * are written).
+         */
+        LocalConfig volume(StorageType type, StorageType files, Path base, boolean reserves) {
             Preallocation reserve = reserves ? preallocation.settings(type, where, problems) : Preallocation.NONE;
             return new LocalConfig(base, type, local.fileMode, local.dirMode, local.sync, local.autoCreate, local.maxOpen,
                     reserve, sparse.holeBlockSize(type, where, problems),
-                    compression.settings(type == StorageType.COMPRESSED, where, problems),
-                    cache.settings(type, where, problems), io.settings(type, where, problems),
+                    compression.settings(files == StorageType.COMPRESSED, where, problems),
+                    cache.settings(files, where, problems), io.settings(type, where, problems),
                     tmpfs.settings(type, where, problems));
         }
     }
@@ -241,7 +284,7 @@ public final class ConfigLoader {
 
     private static String typeKeys(LocalConfig c) {
         return (c.block() != null ? "" : PreallocationKeys.render(c)) + SparseKeys.render(c)
-                + (c.storageType() == StorageType.COMPRESSED ? CompressionKeys.render(c.compression()) : "")
+                + (c.filesStoredAs() == StorageType.COMPRESSED ? CompressionKeys.render(c.compression()) : "")
                 + IoKeys.render(c.storageType(), c.io())
                 + CacheKeys.render(c.cache());
     }

@@ -30,7 +30,7 @@ final class HybridKeys extends KeyGroup {
     private long hotCacheSize = 256L << 20;
     private int accessThreshold = 10;
     private int coldTimeout = 1800;
-    private Boolean coldCompression;
+    Boolean coldCompression;
     private boolean autoMigration = true;
     private int batch = 100;
     private int interval = 60;
@@ -93,9 +93,9 @@ final class HybridKeys extends KeyGroup {
     /** The policy over two tier configurations the loader built; problems of the combination are added. */
     HybridSettings settings(LocalConfig hot, LocalConfig cold, Path base, Map<String, String> where,
                             List<String> problems) {
-        if (Boolean.TRUE.equals(coldCompression) && coldType != StorageType.COMPRESSED) {
-            problems.add(where.get("cold_enable_compression") + " = true: needs cold_storage_type = compressed (it is "
-                    + coldType.configName() + ")");
+        if (Boolean.TRUE.equals(coldCompression) && coldType != StorageType.COMPRESSED && coldType != StorageType.BLOCK) {
+            problems.add(where.get("cold_enable_compression") + " = true: needs cold_storage_type = compressed, or block "
+                    + "for compressed files on the device (it is " + coldType.configName() + ")");
         }
         if (Boolean.FALSE.equals(coldCompression) && coldType == StorageType.COMPRESSED) {
             problems.add(where.get("cold_enable_compression") + " = false: contradicts cold_storage_type = compressed "
@@ -140,7 +140,7 @@ final class HybridKeys extends KeyGroup {
                 + "cold_storage_type = " + h.cold().storageType().configName() + "\n"
                 + directory("cold", h.cold())
                 + "cold_timeout_sec = " + h.coldTimeoutSec() + "\n"
-                + "cold_enable_compression = " + (h.cold().storageType() == StorageType.COMPRESSED) + "\n"
+                + "cold_enable_compression = " + (h.cold().filesStoredAs() == StorageType.COMPRESSED) + "\n"
                 + "auto_migration = " + h.autoMigration() + "\n"
                 + "migration_batch_size = " + h.migrationBatchSize() + "\n"
                 + "migration_interval_sec = " + h.migrationIntervalSec() + "\n"

@@ -49,6 +49,11 @@ final class SparseKeys extends KeyGroup {
         }
     }
 
+    /** {@code enable_sparse} as set: true, false, or null when not set. */
+    Boolean enabled() {
+        return enable;
+    }
+
     /** The hole block size; the keys on another type, or sparse switched off on this one, are problems. */
     int holeBlockSize(StorageType type, Map<String, String> where, List<String> problems) {
         boolean sparse = type == StorageType.SPARSE;
@@ -59,6 +64,6 @@ final class SparseKeys extends KeyGroup {
     }
 
     static String render(LocalConfig c) {
-        return c.storageType() == StorageType.SPARSE ? "hole_detection_size = " + c.holeBlockSize() + "\n" : "";
+        return c.filesStoredAs() == StorageType.SPARSE ? "hole_detection_size = " + c.holeBlockSize() + "\n" : "";
     }
 }

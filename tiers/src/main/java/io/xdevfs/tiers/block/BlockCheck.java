@@ -83,9 +83,10 @@ public final class BlockCheck {
         }
         Superblock sb = store.superblock();
         Geometry g = sb.geometry();
-        lines.add(String.format("%s: xdevfs layout %d, generation %d, %d units of %d MiB, checkpoint %d changes, "
-                        + "journal %d operations", device.path, Superblock.VERSION, sb.generation(), g.units(),
-                g.unitSize() >> 20, replay.checkpointChanges, replay.frames));
+        lines.add(String.format("%s: xdevfs layout %d, generation %d, %d units of %d MiB, files %s, checkpoint %d "
+                        + "changes, journal %d operations", device.path, Superblock.VERSION, sb.generation(), g.units(),
+                g.unitSize() >> 20, sb.files().isEmpty() ? "not yet written" : sb.files(), replay.checkpointChanges,
+                replay.frames));
         for (int copy = 0; copy < 2; copy++) {
             if (copies[copy].superblock() == null) {
                 problem("superblock copy " + copy + ": " + copies[copy].problem(), true);

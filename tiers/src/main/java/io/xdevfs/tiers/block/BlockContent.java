@@ -5,13 +5,18 @@ import io.xdevfs.posix.PosixException;
 import io.xdevfs.posix.Stat;
 import io.xdevfs.tiers.Content;
 import io.xdevfs.tiers.MetadataChange;
+import io.xdevfs.tiers.directory.BackingFile;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.concurrent.atomic.AtomicBoolean;
 
-/** An open file of a block volume: a handle on its inode, which stays while the handle is open. */
-final class BlockContent implements Content {
+/**
+ * An open file of a block volume: a handle on its inode, which stays while the handle is open. Its bytes
+ * are the file's ({@code storage_type = block} alone), or the {@link BackingFile} a format keeps them in
+ * (compressed, sparse files on the device).
+ */
+final class BlockContent implements BackingFile {
     private final BlockVolume volume;
     private final FileBytes bytes;
     private final Inode inode;
@@ -41,6 +46,27 @@ final class BlockContent implements Content {
     @Override
     public int read(ByteBuffer dst, long offset) throws IOException {
         return bytes.read(regular(), dst, offset);
+    }
+
+    @Override
+    public long id() {
+        return inode.id;
+    }
+
+    /** A read of the device never stops short of what the file holds: one read is every read. */
+    @Override
+    public int readOnce(ByteBuffer dst, long offset) throws IOException {
+        return read(dst, offset);
+    }
+
+    @Override
+    public long size() throws IOException {
+        return attributes().size;
+    }
+
+    @Override
+    public BackingFile duplicate() throws IOException {
+        return volume.reopened(inode);
     }
 
     @Override

@@ -16,6 +16,8 @@ import io.xdevfs.tiers.Owner;
 import io.xdevfs.tiers.Volume;
 import io.xdevfs.tiers.VolumeException;
 import io.xdevfs.tiers.XattrReplies;
+import io.xdevfs.tiers.directory.ContentFormat;
+import io.xdevfs.tiers.directory.OpenFiles;
 import io.xdevfs.tiers.metrics.Metrics;
 
 import java.io.IOException;
@@ -29,7 +31,8 @@ import java.util.function.Consumer;
  * {@code storage_type = block}: files on a raw block device in xdevfs's own layout ({@link Geometry}),
  * with no kernel filesystem in between. Names and attributes live in memory ({@link MetaState}) and on
  * the device as checkpoint plus journal ({@link MetaStore}); bytes in allocation units, each 4 KiB block
- * with its CRC32C ({@link FileBytes}).
+ * with its CRC32C ({@link FileBytes}). The files' bytes are stored as they are, or in a format over them
+ * ({@link BlockSettings#files}: compressed, sparse), which the superblock records at the first mount.
  */
 public final class BlockVolume implements Volume {
     private static final int NAME_MAX = 255;
@@ -42,9 +45,15 @@ public final class BlockVolume implements Volume {
 
     private final LocalConfig config;
     private final java.util.concurrent.atomic.AtomicInteger openHandles = new java.util.concurrent.atomic.AtomicInteger();
+    /** How files store their bytes in their {@link BlockContent}; {@link ContentFormat#RAW} for the device's own. */
+    private final ContentFormat format;
+    /** What the format's handles of one file share; unused by the raw format. */
+    private final OpenFiles openFiles;
 
-    private BlockVolume(MetaStore store, Discards discards, LocalConfig config) {
+    private BlockVolume(MetaStore store, Discards discards, LocalConfig config, ContentFormat format) {
         this.config = config;
+        this.format = format;
+        this.openFiles = new OpenFiles(format::closeState);
         this.store = store;
         this.state = store.state;
         this.geometry = store.superblock().geometry();
@@ -80,7 +89,8 @@ public final class BlockVolume implements Volume {
                 throw new VolumeException(where + ": formatted with " + g.sectorSize() + "-byte sectors, smaller than "
                         + "the device's logical block size " + device.logicalSector());
             }
-            BlockVolume volume = new BlockVolume(store, discards, config);
+            adoptFileFormat(store, settings, where);
+            BlockVolume volume = new BlockVolume(store, discards, config, settings.files().format(posix, -1, config));
             volume.removeOrphans();
             volume.bytes.settleAfterReplay();
             store.checkpoint(); // a new epoch: nothing after the replayed end can ever be read as journal
@@ -95,6 +105,26 @@ public final class BlockVolume implements Volume {
         } catch (RuntimeException e) {
             closeQuietly(device);
             throw new VolumeException(where + ": cannot load the volume: " + e);
+        }
+    }
+
+    /**
+     * The files of a volume are all stored one way: the superblock records it at the first mount (a
+     * volume of layout 1 that holds files holds them raw), and a mount that would read them another way is
+     * refused before anything is written.
+     */
+    private static void adoptFileFormat(MetaStore store, BlockSettings settings, String where) throws VolumeException {
+        String wanted = settings.files().onDiskFormat();
+        String recorded = store.superblock().files();
+        if (recorded.isEmpty()) {
+            boolean holdsFiles = store.state.inodes.values().stream().anyMatch(Inode::isRegular);
+            recorded = holdsFiles ? io.xdevfs.tiers.StorageType.REGULAR.onDiskFormat() : wanted;
+            store.recordFiles(recorded);
+        }
+        if (!recorded.equals(wanted)) {
+            throw new VolumeException(where + " holds " + recorded + " files, and this configuration would read them as "
+                    + wanted + (recorded.equals("compressed") ? " (set enable_compression = true, as when they were written)"
+                    : " (remove enable_compression, or format another device)"));
         }
     }
 
@@ -271,7 +301,12 @@ public final class BlockVolume implements Volume {
 
     @Override
     public Stat getattr(String path) throws IOException {
-        return read(() -> stat(lookup(path)));
+        Stat st = read(() -> stat(lookup(path)));
+        if (format != ContentFormat.RAW && st.isRegularFile()) {
+            // Outside the state's monitor: a format may read the file to learn its size.
+            format.toLogical(st, openFiles.peek(st.ino), () -> openForLook(st.ino));
+        }
+        return st;
     }
 
     @Override
@@ -383,9 +418,10 @@ public final class BlockVolume implements Volume {
             closed(f);
             throw new PosixException(Errno.ENFILE, "max_open_files = " + config.maxOpenFiles() + " reached", null);
         }
-        BlockContent content = new BlockContent(this, bytes, f, (flags & Flags.O_APPEND) != 0,
+        int backing = f.isRegular() ? format.backingFlags(flags) : flags; // a format takes O_APPEND, O_TRUNC if it must
+        BlockContent content = new BlockContent(this, bytes, f, (backing & Flags.O_APPEND) != 0,
                 config.useSyncWrites() || (flags & Flags.O_DSYNC) != 0);
-        if ((flags & Flags.O_TRUNC) != 0 && f.isRegular() && (flags & Flags.O_ACCMODE) != Flags.O_RDONLY) {
+        if ((backing & Flags.O_TRUNC) != 0 && f.isRegular() && (flags & Flags.O_ACCMODE) != Flags.O_RDONLY) {
             try {
                 content.truncate(0);
             } catch (IOException e) {
@@ -393,7 +429,49 @@ public final class BlockVolume implements Volume {
                 throw e;
             }
         }
-        return content;
+        return format == ContentFormat.RAW || !f.isRegular() ? content : formatted(content, flags);
+    }
+
+    /** {@code content} in the volume's format; the format closes it if it cannot take it. */
+    private Content formatted(BlockContent content, int flags) throws IOException {
+        OpenFiles.Entry open = openFiles.acquire(content.id());
+        try {
+            return new FormattedContent(format.wrap(content, open, flags), open);
+        } catch (IOException | RuntimeException e) {
+            try {
+                open.release();
+            } catch (IOException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw e;
+        }
+    }
+
+    /** A second raw handle of {@code f}, which one of its handles holds open ({@link BlockContent#duplicate}). */
+    BlockContent reopened(Inode f) throws IOException {
+        change(() -> {
+            if (state.inode(f.id) != f) {
+                throw new PosixException(Errno.ENOENT, "reopen", null);
+            }
+            f.opens++;
+            return null;
+        });
+        openHandles.incrementAndGet();
+        return new BlockContent(this, bytes, f, false, config.useSyncWrites());
+    }
+
+    /** A read-only raw handle of the file {@code id}, for a format's look inside on stat. */
+    private BlockContent openForLook(long id) throws IOException {
+        Inode f = change(() -> {
+            Inode found = state.inode(id);
+            if (found == null) {
+                throw new PosixException(Errno.ENOENT, "stat", null);
+            }
+            found.opens++;
+            return found;
+        });
+        openHandles.incrementAndGet();
+        return new BlockContent(this, bytes, f, false, false);
     }
 
     @Override
@@ -700,6 +778,7 @@ public final class BlockVolume implements Volume {
 
     @Override
     public void registerGauges(Metrics metrics) {
+        format.registerGauges(metrics);
         metrics.gauge("block_units_total", geometry::units);
         metrics.gauge("block_units_used", () -> {
             synchronized (state) {
@@ -724,8 +803,14 @@ public final class BlockVolume implements Volume {
         }
     }
 
+    /** Waits for the format's background work (tests). */
+    void drainFormat() throws InterruptedException {
+        format.drain();
+    }
+
     @Override
     public void close() throws IOException {
+        format.close(); // background work of the format writes through the volume: it ends first
         try {
             store.checkpoint();
         } finally {

@@ -59,6 +59,11 @@ final class MetaStore {
         return superblock;
     }
 
+    /** Records how the volume's files store their bytes; written with the next checkpoint. */
+    void recordFiles(String format) {
+        superblock = superblock.withFiles(format);
+    }
+
     /**
      * Writes a new, empty volume: a root directory owned by {@code uid}/{@code gid}. Both superblock
      * copies are written valid (generations 0 and 1, each naming its own checkpoint slot), so that

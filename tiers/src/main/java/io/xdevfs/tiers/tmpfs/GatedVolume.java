@@ -1,6 +1,5 @@
 package io.xdevfs.tiers.tmpfs;
 
-import io.xdevfs.posix.Stat;
 import io.xdevfs.tiers.Content;
 import io.xdevfs.tiers.ForwardingVolume;
 import io.xdevfs.tiers.MetadataChange;
@@ -116,16 +115,9 @@ public final class GatedVolume extends ForwardingVolume {
     }
 
     /** A handle whose writes, truncations and allocations pass the gate. */
-    private final class Gated implements Content {
-        private final Content content;
-
+    private final class Gated extends io.xdevfs.tiers.ForwardingContent {
         Gated(Content content) {
-            this.content = content;
-        }
-
-        @Override
-        public int read(ByteBuffer dst, long offset) throws IOException {
-            return content.read(dst, offset);
+            super(content);
         }
 
         @Override
@@ -134,28 +126,8 @@ public final class GatedVolume extends ForwardingVolume {
         }
 
         @Override
-        public void sync(boolean dataOnly) throws IOException {
-            content.sync(dataOnly);
-        }
-
-        @Override
         public void truncate(long size) throws IOException {
             changeVoid(() -> content.truncate(size));
-        }
-
-        @Override
-        public Stat attributes() throws IOException {
-            return content.attributes();
-        }
-
-        @Override
-        public long size() throws IOException {
-            return content.size();
-        }
-
-        @Override
-        public long seek(long offset, boolean data) throws IOException {
-            return content.seek(offset, data);
         }
 
         @Override
@@ -166,11 +138,6 @@ public final class GatedVolume extends ForwardingVolume {
         @Override
         public void allocate(int mode, long offset, long length) throws IOException {
             changeVoid(() -> content.allocate(mode, offset, length));
-        }
-
-        @Override
-        public void close() throws IOException {
-            content.close();
         }
     }
 }

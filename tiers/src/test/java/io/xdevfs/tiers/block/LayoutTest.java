@@ -53,14 +53,14 @@ class LayoutTest {
 
     @Test
     void theNewerValidSuperblockWinsAndEveryBitFlipIsCaught() {
-        Superblock a = new Superblock(6, UUID.randomUUID(), "wal", G);
+        Superblock a = new Superblock(6, UUID.randomUUID(), "wal", G).withFiles("compressed");
         Superblock b = a.next();
         Superblock.Result ra = Superblock.decode(a.encode());
         Superblock.Result rb = Superblock.decode(b.encode());
         assertEquals(b, Superblock.newest(ra, rb).orElseThrow());
         assertEquals(b, Superblock.newest(rb, ra).orElseThrow());
         byte[] bytes = b.encode().array();
-        int covered = 8 + 4 + 8 + 16 + 8 + 4 + 4 + 8 + 8 + 4 + 3 + 4;
+        int covered = 8 + 4 + 8 + 16 + 8 + 4 + 4 + 8 + 8 + 4 + 3 + 4 + 10 + 4;
         for (int bit = 0; bit < covered * 8; bit++) {
             byte[] flipped = bytes.clone();
             flipped[bit / 8] ^= (byte) (1 << (bit % 8));
@@ -70,6 +70,25 @@ class LayoutTest {
         }
         assertTrue(Superblock.newest(Superblock.decode(ByteBuffer.allocate(4096)), Superblock.decode(ByteBuffer.allocate(4096)))
                 .isEmpty());
+    }
+
+    /** A superblock of layout 1 (before the files' format was recorded) reads as not yet decided. */
+    @Test
+    void aLayoutOneSuperblockReadsWithTheFilesUndecided() {
+        UUID uuid = UUID.randomUUID();
+        ByteBuffer v1 = ByteBuffer.allocate(Geometry.SUPERBLOCK_BYTES);
+        v1.putLong(Superblock.MAGIC).putInt(1).putLong(9).putLong(uuid.getMostSignificantBits())
+                .putLong(uuid.getLeastSignificantBits()).putLong(G.deviceBytes()).putInt(G.sectorSize())
+                .putInt(G.unitSize()).putLong(G.slotBytes()).putLong(G.journalBytes()).putInt(3).put("wal".getBytes());
+        java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+        crc.update(v1.array(), 0, v1.position());
+        v1.putInt((int) crc.getValue());
+        Superblock read = Superblock.decode(v1.clear()).superblock();
+        assertEquals(new Superblock(9, uuid, "wal", G, ""), read);
+        assertEquals(read.withFiles("raw"), Superblock.decode(read.withFiles("raw").encode()).superblock());
+        ByteBuffer newer = read.encode();
+        newer.putInt(8, Superblock.VERSION + 1);
+        assertTrue(Superblock.decode(newer).problem().contains("layout version 3"), Superblock.decode(newer).problem());
     }
 
     private static List<Change> sampleChanges() {

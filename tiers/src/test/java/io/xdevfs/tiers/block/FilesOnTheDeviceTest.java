@@ -1,0 +1,128 @@
+package io.xdevfs.tiers.block;
+
+import io.xdevfs.posix.Flags;
+import io.xdevfs.posix.Posix;
+import io.xdevfs.posix.Stat;
+import io.xdevfs.tiers.BlockSettings;
+import io.xdevfs.tiers.Content;
+import io.xdevfs.tiers.LocalConfig;
+import io.xdevfs.tiers.StorageType;
+import io.xdevfs.tiers.Volume;
+import io.xdevfs.tiers.VolumeException;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * How the files of a block volume store their bytes (raw, compressed, sparse): a format sits over the
+ * volume's files, the superblock records which at the first mount, and a mount that would read them
+ * another way is refused with nothing changed.
+ */
+class FilesOnTheDeviceTest {
+    private static final int SIZE = 8 << 20;
+
+    @TempDir
+    Path tmp;
+
+    private static LocalConfig config(Path device, StorageType files) {
+        return LocalConfig.defaults().withBlock(new BlockSettings(device, 0, true, false, 4, files));
+    }
+
+    /** 8 MiB of text that compresses well and differs line by line. */
+    private static byte[] text() {
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; b.length() < SIZE; i++) {
+            b.append("LSN ").append(i).append(": INSERT INTO accounts VALUES (").append(i % 977).append(", 'x');\n");
+        }
+        return b.substring(0, SIZE).getBytes(StandardCharsets.US_ASCII);
+    }
+
+    private static void write(Volume v, String path, byte[] data) throws Exception {
+        try (Content c = v.create(path, Flags.O_WRONLY, 0644, null)) {
+            for (int off = 0; off < data.length; off += 128 << 10) {
+                c.write(ByteBuffer.wrap(data, off, Math.min(128 << 10, data.length - off)), off);
+            }
+            c.sync(false);
+        }
+    }
+
+    private static byte[] read(Volume v, String path, int length) throws Exception {
+        ByteBuffer b = ByteBuffer.allocate(length);
+        try (Content c = v.open(path, Flags.O_RDONLY)) {
+            c.read(b, 0);
+        }
+        return b.array();
+    }
+
+    @Test
+    void compressedFilesTakeLessOfTheDeviceAndReadBackExactly() throws Exception {
+        Path device = BlockImages.formatted(tmp.resolve("device.img"));
+        byte[] data = text();
+        long unitsBefore;
+        try (BlockVolume v = BlockVolume.open(Posix.get(), config(device, StorageType.COMPRESSED), true)) {
+            unitsBefore = v.state.usedUnits();
+            write(v, "/000000010000000000000001", data);
+            v.drainFormat();
+            Stat st = v.getattr("/000000010000000000000001");
+            assertEquals(SIZE, st.size, "stat shows the logical size");
+            assertTrue(st.blocks * 512 <= SIZE / 4, "st_blocks counts what the device holds: " + st.blocks * 512);
+            assertTrue(v.state.usedUnits() - unitsBefore <= 2, "units used: " + (v.state.usedUnits() - unitsBefore));
+        }
+        try (BlockVolume v = BlockVolume.open(Posix.get(), config(device, StorageType.COMPRESSED), true)) {
+            assertEquals(SIZE, v.getattr("/000000010000000000000001").size, "a closed file's size after a remount");
+            assertArrayEquals(data, read(v, "/000000010000000000000001", SIZE));
+        }
+        BlockCheck.Report report = BlockCheck.check(Posix.get(), device, false, true);
+        assertEquals(BlockCheck.CLEAN, report.exitCode(), String.join("\n", report.lines()));
+    }
+
+    @Test
+    void aVolumeIsReadOnlyTheWayItsFilesWereWritten() throws Exception {
+        Path compressed = BlockImages.formatted(tmp.resolve("compressed.img"));
+        byte[] data = text();
+        try (BlockVolume v = BlockVolume.open(Posix.get(), config(compressed, StorageType.COMPRESSED), true)) {
+            write(v, "/wal", data);
+        }
+        VolumeException refused = assertThrows(VolumeException.class,
+                () -> BlockVolume.open(Posix.get(), config(compressed, StorageType.REGULAR), true));
+        assertTrue(refused.getMessage().contains("holds compressed files") && refused.getMessage().contains(
+                "enable_compression = true"), refused.getMessage());
+        // Sparse files are raw bytes on the device: the same volume serves either way.
+        Path raw = BlockImages.formatted(tmp.resolve("raw.img"));
+        try (BlockVolume v = BlockVolume.open(Posix.get(), config(raw, StorageType.SPARSE), true)) {
+            write(v, "/wal", data);
+        }
+        try (BlockVolume v = BlockVolume.open(Posix.get(), config(raw, StorageType.REGULAR), true)) {
+            assertArrayEquals(data, read(v, "/wal", SIZE));
+        }
+        refused = assertThrows(VolumeException.class,
+                () -> BlockVolume.open(Posix.get(), config(raw, StorageType.COMPRESSED), true));
+        assertTrue(refused.getMessage().contains("holds raw files"), refused.getMessage());
+        try (BlockVolume v = BlockVolume.open(Posix.get(), config(compressed, StorageType.COMPRESSED), true)) {
+            assertArrayEquals(data, read(v, "/wal", SIZE), "the refusals changed nothing");
+        }
+    }
+
+    @Test
+    void aSparseFileOnTheDeviceFreesItsZeroUnits() throws Exception {
+        Path device = BlockImages.formatted(tmp.resolve("device.img"));
+        byte[] data = new byte[SIZE];
+        byte[] text = text();
+        System.arraycopy(text, 0, data, 0, 4096);
+        System.arraycopy(text, 0, data, SIZE - 4096, 4096);
+        try (BlockVolume v = BlockVolume.open(Posix.get(), config(device, StorageType.SPARSE), true)) {
+            long before = v.state.usedUnits();
+            write(v, "/mostly-zeros", data);
+            assertEquals(2, v.state.usedUnits() - before, "only the units holding data are allocated");
+            assertArrayEquals(data, read(v, "/mostly-zeros", SIZE));
+        }
+    }
+}
