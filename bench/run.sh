@@ -21,6 +21,8 @@
 #   BLOCK_DEVICE=/dev/loopN       also run "xdevfs-block", storage_type = block on that device (formatted
 #                                 with --force: everything on it is lost); bench/block.sh sets it up
 #   BLOCK_LINES="enable_trim = false"  extra [block] lines for xdevfs-block ('|' separates)
+#   BLOCK_LOCAL_LINES="enable_compression = true"  extra [local] lines for xdevfs-block ('|' separates): how
+#                                 its files are stored on the device
 #   TMPFS_ANCHORS=1               also run "native-tmpfs" and "bindfs-tmpfs" (bindfs over it) on a tmpfs,
 #                                 the anchors of storage_type = tmpfs (whose base is a tmpfs it mounts)
 set -euo pipefail
@@ -79,7 +81,8 @@ done
 if [ -n "${BLOCK_DEVICE:-}" ]; then
   "$repo/mount-scripts/xdevfs" format --force "$BLOCK_DEVICE" >&2
   mkdir -p "$work/xdevfs-block"
-  printf '[local]\nstorage_type = block\n[block]\nblock_device = %s\n%s\n' "$BLOCK_DEVICE" \
+  printf '[local]\nstorage_type = block\n%s\n[block]\nblock_device = %s\n%s\n' \
+    "$(echo "${BLOCK_LOCAL_LINES:-}" | tr '|' '\n')" "$BLOCK_DEVICE" \
     "$(echo "${BLOCK_LINES:-}" | tr '|' '\n')" > "$work/xdevfs-block.ini"
   # shellcheck disable=SC2086
   "$repo/mount-scripts/xdevfs" mount --config "$work/xdevfs-block.ini" --log-file "$results/xdevfs-block.log" \
@@ -101,6 +104,7 @@ done
   echo "fio: $(fio --version), bindfs: $(bindfs --version 2>&1 | head -1), xdevfs mount args: ${XDEVFS_MOUNT_ARGS:-(defaults)}"
   echo "rounds: $rounds, runtime: ${RUNTIME}s per time-based job, fio extra: ${FIO_EXTRA:-(none)}"
   for type in ${COMPARE_TYPES:-}; do echo "xdevfs-$type: $(tr '\n' ';' < "$work/xdevfs-$type.ini")"; done
+  if [ -n "${BLOCK_DEVICE:-}" ]; then echo "xdevfs-block: $(tr '\n' ';' < "$work/xdevfs-block.ini")"; fi
   for v in "${variants[@]}"; do echo "xdevfs-${v%%=*}: $(tr '\n' ';' < "$work/xdevfs-${v%%=*}.ini") (variant: ${v#*=})"; done
 } | tee "$results/machine.txt" >&2
 
