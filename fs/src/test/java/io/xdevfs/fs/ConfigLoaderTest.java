@@ -285,6 +285,11 @@ class ConfigLoaderTest {
         assertEquals(List.of(file + ":3: [local] compression_type: applies only to storage_type = compressed, or block "
                 + "with enable_compression = true"),
                 problems("[local]\nstorage_type = block\ncompression_type = zstd\n" + device));
+        assertEquals(List.of(file + ":3: [local] use_direct_io = true: a block volume's data I/O is O_DIRECT already "
+                + "([block] use_raw_device = true, the default)", file + ":4: [local] use_mmap = true: a block volume's "
+                + "files cannot be mapped (they are xdevfs's own, no kernel file is behind them; storage_type = mmap maps "
+                + "files of a base directory)"), problems("[local]\nstorage_type = block\nuse_direct_io = true\n"
+                + "use_mmap = true\n" + device));
         // A hybrid's cold tier on the device: cold_enable_compression stores its files compressed there.
         var tiered = ConfigLoader.load(ini("[local]\nbase_directory = /srv/names\nstorage_type = hybrid\n"
                 + "compression_type = zstd\n[hybrid]\nhot_storage_type = regular\nhot_directory = /srv/hot\n"

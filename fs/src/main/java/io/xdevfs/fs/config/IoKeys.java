@@ -53,7 +53,12 @@ final class IoKeys extends KeyGroup {
         if (value == null) {
             return;
         }
-        if (value && type != means) {
+        if (value && type == StorageType.BLOCK) {
+            problems.add(where.get(key) + " = true: " + (means == StorageType.DIRECT
+                    ? "a block volume's data I/O is O_DIRECT already ([block] use_raw_device = true, the default)"
+                    : "a block volume's files cannot be mapped (they are xdevfs's own, no kernel file is behind them; "
+                            + "storage_type = mmap maps files of a base directory)"));
+        } else if (value && type != means) {
             problems.add(where.get(key) + " = true: set storage_type = " + means.configName() + " instead (it is "
                     + type.configName() + ")");
         } else if (!value && type == means) {

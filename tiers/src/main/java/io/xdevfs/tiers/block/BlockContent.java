@@ -65,6 +65,11 @@ final class BlockContent implements BackingFile {
     }
 
     @Override
+    public int appendAlignment() {
+        return Geometry.BLOCK;
+    }
+
+    @Override
     public BackingFile duplicate() throws IOException {
         return volume.reopened(inode);
     }

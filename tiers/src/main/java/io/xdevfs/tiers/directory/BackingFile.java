@@ -42,6 +42,16 @@ public interface BackingFile extends Content {
         }
     }
 
+    /**
+     * The offsets at which a format's appends cost least: a multiple of this. 1, the default, where any
+     * offset is as good; a block volume's file says its block size, since a write that starts inside a
+     * block already written reads and rewrites that block and, the first time in an allocation unit,
+     * flushes the device to make the overwrite safe.
+     */
+    default int appendAlignment() {
+        return 1;
+    }
+
     /** Reserves space ahead of data to cover a write ending at {@code end}, where configured; advisory. */
     default void reserve(long end) throws IOException {
     }
