@@ -47,12 +47,13 @@ class PostgresIT {
     }
 
     /**
-     * {@code compressed}: pg_wal compressed; {@code hybrid}: a regular hot tier and a compressed cold one
-     * with segments going cold a second after their last write and a 32 MiB hot tier, so segments move
-     * (and recycled ones come back) under pgbench and under the recovery.
+     * {@code compressed}: pg_wal compressed; {@code block-compressed}: pg_wal compressed on a loop device
+     * (storage_type = block, enable_compression = true); {@code hybrid}: a regular hot tier and a
+     * compressed cold one with segments going cold a second after their last write and a 32 MiB hot
+     * tier, so segments move (and recycled ones come back) under pgbench and under the recovery.
      */
     @ParameterizedTest(name = "storage_type = {0}")
-    @ValueSource(strings = {"compressed", "hybrid"})
+    @ValueSource(strings = {"compressed", "block-compressed", "hybrid"})
     void pgbenchThenCrashRecoveryReplaysTheWalFromTheMount(String type) throws Exception {
         Path initdb = tool("initdb");
         Path pgCtl = tool("pg_ctl");
@@ -62,7 +63,8 @@ class PostgresIT {
             System.err.println("\n!!!!!!!!!! POSTGRESQL NOT INSTALLED - PostgresIT NOT RUN !!!!!!!!!!\n");
             Assumptions.abort("PostgreSQL (initdb, pg_ctl, pgbench, psql) is not installed");
         }
-        List<String> lines = type.equals("compressed") ? List.of("storage_type = compressed") : List.of(
+        List<String> lines = type.equals("compressed") ? List.of("storage_type = compressed")
+                : type.equals("block-compressed") ? List.of("storage_type = block", "enable_compression = true") : List.of(
                 "storage_type = hybrid", "[hybrid]", "hot_storage_type = regular", "hot_directory = ${root}/hot",
                 "hot_cache_size = 32M", "cold_storage_type = compressed", "cold_directory = ${root}/cold",
                 "cold_timeout_sec = 1", "migration_interval_sec = 1");
@@ -121,8 +123,11 @@ class PostgresIT {
             }
             long apparent = Long.parseLong(Run.ok("du", "-sB1", "--apparent-size", wal.toString()).split("\\s")[0]);
             long used = Long.parseLong(Run.ok("du", "-sB1", wal.toString()).split("\\s")[0]);
-            System.err.println("pg_wal on a compressed mount: " + used + " bytes allocated for " + apparent);
-            assertTrue(used < apparent / 2, "pg_wal allocates " + used + " of " + apparent);
+            System.err.println("pg_wal on a " + type + " mount: " + used + " bytes allocated for " + apparent);
+            // A device reclaims space in whole allocation units (1 MiB), and PostgreSQL overwrites the pages
+            // of zero-filled segments: the log's superseded records free a unit only when all of it is free.
+            double most = type.equals("compressed") ? 0.5 : 0.9;
+            assertTrue(used < apparent * most, "pg_wal allocates " + used + " of " + apparent);
         }
     }
 }
