@@ -124,9 +124,9 @@ class PostgresIT {
             long apparent = Long.parseLong(Run.ok("du", "-sB1", "--apparent-size", wal.toString()).split("\\s")[0]);
             long used = Long.parseLong(Run.ok("du", "-sB1", wal.toString()).split("\\s")[0]);
             System.err.println("pg_wal on a " + type + " mount: " + used + " bytes allocated for " + apparent);
-            // A device reclaims space in whole allocation units (1 MiB), and PostgreSQL overwrites the pages
-            // of zero-filled segments: the log's superseded records free a unit only when all of it is free.
-            double most = type.equals("compressed") ? 0.5 : 0.9;
+            // On a device space comes back in whole 1 MiB units: 15-18 of 48 MiB here, 33 before units
+            // punched piece by piece were given back; over ext4 6-8 MiB.
+            double most = type.equals("compressed") ? 0.5 : 0.6;
             assertTrue(used < apparent * most, "pg_wal allocates " + used + " of " + apparent);
         }
     }

@@ -384,8 +384,10 @@ final class FileBytes {
     }
 
     /**
-     * Makes [from, to) read as zeros: partly covered blocks rewritten, whole blocks unwritten, and with
-     * {@code unmap} (a punched hole) whole units given back.
+     * Makes [from, to) read as zeros: partly covered blocks rewritten (or unwritten, when nothing but
+     * zeros would be left in them), whole blocks unwritten, and with {@code unmap} (a punched hole) every
+     * unit the range touches that keeps no written block given back. So holes punched piece by piece
+     * (a compressed file's superseded records, never adjacent) free a unit once all of it is free.
      */
     private void zeroRange(Inode f, long from, long to, boolean unmap, long[] t) throws IOException {
         if (from >= to) {
@@ -394,6 +396,7 @@ final class FileBytes {
         long firstWhole = (from + BLOCK - 1) / BLOCK;
         long endWhole = to / BLOCK;
         java.util.TreeSet<Long> edges = new java.util.TreeSet<>();
+        List<Long> nowZero = new ArrayList<>(2);
         if (from % BLOCK != 0) {
             edges.add(from / BLOCK);
         }
@@ -410,6 +413,10 @@ final class FileBytes {
             int zFrom = (int) Math.max(0, from - start);
             int zTo = (int) Math.min(BLOCK, to - start);
             zero(buf, zFrom, zTo - zFrom);
+            if (buf.duplicate().position(0).limit(BLOCK).mismatch(ByteBuffer.wrap(ZEROS)) == -1) {
+                nowZero.add(edge); // reads as zeros without being written
+                continue;
+            }
             int[] crc = {crc(buf, 0)};
             guarded(() -> {
                 protect(f, edge, edge);
@@ -424,9 +431,12 @@ final class FileBytes {
             if (endWhole > firstWhole) {
                 changes.add(new Change.Unwritten(f.id, firstWhole, endWhole - firstWhole));
             }
+            for (long block : nowZero) {
+                changes.add(new Change.Unwritten(f.id, block, 1));
+            }
             if (unmap) {
-                for (long u = (firstWhole + perUnit - 1) / perUnit; (u + 1) * perUnit <= endWhole; u++) {
-                    if (f.unit(u) >= 0) {
+                for (long u = from / BLOCK / perUnit; u <= (to - 1) / BLOCK / perUnit; u++) {
+                    if (f.unit(u) >= 0 && !keepsWrittenBlocks(f, u, firstWhole, endWhole, nowZero)) {
                         changes.add(new Change.Unit(f.id, u, -1));
                     }
                 }
@@ -435,6 +445,18 @@ final class FileBytes {
             store.commit(changes);
             return null;
         });
+    }
+
+    /** Whether unit {@code u} of {@code f} still has a written block once [firstWhole, endWhole) and {@code nowZero} are unwritten. */
+    private boolean keepsWrittenBlocks(Inode f, long u, long firstWhole, long endWhole, List<Long> nowZero) {
+        int from = (int) (u * perUnit);
+        int to = (int) (from + perUnit);
+        for (int b = f.written.nextSetBit(from); b >= 0 && b < to; b = f.written.nextSetBit(b + 1)) {
+            if ((b < firstWhole || b >= endWhole) && !nowZero.contains((long) b)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     long seek(Inode f, long offset, boolean data) throws IOException {

@@ -107,6 +107,42 @@ class FilesOnTheDeviceTest {
         }
     }
 
+    /**
+     * Holes punched piece by piece, none covering the unit alone (a compressed log's superseded records):
+     * the unit goes back once nothing written is left in it, and a block left holding only zeros reads
+     * as a hole. The bytes around stay.
+     */
+    @Test
+    void aUnitPunchedPieceByPieceIsGivenBack() throws Exception {
+        Path device = BlockImages.formatted(tmp.resolve("device.img"));
+        byte[] data = new byte[3 << 20];
+        new java.util.Random(5).nextBytes(data);
+        int mib = 1 << 20;
+        try (BlockVolume v = BlockVolume.open(Posix.get(), config(device, StorageType.REGULAR), true)) {
+            write(v, "/log", data);
+            long units = v.state.usedUnits();
+            try (Content c = v.open("/log", Flags.O_RDWR)) {
+                int punch = Flags.FALLOC_FL_PUNCH_HOLE | Flags.FALLOC_FL_KEEP_SIZE;
+                c.allocate(punch, mib + 100, mib / 2 - 100); // the unit's first block keeps 100 bytes
+                assertEquals(units, v.state.usedUnits());
+                c.allocate(punch, mib + mib / 2 + 10, mib / 2 - 10); // not adjacent: 10 bytes in between
+                assertEquals(units, v.state.usedUnits());
+                c.allocate(punch, mib + mib / 2, 10);
+                assertEquals(units, v.state.usedUnits(), "the unit's first block still holds bytes");
+                c.allocate(punch, mib, 100);
+                assertEquals(units - 1, v.state.usedUnits(), "nothing written is left in the unit");
+                c.sync(false);
+            }
+            System.arraycopy(new byte[mib], 0, data, mib, mib);
+            assertArrayEquals(data, read(v, "/log", data.length));
+        }
+        try (BlockVolume v = BlockVolume.open(Posix.get(), config(device, StorageType.REGULAR), true)) {
+            assertArrayEquals(data, read(v, "/log", data.length), "after a remount");
+        }
+        BlockCheck.Report report = BlockCheck.check(Posix.get(), device, false, true);
+        assertEquals(BlockCheck.CLEAN, report.exitCode(), String.join("\n", report.lines()));
+    }
+
     @Test
     void aVolumeIsReadOnlyTheWayItsFilesWereWritten() throws Exception {
         Path compressed = BlockImages.formatted(tmp.resolve("compressed.img"));
