@@ -70,6 +70,11 @@ final class BlockContent implements BackingFile {
     }
 
     @Override
+    public long reclaimUnit() {
+        return volume.geometry.unitSize();
+    }
+
+    @Override
     public BackingFile duplicate() throws IOException {
         return volume.reopened(inode);
     }

@@ -74,6 +74,41 @@ final class ChunkIndex {
         }
     }
 
+    /**
+     * Chunks with a record in a unit of {@code unit} bytes (past the first, which holds the file header,
+     * and before the one holding {@code logEnd}) that live records fill less than half: rewritten at
+     * the log's end, they let those units go back where space is freed only in whole units.
+     */
+    List<Long> chunksInSparseUnits(long unit, long logEnd) {
+        Map<Long, Long> live = new java.util.HashMap<>();
+        for (Entry e : chunks.values()) {
+            for (Piece p : e.pieces) {
+                for (long at = p.position(), end = p.position() + p.length(); at < end; ) {
+                    long next = Math.min(end, (at / unit + 1) * unit);
+                    live.merge(at / unit, next - at, Long::sum);
+                    at = next;
+                }
+            }
+        }
+        long last = (logEnd - 1) / unit;
+        List<Long> out = new ArrayList<>();
+        for (Map.Entry<Long, Entry> c : chunks.entrySet()) {
+            for (Piece p : c.getValue().pieces) {
+                long first = p.position() / unit;
+                long end = (p.position() + p.length() - 1) / unit;
+                if (sparse(first, last, unit, live) || sparse(end, last, unit, live)) {
+                    out.add(c.getKey());
+                    break;
+                }
+            }
+        }
+        return out;
+    }
+
+    private static boolean sparse(long u, long last, long unit, Map<Long, Long> live) {
+        return u > 0 && u < last && live.getOrDefault(u, 0L) < unit / 2;
+    }
+
     private static void add(Entry e, Piece p) {
         e.pieces.add(p);
         e.validLength = Math.max(e.validLength, p.to());

@@ -430,11 +430,16 @@ final class ChunkedFile {
         zeroedEnd = to;
     }
 
-    /** Whether closing the last writer leaves work: pieces to consolidate, garbage, zeros ahead of the log. */
-    boolean needsFinishing() {
+    /**
+     * Whether closing the last writer leaves work: pieces to consolidate, garbage, zeros ahead of the
+     * log, units of {@code log} to clean ({@link #clean}).
+     */
+    boolean needsFinishing(BackingFile log) {
+        long unit = log.reclaimUnit();
         lock.readLock().lock();
         try {
-            return zeroedEnd > logEnd || index.hasGarbage() || index.fragmented();
+            return zeroedEnd > logEnd || index.hasGarbage() || index.fragmented()
+                    || unit > 0 && !index.chunksInSparseUnits(unit, logEnd).isEmpty();
         } finally {
             lock.readLock().unlock();
         }
@@ -447,20 +452,42 @@ final class ChunkedFile {
      */
     void consolidate(BackingFile log) throws IOException {
         for (long chunk : underReadLock(ChunkIndex::fragmentedChunks)) {
-            lock.writeLock().lock();
-            try {
-                ChunkIndex.Entry e = index.entry(chunk);
-                if (e == null || e.pieces.size() < 2) {
-                    continue; // truncated or rewritten meanwhile
-                }
-                byte[] content = chunk(log, chunk);
-                ByteBuffer batch = buffer(WRITING, 3 * maxRecordLength());
-                List<Built> built = new ArrayList<>(1);
-                built.add(record(batch, LogFormat.FULL, chunk, 0, ByteBuffer.wrap(content), index.size(), content));
-                flush(log, batch, built);
-            } finally {
-                lock.writeLock().unlock();
+            rewrite(log, chunk, 2);
+        }
+    }
+
+    /**
+     * Where {@code log} frees space only in whole units (a block volume's file), rewrites at the log's
+     * end every chunk with a record in a unit that live records fill less than half, in the way
+     * {@link #consolidate} does: once the next sync punches their old records, such units hold nothing
+     * and go back. A file rewritten page by page (a recycled WAL segment) otherwise keeps every unit
+     * that still holds one live record.
+     */
+    void clean(BackingFile log) throws IOException {
+        long unit = log.reclaimUnit();
+        if (unit <= 0) {
+            return;
+        }
+        for (long chunk : underReadLock(i -> i.chunksInSparseUnits(unit, logEnd))) {
+            rewrite(log, chunk, 1);
+        }
+    }
+
+    /** Writes {@code chunk} again as one FULL record if it is still held in at least {@code pieces} records. */
+    private void rewrite(BackingFile log, long chunk, int pieces) throws IOException {
+        lock.writeLock().lock();
+        try {
+            ChunkIndex.Entry e = index.entry(chunk);
+            if (e == null || e.pieces.size() < pieces) {
+                return; // truncated or rewritten meanwhile
             }
+            byte[] content = chunk(log, chunk);
+            ByteBuffer batch = buffer(WRITING, 3 * maxRecordLength());
+            List<Built> built = new ArrayList<>(1);
+            built.add(record(batch, LogFormat.FULL, chunk, 0, ByteBuffer.wrap(content), index.size(), content));
+            flush(log, batch, built);
+        } finally {
+            lock.writeLock().unlock();
         }
     }
 

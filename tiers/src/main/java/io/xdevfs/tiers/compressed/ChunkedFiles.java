@@ -112,7 +112,7 @@ public final class ChunkedFiles {
         Shared shared = open.state();
         boolean finish;
         synchronized (shared) {
-            finish = writable && --shared.writers == 0 && shared.file.needsFinishing();
+            finish = writable && --shared.writers == 0 && shared.file.needsFinishing(log);
         }
         if (finish) {
             BackingFile own = log.duplicate(); // the handle's closes now; the work needs its own
@@ -141,6 +141,7 @@ public final class ChunkedFiles {
     private void finish(OpenFiles.Entry open, Shared shared, BackingFile log) {
         try {
             shared.file.consolidate(log);
+            shared.file.clean(log);
             shared.file.finishWriting(log);
             seen(shared, log);
         } catch (IOException | RuntimeException e) {

@@ -52,6 +52,14 @@ public interface BackingFile extends Content {
         return 1;
     }
 
+    /**
+     * The granularity in which punched holes give space back when it is coarser than a block: a block
+     * volume's allocation unit. 0, the default, where every punched block is free again.
+     */
+    default long reclaimUnit() {
+        return 0;
+    }
+
     /** Reserves space ahead of data to cover a write ending at {@code end}, where configured; advisory. */
     default void reserve(long end) throws IOException {
     }
