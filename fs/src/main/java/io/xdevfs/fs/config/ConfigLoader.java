@@ -119,14 +119,15 @@ public final class ConfigLoader {
             }
         }
         StorageType type = local.type;
-        StorageType blockFiles = blockFiles(type, hybrid, compression, sparse, where, problems);
+        boolean onBlock = type == StorageType.BLOCK
+                || type == StorageType.HYBRID && (hybrid.hotType == StorageType.BLOCK || hybrid.coldType == StorageType.BLOCK);
+        StorageType blockFiles = onBlock ? blockFiles(type, hybrid, compression, sparse, where, problems)
+                : StorageType.REGULAR;
         // A hybrid volume's tiers are volumes of their own types: their keys apply too, and so do the keys
         // of the format files on a block device are stored in.
         java.util.Set<StorageType> inUse = type == StorageType.HYBRID
                 ? java.util.EnumSet.of(type, hybrid.hotType, hybrid.coldType) : java.util.EnumSet.of(type);
         inUse.add(blockFiles);
-        boolean onBlock = type == StorageType.BLOCK
-                || type == StorageType.HYBRID && (hybrid.hotType == StorageType.BLOCK || hybrid.coldType == StorageType.BLOCK);
         for (StorageType owner : StorageType.values()) {
             for (String key : owner.ownKeys()) {
                 boolean choosesBlockFiles = onBlock && (key.equals("enable_compression") || key.equals("enable_sparse"));
@@ -184,17 +185,13 @@ public final class ConfigLoader {
     }
 
     /**
-     * How the files on a block device are stored (REGULAR when none is in use, or they are stored as they
-     * are): compressed with the seed's {@code enable_compression = true} on {@code storage_type = block} or
+     * How the files on the block device (of the volume, or of a hybrid's tier) are stored: REGULAR (as
+     * they are), compressed with the seed's {@code enable_compression = true} on {@code storage_type = block} or
      * {@code cold_enable_compression = true} on a hybrid's cold block tier, sparse with {@code enable_sparse
      * = true}. One way only: both is a problem.
      */
     private static StorageType blockFiles(StorageType type, HybridKeys hybrid, CompressionKeys compression,
                                           SparseKeys sparse, Map<String, String> where, List<String> problems) {
-        if (type != StorageType.BLOCK && (type != StorageType.HYBRID
-                || hybrid.hotType != StorageType.BLOCK && hybrid.coldType != StorageType.BLOCK)) {
-            return StorageType.REGULAR;
-        }
         boolean compressed = type == StorageType.BLOCK ? Boolean.TRUE.equals(compression.enabled())
                 : hybrid.coldType == StorageType.BLOCK && Boolean.TRUE.equals(hybrid.coldCompression);
         boolean sparseFiles = Boolean.TRUE.equals(sparse.enabled());

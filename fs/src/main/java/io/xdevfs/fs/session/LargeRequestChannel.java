@@ -3,6 +3,7 @@ package io.xdevfs.fs.session;
 import com.kenai.jffi.CallContext;
 import com.kenai.jffi.CallingConvention;
 import com.kenai.jffi.Invoker;
+import com.kenai.jffi.MemoryIO;
 import com.kenai.jffi.Type;
 import io.xdevfs.fs.Log;
 import io.xdevfs.posix.Errno;
@@ -174,6 +175,17 @@ public final class LargeRequestChannel {
 
     /** struct fuse_in_header: len, opcode, unique, nodeid, uid, gid, pid, padding. */
     static final int IN_HEADER = 40;
+    private static final MemoryIO MEMORY = MemoryIO.getInstance();
+
+    /** Whether the request at {@code address} ({@code length} bytes) is {@code opcode} with a body of at least {@code body} bytes. */
+    static boolean is(long address, int length, int opcode, int body) {
+        return MEMORY.getInt(address + 4) == opcode && length >= IN_HEADER + body;
+    }
+
+    /** The request's unique id, which its answer names. */
+    static long unique(long address) {
+        return MEMORY.getLong(address + 8);
+    }
 
     /** Answers a request: the first, INIT, extended ({@link InitReply}); one that raced the swap, unchanged. */
     private int send(Pointer ch, Pointer iov, long count) {

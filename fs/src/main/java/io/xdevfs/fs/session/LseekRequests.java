@@ -16,6 +16,8 @@ public final class LseekRequests implements LargeRequestChannel.RequestHook {
     static final int FUSE_LSEEK = 46;
     private static final int SEEK_DATA = 3;
     private static final int SEEK_HOLE = 4;
+    /** struct fuse_lseek_in: fh, offset, whence, padding. */
+    private static final int LSEEK_IN = 24;
 
     private final Handles handles;
     private final MemoryIO memory = MemoryIO.getInstance();
@@ -26,11 +28,10 @@ public final class LseekRequests implements LargeRequestChannel.RequestHook {
 
     @Override
     public boolean answer(int fd, long address, int length) {
-        if (memory.getInt(address + 4) != FUSE_LSEEK || length < LargeRequestChannel.IN_HEADER + 24) {
+        if (!LargeRequestChannel.is(address, length, FUSE_LSEEK, LSEEK_IN)) {
             return false;
         }
-        long unique = memory.getLong(address + 8);
-        // struct fuse_lseek_in: fh, offset, whence
+        long unique = LargeRequestChannel.unique(address);
         long fh = memory.getLong(address + LargeRequestChannel.IN_HEADER);
         long offset = memory.getLong(address + LargeRequestChannel.IN_HEADER + 8);
         int whence = memory.getInt(address + LargeRequestChannel.IN_HEADER + 16);

@@ -58,10 +58,10 @@ public final class ReleaseRequests implements LargeRequestChannel.RequestHook {
 
     @Override
     public boolean answer(int fd, long address, int length) {
-        if (memory.getInt(address + 4) != RELEASE || length < LargeRequestChannel.IN_HEADER + RELEASE_IN) {
+        if (!LargeRequestChannel.is(address, length, RELEASE, RELEASE_IN)) {
             return false;
         }
-        long unique = memory.getLong(address + 8);
+        long unique = LargeRequestChannel.unique(address);
         long fh = memory.getLong(address + LargeRequestChannel.IN_HEADER);
         boolean passedThrough = passthrough.released(fh);
         // A handle the table does not know was closed at unmount, or never opened: nothing to report

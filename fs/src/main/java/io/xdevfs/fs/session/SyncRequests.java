@@ -59,10 +59,10 @@ public final class SyncRequests implements LargeRequestChannel.RequestHook, Auto
 
     @Override
     public boolean answer(int fd, long address, int length) {
-        if (memory.getInt(address + 4) != FSYNC || length < LargeRequestChannel.IN_HEADER + FSYNC_IN) {
+        if (!LargeRequestChannel.is(address, length, FSYNC, FSYNC_IN)) {
             return false;
         }
-        long unique = memory.getLong(address + 8);
+        long unique = LargeRequestChannel.unique(address);
         long fh = memory.getLong(address + LargeRequestChannel.IN_HEADER);
         boolean dataOnly = (memory.getInt(address + LargeRequestChannel.IN_HEADER + 8) & FUSE_FSYNC_FDATASYNC) != 0;
         Content content;

@@ -32,10 +32,10 @@ public final class WriteRequests implements LargeRequestChannel.RequestHook {
 
     @Override
     public boolean answer(int fd, long address, int length) {
-        if (memory.getInt(address + 4) != WRITE || length < LargeRequestChannel.IN_HEADER + WRITE_IN) {
+        if (!LargeRequestChannel.is(address, length, WRITE, WRITE_IN)) {
             return false;
         }
-        long unique = memory.getLong(address + 8);
+        long unique = LargeRequestChannel.unique(address);
         long in = address + LargeRequestChannel.IN_HEADER;
         long fh = memory.getLong(in);
         long offset = memory.getLong(in + 8);

@@ -304,7 +304,7 @@ public final class BlockVolume implements Volume {
         Stat st = read(() -> stat(lookup(path)));
         if (format != ContentFormat.RAW && st.isRegularFile()) {
             // Outside the state's monitor: a format may read the file to learn its size.
-            format.toLogical(st, openFiles.peek(st.ino), () -> openForLook(st.ino));
+            format.toLogical(st, openFiles.peek(st.ino), () -> rawHandle(st.ino));
         }
         return st;
     }
@@ -449,29 +449,24 @@ public final class BlockVolume implements Volume {
 
     /** A second raw handle of {@code f}, which one of its handles holds open ({@link BlockContent#duplicate}). */
     BlockContent reopened(Inode f) throws IOException {
-        change(() -> {
-            if (state.inode(f.id) != f) {
-                throw new PosixException(Errno.ENOENT, "reopen", null);
-            }
-            f.opens++;
-            return null;
-        });
-        openHandles.incrementAndGet();
-        return new BlockContent(this, bytes, f, false, config.useSyncWrites());
+        return rawHandle(f.id);
     }
 
-    /** A read-only raw handle of the file {@code id}, for a format's look inside on stat. */
-    private BlockContent openForLook(long id) throws IOException {
+    /**
+     * A raw handle of the file {@code id} for the volume's own work (a format's look inside on stat, its
+     * background finishing), outside max_open_files; ENOENT once the file is gone.
+     */
+    private BlockContent rawHandle(long id) throws IOException {
         Inode f = change(() -> {
             Inode found = state.inode(id);
             if (found == null) {
-                throw new PosixException(Errno.ENOENT, "stat", null);
+                throw new PosixException(Errno.ENOENT, "open", null);
             }
             found.opens++;
             return found;
         });
         openHandles.incrementAndGet();
-        return new BlockContent(this, bytes, f, false, false);
+        return new BlockContent(this, bytes, f, false, config.useSyncWrites());
     }
 
     @Override
