@@ -124,8 +124,10 @@ final class FileBytes {
             return; // the block's last write never reached the device: its earlier bytes stand
         }
         checksumErrors.incrementAndGet();
-        throw new PosixException(Errno.EIO, "block " + block + " of inode " + f.id + " does not match its checksum",
-                null);
+        boolean zeros = buf.duplicate().position(offset).limit(offset + BLOCK).mismatch(ByteBuffer.wrap(ZEROS)) == -1;
+        throw new PosixException(Errno.EIO, "block " + block + " of inode " + f.id + " does not match its checksum ("
+                + (zeros ? "it reads as zeros" : "CRC32C " + Integer.toHexString(crc)) + ", expected "
+                + Integer.toHexString(f.crcs[(int) block]) + ", unit " + f.unit(block / perUnit) + ")", null);
     }
 
     int write(Inode f, ByteBuffer src, long offset, boolean append) throws IOException {

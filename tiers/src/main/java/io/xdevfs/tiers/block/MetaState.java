@@ -12,7 +12,7 @@ import java.util.TreeMap;
  * so the volume in memory is what a replay rebuilds.
  *
  * <p>A unit freed while live is not handed out again until the change that freed it is durable
- * ({@link #pendingFrees}, {@link #release}): before that, a crash could bring its old file back, and
+ * ({@link #freedBy}, {@link #release}): before that, a crash could bring its old file back, and
  * that file's bytes must still be there.
  */
 final class MetaState {
@@ -22,6 +22,9 @@ final class MetaState {
     final Map<Long, Inode> inodes = new TreeMap<>();
     private final BitSet used = new BitSet();
     private final BitSet pending = new BitSet();
+    /** The count of frees when each pending unit was freed ({@link #freeMark}). */
+    private final Map<Integer, Long> freedAt = new java.util.HashMap<>();
+    private long frees;
     /** Units overwritten since the last checkpoint ({@link Change.Dirty}). */
     final BitSet dirty = new BitSet();
     private long nextId = ROOT + 1;
@@ -152,6 +155,7 @@ final class MetaState {
             used.clear((int) unit);
             if (live) {
                 pending.set((int) unit);
+                freedAt.put((int) unit, ++frees);
             }
         }
     }
@@ -179,13 +183,35 @@ final class MetaState {
         return -1;
     }
 
-    /** The units freed but not reusable yet; {@link #release} them once a flush has made their frees durable. */
-    BitSet pendingFrees() {
-        return (BitSet) pending.clone();
+    /** Where the frees are now: a flush begun after reading it makes every free up to it durable. */
+    long freeMark() {
+        return frees;
+    }
+
+    /**
+     * The units freed at or before {@code mark} and not reusable yet; {@link #release} them once a flush
+     * begun after the mark has ended. A unit released since the mark is not among them, even if it was
+     * freed again: a flush that began before its new free does not cover it (and a discard for the old
+     * free would wipe whatever the unit holds now).
+     */
+    BitSet freedBy(long mark) {
+        BitSet out = new BitSet();
+        for (int u = pending.nextSetBit(0); u >= 0; u = pending.nextSetBit(u + 1)) {
+            if (freedAt.get(u) <= mark) {
+                out.set(u);
+            }
+        }
+        return out;
+    }
+
+    /** Units freed but not reusable yet, whenever freed. */
+    boolean isPending(long unit) {
+        return pending.get((int) unit);
     }
 
     void release(BitSet units) {
         pending.andNot(units);
+        units.stream().forEach(freedAt::remove);
     }
 
     long usedUnits() {

@@ -240,9 +240,9 @@ final class MetaStore {
      * (after their discard, with enable_trim).
      */
     void sync() throws IOException {
-        BitSet freed;
+        long mark;
         synchronized (state) {
-            freed = state.pendingFrees();
+            mark = state.freeMark();
         }
         long covered = device.writesDone();
         if (covered != flushedWrites.get()) { // else every finished write is durable already (an O_DSYNC write's
@@ -250,7 +250,7 @@ final class MetaStore {
             flushes.incrementAndGet();
             flushedWrites.accumulateAndGet(covered, Math::max);
         }
-        releaseFlushed(freed);
+        releaseFlushed(mark);
     }
 
     /** Writes (as {@link Device#writesDone} counts them) that a completed flush covered. */
@@ -260,12 +260,15 @@ final class MetaStore {
     private final BitSet discarding = new BitSet();
 
     /**
-     * Units whose frees a flush made durable: reusable now, or once discarded with enable_trim. A unit is
-     * handed to the discard thread once: a second discard queued behind the first would run after the
-     * unit was given to another file and wipe that file's bytes.
+     * Units whose frees a flush made durable (those freed by {@code mark}, read before the flush began):
+     * reusable now, or once discarded with enable_trim. A unit is handed to the discard thread once: a
+     * second discard, queued behind the first or by a flush that ends after the unit was released and
+     * given to another file, would wipe that file's bytes.
      */
-    private void releaseFlushed(BitSet freed) {
+    private void releaseFlushed(long mark) {
+        BitSet freed;
         synchronized (state) {
+            freed = state.freedBy(mark);
             freed.andNot(discarding);
             if (freed.isEmpty()) {
                 return;
@@ -294,7 +297,7 @@ final class MetaStore {
                 for (Inode f : state.inodes.values()) {
                     f.timesDirty = false;
                 }
-                BitSet freed = state.pendingFrees();
+                long mark = state.freeMark();
                 Superblock next = superblock.next();
                 Geometry g = next.geometry();
                 ByteBuffer content = Frames.checkpoint(next.uuid().getMostSignificantBits(), next.generation(),
@@ -314,7 +317,7 @@ final class MetaStore {
                 sequence = 0;
                 checkpoints.incrementAndGet();
                 state.clearDirty(); // every overwrite has finished and was flushed with the checkpoint
-                releaseFlushed(freed);
+                releaseFlushed(mark);
             }
         } finally {
             gate.writeLock().unlock();

@@ -174,6 +174,28 @@ class LayoutTest {
         return out;
     }
 
+    /**
+     * A flush that began before a unit was released, reused and freed again covers none of that: what
+     * it releases must leave the unit pending (with enable_trim its discard would wipe the unit's bytes).
+     */
+    @Test
+    void aFlushReleasesOnlyTheFreesItCovers() {
+        MetaState s = new MetaState(G);
+        s.apply(new Change.Attributes(2, 0100644, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, ""));
+        s.goLive();
+        long u = s.allocate(0, Set.of());
+        s.apply(new Change.Unit(2, 0, u));
+        s.apply(new Change.Unit(2, 0, -1));
+        long slowFlush = s.freeMark(); // a flush begins, and takes its time
+        s.release(s.freedBy(s.freeMark())); // another flush began later and ended first
+        assertEquals(u, s.allocate(u, Set.of()), "the unit is reusable");
+        s.apply(new Change.Unit(2, 0, u));
+        assertTrue(s.freedBy(slowFlush).isEmpty(), "a unit in use again is not the slow flush's to release");
+        s.apply(new Change.Unit(2, 0, -1));
+        assertTrue(s.freedBy(slowFlush).isEmpty(), "nor is its new free, which that flush does not cover");
+        assertTrue(s.freedBy(s.freeMark()).get((int) u), "a flush begun now covers it");
+    }
+
     @Test
     void theAllocatorNeverHandsOutAUnitInUseTakenOrAwaitingAFlush() {
         MetaState s = new MetaState(G);
@@ -187,16 +209,16 @@ class LayoutTest {
                 s.apply(new Change.Unit(2, index, -1));
                 mine.set(index, -1L);
                 if (rnd.nextBoolean()) {
-                    s.release(s.pendingFrees());
+                    s.release(s.freedBy(s.freeMark()));
                 }
                 continue;
             }
             long u = s.allocate(rnd.nextInt((int) G.units()), Set.of());
             if (u < 0) {
-                s.release(s.pendingFrees());
+                s.release(s.freedBy(s.freeMark()));
                 continue;
             }
-            assertTrue(!s.isUsed(u) && !s.pendingFrees().get((int) u), "unit " + u);
+            assertTrue(!s.isUsed(u) && !s.isPending(u), "unit " + u);
             assertNotEquals(u, s.allocate(u, Set.of(u)), "a unit the operation took");
             s.apply(new Change.Unit(2, mine.size(), u));
             mine.add(u);
