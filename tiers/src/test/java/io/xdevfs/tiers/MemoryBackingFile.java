@@ -17,6 +17,7 @@ final class MemoryBackingFile implements BackingFile {
         byte[] data = new byte[0];
         long mtimeSec;
         long mtimeNsec;
+        volatile Runnable onSync = () -> { };
     }
 
     private final Bytes bytes;
@@ -92,6 +93,12 @@ final class MemoryBackingFile implements BackingFile {
 
     @Override
     public void sync(boolean dataOnly) {
+        bytes.onSync.run();
+    }
+
+    /** What every handle's sync runs first (a test holds a sync there while others go on). */
+    void onSync(Runnable hook) {
+        bytes.onSync = hook;
     }
 
     @Override

@@ -56,10 +56,19 @@ public final class ControlClient {
             return answer;
         }
         String attr = name.substring("user.".length());
-        int size = view.size(attr);
-        ByteBuffer buf = ByteBuffer.allocate(size);
-        view.read(attr, buf);
-        return new String(buf.array(), 0, buf.position(), StandardCharsets.UTF_8);
+        for (int attempt = 1; ; attempt++) {
+            // The statistics change between the size query and the read (a counter gains a digit): room to
+            // spare, and another try should they outgrow it (ERANGE, which Java reports only as text).
+            ByteBuffer buf = ByteBuffer.allocate(view.size(attr) + 4096);
+            try {
+                view.read(attr, buf);
+                return new String(buf.array(), 0, buf.position(), StandardCharsets.UTF_8);
+            } catch (FileSystemException e) {
+                if (attempt == 3) {
+                    throw e;
+                }
+            }
+        }
     }
 
     public void set(String name) throws IOException {

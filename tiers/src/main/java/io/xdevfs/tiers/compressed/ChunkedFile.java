@@ -68,6 +68,11 @@ final class ChunkedFile {
     private boolean synced;
     /** The backing file is zeros from {@link #logEnd} to here (0: nothing written ahead). */
     private long zeroedEnd;
+    /**
+     * How many times the log was cut back to its header (a truncate to zero): garbage taken before a
+     * cut names offsets that new records may hold now, so it is dropped, never punched or given back.
+     */
+    private long cuts;
 
     private ChunkedFile(long ino, int shift, Compressor compressor, BlockCache cache, boolean writeCache) {
         this.writeCache = writeCache;
@@ -543,6 +548,7 @@ final class ChunkedFile {
                 }
                 log.truncate(LogFormat.FILE_HEADER);
                 index.clear();
+                cuts++;
                 logEnd = LogFormat.FILE_HEADER;
                 zeroedEnd = 0;
                 return;
@@ -586,18 +592,20 @@ final class ChunkedFile {
      */
     void sync(BackingFile log, boolean dataOnly, boolean writable, boolean punchAll) throws IOException {
         List<long[]> garbage;
+        long cut;
         lock.writeLock().lock();
         try {
             synced |= writable;
             boolean punch = writable && (punchAll || index.garbageBytes() >= PUNCH_BATCH);
             garbage = punch ? index.takeGarbage() : List.of();
+            cut = cuts;
         } finally {
             lock.writeLock().unlock();
         }
         try {
             log.sync(dataOnly);
         } catch (IOException | RuntimeException e) {
-            giveBack(garbage);
+            giveBack(garbage, cut);
             throw e;
         }
         if (garbage.isEmpty()) {
@@ -608,9 +616,12 @@ final class ChunkedFile {
         // falls between reading the mtime and putting it back.
         lock.writeLock().lock();
         try {
+            if (cuts != cut) {
+                return; // the log was cut to its header while it synced: the garbage went with it
+            }
             Stat before = log.attributes();
             try {
-                punch(log, coalesce(garbage));
+                punch(log, coalesce(garbage), cut);
             } finally {
                 log.changeMetadata(new MetadataChange.Times(0, Flags.UTIME_OMIT, before.mtimeSec, before.mtimeNsec));
             }
@@ -619,7 +630,8 @@ final class ChunkedFile {
         }
     }
 
-    private void punch(BackingFile log, List<long[]> ranges) throws IOException {
+    /** Caller holds the write lock. */
+    private void punch(BackingFile log, List<long[]> ranges, long cut) throws IOException {
         for (int i = 0; i < ranges.size(); i++) {
             long[] g = ranges.get(i);
             try {
@@ -628,7 +640,7 @@ final class ChunkedFile {
                 if (e.errno() == Errno.EOPNOTSUPP) {
                     return; // the backing filesystem cannot punch: the garbage stays (see docs/storage-types.md)
                 }
-                giveBack(ranges.subList(i, ranges.size()));
+                giveBack(ranges.subList(i, ranges.size()), cut);
                 throw e;
             }
         }
@@ -653,10 +665,13 @@ final class ChunkedFile {
         return out;
     }
 
-    private void giveBack(List<long[]> garbage) {
-        lock.writeLock().lock();
+    /** Garbage not punched goes back to the index, unless the log was cut since it was taken. */
+    private void giveBack(List<long[]> garbage, long cut) {
+        lock.writeLock().lock(); // reentrant: a failed punch holds it already
         try {
-            index.returnGarbage(garbage);
+            if (cuts == cut) {
+                index.returnGarbage(garbage);
+            }
         } finally {
             lock.writeLock().unlock();
         }

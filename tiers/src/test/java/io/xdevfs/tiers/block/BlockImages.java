@@ -14,8 +14,13 @@ public final class BlockImages {
 
     /** {@code file} made a 64 MiB sparse image and formatted (1 MiB units, the sector size as found). */
     public static Path formatted(Path file) throws IOException, VolumeException {
+        return formatted(file, 64L << 20);
+    }
+
+    /** A device of {@code size} bytes (a sparse file: only what is written takes space). */
+    public static Path formatted(Path file, long size) throws IOException, VolumeException {
         try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "rw")) {
-            f.setLength(64L << 20);
+            f.setLength(size);
         }
         BlockFormat.format(Posix.get(), file, false, "", 1 << 20, 0, true);
         return file;
