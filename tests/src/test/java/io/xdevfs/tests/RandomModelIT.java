@@ -50,13 +50,21 @@ class RandomModelIT extends OneMountPerClass {
     void tenThousandOperationsMatchTheModel() throws Exception {
         long seed = Long.getLong("xdevfs.seed", System.nanoTime());
         System.out.println("RandomModelIT seed = " + seed + " (replay with -Dxdevfs.seed=" + seed + ")");
+        model("model", seed, 10_000);
+    }
+
+    /**
+     * {@code ops} random operations in the new directory {@code dirName} of the mount, checked against
+     * the model. Runs on different directories may go on at once.
+     */
+    static void model(String dirName, long seed, int ops) throws Exception {
         Random rnd = new Random(seed);
-        Path dir = Files.createDirectory(fs.path("model"));
+        Path dir = Files.createDirectory(fs.path(dirName));
         Map<String, Node> names = new HashMap<>();
         List<Handle> handles = new ArrayList<>();
         String[] pool = {"a", "b", "c", "d", "e", "f"};
         try {
-            for (int op = 0; op < 10_000; op++) {
+            for (int op = 0; op < ops; op++) {
                 String context = "op " + op + " (seed " + seed + ")";
                 int kind = rnd.nextInt(100);
                 if (handles.isEmpty() || kind < 8) {
@@ -108,10 +116,10 @@ class RandomModelIT extends OneMountPerClass {
                     handles.remove(rnd.nextInt(handles.size())).channel().close();
                 }
                 if (op % 500 == 499) {
-                    verifyNames(dir, names, context);
+                    verifyNames(dirName, names, context);
                 }
             }
-            verifyNames(dir, names, "end (seed " + seed + ")");
+            verifyNames(dirName, names, "end (seed " + seed + ")");
         } finally {
             for (Handle h : handles) {
                 h.channel.close();
@@ -125,7 +133,8 @@ class RandomModelIT extends OneMountPerClass {
         return keys.get(rnd.nextInt(keys.size()));
     }
 
-    private static void verifyNames(Path dir, Map<String, Node> names, String context) throws Exception {
+    private static void verifyNames(String dirName, Map<String, Node> names, String context) throws Exception {
+        Path dir = fs.path(dirName);
         List<String> listed;
         try (var s = Files.list(dir)) {
             listed = s.map(p -> p.getFileName().toString()).sorted().toList();
@@ -134,7 +143,7 @@ class RandomModelIT extends OneMountPerClass {
         for (Map.Entry<String, Node> e : names.entrySet()) {
             assertArrayEquals(e.getValue().data, Files.readAllBytes(dir.resolve(e.getKey())), context + ": " + e.getKey());
             if (rawBacking) {
-                assertArrayEquals(e.getValue().data, Files.readAllBytes(fs.base.resolve("model").resolve(e.getKey())),
+                assertArrayEquals(e.getValue().data, Files.readAllBytes(fs.base.resolve(dirName).resolve(e.getKey())),
                         context + ": backing file of " + e.getKey());
             }
         }

@@ -7,13 +7,9 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
-import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.Random;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -45,42 +41,16 @@ class HybridMovesRandomModelTest {
     void filesMovedWhileTheyAreWrittenMatchTheModel(Cold cold) throws Exception {
         long seed = Long.getLong("xdevfs.seed", System.nanoTime());
         try (Volume v = Volumes.open(config(cold), new FaultyPosix())) {
-            v.mkdir("/one", 0755, null);
-            v.mkdir("/two", 0755, null);
-            AtomicBoolean done = new AtomicBoolean();
-            CompletableFuture<Long> moves = CompletableFuture.supplyAsync(() -> {
-                Random rnd = new Random(seed + 2);
-                long n = 0;
-                while (!done.get()) {
-                    String name = (rnd.nextBoolean() ? "/one/" : "/two/") + (char) ('a' + rnd.nextInt(6));
-                    byte[] tier = (rnd.nextBoolean() ? "hot" : "cold").getBytes(StandardCharsets.UTF_8);
-                    try {
-                        v.setxattr(name, HybridVolume.TIER_ATTRIBUTE, ByteBuffer.allocateDirect(tier.length).put(tier).flip(), 0);
-                        n++;
-                    } catch (PosixException e) {
-                        if (e.errno() != Errno.ENOENT && e.errno() != Errno.EBUSY) { // gone; kept changing
-                            throw new IllegalStateException("move of " + name, e);
-                        }
-                    } catch (IOException e) {
-                        throw new IllegalStateException("move of " + name, e);
+            long moved = VolumeModel.twoWritersAnd(v, seed, OPS, (name, rnd) -> {
+                byte[] tier = (rnd.nextBoolean() ? "hot" : "cold").getBytes(StandardCharsets.UTF_8);
+                try {
+                    v.setxattr(name, HybridVolume.TIER_ATTRIBUTE, ByteBuffer.allocateDirect(tier.length).put(tier).flip(), 0);
+                } catch (PosixException e) {
+                    if (e.errno() != Errno.EBUSY) { // kept changing during every try: the move gives up
+                        throw e;
                     }
                 }
-                return n;
             });
-            CompletableFuture<Void> second = CompletableFuture.runAsync(() -> {
-                try {
-                    VolumeModel.run(v, seed + 1, "/two/", OPS);
-                } catch (Exception e) {
-                    throw new IllegalStateException(e);
-                }
-            });
-            try {
-                VolumeModel.run(v, seed, "/one/", OPS);
-                second.get();
-            } finally {
-                done.set(true);
-            }
-            long moved = moves.get();
             System.out.println("HybridMovesRandomModelTest " + cold + ": " + moved + " moves (seed " + seed + ")");
             assertTrue(moved > 0, "files were moved");
         }

@@ -1,6 +1,10 @@
 package io.xdevfs.tiers;
 
+import io.xdevfs.posix.Errno;
 import io.xdevfs.posix.Flags;
+import io.xdevfs.posix.PosixException;
+
+import java.io.IOException;
 
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -9,6 +13,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -28,6 +34,55 @@ public final class VolumeModel {
     }
 
     private VolumeModel() {
+    }
+
+    /** What a third thread does to one of the writers' files, by name; ENOENT (gone by now) is skipped. */
+    public interface Meddler {
+        void meddle(String name, Random rnd) throws IOException;
+    }
+
+    /**
+     * Two runs of {@code ops} operations, in /one and /two, while a third thread meddles with their
+     * files without pause. Returns how many meddles succeeded.
+     */
+    public static long twoWritersAnd(Volume v, long seed, int ops, Meddler meddler) throws Exception {
+        v.mkdir("/one", 0755, null);
+        v.mkdir("/two", 0755, null);
+        AtomicBoolean done = new AtomicBoolean();
+        CompletableFuture<Long> third = CompletableFuture.supplyAsync(() -> {
+            Random rnd = new Random(seed + 2);
+            long n = 0;
+            while (!done.get()) {
+                String name = (rnd.nextBoolean() ? "/one/" : "/two/") + (char) ('a' + rnd.nextInt(6));
+                try {
+                    meddler.meddle(name, rnd);
+                    n++;
+                } catch (PosixException e) {
+                    if (e.errno() != Errno.ENOENT) {
+                        throw new IllegalStateException(name, e);
+                    }
+                } catch (IOException e) {
+                    throw new IllegalStateException(name, e);
+                }
+            }
+            return n;
+        });
+        CompletableFuture<Void> second = CompletableFuture.runAsync(() -> {
+            try {
+                run(v, seed + 1, "/two/", ops);
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        try {
+            run(v, seed, "/one/", ops);
+            second.get();
+        } finally {
+            done.set(true);
+            // On a failure here the others still use the volume: let them end before it closes.
+            CompletableFuture.allOf(second, third).handle((result, failure) -> null).get();
+        }
+        return third.get();
     }
 
     /** As {@link #run(Volume, long, String, int)} with 10,000 operations. */

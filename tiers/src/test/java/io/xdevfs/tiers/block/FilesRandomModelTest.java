@@ -19,26 +19,14 @@ import java.util.Random;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * A block volume's files (raw, compressed, sparse) driven the way RandomModelIT drives a mount (several
- * handles per file, truncates, renames, unlinks, syncs, and closes that hand work to the compactor),
- * checked against a model, with freed units discarded as by default. No FUSE in between, so many seeds
- * run in seconds: -Dxdevfs.seed=S -Dxdevfs.seeds=N. Found a flush releasing a unit that had been
- * reused since, whose discard then wiped the new file's bytes.
+ * A block volume's files (raw, compressed, sparse) driven the way RandomModelIT drives a mount
+ * ({@link VolumeModel}), with freed units discarded as by default. No FUSE in between, so a run takes
+ * seconds (-Dxdevfs.seed=S replays one). Found a flush releasing a unit that had been reused since,
+ * whose discard then wiped the new file's bytes.
  */
 class FilesRandomModelTest {
     @TempDir
     Path tmp;
-
-    @ParameterizedTest
-    @EnumSource(value = StorageType.class, names = {"REGULAR", "COMPRESSED", "SPARSE"})
-    void randomOperationsMatchTheModel(StorageType files) throws Exception {
-        long first = Long.getLong("xdevfs.seed", System.nanoTime());
-        for (long seed = first; seed < first + Integer.getInteger("xdevfs.seeds", 1); seed++) {
-            try (BlockVolume v = BlockVolume.open(Posix.get(), config(files, seed), true)) {
-                VolumeModel.run(v, seed, "/");
-            }
-        }
-    }
 
     /**
      * Two writers on files of their own and a third thread that opens any of their files by name, syncs
@@ -50,41 +38,12 @@ class FilesRandomModelTest {
     void concurrentWritersAndSyncsMatchTheirModels(StorageType files) throws Exception {
         long seed = Long.getLong("xdevfs.seed", System.nanoTime());
         try (BlockVolume v = BlockVolume.open(Posix.get(), config(files, seed), true)) {
-            v.mkdir("/one", 0755, null);
-            v.mkdir("/two", 0755, null);
-            java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
-            java.util.concurrent.CompletableFuture<Long> syncs = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
-                Random rnd = new Random(seed + 2);
-                long n = 0;
-                while (!done.get()) {
-                    String name = (rnd.nextBoolean() ? "/one/" : "/two/") + (char) ('a' + rnd.nextInt(6));
-                    try (Content c = v.open(name, Flags.O_RDWR)) {
-                        c.sync(rnd.nextBoolean());
-                        n++;
-                    } catch (io.xdevfs.posix.PosixException e) {
-                        if (e.errno() != io.xdevfs.posix.Errno.ENOENT) {
-                            throw new IllegalStateException(e);
-                        }
-                    } catch (java.io.IOException e) {
-                        throw new IllegalStateException(e);
-                    }
-                }
-                return n;
-            });
-            java.util.concurrent.CompletableFuture<Void> second = java.util.concurrent.CompletableFuture.runAsync(() -> {
-                try {
-                    VolumeModel.run(v, seed + 1, "/two/");
-                } catch (Exception e) {
-                    throw new IllegalStateException(e);
+            long syncs = VolumeModel.twoWritersAnd(v, seed, 5_000, (name, rnd) -> {
+                try (Content c = v.open(name, Flags.O_RDWR)) {
+                    c.sync(rnd.nextBoolean());
                 }
             });
-            try {
-                VolumeModel.run(v, seed, "/one/");
-                second.get();
-            } finally {
-                done.set(true);
-            }
-            assertTrue(syncs.get() > 0, "the syncer synced");
+            assertTrue(syncs > 0, "the syncer synced");
         }
     }
 
@@ -94,5 +53,4 @@ class FilesRandomModelTest {
                 .withCompression(new CompressionSettings(Codecs.byName("lz4").orElseThrow(), 1, 512, true, 16 << 10))
                 .withBlock(new BlockSettings(device, 0, false, true, 4, files)); // enable_trim on, as by default
     }
-
 }
