@@ -41,6 +41,28 @@ public final class VolumeModel {
         void meddle(String name, Random rnd) throws IOException;
     }
 
+    /** The third thread opens the file read-write, fsyncs or fdatasyncs it and closes it (a checkpointer). */
+    public static Meddler syncs(Volume v) {
+        return (name, rnd) -> {
+            try (Content c = v.open(name, Flags.O_RDWR)) {
+                c.sync(rnd.nextBoolean());
+            }
+        };
+    }
+
+    /** The third thread stats the file and reads it whole through a handle of its own. */
+    public static Meddler wholeReads(Volume v) {
+        ByteBuffer buf = ByteBuffer.allocateDirect(64 << 10);
+        return (name, rnd) -> {
+            try (Content c = v.open(name, Flags.O_RDONLY)) {
+                long size = v.getattr(name).size;
+                for (long at = 0; at < size; at += buf.capacity()) {
+                    c.read(buf.clear(), at);
+                }
+            }
+        };
+    }
+
     /**
      * Two runs of {@code ops} operations, in /one and /two, while a third thread meddles with their
      * files without pause. Returns how many meddles succeeded.

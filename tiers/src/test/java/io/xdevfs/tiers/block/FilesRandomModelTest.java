@@ -36,14 +36,21 @@ class FilesRandomModelTest {
     @ParameterizedTest
     @EnumSource(value = StorageType.class, names = {"REGULAR", "COMPRESSED", "SPARSE"})
     void concurrentWritersAndSyncsMatchTheirModels(StorageType files) throws Exception {
+        run(files, 5_000, VolumeModel::syncs);
+    }
+
+    /** The third thread reads the writers' files whole and stats them: no error, and the writers' reads still match. */
+    @ParameterizedTest
+    @EnumSource(value = StorageType.class, names = {"REGULAR", "COMPRESSED", "SPARSE"})
+    void readersAmongWritersSeeNoErrors(StorageType files) throws Exception {
+        run(files, 2_000, VolumeModel::wholeReads);
+    }
+
+    private void run(StorageType files, int ops, java.util.function.Function<io.xdevfs.tiers.Volume, VolumeModel.Meddler> third)
+            throws Exception {
         long seed = Long.getLong("xdevfs.seed", System.nanoTime());
         try (BlockVolume v = BlockVolume.open(Posix.get(), config(files, seed), true)) {
-            long syncs = VolumeModel.twoWritersAnd(v, seed, 5_000, (name, rnd) -> {
-                try (Content c = v.open(name, Flags.O_RDWR)) {
-                    c.sync(rnd.nextBoolean());
-                }
-            });
-            assertTrue(syncs > 0, "the syncer synced");
+            assertTrue(VolumeModel.twoWritersAnd(v, seed, ops, third.apply(v)) > 0, "the third thread's work (seed " + seed + ")");
         }
     }
 
