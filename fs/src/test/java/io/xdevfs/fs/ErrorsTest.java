@@ -34,4 +34,23 @@ class ErrorsTest {
         assertEquals(-Errno.EIO, Errors.toErrno("write", "/f", new StackOverflowError()));
         assertEquals(-Errno.ENOMEM, Errors.toErrno("write", "/f", new OutOfMemoryError()));
     }
+
+    /**
+     * A request by handle: the file's inode is looked up for the log only when the answer is EIO, and a
+     * file that cannot even say its inode still gets its errno.
+     */
+    @Test
+    void aFailureByHandleKeepsItsErrnoAndAsksTheFileOnlyForEio() {
+        int[] asked = {0};
+        io.xdevfs.tiers.Content broken = (io.xdevfs.tiers.Content) java.lang.reflect.Proxy.newProxyInstance(
+                getClass().getClassLoader(), new Class<?>[] {io.xdevfs.tiers.Content.class}, (proxy, method, args) -> {
+                    asked[0]++;
+                    throw new IOException("cannot stat either");
+                });
+        assertEquals(-Errno.ENOSPC, Errors.toErrno("write", broken, new PosixException(Errno.ENOSPC, "pwrite", null)));
+        assertEquals(0, asked[0], "no question for an errno the log does not report");
+        assertEquals(-Errno.EIO, Errors.toErrno("write", broken, new PosixException(Errno.EIO, "block 0", null)));
+        assertEquals(1, asked[0], "asked its inode for the log");
+        assertEquals(-Errno.EIO, Errors.toErrno("fsync", (io.xdevfs.tiers.Content) null, new IllegalStateException()));
+    }
 }

@@ -24,7 +24,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @ExtendWith(NoLeftovers.class)
 class IntentLogIT {
     /** Rounds of the reboot test: the suite runs a few; {@code -Dxdevfs.intentLogRounds=100} runs the hundred. */
-    private static final int ROUNDS = Integer.getInteger("xdevfs.intentLogRounds", 12);
+    private static final int ROUNDS = Integer.getInteger("xdevfs.intentLogRounds", 8);
 
     /**
      * Appends 8 KiB records to {@code wal} with an fdatasync each, and every fourth record makes a

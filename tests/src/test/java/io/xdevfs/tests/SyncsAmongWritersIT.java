@@ -42,13 +42,13 @@ class SyncsAmongWritersIT extends OneMountPerClass {
         });
         CompletableFuture<Void> second = CompletableFuture.runAsync(() -> {
             try {
-                RandomModelIT.model("two", seed + 1, 5_000);
+                RandomModelIT.model("two", seed + 1, 3_000);
             } catch (Exception e) {
                 throw new IllegalStateException(e);
             }
         });
         try {
-            RandomModelIT.model("one", seed, 5_000);
+            RandomModelIT.model("one", seed, 3_000);
             second.get();
         } finally {
             done.set(true);

@@ -116,8 +116,12 @@ class BlockCrashTest {
             workload(v, new Acknowledged());
         }
         int calls = counting.dieAfter(Integer.MAX_VALUE);
-        int step = Math.max(1, calls / 40);
-        for (int n = 1; n < calls; n += step) {
+        // 25 crash points a run, a random phase apart from run to run, so that runs together cover every call.
+        int step = Math.max(1, (calls + 24) / 25);
+        int phase = Integer.getInteger("xdevfs.crashPhase", new java.util.Random().nextInt(step));
+        System.out.println("BlockCrashTest crash points " + (1 + phase) + ", +" + step + " ... of " + calls
+                + " calls (replay with -Dxdevfs.crashPhase=" + phase + ")");
+        for (int n = 1 + phase; n < calls; n += step) {
             Path device = freshDevice("crash" + n + ".img");
             FaultyPosix posix = new FaultyPosix();
             Acknowledged ack = new Acknowledged();

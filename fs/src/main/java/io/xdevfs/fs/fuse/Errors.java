@@ -34,6 +34,22 @@ public final class Errors {
         return -errno;
     }
 
+    /**
+     * As {@link #toErrno(String, String, Throwable)} for a request that names an open file by its handle
+     * (the request hooks answer those without a path): the log names the file's inode instead.
+     */
+    public static int toErrno(String op, io.xdevfs.tiers.Content open, Throwable t) {
+        String which = "(an open file)";
+        if (open != null && (t instanceof PosixException p ? p.errno() == Errno.EIO : classify(t) == Errno.EIO)) {
+            try {
+                which = "(an open file, inode " + open.attributes().ino + ")";
+            } catch (Exception | Error e) {
+                // the file cannot say: the log says less
+            }
+        }
+        return toErrno(op, which, t);
+    }
+
     /** Java's exceptions with a POSIX meaning, most specific first. */
     private static final List<Map.Entry<Class<? extends Throwable>, Integer>> LADDER = List.of(
             Map.entry(NoSuchFileException.class, Errno.ENOENT),

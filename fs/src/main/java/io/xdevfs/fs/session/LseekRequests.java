@@ -47,7 +47,7 @@ public final class LseekRequests implements LargeRequestChannel.RequestHook {
         try {
             return handles.get(fh).seek(offset, whence == SEEK_DATA);
         } catch (Throwable t) {
-            return Errors.toErrno("lseek", null, t);
+            return Errors.toErrno("lseek", handles.find(fh), t);
         }
     }
 

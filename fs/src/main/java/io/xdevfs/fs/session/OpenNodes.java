@@ -143,7 +143,7 @@ public final class OpenNodes implements LargeRequestChannel.RequestHook {
             SetattrIn.putAttrOut(reply, open.attributes());
             KernelReply.send(fd, unique, reply);
         } catch (Throwable t) {
-            KernelReply.error(fd, unique, -Errors.toErrno("setattr", null, t));
+            KernelReply.error(fd, unique, -Errors.toErrno("setattr", open, t));
         }
         return true;
     }

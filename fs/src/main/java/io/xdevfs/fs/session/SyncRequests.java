@@ -71,7 +71,7 @@ public final class SyncRequests implements LargeRequestChannel.RequestHook, Auto
             // fsync(2) that sent this, so its RELEASE cannot come first.
             content = handles.get(fh);
         } catch (Throwable t) {
-            KernelReply.error(fd, unique, -Errors.toErrno("fsync", null, t));
+            KernelReply.error(fd, unique, -Errors.toErrno("fsync", (Content) null, t));
             return true;
         }
         if (threads == null || !offload(fh)) {
@@ -112,7 +112,7 @@ public final class SyncRequests implements LargeRequestChannel.RequestHook, Auto
             content.sync(dataOnly);
             KernelReply.send(fd, unique, KernelReply.body(0));
         } catch (Throwable t) {
-            KernelReply.error(fd, unique, -Errors.toErrno("fsync", null, t));
+            KernelReply.error(fd, unique, -Errors.toErrno("fsync", content, t));
         }
     }
 

@@ -5,6 +5,8 @@ import io.xdevfs.fs.fuse.Errors;
 import io.xdevfs.fs.fuse.Handles;
 import io.xdevfs.posix.Errno;
 
+import io.xdevfs.tiers.Content;
+
 import java.nio.ByteBuffer;
 
 import static io.xdevfs.fs.session.Opcodes.WRITE;
@@ -45,11 +47,13 @@ public final class WriteRequests implements LargeRequestChannel.RequestHook {
             return true;
         }
         int written;
+        Content open = null;
         try {
             ByteBuffer bytes = memory.newDirectByteBuffer(in + WRITE_IN, size);
-            written = handles.get(fh).write(bytes, offset);
+            open = handles.get(fh);
+            written = open.write(bytes, offset);
         } catch (Throwable t) {
-            KernelReply.error(fd, unique, -Errors.toErrno("write", null, t));
+            KernelReply.error(fd, unique, -Errors.toErrno("write", open, t));
             return true;
         }
         KernelReply.send(fd, unique, KernelReply.body(8).putInt(written).putInt(0)); // struct fuse_write_out
