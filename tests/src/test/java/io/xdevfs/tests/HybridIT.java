@@ -259,7 +259,7 @@ class HybridIT {
         } finally {
             fs.close();
         }
-        for (int round = 0; round < 6; round++) {
+        for (int round = 0; round < 4; round++) {
             killWhileMoving(Mounted.startOn(root), rnd);
             try (Mounted again = Mounted.startOn(root)) {
                 for (int i = 0; i < 3; i++) {

@@ -15,9 +15,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Two programs run RandomModelIT's workload in directories of their own while a third opens their files,
  * fsyncs or fdatasyncs and closes them (a database's checkpointer): requests of three writers interleave
  * in the daemon, syncs run on its sync threads beside the request thread, and a last close hands the
- * format's background work its file. Every read still matches the model.
+ * format's background work its file. Every read still matches the model. The subclasses name the
+ * storage types (the regular type's run is SyncsAmongWritersTest's, below FUSE).
  */
-class SyncsAmongWritersIT extends OneMountPerClass {
+abstract class SyncsAmongWritersIT extends OneMountPerClass {
 
     @Test
     void syncsAmongTwoWritersChangeNothingTheyRead() throws Exception {
@@ -42,13 +43,13 @@ class SyncsAmongWritersIT extends OneMountPerClass {
         });
         CompletableFuture<Void> second = CompletableFuture.runAsync(() -> {
             try {
-                RandomModelIT.model("two", seed + 1, 3_000);
+                RandomModelIT.model("two", seed + 1, 2_000);
             } catch (Exception e) {
                 throw new IllegalStateException(e);
             }
         });
         try {
-            RandomModelIT.model("one", seed, 3_000);
+            RandomModelIT.model("one", seed, 2_000);
             second.get();
         } finally {
             done.set(true);

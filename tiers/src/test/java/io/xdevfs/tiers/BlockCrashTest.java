@@ -116,8 +116,8 @@ class BlockCrashTest {
             workload(v, new Acknowledged());
         }
         int calls = counting.dieAfter(Integer.MAX_VALUE);
-        // 25 crash points a run, a random phase apart from run to run, so that runs together cover every call.
-        int step = Math.max(1, (calls + 24) / 25);
+        // 20 crash points a run, a random phase apart from run to run, so that runs together cover every call.
+        int step = Math.max(1, (calls + 19) / 20);
         int phase = Integer.getInteger("xdevfs.crashPhase", new java.util.Random().nextInt(step));
         System.out.println("BlockCrashTest crash points " + (1 + phase) + ", +" + step + " ... of " + calls
                 + " calls (replay with -Dxdevfs.crashPhase=" + phase + ")");

@@ -19,8 +19,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * read matches the model whatever tier the file is on and however a move meets the writes.
  */
 class HybridMovesRandomModelTest {
-    /** Each writer's operations: about a thousand moves meet them. */
-    private static final int OPS = Integer.getInteger("xdevfs.ops", 5_000);
+    /** Each writer's operations: several hundred moves meet them. */
+    private static final int OPS = Integer.getInteger("xdevfs.ops", 3_000);
 
     @TempDir
     Path tmp;
