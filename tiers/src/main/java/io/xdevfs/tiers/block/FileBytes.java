@@ -124,7 +124,7 @@ final class FileBytes {
             return; // the block's last write never reached the device: its earlier bytes stand
         }
         checksumErrors.incrementAndGet();
-        boolean zeros = buf.duplicate().position(offset).limit(offset + BLOCK).mismatch(ByteBuffer.wrap(ZEROS)) == -1;
+        boolean zeros = allZeros(buf, offset);
         throw new PosixException(Errno.EIO, "block " + block + " of inode " + f.id + " does not match its checksum ("
                 + (zeros ? "it reads as zeros" : "CRC32C " + Integer.toHexString(crc)) + ", expected "
                 + Integer.toHexString(f.crcs[(int) block]) + ", unit " + f.unit(block / perUnit) + ")", null);
@@ -415,7 +415,7 @@ final class FileBytes {
             int zFrom = (int) Math.max(0, from - start);
             int zTo = (int) Math.min(BLOCK, to - start);
             zero(buf, zFrom, zTo - zFrom);
-            if (buf.duplicate().position(0).limit(BLOCK).mismatch(ByteBuffer.wrap(ZEROS)) == -1) {
+            if (allZeros(buf, 0)) {
                 nowZero.add(edge); // reads as zeros without being written
                 continue;
             }
@@ -447,6 +447,11 @@ final class FileBytes {
             store.commit(changes);
             return null;
         });
+    }
+
+    /** Whether the block at {@code offset} of {@code buf} holds only zeros. */
+    private static boolean allZeros(ByteBuffer buf, int offset) {
+        return buf.duplicate().position(offset).limit(offset + BLOCK).mismatch(ByteBuffer.wrap(ZEROS)) == -1;
     }
 
     /** Whether unit {@code u} of {@code f} still has a written block once [firstWhole, endWhole) and {@code nowZero} are unwritten. */

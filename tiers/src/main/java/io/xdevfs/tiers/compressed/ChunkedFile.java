@@ -621,7 +621,7 @@ final class ChunkedFile {
             }
             Stat before = log.attributes();
             try {
-                punch(log, coalesce(garbage), cut);
+                punch(log, coalesce(garbage));
             } finally {
                 log.changeMetadata(new MetadataChange.Times(0, Flags.UTIME_OMIT, before.mtimeSec, before.mtimeNsec));
             }
@@ -630,8 +630,8 @@ final class ChunkedFile {
         }
     }
 
-    /** Caller holds the write lock. */
-    private void punch(BackingFile log, List<long[]> ranges, long cut) throws IOException {
+    /** Caller holds the write lock, and the log was not cut since {@code ranges} were taken. */
+    private void punch(BackingFile log, List<long[]> ranges) throws IOException {
         for (int i = 0; i < ranges.size(); i++) {
             long[] g = ranges.get(i);
             try {
@@ -640,7 +640,7 @@ final class ChunkedFile {
                 if (e.errno() == Errno.EOPNOTSUPP) {
                     return; // the backing filesystem cannot punch: the garbage stays (see docs/storage-types.md)
                 }
-                giveBack(ranges.subList(i, ranges.size()), cut);
+                giveBack(ranges.subList(i, ranges.size()), cuts);
                 throw e;
             }
         }
