@@ -37,7 +37,7 @@ class BlockVolumeContractTest extends VolumeContract {
     Volume reopen() throws IOException, VolumeException {
         if (!Files.exists(device())) {
             try (RandomAccessFile f = new RandomAccessFile(device().toFile(), "rw")) {
-                f.setLength(128L << 20);
+                f.setLength(48L << 20); // small: a power cut copies the whole image
             }
             BlockFormat.format(posix, device(), false, "contract", 1 << 20, 0, true);
         }
