@@ -71,6 +71,14 @@ class CliTest {
         out.reset();
         assertEquals(0, Main.run("config", "jvm-options"));
         assertEquals("-Xmx128m -XX:MaxDirectMemorySize=64m\n", out.toString(), "the embedded default");
+        out.reset();
+        // A hybrid's compressed cold tier keeps its 128 MiB chunk cache on the heap too: without it in the
+        // budget, random reads of cold files filled the heap and crashed the daemon (jffi, SIGSEGV).
+        Path hybrid = Files.writeString(tmp.resolve("h.ini"), "[local]\nbase_directory = " + tmp.resolve("b")
+                + "\nstorage_type = hybrid\n[hybrid]\nhot_storage_type = regular\nhot_directory = " + tmp.resolve("h")
+                + "\ncold_storage_type = compressed\ncold_directory = " + tmp.resolve("c") + "\n");
+        assertEquals(0, Main.run("config", "jvm-options", hybrid.toString()), err.toString());
+        assertEquals("-Xmx256m -XX:MaxDirectMemorySize=64m\n", out.toString());
     }
 
     @Test

@@ -30,4 +30,17 @@ class MemoryBudgetTest {
                 .withCache(new CacheSettings(false, false, 512L << 20, 0))), true);
         assertEquals(MemoryBudget.HEAP_WORKING, regular.heapBytes(), "a cache that is off takes nothing");
     }
+
+    /** The tiers' caches count: a hybrid's compressed cold tier filled its chunk cache past a heap sized without it. */
+    @Test
+    void aHybridsHeapHoldsTheCachesOfItsTiers() {
+        LocalConfig d = LocalConfig.defaults();
+        LocalConfig cold = d.withStorageType(StorageType.COMPRESSED).withCache(new CacheSettings(true, false, 96L << 20, 0));
+        LocalConfig hot = d.withCache(new CacheSettings(true, false, 32L << 20, 0));
+        LocalConfig hybrid = d.withHybrid(new io.xdevfs.tiers.HybridSettings(hot, cold, 64L << 20, 0, 60, true, 10, 60, 64L << 20));
+        assertEquals(MemoryBudget.HEAP_WORKING + (128L << 20), MemoryBudget.of(with(hybrid), true).heapBytes());
+        LocalConfig uncached = hybrid.withHybrid(new io.xdevfs.tiers.HybridSettings(d, d, 64L << 20, 0, 60, true, 10, 60,
+                64L << 20));
+        assertEquals(MemoryBudget.HEAP_WORKING, MemoryBudget.of(with(uncached), true).heapBytes());
+    }
 }

@@ -24,6 +24,15 @@ public interface Content extends Closeable {
     /** Returns only when the data (and with {@code dataOnly == false} the metadata) is durable. */
     void sync(boolean dataOnly) throws IOException;
 
+    /**
+     * Starts writing what was written through this content to the device, without waiting and without
+     * making it durable ({@link #sync} still does that): a large copy that calls this after each small
+     * piece reaches the disk as a steady trickle instead of one burst at its sync, which every other
+     * writer's fdatasync on the disk would wait behind. A hint; does nothing where nothing is buffered.
+     */
+    default void startWriteback() throws IOException {
+    }
+
     void truncate(long size) throws IOException;
 
     Stat attributes() throws IOException;

@@ -33,6 +33,11 @@ public abstract class ForwardingContent implements Content {
     }
 
     @Override
+    public void startWriteback() throws IOException {
+        content.startWriteback();
+    }
+
+    @Override
     public void truncate(long size) throws IOException {
         content.truncate(size);
     }

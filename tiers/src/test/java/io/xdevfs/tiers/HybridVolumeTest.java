@@ -53,6 +53,16 @@ class HybridVolumeTest {
         }
     }
 
+    private void assertHolds(String path, byte[] data) throws IOException {
+        try (Content c = volume.open(path, Flags.O_RDONLY)) {
+            ByteBuffer b = ByteBuffer.allocateDirect(data.length);
+            c.read(b, 0);
+            byte[] back = new byte[data.length];
+            b.flip().get(back);
+            org.junit.jupiter.api.Assertions.assertArrayEquals(data, back);
+        }
+    }
+
     private String tier(String path) throws IOException {
         ByteBuffer b = ByteBuffer.allocateDirect(200);
         int n = volume.getxattr(path, HybridVolume.TIER_ATTRIBUTE, b);
@@ -181,14 +191,41 @@ class HybridVolumeTest {
         } finally {
             pool.shutdown();
         }
-        try (Content c = volume.open("/seg", Flags.O_RDONLY)) {
-            ByteBuffer b = ByteBuffer.allocateDirect(data.length);
-            c.read(b, 0);
-            byte[] back = new byte[data.length];
-            b.flip().get(back);
-            org.junit.jupiter.api.Assertions.assertArrayEquals(data, back);
-        }
+        assertHolds("/seg", data);
         assertEquals(1, objects("hot") + objects("cold"), "one object, no part");
+    }
+
+    /**
+     * A move sends its copy to the device a piece at a time (sync_file_range after each 64 KiB, or each
+     * chunk of a compressed tier), so a writer fdatasync'ing on the same disk never waits behind the
+     * whole copy; a target that refuses the hint still gets the file, whole.
+     */
+    @Test
+    void aMoveStartsWritingItsCopyPieceByPieceAndARefusedHintStopsNothing() throws Exception {
+        java.util.concurrent.atomic.AtomicInteger hints = new java.util.concurrent.atomic.AtomicInteger();
+        volume = Volumes.open(config(), new io.xdevfs.posix.ForwardingPosix(posix) {
+            @Override
+            protected void before(String call) {
+                if (call.equals("startWriteback")) {
+                    hints.incrementAndGet();
+                }
+            }
+        });
+        byte[] data = new byte[(1 << 20) + 5];
+        new java.util.Random(5).nextBytes(data);
+        try (Content c = volume.create("/seg", Flags.O_WRONLY, 0644, null)) {
+            c.write(ByteBuffer.allocateDirect(data.length).put(data).flip(), 0);
+            c.sync(true);
+        }
+        volume.setxattr("/seg", HybridVolume.TIER_ATTRIBUTE, bytes("cold"), 0);
+        assertEquals("cold", tier("/seg").split(" ")[0]);
+        assertEquals(9, hints.get(), "one hint per 128 KiB chunk of the compressed cold tier, 1 MiB + 5 bytes copied");
+        hints.set(0);
+
+        posix.fail("startWriteback", Errno.EIO, 0, Integer.MAX_VALUE);
+        volume.setxattr("/seg", HybridVolume.TIER_ATTRIBUTE, bytes("hot"), 0);
+        assertEquals("hot", tier("/seg").split(" ")[0]);
+        assertHolds("/seg", data);
     }
 
     /** Health: a tier that cannot take a synced write is named (names first, then hot, then cold). */

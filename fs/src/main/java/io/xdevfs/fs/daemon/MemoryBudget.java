@@ -2,6 +2,7 @@ package io.xdevfs.fs.daemon;
 
 import io.xdevfs.fs.config.ConfigLoader;
 import io.xdevfs.fs.session.FuseSession;
+import io.xdevfs.tiers.LocalConfig;
 import io.xdevfs.tiers.metrics.Metrics;
 
 import java.io.IOException;
@@ -36,9 +37,20 @@ public record MemoryBudget(long heapBytes, long directBytes, long nativeBytes) {
     private static final int MAX_SESSION_THREADS = 10;
 
     public static MemoryBudget of(ConfigLoader.Config config, boolean singleThreaded) {
-        long cache = config.local().cache().readCache() ? config.local().cache().bytes() : 0; // read or chunk cache
+        long cache = cacheBytes(config.local());
         long requestBuffers = (singleThreaded ? 1 : MAX_SESSION_THREADS) * (FuseSession.MAX_REQUEST + 4096L);
         return new MemoryBudget(HEAP_WORKING + cache, DIRECT, JVM_OWN + requestBuffers);
+    }
+
+    /**
+     * The read or chunk cache a volume keeps on the heap. A hybrid keeps none of its own: each tier has
+     * the cache its type and settings give it (a compressed cold tier, by default, 128 MiB of chunks).
+     */
+    static long cacheBytes(LocalConfig local) {
+        if (local.hybrid() != null) {
+            return cacheBytes(local.hybrid().hot()) + cacheBytes(local.hybrid().cold());
+        }
+        return local.cache().readCache() ? local.cache().bytes() : 0;
     }
 
     long total() {

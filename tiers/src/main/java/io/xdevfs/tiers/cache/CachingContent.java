@@ -82,6 +82,11 @@ final class CachingContent implements Content {
     }
 
     @Override
+    public void startWriteback() throws IOException {
+        delegate.startWriteback();
+    }
+
+    @Override
     public void truncate(long size) throws IOException {
         volume.change(ino, size / CachingVolume.BLOCK, Long.MAX_VALUE, () -> {
             delegate.truncate(size);

@@ -58,6 +58,12 @@ final class CompressedContent implements Content {
         file.sync(backing, dataOnly, writable);
     }
 
+    /** The log's new records: they went to the backing file when written (nothing waits in the daemon). */
+    @Override
+    public void startWriteback() throws IOException {
+        backing.startWriteback();
+    }
+
     @Override
     public void truncate(long size) throws IOException {
         if (!writable) {

@@ -207,6 +207,11 @@ public abstract sealed class DescriptorFile implements BackingFile {
     }
 
     @Override
+    public void startWriteback() throws IOException {
+        posix.startWriteback(fd(), 0, 0); // to the end of the file: only dirty pages are written
+    }
+
+    @Override
     public void truncate(long size) throws IOException {
         posix.ftruncate(fd(), size);
     }

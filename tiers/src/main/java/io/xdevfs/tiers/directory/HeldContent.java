@@ -79,6 +79,14 @@ final class HeldContent implements Content {
     }
 
     @Override
+    public void startWriteback() throws IOException {
+        held(() -> {
+            content.startWriteback();
+            return null;
+        });
+    }
+
+    @Override
     public void truncate(long size) throws IOException {
         enter();
         try {

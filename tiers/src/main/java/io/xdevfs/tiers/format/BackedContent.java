@@ -39,6 +39,11 @@ abstract class BackedContent implements Content {
     }
 
     @Override
+    public void startWriteback() throws IOException {
+        backing.startWriteback();
+    }
+
+    @Override
     public void close() throws IOException {
         backing.close();
     }

@@ -58,7 +58,7 @@ public final class HybridVolume implements Volume {
         this.hot = hot;
         this.cold = cold;
         new Recovery(namespace, hot, cold).run();
-        this.mover = new Mover(this, settings.migrationRateLimit());
+        this.mover = new Mover(this, settings);
         this.migrator = new Migrator(this, mover, settings, posix, faults);
         migrator.start();
     }

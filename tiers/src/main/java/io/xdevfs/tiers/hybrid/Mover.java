@@ -5,6 +5,8 @@ import io.xdevfs.posix.Flags;
 import io.xdevfs.posix.PosixException;
 import io.xdevfs.posix.Stat;
 import io.xdevfs.tiers.Content;
+import io.xdevfs.tiers.HybridSettings;
+import io.xdevfs.tiers.LocalConfig;
 import io.xdevfs.tiers.MetadataChange;
 import io.xdevfs.tiers.Volume;
 import io.xdevfs.tiers.directory.OpenFiles;
@@ -31,6 +33,16 @@ import java.util.concurrent.locks.Lock;
  */
 final class Mover {
     private static final int CHUNK = 1 << 20;
+    /**
+     * A copy reaches the target in pieces this large (or a compressed tier's chunk), each sent to the device at once
+     * ({@link Content#startWriteback}): a writer fdatasync'ing on the same disk then finds a piece or
+     * two ahead of its own write, not the whole copy (one burst at the copy's sync raised its p999
+     * 3-4x; see docs/benchmarks.md, "Hybrid"). Pauses come per {@link #CHUNK}, as before: a
+     * SCHED_IDLE thread woken after every piece waits long for a CPU on a busy machine.
+     */
+    static final int PIECE = 64 << 10;
+    /** How long a gentle copy pauses after each {@link #CHUNK} while the foreground is busy. */
+    private static final long BUSY_PAUSE_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
     private static final int ATTEMPTS = 5;
 
     enum Outcome { MOVED, ABORTED, NOTHING }
@@ -48,9 +60,20 @@ final class Mover {
     private final HybridVolume volume;
     private final long bytesPerSecond;
 
-    Mover(HybridVolume volume, long bytesPerSecond) {
+    /** The piece size for copies into each tier. */
+    private final int hotPiece;
+    private final int coldPiece;
+
+    Mover(HybridVolume volume, HybridSettings settings) {
         this.volume = volume;
-        this.bytesPerSecond = bytesPerSecond;
+        this.bytesPerSecond = settings.migrationRateLimit();
+        this.hotPiece = pieceFor(settings.hot());
+        this.coldPiece = pieceFor(settings.cold());
+    }
+
+    /** Whole chunks into a compressed tier: part of one would be a patch record, and a copy kept in its cache. */
+    private static int pieceFor(LocalConfig tier) {
+        return Math.max(PIECE, tier.compression().chunkSize());
     }
 
     /**
@@ -88,7 +111,7 @@ final class Mover {
             Volume target = volume.tier(to);
             long bytes;
             try {
-                bytes = copy(source, target, s, seen, reason, pace);
+                bytes = copy(source, target, to == Tier.COLD ? coldPiece : hotPiece, s, seen, reason, pace);
             } catch (IOException | RuntimeException e) {
                 volume.stats.failed();
                 removePart(target, id);
@@ -137,7 +160,7 @@ final class Mover {
     }
 
     /** Copies the object to the target's part name and syncs it; -1 when the file changed meanwhile. */
-    private long copy(Volume source, Volume target, FileState s, long seen, String reason, Pace pace)
+    private long copy(Volume source, Volume target, int pieceSize, FileState s, long seen, String reason, Pace pace)
             throws IOException {
         long copied = 0;
         long began = System.nanoTime();
@@ -158,9 +181,12 @@ final class Mover {
                     break;
                 }
                 buffer.flip();
-                out.write(buffer, dataAt);
+                for (int at = 0; at < n; at += pieceSize) { // spaced by the work of each piece (compression)
+                    int piece = Math.min(pieceSize, n - at);
+                    out.write(buffer.slice(at, piece), dataAt + at);
+                    startWriteback(out);
+                }
                 copied += n;
-
                 offset = dataAt + n;
                 if (s.changes.get() != seen || s.unlinked) {
                     return -1;
@@ -179,6 +205,15 @@ final class Mover {
             out.sync(false);
         }
         return copied;
+    }
+
+    /** A hint: where the target refuses it, the copy goes on and its sync at the end still decides. */
+    private static void startWriteback(Content out) {
+        try {
+            out.startWriteback();
+        } catch (IOException e) {
+            // the sync at the end reports a device error that matters
+        }
     }
 
     private static long nextData(Content in, long offset) throws IOException {
@@ -208,7 +243,7 @@ final class Mover {
         long due = began + (long) (copied * 1e9 / bytesPerSecond);
         long wait = due - System.nanoTime();
         if (gentle && volume.stats.foregroundBusy()) {
-            wait = Math.max(wait, TimeUnit.MILLISECONDS.toNanos(20));
+            wait = Math.max(wait, BUSY_PAUSE_NANOS);
         }
         if (wait > 0) {
             try {

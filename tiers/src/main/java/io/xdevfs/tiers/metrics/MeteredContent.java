@@ -35,6 +35,11 @@ final class MeteredContent implements Content {
     }
 
     @Override
+    public void startWriteback() throws IOException {
+        delegate.startWriteback();
+    }
+
+    @Override
     public void truncate(long size) throws IOException {
         metering.time(Op.TRUNCATE, path, () -> delegate.truncate(size));
     }
