@@ -87,6 +87,11 @@ final class MountCommand implements Callable<Integer> {
                 dispatch == Dispatch.single, userOptions);
         MemoryBudget memory = MemoryBudget.of(settings, dispatch == Dispatch.single);
         if (!foreground) {
+            // the daemon inherits this JVM's options, a user's -Xmx among them (Background): say it here too
+            String shortfall = memory.heapShortfall(java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments());
+            if (shortfall != null) {
+                System.err.println("xdevfs: warning: " + shortfall);
+            }
             return Background.start(mnt, files, memory.jvmOptions(), foregroundArgs(mnt, files));
         }
         return new Daemon(settings, mnt, fuseArgs, files, memory).run();

@@ -43,4 +43,20 @@ class MemoryBudgetTest {
                 64L << 20));
         assertEquals(MemoryBudget.HEAP_WORKING, MemoryBudget.of(with(uncached), true).heapBytes());
     }
+
+    /** A user's own -Xmx below the budget's heap is named at mount: a full cache would stop the daemon. */
+    @Test
+    void anXmxBelowTheBudgetIsNamed() {
+        MemoryBudget compressed = MemoryBudget.of(with(LocalConfig.defaults().withStorageType(StorageType.COMPRESSED)), true);
+        assertEquals(null, compressed.heapShortfall(List.of("-Xmx256m", "-Dx=y")));
+        assertEquals(null, compressed.heapShortfall(List.of("-Xmx64m", "-Xmx1g")), "the last -Xmx is the JVM's");
+        assertEquals(null, compressed.heapShortfall(List.of("-Dfile.encoding=UTF-8")), "no -Xmx: the JVM's own default");
+        String shortfall = compressed.heapShortfall(List.of("-Xmx256m", "-Xmx200M"));
+        org.junit.jupiter.api.Assertions.assertTrue(shortfall != null && shortfall.startsWith(
+                "-Xmx200m is below the 256 MiB of heap this configuration needs"), shortfall);
+        assertEquals(null, compressed.heapShortfall(List.of("-Xmx262144k")));
+        assertEquals(null, compressed.heapShortfall(List.of("-Xmx3G")));
+        assertEquals(null, compressed.heapShortfall(List.of("-Xmx" + (256L << 20))), "bytes");
+        org.junit.jupiter.api.Assertions.assertNotNull(compressed.heapShortfall(List.of("-Xmx" + ((256L << 20) - 1))));
+    }
 }

@@ -143,6 +143,10 @@ public final class Daemon {
                 : "; not enforced: this JVM may grow its heap to " + Runtime.getRuntime().maxMemory() / MemoryBudget.MIB
                 + " MiB (xdevfs mount in the background sets " + String.join(" ", memory.jvmOptions())
                 + "; in the foreground pass them in XDEVFS_JAVA_OPTS)"));
+        String shortfall = memory.heapShortfall(java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments());
+        if (shortfall != null) {
+            Log.warn("memory: " + shortfall);
+        }
         Log.info("mounted " + (config.block() != null ? config.block().device() : config.baseDirectory()) + " on " + mountPoint + " (storage_type "
                 + config.storageType().configName() + ", FUSE " + String.join(" ", fuseArgs) + ")");
         if (!xattrs) {

@@ -67,6 +67,40 @@ public record MemoryBudget(long heapBytes, long directBytes, long nativeBytes) {
         return Runtime.getRuntime().maxMemory() <= heapBytes;
     }
 
+    /**
+     * Why a heap limit given on the command line ({@code -Xmx}, the last one wins, as in the JVM) cannot
+     * hold this budget's heap, or null. A user's own {@code -Xmx} in XDEVFS_JAVA_OPTS overrides the budget;
+     * below it, a full read or chunk cache exhausts the heap, and the daemon dies (jffi does not survive
+     * a failed allocation).
+     */
+    public String heapShortfall(List<String> jvmArguments) {
+        Long xmx = null;
+        for (String a : jvmArguments) {
+            if (a.startsWith("-Xmx")) {
+                xmx = jvmSize(a.substring(4));
+            }
+        }
+        if (xmx == null || xmx >= heapBytes) {
+            return null;
+        }
+        return "-Xmx" + xmx / MIB + "m is below the " + heapBytes / MIB + " MiB of heap this configuration needs ("
+                + HEAP_WORKING / MIB + " MiB plus the read or chunk caches): when the caches fill, the daemon stops; "
+                + "raise -Xmx or lower cache_size";
+    }
+
+    /** A JVM size option's value: bytes, or with k, m, g or t (either case). */
+    static long jvmSize(String value) {
+        char unit = Character.toLowerCase(value.charAt(value.length() - 1));
+        int shift = switch (unit) {
+            case 'k' -> 10;
+            case 'm' -> 20;
+            case 'g' -> 30;
+            case 't' -> 40;
+            default -> 0;
+        };
+        return Long.parseLong(shift == 0 ? value : value.substring(0, value.length() - 1)) << shift;
+    }
+
     public String describe() {
         return String.format(java.util.Locale.ROOT, "%d MiB (heap %d MiB, direct buffers %d MiB, native %d MiB)",
                 total() / MIB, heapBytes / MIB, directBytes / MIB, nativeBytes / MIB);
