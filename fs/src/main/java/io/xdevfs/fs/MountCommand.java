@@ -88,7 +88,7 @@ final class MountCommand implements Callable<Integer> {
         MemoryBudget memory = MemoryBudget.of(settings, dispatch == Dispatch.single);
         if (!foreground) {
             // the daemon inherits this JVM's options, a user's -Xmx among them (Background): say it here too
-            String shortfall = memory.heapShortfall(java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments());
+            String shortfall = memory.heapShortfallHere();
             if (shortfall != null) {
                 System.err.println("xdevfs: warning: " + shortfall);
             }

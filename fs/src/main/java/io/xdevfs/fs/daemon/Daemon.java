@@ -143,7 +143,7 @@ public final class Daemon {
                 : "; not enforced: this JVM may grow its heap to " + Runtime.getRuntime().maxMemory() / MemoryBudget.MIB
                 + " MiB (xdevfs mount in the background sets " + String.join(" ", memory.jvmOptions())
                 + "; in the foreground pass them in XDEVFS_JAVA_OPTS)"));
-        String shortfall = memory.heapShortfall(java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments());
+        String shortfall = memory.heapShortfallHere();
         if (shortfall != null) {
             Log.warn("memory: " + shortfall);
         }

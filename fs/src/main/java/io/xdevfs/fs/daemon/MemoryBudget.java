@@ -88,6 +88,11 @@ public record MemoryBudget(long heapBytes, long directBytes, long nativeBytes) {
                 + "raise -Xmx or lower cache_size";
     }
 
+    /** {@link #heapShortfall} of this JVM's own options (a background daemon inherits its mount command's). */
+    public String heapShortfallHere() {
+        return heapShortfall(ManagementFactory.getRuntimeMXBean().getInputArguments());
+    }
+
     /** A JVM size option's value: bytes, or with k, m, g or t (either case). */
     static long jvmSize(String value) {
         char unit = Character.toLowerCase(value.charAt(value.length() - 1));

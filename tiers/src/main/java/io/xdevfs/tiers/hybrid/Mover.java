@@ -34,13 +34,13 @@ import java.util.concurrent.locks.Lock;
 final class Mover {
     private static final int CHUNK = 1 << 20;
     /**
-     * A copy reaches the target in pieces this large (or a compressed tier's chunk), each sent to the device at once
-     * ({@link Content#startWriteback}): a writer fdatasync'ing on the same disk then finds a piece or
-     * two ahead of its own write, not the whole copy (one burst at the copy's sync raised its p999
-     * 3-4x; see docs/benchmarks.md, "Hybrid"). Pauses come per {@link #CHUNK}, as before: a
+     * A copy reaches the target in pieces this large (or a compressed tier's chunk), each sent to the
+     * device at once ({@link Content#startWriteback}): a writer fdatasync'ing on the same disk then
+     * finds a piece or two ahead of its own write, not the whole copy (one burst at the copy's sync
+     * raised its p999 3-4x; see docs/benchmarks.md, "Hybrid"). Pauses come per {@link #CHUNK}: a
      * SCHED_IDLE thread woken after every piece waits long for a CPU on a busy machine.
      */
-    static final int PIECE = 64 << 10;
+    private static final int PIECE = 64 << 10;
     /** How long a gentle copy pauses after each {@link #CHUNK} while the foreground is busy. */
     private static final long BUSY_PAUSE_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
     private static final int ATTEMPTS = 5;
@@ -60,7 +60,7 @@ final class Mover {
     private final HybridVolume volume;
     private final long bytesPerSecond;
 
-    /** The piece size for copies into each tier. */
+    /** The piece sizes for copies into the hot and the cold tier. */
     private final int hotPiece;
     private final int coldPiece;
 
