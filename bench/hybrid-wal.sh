@@ -7,12 +7,14 @@
 #
 #   STREAM=1G ROUNDS=3 KEEP=8 HOT_CACHE=256M BENCH_DIR=/var/tmp/xdevfs-hybrid-bench bench/hybrid-wal.sh
 #   HOT_TYPE=tmpfs (default regular)  COLD_TYPE=regular (default compressed)  CODEC=lz4 (default zstd)  COLD_TIMEOUT=3600 (no moves: the layer alone)
+#   COLD_ROOT=/mnt/other-disk  where the cold tiers' directories go (default BENCH_DIR: the hot tier's disk)
 #   OLD_JAR=/tmp/old/fs/target/xdevfs.jar  also run "hybrid-old": the same hybrid with an earlier build (see
 #                                          bench/compare-builds.sh for making one), for a change smaller than the noise between runs
 set -euo pipefail
 here=$(cd "$(dirname "$(readlink -f "$0")")" && pwd)
 repo=$(dirname "$here")
 work=${BENCH_DIR:-/var/tmp/xdevfs-hybrid-bench}
+cold_root=${COLD_ROOT:-$work}
 stream=$(numfmt --from=iec "${STREAM:-1G}")
 rounds=${ROUNDS:-3}
 keep=${KEEP:-8}
@@ -44,7 +46,7 @@ hot_storage_type = $hot_type
 hot_directory = $work/hybrid-hot
 hot_cache_size = ${HOT_CACHE:-256M}
 cold_storage_type = $cold_type
-cold_directory = $work/hybrid-cold
+cold_directory = $cold_root/hybrid-cold
 cold_timeout_sec = ${COLD_TIMEOUT:-1}
 migration_interval_sec = 1
 $(tmpfs_lines)
@@ -52,7 +54,7 @@ INI
 targets=(alone hybrid)
 if [ -n "${OLD_JAR:-}" ]; then
   targets+=(hybrid-old)
-  sed "s#$work/hybrid-#$work/hybrid-old-#" "$work/hybrid.ini" > "$work/hybrid-old.ini"
+  sed "s#$work/hybrid-#$work/hybrid-old-#; s#$cold_root/hybrid-cold#$cold_root/hybrid-old-cold#" "$work/hybrid.ini" > "$work/hybrid-old.ini"
 fi
 n=${#targets[@]}
 for round in $(seq 1 "$rounds"); do
@@ -65,7 +67,7 @@ for round in $(seq 1 "$rounds"); do
     fusermount3 -u "$work/$t"
     sleep 1
     cleanup
-    rm -rf "$work/$t-base" "$work/hybrid-hot" "$work/hybrid-cold" "$work/hybrid-old-hot" "$work/hybrid-old-cold"
+    rm -rf "$work/$t-base" "$work/hybrid-hot" "$cold_root/hybrid-cold" "$work/hybrid-old-hot" "$cold_root/hybrid-old-cold"
   done
 done
 python3 - "$results/rounds.jsonl" <<'PY'

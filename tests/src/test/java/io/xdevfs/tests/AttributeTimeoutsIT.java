@@ -19,9 +19,7 @@ class AttributeTimeoutsIT {
             + "for i in range(200):\n    os.stat(p)\n";
 
     private static long getattrs(Mounted fs) {
-        Run json = MonitoringIT.cli("stats", "--json", fs.mnt.toString());
-        assertEquals(0, json.exit(), json.output());
-        return MonitoringIT.field(json.output(), "getattr_ops");
+        return MonitoringIT.stat(fs, "getattr_ops");
     }
 
     @Test

@@ -106,6 +106,47 @@ class HybridIT {
         }
     }
 
+
+    /**
+     * A WAL writer of a hot file is passed through (the kernel writes the hot object, the daemon sees no
+     * write), as on the hot type alone; the file stays hot while any handle of it is open, even past
+     * cold_timeout_sec and against xdevfs tier migrate (EBUSY), and moves, byte-exact, once the last
+     * closes; written again when cold, its bytes go to the cold object.
+     */
+    @Test
+    void aPassedThroughWriterKeepsItsFileHotUntilItsLastHandleCloses() throws Exception {
+        try (Mounted fs = Mounted.start(hybrid())) {
+            assertEquals(1, MonitoringIT.stat(fs, "passthrough_active"), fs.log());
+            String seen = Py.eval(fs.mnt, "import time\n"
+                    + "w = os.open(d + '/seg', os.O_CREAT | os.O_WRONLY | os.O_APPEND, 0o600)\n"
+                    + "for n in range(256):\n"
+                    + "    os.write(w, ((b'record %06d ' % n) * 700)[:8192])\n    os.fdatasync(w)\n"
+                    + "r = os.open(d + '/seg', os.O_RDONLY)\n"
+                    + "tier = lambda: os.getxattr(d + '/seg', 'user.xdevfs.tier').decode().split()[0]\n"
+                    + "time.sleep(2.5)\n"
+                    + "writing = tier()\n"
+                    + "os.close(w)\n"
+                    + "try:\n    os.setxattr(d + '/seg', 'user.xdevfs.tier', b'cold')\n    asked = 'moved'\n"
+                    + "except OSError as e:\n    asked = errno.errorcode[e.errno]\n"
+                    + "time.sleep(2.5)\n"
+                    + "reading = tier()\n"
+                    + "os.close(r)\n"
+                    + "print(writing, asked, reading)");
+            assertEquals("hot EBUSY hot", seen, "open, the file stays hot: " + fs.log());
+            assertTrue(MonitoringIT.stat(fs, "passthrough_opens") >= 1, "the writer was passed through");
+            assertEquals(0, MonitoringIT.stat(fs, "write_ops"), "the daemon saw none of the 256 writes");
+            String sum = Run.sha256(fs.path("seg"));
+
+            awaitTier(fs.path("seg"), "cold");
+            assertEquals(sum, Run.sha256(fs.path("seg")), "moved byte-exact");
+            assertTrue(objects(fs.root.resolve("hot")).isEmpty(), "the hot object is gone");
+            Files.write(fs.path("seg"), "tail".getBytes(), java.nio.file.StandardOpenOption.APPEND);
+            assertTrue(MonitoringIT.stat(fs, "write_ops") >= 1, "a cold file's writes reach the daemon");
+            assertEquals(256 * 8192 + 4, Files.size(fs.path("seg")));
+            assertEquals("tail", new String(Files.readAllBytes(fs.path("seg")), 256 * 8192, 4));
+        }
+    }
+
     /** Fields 41 (scheduling policy: 0 other, 5 idle) and 19 (nice) of /proc/PID/task/TID/stat of the named thread. */
     static List<String> threadPolicyAndNice(long pid, String name) throws java.io.IOException {
         try (var tasks = Files.list(Path.of("/proc/" + pid + "/task"))) {
@@ -173,9 +214,15 @@ class HybridIT {
         }
     }
 
+    /**
+     * Without passthrough every write reaches the daemon, so a file moves with a writer open (with it, a
+     * file open for writing stays hot: aPassedThroughWriterKeepsItsFileHotUntilItsLastHandleCloses).
+     */
     @Test
     void openHandlesReadAndWriteAcrossMovesBothWays() throws Exception {
-        try (Mounted fs = Mounted.start(hybrid("auto_migration = false"))) {
+        List<String> lines = hybrid("auto_migration = false");
+        lines.add(1, "fuse_passthrough = false");
+        try (Mounted fs = Mounted.start(lines)) {
             String out = Py.eval(fs.mnt, String.join("\n",
                     "import subprocess",
                     "p = d + '/f'",

@@ -28,6 +28,13 @@ class MonitoringIT {
         return Run.in(null, cmd);
     }
 
+    /** One field of the mount's `xdevfs stats --json`. */
+    static long stat(Mounted fs, String field) {
+        Run json = cli("stats", "--json", fs.mnt.toString());
+        assertEquals(0, json.exit(), json.output());
+        return field(json.output(), field);
+    }
+
     static long field(String json, String name) {
         Matcher m = Pattern.compile("\"" + name + "\": ([0-9.]+)").matcher(json);
         assertTrue(m.find(), name + " in " + json);

@@ -20,11 +20,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @ExtendWith(NoLeftovers.class)
 class PassthroughIT {
 
-    private static long stat(Mounted fs, String field) {
-        Run json = MonitoringIT.cli("stats", "--json", fs.mnt.toString());
-        assertEquals(0, json.exit(), json.output());
-        return MonitoringIT.field(json.output(), field);
-    }
 
     private static String py(Mounted fs, String code) {
         return Py.eval(fs.mnt, code);
@@ -33,11 +28,11 @@ class PassthroughIT {
     @Test
     void bytesGoStraightToTheBackingFileAndEveryOpenOfAFileSharesIt() throws Exception {
         try (Mounted fs = Mounted.start()) {
-            assertEquals(1, stat(fs, "passthrough_active"), fs.log());
+            assertEquals(1, MonitoringIT.stat(fs, "passthrough_active"), fs.log());
             Run.ok("dd", "if=/dev/urandom", "of=" + fs.path("seg"), "bs=1M", "count=24", "status=none");
             assertEquals(Run.sha256(fs.base.resolve("seg")), Run.sha256(fs.path("seg")));
-            assertTrue(stat(fs, "passthrough_opens") >= 2, "dd and sha256sum opened it in passthrough");
-            assertEquals(0, stat(fs, "write_ops"), "the daemon saw none of the 24 writes");
+            assertTrue(MonitoringIT.stat(fs, "passthrough_opens") >= 2, "dd and sha256sum opened it in passthrough");
+            assertEquals(0, MonitoringIT.stat(fs, "write_ops"), "the daemon saw none of the 24 writes");
 
             // A reader opened first (read-only), a writer second: one registration serves both.
             String seen = py(fs, "r = os.open(d + '/two', os.O_RDONLY | os.O_CREAT, 0o644)\n"
@@ -56,7 +51,7 @@ class PassthroughIT {
             assertEquals("10000 151", appended);
             assertEquals("a".repeat(100) + "b".repeat(50) + "z", Files.readString(fs.path("log")));
             assertEquals(151, Files.size(fs.base.resolve("log")));
-            assertEquals(0, stat(fs, "passthrough_files"), "every registration closed with its last handle");
+            assertEquals(0, MonitoringIT.stat(fs, "passthrough_files"), "every registration closed with its last handle");
         }
     }
 
@@ -73,12 +68,12 @@ class PassthroughIT {
                     + "    os.close(os.open(d + '/f%d' % i, os.O_RDONLY))\n"
                     + "for i in range(0, 300, 2):\n    os.unlink(d + '/f%d' % i)\n"
                     + "print(len(os.listdir(d)))"));
-            assertTrue(stat(fs, "fuse_releases_deferred") >= 600, fs.log());
+            assertTrue(MonitoringIT.stat(fs, "fuse_releases_deferred") >= 600, fs.log());
             long deadline = System.nanoTime() + 10_000_000_000L;
-            long open = stat(fs, "open_inodes");
+            long open = MonitoringIT.stat(fs, "open_inodes");
             while (open != 0 && System.nanoTime() < deadline) {
                 Thread.sleep(200);
-                open = stat(fs, "open_inodes");
+                open = MonitoringIT.stat(fs, "open_inodes");
             }
             assertEquals(0, open, "every released file closed");
             try (var names = Files.list(fs.base)) {
@@ -117,7 +112,7 @@ class PassthroughIT {
         try {
             py(fs, "f = os.open(d + '/wal', os.O_WRONLY | os.O_CREAT, 0o644)\n"
                     + "for i in range(64):\n    os.write(f, bytes([i]) * 8192)\n    os.fdatasync(f)\n");
-            assertTrue(stat(fs, "sync_ops") >= 64, "fdatasync still reaches the daemon");
+            assertTrue(MonitoringIT.stat(fs, "sync_ops") >= 64, "fdatasync still reaches the daemon");
             Run.ok("kill", "-9", Long.toString(fs.pid()));
             assertTrue(fs.process().waitFor(10, java.util.concurrent.TimeUnit.SECONDS));
         } finally {
@@ -158,7 +153,7 @@ class PassthroughIT {
             assertEquals("rwxrwSrwx 2767", mode(fs, "nogx"), "set-group-ID without group execute stays, as on ext4");
             assertEquals("rwsrwsrwx 6777", mode(fs, "root"), "CAP_FSETID keeps them");
             assertEquals("datamore\n", Files.readString(fs.path("write")));
-            assertTrue(stat(fs, "write_ops") >= 2, "the set-ID files' writes went through the daemon");
+            assertTrue(MonitoringIT.stat(fs, "write_ops") >= 2, "the set-ID files' writes went through the daemon");
 
             // security.capability is still removed by a write (the kernel asks once per inode).
             Files.writeString(fs.path("tool"), "#!/bin/sh\n");
@@ -167,10 +162,10 @@ class PassthroughIT {
             Run.ok("sh", "-c", "echo >> " + fs.path("tool"));
             assertEquals("", Run.ok("getcap", fs.path("tool").toString()).strip());
 
-            long before = stat(fs, "xattr_ops");
+            long before = MonitoringIT.stat(fs, "xattr_ops");
             py(fs, "f = os.open(d + '/many', os.O_WRONLY | os.O_CREAT, 0o644)\n"
                     + "for i in range(500):\n    os.write(f, b'x' * 4096)\nos.close(f)");
-            assertTrue(stat(fs, "xattr_ops") - before <= 2, "no security.capability lookup per write");
+            assertTrue(MonitoringIT.stat(fs, "xattr_ops") - before <= 2, "no security.capability lookup per write");
         }
     }
 
@@ -201,19 +196,19 @@ class PassthroughIT {
     @Test
     void switchedOffOrWithGrowingPreallocationEveryWriteGoesThroughTheDaemon() throws Exception {
         try (Mounted fs = Mounted.start(List.of("fuse_passthrough = false", "fuse_handle_killpriv = false"))) {
-            assertEquals(0, stat(fs, "passthrough_active"));
+            assertEquals(0, MonitoringIT.stat(fs, "passthrough_active"));
             py(fs, "f = os.open(d + '/w', os.O_WRONLY | os.O_CREAT, 0o644)\n"
                     + "for i in range(20):\n    os.write(f, b'x' * 4096)\nos.close(f)");
-            assertEquals(20, stat(fs, "write_ops"));
-            assertTrue(stat(fs, "xattr_ops") >= 20, "the kernel asks for security.capability before each write");
-            assertEquals(0, stat(fs, "passthrough_opens"));
+            assertEquals(20, MonitoringIT.stat(fs, "write_ops"));
+            assertTrue(MonitoringIT.stat(fs, "xattr_ops") >= 20, "the kernel asks for security.capability before each write");
+            assertEquals(0, MonitoringIT.stat(fs, "passthrough_opens"));
         }
         // extent_size grows the preallocation as writes arrive: those files are not passed through.
         try (Mounted fs = Mounted.start(List.of("extent_size = 16M"))) {
-            assertEquals(1, stat(fs, "passthrough_active"));
+            assertEquals(1, MonitoringIT.stat(fs, "passthrough_active"));
             Files.write(fs.path("seg"), new byte[4096]);
-            assertEquals(0, stat(fs, "passthrough_opens"));
-            assertEquals(1, stat(fs, "write_ops"));
+            assertEquals(0, MonitoringIT.stat(fs, "passthrough_opens"));
+            assertEquals(1, MonitoringIT.stat(fs, "write_ops"));
             assertTrue(Long.parseLong(Run.ok("stat", "-c", "%b", fs.base.resolve("seg").toString()).strip()) * 512
                     >= 16 << 20, "the extent was reserved");
         }

@@ -18,17 +18,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class WritebackCacheIT {
     private static final List<String> WRITEBACK = List.of("fuse_writeback_cache = true");
 
-    private static long stat(Mounted fs, String field) {
-        Run json = MonitoringIT.cli("stats", "--json", fs.mnt.toString());
-        assertEquals(0, json.exit(), json.output());
-        return MonitoringIT.field(json.output(), field);
-    }
 
     @Test
     void smallWritesArriveGatheredAndAnFsyncedByteSurvivesKillNine() throws Exception {
         Mounted killed = Mounted.start(WRITEBACK);
         try {
-            assertEquals(0, stat(killed, "passthrough_active"), "the kernel does not combine passthrough with it");
+            assertEquals(0, MonitoringIT.stat(killed, "passthrough_active"), "the kernel does not combine passthrough with it");
             assertTrue(killed.log().contains("no file is opened in FUSE passthrough"), killed.log());
             String sha = Py.eval(killed.mnt, "import hashlib\nh = hashlib.sha256()\n"
                     + "f = os.open(d + '/wal', os.O_WRONLY | os.O_CREAT, 0o644)\n"
@@ -44,10 +39,10 @@ class WritebackCacheIT {
             killed.kill(); // its daemon was killed: no clean unmount to check
         }
         try (Mounted fs = Mounted.start(WRITEBACK)) {
-            long before = stat(fs, "write_ops");
+            long before = MonitoringIT.stat(fs, "write_ops");
             Py.eval(fs.mnt, "f = os.open(d + '/small', os.O_WRONLY | os.O_CREAT, 0o644)\n"
                     + "for i in range(2000):\n    os.write(f, bytes([i % 251]) * 4096)\nos.close(f)");
-            long writes = stat(fs, "write_ops") - before;
+            long writes = MonitoringIT.stat(fs, "write_ops") - before;
             assertTrue(writes <= 200, "2000 writes of 4 KiB reached the daemon as " + writes);
             assertEquals("True", Py.eval(fs.mnt, "data = open(d + '/small', 'rb').read()\n"
                     + "print(data == b''.join(bytes([i % 251]) * 4096 for i in range(2000)))"));

@@ -72,6 +72,15 @@ public final class Volumes {
                 ? new CachingVolume(volume, config.cache()) : volume;
     }
 
+    /** Whether two directory tiers are on one filesystem (a block tier has no directory: no). */
+    private static boolean oneFilesystem(LocalConfig a, LocalConfig b, Posix posix) throws PosixException {
+        if (a.storageType() == StorageType.BLOCK || b.storageType() == StorageType.BLOCK) {
+            return false;
+        }
+        return posix.lstatAt(Flags.AT_FDCWD, a.baseDirectory().toString()).dev
+                == posix.lstatAt(Flags.AT_FDCWD, b.baseDirectory().toString()).dev;
+    }
+
     /**
      * The namespace over the base directory, then each tier as the volume its own configuration
      * describes (a tmpfs hot tier is mounted, restored and backed up like storage_type = tmpfs).
@@ -84,7 +93,8 @@ public final class Volumes {
         try {
             hot = open(h.hot(), posix, null, "the hybrid's hot tier (tmpfs, " + h.hot().baseDirectory() + ")");
             cold = open(h.cold(), posix, null, "the hybrid's cold tier (tmpfs, " + h.cold().baseDirectory() + ")");
-            return new HybridVolume(namespace, hot, cold, h, posix, e -> backgroundFault.accept(e));
+            return new HybridVolume(namespace, hot, cold, h, posix, e -> backgroundFault.accept(e),
+                    oneFilesystem(h.hot(), h.cold(), posix));
         } catch (VolumeException e) {
             closeAll(namespace, hot, cold);
             throw e;

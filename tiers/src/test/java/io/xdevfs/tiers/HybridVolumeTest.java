@@ -228,6 +228,65 @@ class HybridVolumeTest {
         assertHolds("/seg", data);
     }
 
+    /**
+     * A writer of a hot file gets the hot object's descriptor for FUSE passthrough (the kernel then
+     * writes it unseen), and the file stays put while any handle of it is open: a move would miss those
+     * writes, and a handle opened after it would reach the old object. Readers and cold files are not
+     * passed through.
+     */
+    @Test
+    void aHotWriterIsPassedThroughAndItsFileStaysPutUntilItsLastHandleCloses() throws Exception {
+        volume = Volumes.open(config(), posix);
+        Content reader;
+        try (Content writer = volume.create("/seg", Flags.O_WRONLY, 0644, null)) {
+            writer.write(bytes("first "), 0);
+            int fd = writer.passthroughDescriptor();
+            assertTrue(fd >= 0, "a hot writer is passed through");
+            ByteBuffer direct = bytes("second");
+            assertEquals(6, posix.pwrite(fd, direct, 6), "the kernel's write to the hot object, unseen by the volume");
+            posix.close(fd);
+            reader = volume.open("/seg", Flags.O_RDONLY);
+            assertEquals(-1, reader.passthroughDescriptor(), "readers are not passed through");
+        }
+        IOException busy = assertThrows(IOException.class,
+                () -> volume.setxattr("/seg", HybridVolume.TIER_ATTRIBUTE, bytes("cold"), 0));
+        assertTrue(busy.getMessage().contains("passthrough"), busy.getMessage());
+        assertEquals("hot", tier("/seg").split(" ")[0], "a reader of the passed-through node keeps the file hot");
+        reader.close();
+
+        volume.setxattr("/seg", HybridVolume.TIER_ATTRIBUTE, bytes("cold"), 0);
+        assertEquals("cold", tier("/seg").split(" ")[0], "all handles closed: it moves");
+        assertEquals("first second", read("/seg"), "the bytes the kernel wrote moved with it");
+        try (Content writer = volume.open("/seg", Flags.O_RDWR)) {
+            assertEquals(-1, writer.passthroughDescriptor(), "a cold file's writes go through the volume");
+        }
+    }
+
+    /** On tiers of two filesystems a full hot tier must reach the daemon (it moves the file): no passthrough. */
+    @Test
+    void tiersOnTwoFilesystemsAreNotPassedThrough() throws Exception {
+        Path shm = Path.of("/dev/shm");
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isDirectory(shm)
+                && !Files.getFileStore(shm).equals(Files.getFileStore(tmp)), "needs /dev/shm on another filesystem");
+        Path cold = Files.createTempDirectory(shm, "xdevfs-cold");
+        try {
+            LocalConfig d = LocalConfig.defaults().withBaseDirectory(tmp.resolve("base"));
+            volume = Volumes.open(d.withHybrid(new HybridSettings(d.withBaseDirectory(tmp.resolve("hot")),
+                    d.withBaseDirectory(cold), 64L << 20, 0, 3600, false, 100, 60, 64L << 20)), posix);
+            try (Content writer = volume.create("/seg", Flags.O_WRONLY, 0644, null)) {
+                assertEquals(-1, writer.passthroughDescriptor());
+            }
+        } finally {
+            if (volume != null) {
+                volume.close();
+                volume = null;
+            }
+            try (var files = Files.walk(cold)) {
+                files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+    }
+
     /** Health: a tier that cannot take a synced write is named (names first, then hot, then cold). */
     @Test
     void aTierThatCannotTakeWritesIsNamed() throws Exception {

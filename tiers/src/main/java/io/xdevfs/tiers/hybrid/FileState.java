@@ -37,6 +37,34 @@ final class FileState {
      */
     final java.util.concurrent.locks.ReentrantLock moving = new java.util.concurrent.locks.ReentrantLock();
 
+    /** Handles open on the file; under this state's monitor. */
+    private int handles;
+    /**
+     * A handle was given to FUSE passthrough: the kernel writes the hot object itself, unseen, for as
+     * long as any handle of the file is open (a node's registration serves its later opens too). No
+     * move starts or switches meanwhile: its copy would miss those writes, and a handle opened after
+     * the switch would still reach the old object.
+     */
+    private volatile boolean passedThrough;
+
+    synchronized void opened() {
+        handles++;
+    }
+
+    synchronized void closed() {
+        if (--handles == 0) {
+            passedThrough = false;
+        }
+    }
+
+    synchronized void passThrough() {
+        passedThrough = true;
+    }
+
+    boolean passedThrough() {
+        return passedThrough;
+    }
+
     FileState(long id) {
         this.id = id;
     }

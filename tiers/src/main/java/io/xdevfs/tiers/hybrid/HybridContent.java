@@ -45,6 +45,7 @@ final class HybridContent implements Content {
         this.dataGeneration = state.generation;
         this.flags = flags;
         this.writes = (flags & Flags.O_ACCMODE) != Flags.O_RDONLY;
+        state.opened();
     }
 
     /** The caller's open flags that the object is opened with: creation is the stub's business. */
@@ -97,7 +98,8 @@ final class HybridContent implements Content {
         try {
             return c.write(src, offset);
         } catch (PosixException e) {
-            if (e.errno() != Errno.ENOSPC || state.tier != Tier.HOT) {
+            if (e.errno() != Errno.ENOSPC || state.tier != Tier.HOT || state.passedThrough()) {
+                // passed through, the tiers share a filesystem (HybridVolume#passthrough): the cold one is full too
                 throw e;
             }
         } finally {
@@ -151,8 +153,39 @@ final class HybridContent implements Content {
         }
     }
 
+    /**
+     * A writer of a hot file, where the tiers share a filesystem ({@link HybridVolume#passthrough}),
+     * gets the hot object's descriptor: the kernel then writes it directly, as it would on the hot type
+     * alone, and the file stays put until its last handle closes ({@link FileState#passThrough}).
+     * Readers do not (a sealed segment being read is what moves), nor do cold files (their reads count
+     * toward promotion).
+     */
+    @Override
+    public int passthroughDescriptor() throws IOException {
+        if (!writes || !volume.passthrough()) {
+            return -1;
+        }
+        Content c = enter();
+        try {
+            if (state.tier != Tier.HOT) {
+                return -1;
+            }
+            int fd = c.passthroughDescriptor();
+            if (fd >= 0) {
+                state.passThrough();
+                state.changes.incrementAndGet(); // a move copying now aborts at its switch
+            }
+            return fd;
+        } finally {
+            gate.unlock();
+        }
+    }
+
     @Override
     public void sync(boolean dataOnly) throws IOException {
+        if (state.passedThrough()) {
+            volume.stats.foreground(); // the writes it follows never reached the daemon
+        }
         held(false, c -> {
             c.sync(dataOnly);
             if (state.entryPending) {
@@ -217,6 +250,7 @@ final class HybridContent implements Content {
             if (writes) {
                 state.writers.decrementAndGet();
             }
+            state.closed();
             entry.release();
         }
     }

@@ -51,12 +51,22 @@ public final class HybridVolume implements Volume {
     private final Mover mover;
     private final Migrator migrator;
 
-    /** {@code faults}: where a failed background pass is reported (the files stay where they were). */
+    /** Whether writers of hot files may be handed to FUSE passthrough ({@link HybridContent#passthroughDescriptor}). */
+    private final boolean passthrough;
+
+    /**
+     * {@code faults}: where a failed background pass is reported (the files stay where they were).
+     * {@code tiersShareFilesystem}: the hot and the cold tier's directories are on one filesystem. Only
+     * then are hot files passed through: a write the kernel makes to a full hot tier fails with ENOSPC,
+     * which is right when the cold tier is as full; on tiers of their own filesystems such a write goes
+     * through the daemon, which moves the file to the cold tier and writes it there.
+     */
     public HybridVolume(Volume namespace, Volume hot, Volume cold, HybridSettings settings, Posix posix,
-                        java.util.function.Consumer<Exception> faults) throws IOException {
+                        java.util.function.Consumer<Exception> faults, boolean tiersShareFilesystem) throws IOException {
         this.namespace = namespace;
         this.hot = hot;
         this.cold = cold;
+        this.passthrough = tiersShareFilesystem;
         new Recovery(namespace, hot, cold).run();
         this.mover = new Mover(this, settings);
         this.migrator = new Migrator(this, mover, settings, posix, faults);
@@ -73,6 +83,10 @@ public final class HybridVolume implements Volume {
 
     Mover mover() {
         return mover;
+    }
+
+    boolean passthrough() {
+        return passthrough;
     }
 
     // ---- the file's entry and tier ----

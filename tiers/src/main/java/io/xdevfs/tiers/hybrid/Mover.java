@@ -45,7 +45,8 @@ final class Mover {
     private static final long BUSY_PAUSE_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
     private static final int ATTEMPTS = 5;
 
-    enum Outcome { MOVED, ABORTED, NOTHING }
+    /** BUSY: the file is open in passthrough ({@link FileState#passThrough}) and stays put until it closes. */
+    enum Outcome { MOVED, ABORTED, NOTHING, BUSY }
 
     /** How a copy is paced. */
     enum Pace {
@@ -82,7 +83,12 @@ final class Mover {
      */
     void moveNow(long id, Tier to, String reason) throws IOException {
         for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
-            if (move(id, to, reason, Pace.NONE) != Outcome.ABORTED) {
+            Outcome outcome = move(id, to, reason, Pace.NONE);
+            if (outcome == Outcome.BUSY) {
+                throw new PosixException(Errno.EBUSY, "open for writing in FUSE passthrough (the kernel writes it"
+                        + " directly): it can move once every handle of it is closed", null);
+            }
+            if (outcome != Outcome.ABORTED) {
                 return;
             }
         }
@@ -106,6 +112,9 @@ final class Mover {
             }
             if (from == null || from == to || s.unlinked) {
                 return Outcome.NOTHING;
+            }
+            if (s.passedThrough()) {
+                return Outcome.BUSY;
             }
             Volume source = volume.tier(from);
             Volume target = volume.tier(to);
@@ -144,7 +153,7 @@ final class Mover {
         }
         long held = System.nanoTime();
         try {
-            if (s.changes.get() != seen || s.unlinked) {
+            if (s.changes.get() != seen || s.unlinked || s.passedThrough()) {
                 return false;
             }
             target.rename(ObjectNames.part(s.id), ObjectNames.of(s.id), 0);
