@@ -73,20 +73,33 @@ final class TierCommand {
             long bytes = 0;
             int done = 0;
             int pinned = 0;
+            int busy = 0;
             for (Path f : all) {
                 String pin = pinOf(f);
                 if (pin != null && !pin.equals(to)) {
                     pinned++;
                     continue;
                 }
-                write(f, TIER, to);
+                try {
+                    view(f).write(TIER, StandardCharsets.UTF_8.encode(to));
+                } catch (FileSystemException e) {
+                    if (!busy(e)) {
+                        throw explain(f, e);
+                    }
+                    busy++; // open for writing in passthrough, or written throughout its move: the next run may move it
+                    continue;
+                }
                 done++;
                 bytes += Files.size(f);
-                System.err.printf(Locale.ROOT, "\rmoving to %s: %d/%d files, %s", to, done + pinned, all.size(), mib(bytes));
+                System.err.printf(Locale.ROOT, "\rmoving to %s: %d/%d files, %s", to, done + pinned + busy, all.size(), mib(bytes));
             }
             System.err.println();
             System.out.printf(Locale.ROOT, "%d files (%s) are %s; %d pinned to the other tier left alone; %.1f s%n",
                     done, mib(bytes), to, pinned, (System.nanoTime() - started) / 1e9);
+            if (busy > 0) {
+                System.out.printf(Locale.ROOT, "%d busy files left where they are (open for writing in FUSE passthrough, or"
+                        + " written throughout their move): run it again once they are closed%n", busy);
+            }
             return 0;
         }
     }
@@ -213,10 +226,15 @@ final class TierCommand {
         if (reason.contains("Operation not permitted")) {
             return new UsageException(f + ": pinned to the other tier (xdevfs tier unpin it first)");
         }
-        if (reason.contains("Device or resource busy")) {
-            return new UsageException(f + ": kept changing while it was being moved; try again");
+        if (busy(e)) {
+            return new UsageException(f + ": busy: open for writing in FUSE passthrough (it can move once closed), or it kept"
+                    + " changing while it was being moved; try again");
         }
         return new UsageException(f + ": " + (e.getReason() == null ? e.getMessage() : reason));
+    }
+
+    private static boolean busy(FileSystemException e) {
+        return String.valueOf(e.getReason()).contains("Device or resource busy");
     }
 
     private static String mib(long bytes) {

@@ -133,6 +133,15 @@ class HybridIT {
                     + "os.close(r)\n"
                     + "print(writing, asked, reading)");
             assertEquals("hot EBUSY hot", seen, "open, the file stays hot: " + fs.log());
+            try (java.nio.channels.FileChannel open = java.nio.channels.FileChannel.open(fs.path("open"),
+                    java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE)) {
+                open.write(java.nio.ByteBuffer.wrap(new byte[5000]));
+                Run migrate = MonitoringIT.cli("tier", "migrate", fs.mnt.toString());
+                assertEquals(0, migrate.exit(), migrate.output());
+                assertTrue(migrate.output().contains("busy files left where they are"), migrate.output());
+                assertTrue(tier(fs.path("open")).startsWith("hot"), tier(fs.path("open")));
+            }
+            Files.delete(fs.path("open"));
             assertTrue(MonitoringIT.stat(fs, "passthrough_opens") >= 1, "the writer was passed through");
             assertEquals(0, MonitoringIT.stat(fs, "write_ops"), "the daemon saw none of the 256 writes");
             String sum = Run.sha256(fs.path("seg"));

@@ -262,6 +262,32 @@ class HybridVolumeTest {
         }
     }
 
+    /**
+     * A pin to the cold tier of a file open in passthrough is kept, not refused: the migrator moves the
+     * file at its first pass after the last handle closes, whatever cold_timeout_sec says.
+     */
+    @Test
+    void aPinOfAPassedThroughFileStandsAndTheFileMovesOnceClosed() throws Exception {
+        LocalConfig d = LocalConfig.defaults().withBaseDirectory(tmp.resolve("base"));
+        volume = Volumes.open(d.withHybrid(new HybridSettings(d.withBaseDirectory(tmp.resolve("hot")),
+                d.withBaseDirectory(tmp.resolve("cold")).withStorageType(StorageType.COMPRESSED),
+                64L << 20, 0, 3600, true, 100, 1, 64L << 20)), posix);
+        try (Content writer = volume.create("/seg", Flags.O_WRONLY, 0644, null)) {
+            writer.write(bytes("sealed soon"), 0);
+            posix.close(writer.passthroughDescriptor());
+            volume.setxattr("/seg", HybridVolume.PIN_ATTRIBUTE, bytes("cold"), 0);
+            Thread.sleep(1500); // a pass or two of the migrator
+            assertEquals("hot", tier("/seg").split(" ")[0], "open in passthrough: it stays");
+        }
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (!tier("/seg").startsWith("cold")) {
+            assertTrue(System.nanoTime() < deadline, "still " + tier("/seg"));
+            Thread.sleep(50);
+        }
+        assertTrue(tier("/seg").contains("pinned cold"), tier("/seg"));
+        assertEquals("sealed soon", read("/seg"));
+    }
+
     /** On tiers of two filesystems a full hot tier must reach the daemon (it moves the file): no passthrough. */
     @Test
     void tiersOnTwoFilesystemsAreNotPassedThrough() throws Exception {

@@ -487,6 +487,7 @@ public final class HybridVolume implements Volume {
                 Pins.set(v, object, to);
                 return null;
             });
+            // BUSY (open in passthrough): the pin stands, and the migrator's first pass after the last handle closes moves it
             mover.moveNow(st.ino, to, "pinned " + to.configName());
             return;
         }
@@ -494,7 +495,9 @@ public final class HybridVolume implements Volume {
         if (pin != null && pin != to) {
             throw new PosixException(Errno.EPERM, "pinned " + pin.configName() + "; unpin it first", path);
         }
-        mover.moveNow(st.ino, to, "requested (xdevfs tier migrate)");
+        if (mover.moveNow(st.ino, to, "requested (xdevfs tier migrate)") == Mover.Outcome.BUSY) {
+            throw Mover.passedThrough(path);
+        }
     }
 
     /** The pin of a file (on its object) or directory (in the namespace), or null. */

@@ -35,7 +35,8 @@ import java.util.concurrent.TimeUnit;
  */
 final class Migrator {
     /** {@code lastNanos}: when the object was last written or arrived in its tier (its ctime, as a move's rename sets it). */
-    private record Found(long id, long size, long stored, long lastNanos, boolean pinned) {
+    /** {@code pinned}: to the tier it is in; {@code pinnedAway}: to the other one (its move waited for a handle to close). */
+    private record Found(long id, long size, long stored, long lastNanos, boolean pinned, boolean pinnedAway) {
     }
 
     private record Reads(long windowStart, int count) {
@@ -181,7 +182,10 @@ final class Migrator {
         Map<Found, String> toCold = new java.util.LinkedHashMap<>();
         long left = usage;
         for (Found f : hot) {
-            if (!f.pinned && now - f.lastNanos >= timeout && !openForWriting(f.id)) {
+            if (f.pinnedAway && !openForWriting(f.id)) {
+                toCold.put(f, "pinned cold");
+                left -= f.stored;
+            } else if (!f.pinned && now - f.lastNanos >= timeout && !openForWriting(f.id)) {
                 toCold.put(f, "not written for " + settings.coldTimeoutSec() + " s");
                 left -= f.stored;
             }
@@ -245,8 +249,9 @@ final class Migrator {
             }
             try {
                 Stat st = v.getattr("/" + e.name());
+                Tier pin = pins ? Pins.of(v, "/" + e.name()) : null;
                 found.add(new Found(id, st.size, st.blocks * 512, Math.max(st.mtimeSec * 1_000_000_000L + st.mtimeNsec,
-                        st.ctimeSec * 1_000_000_000L + st.ctimeNsec), pins && Pins.of(v, "/" + e.name()) == tier));
+                        st.ctimeSec * 1_000_000_000L + st.ctimeNsec), pin == tier, pin != null && pin != tier));
             } catch (PosixException gone) {
                 if (gone.errno() != Errno.ENOENT) {
                     throw gone;

@@ -48,6 +48,12 @@ final class Mover {
     /** BUSY: the file is open in passthrough ({@link FileState#passThrough}) and stays put until it closes. */
     enum Outcome { MOVED, ABORTED, NOTHING, BUSY }
 
+    /** What a move of a file open in passthrough ({@link Outcome#BUSY}) answers where it was asked for. */
+    static PosixException passedThrough(String path) {
+        return new PosixException(Errno.EBUSY, "open for writing in FUSE passthrough (the kernel writes it directly):"
+                + " it can move once every handle of it is closed;", path);
+    }
+
     /** How a copy is paced. */
     enum Pace {
         /** As fast as it goes: asked for now (a full hot tier, xdevfs tier migrate). */
@@ -79,17 +85,13 @@ final class Mover {
 
     /**
      * A move asked for now (xdevfs tier migrate, a full hot tier): not rate-limited, retried while
-     * writes abort it; EBUSY if they keep doing so.
+     * writes abort it; EBUSY if they keep doing so. {@link Outcome#BUSY} when the file is open in passthrough.
      */
-    void moveNow(long id, Tier to, String reason) throws IOException {
+    Outcome moveNow(long id, Tier to, String reason) throws IOException {
         for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
             Outcome outcome = move(id, to, reason, Pace.NONE);
-            if (outcome == Outcome.BUSY) {
-                throw new PosixException(Errno.EBUSY, "open for writing in FUSE passthrough (the kernel writes it"
-                        + " directly): it can move once every handle of it is closed", null);
-            }
             if (outcome != Outcome.ABORTED) {
-                return;
+                return outcome;
             }
         }
         throw new PosixException(Errno.EBUSY, "file kept changing during " + ATTEMPTS + " attempts to move it", null);
