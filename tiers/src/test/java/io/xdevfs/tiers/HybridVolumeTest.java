@@ -263,6 +263,50 @@ class HybridVolumeTest {
     }
 
     /**
+     * A writer that opens in passthrough while a move copies the file: the kernel's writes would miss
+     * the copy, so the move aborts at its switch, the retry finds the file passed through (EBUSY), and
+     * the late bytes are there; once the writer closes, the move goes through with them.
+     */
+    @Test
+    void aWriterPassedThroughDuringACopyAbortsTheMove() throws Exception {
+        java.util.concurrent.atomic.AtomicBoolean armed = new java.util.concurrent.atomic.AtomicBoolean();
+        Content[] late = new Content[1];
+        volume = Volumes.open(config(), new io.xdevfs.posix.ForwardingPosix(posix) {
+            @Override
+            protected void before(String call) {
+                if (call.equals("startWriteback") && armed.compareAndSet(true, false)) {
+                    try { // the copy is under way: a writer opens, and the kernel writes through its descriptor
+                        late[0] = volume.open("/seg", Flags.O_WRONLY);
+                        int fd = late[0].passthroughDescriptor();
+                        posix.pwrite(fd, bytes("LATE"), 0);
+                        posix.close(fd);
+                    } catch (IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                }
+            }
+        });
+        byte[] data = new byte[(1 << 20) + 5];
+        new java.util.Random(7).nextBytes(data);
+        try (Content c = volume.create("/seg", Flags.O_WRONLY, 0644, null)) {
+            c.write(ByteBuffer.allocateDirect(data.length).put(data).flip(), 0);
+        }
+        armed.set(true);
+        IOException busy = assertThrows(IOException.class,
+                () -> volume.setxattr("/seg", HybridVolume.TIER_ATTRIBUTE, bytes("cold"), 0));
+        assertTrue(busy.getMessage().contains("passthrough"), busy.getMessage());
+        assertEquals("hot", tier("/seg").split(" ")[0]);
+        System.arraycopy("LATE".getBytes(StandardCharsets.UTF_8), 0, data, 0, 4);
+        assertHolds("/seg", data);
+        assertEquals(1, objects("hot") + objects("cold"), "the aborted copy's part is gone");
+
+        late[0].close();
+        volume.setxattr("/seg", HybridVolume.TIER_ATTRIBUTE, bytes("cold"), 0);
+        assertEquals("cold", tier("/seg").split(" ")[0]);
+        assertHolds("/seg", data);
+    }
+
+    /**
      * A pin to the cold tier of a file open in passthrough is kept, not refused: the migrator moves the
      * file at its first pass after the last handle closes, whatever cold_timeout_sec says.
      */
