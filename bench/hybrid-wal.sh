@@ -8,6 +8,8 @@
 #   STREAM=1G ROUNDS=3 KEEP=8 HOT_CACHE=256M BENCH_DIR=/var/tmp/xdevfs-hybrid-bench bench/hybrid-wal.sh
 #   HOT_TYPE=tmpfs (default regular)  COLD_TYPE=regular (default compressed)  CODEC=lz4 (default zstd)  COLD_TIMEOUT=3600 (no moves: the layer alone)
 #   COLD_ROOT=/mnt/other-disk  where the cold tiers' directories go (default BENCH_DIR: the hot tier's disk)
+#   RATE=2500  at most this many appends a second (default: as fast as each target goes), so every target
+#              sees the same moves in the same time
 #   OLD_JAR=/tmp/old/fs/target/xdevfs.jar  also run "hybrid-old": the same hybrid with an earlier build (see
 #                                          bench/compare-builds.sh for making one), for a change smaller than the noise between runs
 set -euo pipefail

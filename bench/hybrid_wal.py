@@ -2,10 +2,12 @@
 """A WAL stream on one mount: SEGMENT-byte segments written in 8 KiB appends, each followed by
 fdatasync; a segment is closed when full and deleted KEEP segments later (as PostgreSQL removes old
 WAL). Prints one JSON line: appends/s, fdatasync latency percentiles, and what the mount's stats say
-(peak hot-tier usage while writing, for a hybrid mount)."""
+(peak hot-tier usage while writing, for a hybrid mount). With RATE in the environment, at most that
+many appends a second (a WAL at a given rate: the same moves in the same time on every target)."""
 import json, os, sys, threading, time
 
 mnt, stream, keep, label = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
+rate = float(os.environ.get('RATE', '0'))
 SEGMENT, RECORD = 16 << 20, 8192
 # WAL-like bytes: half random, half repetitive record headers (compresses about 2x, as real WAL does)
 rnd = os.urandom(1 << 20)
@@ -44,6 +46,10 @@ for seg in range(stream // SEGMENT):
         t = time.perf_counter_ns()
         os.fdatasync(fd)
         lat.append(time.perf_counter_ns() - t)
+        if rate:
+            ahead = start + len(lat) / rate - time.perf_counter()
+            if ahead > 0:
+                time.sleep(ahead)
     os.close(fd)
     names.append(name)
     if len(names) > keep:
