@@ -12,6 +12,8 @@
 #              sees the same moves in the same time
 #   OLD_JAR=/tmp/old/fs/target/xdevfs.jar  also run "hybrid-old": the same hybrid with an earlier build (see
 #                                          bench/compare-builds.sh for making one), for a change smaller than the noise between runs
+#   OLD_LINES="fuse_passthrough = false"   [local] lines added to "hybrid-old" only ('|' separates); without OLD_JAR
+#                                          it runs this build: a setting against the default, in the same rounds
 set -euo pipefail
 here=$(cd "$(dirname "$(readlink -f "$0")")" && pwd)
 repo=$(dirname "$here")
@@ -54,16 +56,18 @@ migration_interval_sec = 1
 $(tmpfs_lines)
 INI
 targets=(alone hybrid)
-if [ -n "${OLD_JAR:-}" ]; then
+if [ -n "${OLD_JAR:-}${OLD_LINES:-}" ]; then
   targets+=(hybrid-old)
-  sed "s#$work/hybrid-#$work/hybrid-old-#; s#$cold_root/hybrid-cold#$cold_root/hybrid-old-cold#" "$work/hybrid.ini" > "$work/hybrid-old.ini"
+  sed "s#$work/hybrid-#$work/hybrid-old-#; s#$cold_root/hybrid-cold#$cold_root/hybrid-old-cold#" "$work/hybrid.ini" |
+    awk -v extra="${OLD_LINES:-}" '{ print } /^storage_type = hybrid$/ && extra != "" { n = split(extra, a, "|"); for (i = 1; i <= n; i++) print a[i] }' \
+    > "$work/hybrid-old.ini"
 fi
 n=${#targets[@]}
 for round in $(seq 1 "$rounds"); do
   for i in $(seq 0 $((n - 1))); do
     t=${targets[$(((i + round) % n))]}
     jar=""
-    if [ "$t" = hybrid-old ]; then jar=$OLD_JAR; fi
+    if [ "$t" = hybrid-old ]; then jar=${OLD_JAR:-}; fi
     XDEVFS_JAR=${jar:-${XDEVFS_JAR:-}} "$repo/mount-scripts/xdevfs" mount --config "$work/$t.ini" --log-file "$results/$t.log" "$work/$t" >&2
     python3 "$here/hybrid_wal.py" "$work/$t" "$stream" "$keep" "$t" | tee -a "$results/rounds.jsonl"
     fusermount3 -u "$work/$t"
