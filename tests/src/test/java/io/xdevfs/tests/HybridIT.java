@@ -228,8 +228,9 @@ class HybridIT {
     }
 
     /**
-     * Without passthrough every write reaches the daemon, so a file moves with a writer open (with it, a
-     * file open for writing stays hot: aPassedThroughWriterKeepsItsFileHotUntilItsLastHandleCloses).
+     * Without passthrough (a hybrid's default, set here so the test does not depend on it) every write
+     * reaches the daemon, so a file moves with a writer open (with fuse_passthrough = true, a file open
+     * for writing stays hot: aPassedThroughWriterKeepsItsFileHotUntilItsLastHandleCloses).
      */
     @Test
     void openHandlesReadAndWriteAcrossMovesBothWays() throws Exception {
