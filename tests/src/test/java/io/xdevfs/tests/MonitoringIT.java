@@ -156,6 +156,56 @@ class MonitoringIT {
         }
     }
 
+    /**
+     * The control attributes are answered on a thread of their own (ControlRequests), outside libfuse: the
+     * getxattr protocol must hold there as it did under libfuse (size query, ERANGE for a short buffer,
+     * the value), names that are not ours and nodes other than the root must still reach the volume,
+     * and the answers must keep coming while a writer's fsyncs are in flight.
+     */
+    @Test
+    void controlAttributesKeepTheGetxattrProtocolWhileWritersSync() throws Exception {
+        try (Mounted fs = Mounted.start(List.of())) {
+            String out = Py.eval(fs.mnt, String.join("\n",
+                    "import ctypes, threading, json",
+                    "libc = ctypes.CDLL(None, use_errno=True)",
+                    "def raw(path, name, size):",
+                    "    buf = ctypes.create_string_buffer(max(size, 1))",
+                    "    n = libc.getxattr(path.encode(), name.encode(), buf if size else None, ctypes.c_size_t(size))",
+                    "    return (n, ctypes.get_errno()) if n < 0 else (n, buf.raw[:n] if size else None)",
+                    "stop = threading.Event()",
+                    "syncs = [0]",
+                    "def writer():",
+                    "    fd = os.open(d + '/wal', os.O_CREAT | os.O_WRONLY | os.O_APPEND, 0o600)",
+                    "    while not stop.is_set():",
+                    "        os.write(fd, b'w' * 8192); os.fdatasync(fd); syncs[0] += 1",
+                    "    os.close(fd)",
+                    "t = threading.Thread(target=writer); t.start()",
+                    "for i in range(50):",
+                    "    size, _ = raw(d, 'user.xdevfs.stats', 0)",
+                    "    assert size > 1000, size",
+                    "    n, err = raw(d, 'user.xdevfs.stats', 10)",
+                    "    assert n == -1 and err == errno.ERANGE, (n, err)",
+                    "    n, value = raw(d, 'user.xdevfs.stats', 1 << 16)",
+                    "    assert n > 1000 and json.loads(value)['since_reset_sec'] >= 0, n",
+                    "    assert json.loads(os.getxattr(d, 'user.xdevfs.health'))['healthy'] is True",
+                    "    assert 'since reset' in os.getxattr(d, 'user.xdevfs.stats.text').decode()",
+                    "stop.set(); t.join()",
+                    "os.mkdir(d + '/sub')",
+                    "os.setxattr(d + '/sub', 'user.mine', b'v')",
+                    "os.setxattr(d, 'user.root-own', b'r')",
+                    "res = []",
+                    "for path, name in [(d + '/sub', 'user.xdevfs.stats'), (d, 'user.xdevfs.nope'), (d, 'user.xdevfs.statsx')]:",
+                    "    try: os.getxattr(path, name); res.append('found')",
+                    "    except OSError as e: res.append(errno.errorcode[e.errno])",
+                    "res.append(os.getxattr(d + '/sub', 'user.mine').decode())",
+                    "res.append(os.getxattr(d, 'user.root-own').decode())",
+                    "print(syncs[0] > 0, *res)"));
+            assertEquals("True ENODATA ENODATA ENODATA v r", out);
+            assertEquals(0, cli("stats", "--reset", fs.mnt.toString()).exit(), "the reset, a setxattr, stays libfuse's");
+            assertTrue(stat(fs, "since_reset_sec") < 60);
+        }
+    }
+
     @Test
     void statsOfSomethingElseIsAClearError() throws Exception {
         Run r = cli("stats", "/tmp");

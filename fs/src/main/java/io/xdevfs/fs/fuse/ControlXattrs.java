@@ -22,7 +22,8 @@ import java.util.function.Supplier;
  * </pre>
  *
  * A reader asks for the size first and then the value; the rendering is kept for 100 ms so that
- * both calls see the same bytes.
+ * both calls see the same bytes. Reads are answered off the request thread
+ * ({@link io.xdevfs.fs.session.ControlRequests}): rendering takes a millisecond or more.
  */
 public final class ControlXattrs {
     public static final String PREFIX = "user.xdevfs.";
@@ -30,6 +31,8 @@ public final class ControlXattrs {
     public static final String STATS_TEXT = PREFIX + "stats.text";
     public static final String HEALTH = PREFIX + "health";
     public static final String RESET = PREFIX + "reset";
+    /** The names getxattr reads (RESET is only set). */
+    public static final java.util.Set<String> READABLE = java.util.Set.of(STATS, STATS_TEXT, HEALTH);
     /** Long enough for a reader's size query and read, short enough that every command sees news. */
     private static final long KEEP_NANOS = 100_000_000L;
 

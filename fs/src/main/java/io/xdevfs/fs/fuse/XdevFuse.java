@@ -2,6 +2,7 @@ package io.xdevfs.fs.fuse;
 
 import com.kenai.jffi.MemoryIO;
 import io.xdevfs.fs.session.AttributeTimeouts;
+import io.xdevfs.fs.session.ControlRequests;
 import io.xdevfs.fs.session.FuseSession;
 import io.xdevfs.fs.session.InitReply;
 import io.xdevfs.fs.session.KillPrivileges;
@@ -157,6 +158,8 @@ public final class XdevFuse extends FuseStubFS {
     private volatile SyncRequests sync;
     /** RELEASE requests, answered outside libfuse; set when the session starts. */
     private volatile ReleaseRequests releases;
+    /** GETXATTR of the control attributes, answered off the request thread; set when the session starts. */
+    private volatile ControlRequests controlRequests;
 
     private long handle(Pointer fileInfo) {
         return fileInfo.getLong(fhOffset);
@@ -173,6 +176,8 @@ public final class XdevFuse extends FuseStubFS {
         WriteRequests writes = new WriteRequests(handles);
         sync = new SyncRequests(handles, syncThreads);
         releases = new ReleaseRequests(handles, passthrough, Posix.get());
+        ControlXattrs c = control;
+        controlRequests = xattrs && c != null ? new ControlRequests(ControlXattrs.READABLE, c::get) : null;
         LargeRequestChannel.RequestHook both = new LargeRequestChannel.RequestHook() {
             @Override
             public boolean answer(int fd, long address, int length) {
@@ -186,7 +191,8 @@ public final class XdevFuse extends FuseStubFS {
                 }
                 return openNodes.answer(fd, address, length) || writes.answer(fd, address, length)
                         || sync.answer(fd, address, length) || releases.answer(fd, address, length)
-                        || lseek.answer(fd, address, length);
+                        || lseek.answer(fd, address, length)
+                        || (controlRequests != null && controlRequests.answer(fd, address, length));
             }
 
             @Override
@@ -286,6 +292,10 @@ public final class XdevFuse extends FuseStubFS {
         SyncRequests syncs = sync;
         if (syncs != null) {
             syncs.close(); // the syncs under way finish before their files close
+        }
+        ControlRequests controls = controlRequests;
+        if (controls != null) {
+            controls.close();
         }
         drainReleases();
         handles.closeAll();

@@ -25,6 +25,8 @@ final class OpMetrics {
     /** Everything since the last reset. Guarded by the owning Metrics' lock. */
     private final Histogram total = new Histogram(LOWEST, HIGHEST, DIGITS);
     private Histogram interval;
+    /** {@link #total}'s figures; null when values arrived since they were read. Guarded by the Metrics lock. */
+    private Latencies latencies = Latencies.NONE;
 
     OpMetrics(Op op) {
         this.op = op;
@@ -46,10 +48,16 @@ final class OpMetrics {
     /** Caller holds the Metrics lock. Moves what was recorded since the last call into the total. */
     Snapshot snapshot() {
         interval = recorder.getIntervalHistogram(interval);
-        total.add(interval);
-        return new Snapshot(op, ops.sum(), bytes.sum(), errors.sum(), answers.sum(), total.getTotalCount() == 0 ? 0 : total.getMean(),
-                total.getValueAtPercentile(50), total.getValueAtPercentile(90), total.getValueAtPercentile(99),
-                total.getValueAtPercentile(99.9), total.getMaxValue());
+        if (interval.getTotalCount() > 0) {
+            total.add(interval);
+            latencies = null;
+        }
+        if (latencies == null) {
+            latencies = Latencies.of(total);
+        }
+        Latencies l = latencies;
+        return new Snapshot(op, ops.sum(), bytes.sum(), errors.sum(), answers.sum(), l.meanNanos(), l.p50(), l.p90(), l.p99(),
+                l.p999(), l.max());
     }
 
     /** Caller holds the Metrics lock. */
@@ -60,6 +68,7 @@ final class OpMetrics {
         errors.reset();
         recorder.reset();
         total.reset();
+        latencies = Latencies.NONE;
     }
 
     /**
