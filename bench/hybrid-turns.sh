@@ -7,7 +7,8 @@
 #   RUNS=3 RATE=2500 TURNS=8 PER_TURN=8 SKIP=2.5 bench/hybrid-turns.sh
 #   COLD_ROOT=/mnt/other-disk   where the hybrid's cold tier goes (default: BENCH_DIR, the hot tier's disk)
 #   EXTRA="nomoves=cold_timeout_sec = 3600"   a third mount: the hybrid with these [hybrid] lines ('|' separates; a
-#                                             line replaces the default of its key)
+#                                             line replaces the default of its key where it is, so
+#                                             EXTRA="pt=fuse_passthrough = true" sets the [local] key)
 set -euo pipefail
 here=$(cd "$(dirname "$(readlink -f "$0")")" && pwd)
 repo=$(dirname "$here")
@@ -28,6 +29,7 @@ hybrid_ini() { # name, extra [hybrid] lines
 [local]
 base_directory = $work/$1-base
 storage_type = hybrid
+fuse_passthrough = auto
 compression_type = zstd
 [hybrid]
 hot_storage_type = regular
@@ -39,10 +41,10 @@ cold_timeout_sec = 1
 migration_interval_sec = 1
 INI
 }
-with_lines() { # stdin: an ini; $1: lines ('|' separates) that replace the keys they name or are added at the end
-  awk -v extra="$1" 'BEGIN { n = split(extra, add, "|"); for (i = 1; i <= n; i++) { k = add[i]; sub(/ *=.*/, "", k); replaced[k] = 1 } }
-    { k = $0; sub(/ *=.*/, "", k); if (!(k in replaced)) print }
-    END { for (i = 1; i <= n; i++) if (add[i] != "") print add[i] }'
+with_lines() { # stdin: an ini; $1: lines ('|' separates) that replace the keys they name where they are, or are added at the end
+  awk -v extra="$1" 'BEGIN { n = split(extra, add, "|"); for (i = 1; i <= n; i++) { k = add[i]; sub(/ *=.*/, "", k); line[k] = add[i] } }
+    { k = $0; sub(/ *=.*/, "", k); if (k in line) { print line[k]; delete line[k] } else print }
+    END { for (k in line) if (line[k] != "") print line[k] }'
 }
 mkdir -p "$results"
 for run in $(seq 1 "${RUNS:-3}"); do

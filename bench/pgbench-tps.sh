@@ -8,12 +8,15 @@
 # (initdb, pg_ctl, pgbench); the server runs as nobody. "regular-slow" is the regular type without its
 # kernel fast paths (fuse_passthrough = false, fuse_handle_killpriv = false): every write a request.
 # "regular-nosync" is the regular type with every fsync on the request thread (fuse_sync_threads = 0).
+# "hybrid-nopt" is the hybrid with fuse_passthrough = false (its hot writers' writes through the daemon).
 #
 #   TARGETS="regular hybrid" ROUNDS=3 SECONDS_OF_LOAD=30 SCALE=10 CLIENTS=4 COLD_TIMEOUT=5 bench/pgbench-tps.sh
+#   COLD_ROOT=/mnt/other-disk   the hybrid's cold tier there (default: BENCH_DIR, the hot tier's disk)
 set -euo pipefail
 here=$(cd "$(dirname "$(readlink -f "$0")")" && pwd)
 repo=$(dirname "$here")
 work=${BENCH_DIR:-/var/tmp/xdevfs-pgbench}
+cold_root=${COLD_ROOT:-$work} # where the hybrid's cold tier goes: another device than BENCH_DIR's, or the same disk
 rounds=${ROUNDS:-3}
 pgbin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort | tail -1)
 export PATH="$pgbin:$PATH"
@@ -23,7 +26,7 @@ done
 as_nobody() { runuser -u nobody -- "$@"; }
 cleanup() {
   as_nobody pg_ctl -D "$work/data" -m immediate stop >/dev/null 2>&1 || true
-  for m in "$work"/regular "$work"/regular-slow "$work"/regular-nosync "$work"/hybrid "$work"/tmpfslog; do
+  for m in "$work"/regular "$work"/regular-slow "$work"/regular-nosync "$work"/hybrid "$work"/hybrid-nopt "$work"/tmpfslog; do
     if findmnt "$m" >/dev/null 2>&1; then fusermount3 -u "$m" 2>/dev/null || umount -l "$m" || true; fi
   done
   { findmnt -rn -o TARGET | grep "^$work/" || true; } | sort -r | while read -r m; do umount -l "$m" || true; done
@@ -31,7 +34,7 @@ cleanup() {
 trap cleanup EXIT
 cleanup
 rm -rf "$work"
-mkdir -p "$work"/{native,regular,regular-slow,regular-nosync,hybrid,tmpfslog}
+mkdir -p "$work"/{native,regular,regular-slow,regular-nosync,hybrid,hybrid-nopt,tmpfslog}
 chown nobody "$work"
 printf '[local]\nbase_directory = %s\n' "$work/regular-base" > "$work/regular.ini"
 printf '[local]\nbase_directory = %s\nfuse_passthrough = false\nfuse_handle_killpriv = false\n' \
@@ -46,10 +49,12 @@ compression_type = zstd
 hot_storage_type = regular
 hot_directory = $work/hybrid-hot
 cold_storage_type = compressed
-cold_directory = $work/hybrid-cold
+cold_directory = $cold_root/hybrid-cold
 cold_timeout_sec = ${COLD_TIMEOUT:-5}
 migration_interval_sec = 1
 INI
+sed "s#$work/hybrid-#$work/hybrid-nopt-#; s#$cold_root/hybrid-cold#$cold_root/hybrid-nopt-cold#; s#^storage_type = hybrid#&\nfuse_passthrough = false#" \
+  "$work/hybrid.ini" > "$work/hybrid-nopt.ini"
 cat > "$work/tmpfslog.ini" <<INI
 [local]
 base_directory = $work/tmpfslog-base
@@ -83,7 +88,7 @@ for round in $(seq 1 "$rounds"); do
     as_nobody pg_ctl -D "$work/data" -m fast stop >/dev/null
     if [ "$t" != native ]; then fusermount3 -u "$work/$t"; fi
     { findmnt -rn -o TARGET | grep "^$work/" || true; } | sort -r | while read -r m; do umount -l "$m" || true; done
-    rm -rf "$work/$t-base" "$work/hybrid-hot" "$work/hybrid-cold" "$work/tmpfslog-backup" "$work/tmpfslog-log" "$work/native/pg_wal"
+    rm -rf "$work/$t-base" "$work/hybrid-hot" "$cold_root/hybrid-cold" "$work/hybrid-nopt-hot" "$cold_root/hybrid-nopt-cold" "$work/tmpfslog-backup" "$work/tmpfslog-log" "$work/native/pg_wal"
     echo "round $round $t tps $tps moves $moves" | tee -a "$results"
   done
 done

@@ -64,17 +64,9 @@ public final class Daemon {
             Log.info("fuse_writeback_cache = true: no file is opened in FUSE passthrough (the kernel does not "
                     + "combine the two)");
         }
-        // A hybrid's moves raised a WAL writer's fdatasync p99 about 2x with its hot writers passed through
-        // (docs/benchmarks.md, "Hot writers in passthrough"): there only fuse_passthrough = true asks for it.
-        boolean hybridAuto = config.local().storageType() == StorageType.HYBRID
-                && kernel.passthrough() == FusePassthrough.AUTO;
-        if (hybridAuto) {
-            Log.info("storage_type = hybrid: no file is opened in FUSE passthrough unless fuse_passthrough = true "
-                    + "(while files move, a writer's fdatasync tail measured lower without it)");
-        }
         // Asked of the kernel, which may still not offer it; a block volume's files have no backing file for it.
         boolean passthrough = kernel.passthrough() != FusePassthrough.OFF && !kernel.writebackCache()
-                && config.local().storageType() != StorageType.BLOCK && !hybridAuto
+                && config.local().storageType() != StorageType.BLOCK
                 && Preflight.passthroughUnavailable(Posix.get().geteuid() == 0) == null;
         this.asks = InitReply.Asks.of(passthrough, kernel);
         this.attrTimeoutMillis = kernel.attrTimeoutMillis();

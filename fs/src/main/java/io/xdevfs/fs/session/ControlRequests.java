@@ -93,7 +93,7 @@ public final class ControlRequests implements LargeRequestChannel.RequestHook {
         } catch (PosixException e) {
             KernelReply.error(fd, unique, e.errno());
             return;
-        } catch (RuntimeException e) {
+        } catch (Throwable e) { // answered, whatever failed: the caller would otherwise wait for ever
             Log.warn("reading " + name + " failed: " + e);
             KernelReply.error(fd, unique, Errno.EIO);
             return;
