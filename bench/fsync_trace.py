@@ -39,15 +39,16 @@ for op in sorted(latency, key=lambda o: -len(latency[o])):
         print('%-16s n=%7d p50 %8.1f us  p99 %9.1f us' % (op, len(latency[op]), pct(latency[op], .5), pct(latency[op], .99)))
 daemon_syncs.sort()
 starts = [d[0] for d in daemon_syncs]
-inside, outside = [], []
+inside, outside, matched = [], [], []
 for began, ended in fsyncs:
     i = bisect.bisect_left(starts, began)
     if i < len(daemon_syncs) and daemon_syncs[i][0] < ended:
         inside.append(daemon_syncs[i][1] - daemon_syncs[i][0])
         outside.append((ended - began) - inside[-1])
+        matched.append((ended - began, inside[-1], outside[-1]))
 print('writer FSYNC requests %d: the daemon\'s fdatasync p50 %.1f p99 %.1f us; outside it p50 %.1f p99 %.1f us'
       % (len(fsyncs), pct(inside, .5), pct(inside, .99), pct(outside, .5), pct(outside, .99)))
-slowest = sorted(zip([e - b for b, e in fsyncs], inside, outside), reverse=True)[:max(1, len(inside) // 100)]
+slowest = sorted(matched, reverse=True)[:max(1, len(matched) // 100)]
 print('slowest 1%%: mean %.1f us, of which the fdatasync %.1f, outside it %.1f'
       % tuple(sum(s[i] for s in slowest) / len(slowest) * 1e6 for i in range(3)))
 waited = sum(1 for o in outside if o > 300e-6)

@@ -226,9 +226,9 @@ class HybridIT {
     }
 
     /**
-     * Without passthrough (a hybrid's default, set here so the test does not depend on it) every write
-     * reaches the daemon, so a file moves with a writer open (with fuse_passthrough = true, a file open
-     * for writing stays hot: aPassedThroughWriterKeepsItsFileHotUntilItsLastHandleCloses).
+     * Without passthrough (set here: by default a hybrid passes its hot writers through) every write
+     * reaches the daemon, so a file moves with a writer open (with passthrough, a file open for writing
+     * stays hot: aPassedThroughWriterKeepsItsFileHotUntilItsLastHandleCloses).
      */
     @Test
     void openHandlesReadAndWriteAcrossMovesBothWays() throws Exception {

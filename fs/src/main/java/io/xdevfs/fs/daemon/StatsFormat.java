@@ -58,8 +58,8 @@ public final class StatsFormat {
 
     /**
      * {@code d} with {@code decimals} (at most 3) places, half up, as {@code %.Nf} writes it; 0 for what
-     * is not finite. String.format cost about 10 us a number, and the JSON goes out on the request
-     * thread that the writers' fsyncs wait behind.
+     * is not finite. String.format cost about 10 us a number, 150 numbers a render, for a monitor that
+     * may poll several times a second.
      */
     static StringBuilder fixed(StringBuilder b, double d, int decimals) {
         long scale = SCALE[decimals];

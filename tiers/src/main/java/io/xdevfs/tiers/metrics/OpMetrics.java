@@ -25,7 +25,7 @@ final class OpMetrics {
     /** Everything since the last reset. Guarded by the owning Metrics' lock. */
     private final Histogram total = new Histogram(LOWEST, HIGHEST, DIGITS);
     private Histogram interval;
-    /** {@link #total}'s figures; null when values arrived since they were read. Guarded by the Metrics lock. */
+    /** {@link #total}'s figures, read again only when values arrive. Guarded by the Metrics lock. */
     private Latencies latencies = Latencies.NONE;
 
     OpMetrics(Op op) {
@@ -50,9 +50,6 @@ final class OpMetrics {
         interval = recorder.getIntervalHistogram(interval);
         if (interval.getTotalCount() > 0) {
             total.add(interval);
-            latencies = null;
-        }
-        if (latencies == null) {
             latencies = Latencies.of(total);
         }
         Latencies l = latencies;
