@@ -38,17 +38,34 @@ final class KernelReply {
         return out.limit(OUT_HEADER + bodySize).position(OUT_HEADER);
     }
 
-    /** Sends {@code reply} (from {@link #body}, filled) as the answer to request {@code unique}. */
+    /**
+     * Sends {@code reply} (from {@link #body}, filled) as the answer to request {@code unique}. A reply the
+     * kernel refuses (a malformed header: EINVAL, and the kernel keeps the request) is followed by EIO for
+     * the same request, since its caller waits until it is answered: a program sees an I/O error, not a
+     * hang.
+     */
     static void send(int fd, long unique, ByteBuffer reply) {
+        send(Posix.get(), fd, unique, reply);
+    }
+
+    static void send(Posix posix, int fd, long unique, ByteBuffer reply) {
         reply.putInt(0, reply.position()).putInt(4, 0).putLong(8, unique);
-        write(fd, reply.flip());
+        if (!write(posix, fd, reply.flip())) {
+            Log.warn("the kernel refused the answer to request " + unique + " (" + reply.limit()
+                    + " bytes); answering it EIO");
+            error(posix, fd, unique, Errno.EIO);
+        }
     }
 
     /** Sends an error answer: {@code errno} positive. */
     static void error(int fd, long unique, int errno) {
+        error(Posix.get(), fd, unique, errno);
+    }
+
+    private static void error(Posix posix, int fd, long unique, int errno) {
         ByteBuffer out = ByteBuffer.allocateDirect(OUT_HEADER).order(ByteOrder.nativeOrder());
         out.putInt(OUT_HEADER).putInt(-errno).putLong(unique);
-        write(fd, out.flip());
+        write(posix, fd, out.flip());
     }
 
     /**
@@ -58,7 +75,7 @@ final class KernelReply {
     static void invalidateAttributes(int fd, long node) {
         ByteBuffer out = ByteBuffer.allocateDirect(OUT_HEADER + 24).order(ByteOrder.nativeOrder());
         out.putInt(OUT_HEADER + 24).putInt(FUSE_NOTIFY_INVAL_INODE).putLong(0).putLong(node).putLong(-1).putLong(0);
-        write(fd, out.flip());
+        write(Posix.get(), fd, out.flip());
     }
 
     /**
@@ -84,13 +101,17 @@ final class KernelReply {
         return memory.getLong(iov + 24);
     }
 
-    private static void write(int fd, ByteBuffer message) {
+    /** False when the kernel refused the message; true when it took it or no one waits for an answer. */
+    private static boolean write(Posix posix, int fd, ByteBuffer message) {
         try {
-            Posix.get().writeMessage(fd, message);
+            posix.writeMessage(fd, message);
+            return true;
         } catch (PosixException e) {
-            if (e.errno() != Errno.ENOENT) { // ENOENT: the caller was interrupted and gave up
-                Log.warn("answering the kernel failed: " + e.getMessage());
+            if (e.errno() == Errno.ENOENT) {
+                return true; // the caller was interrupted and gave up
             }
+            Log.warn("answering the kernel failed: " + e.getMessage());
+            return e.errno() == Errno.ENODEV; // the connection is gone (unmounted): so are the callers
         }
     }
 }
