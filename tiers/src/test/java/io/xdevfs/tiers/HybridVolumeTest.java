@@ -13,6 +13,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -104,6 +105,34 @@ class HybridVolumeTest {
         assertEquals("first.second.third.", read("/wal"));
         assertTrue(tier("/wal").startsWith("cold") && tier("/wal").contains("hot tier full"), tier("/wal"));
         assertEquals(0, objects("hot"));
+    }
+
+    /**
+     * A rename queues the file for promotion whatever its tier: a renamed hot file and a cold file
+     * unlinked before the pass have no cold object, and the pass goes on to promote the others (it had
+     * failed whole with ENOENT, at every new PostgreSQL segment).
+     */
+    @Test
+    void aPassPromotesRenamedColdFilesPastRenamedHotAndUnlinkedOnes() throws Exception {
+        volume = Volumes.open(config(), posix);
+        for (String name : List.of("/cold-then-gone", "/cold-renamed")) {
+            try (Content c = volume.create(name, Flags.O_WRONLY, 0644, null)) {
+                c.write(bytes(name), 0);
+            }
+            volume.setxattr(name, HybridVolume.TIER_ATTRIBUTE, bytes("cold"), 0);
+        }
+        try (Content c = volume.create("/xlogtemp", Flags.O_WRONLY, 0644, null)) {
+            c.write(bytes("hot"), 0);
+        }
+        volume.rename("/xlogtemp", "/segment", 0);
+        volume.rename("/cold-then-gone", "/renamed-then-gone", 0);
+        volume.unlink("/renamed-then-gone");
+        volume.rename("/cold-renamed", "/recycled", 0);
+
+        assertEquals(1, ((HybridVolume) volume).migrateNow());
+        assertTrue(tier("/recycled").startsWith("hot"), tier("/recycled"));
+        assertEquals("/cold-renamed", read("/recycled"));
+        assertTrue(tier("/segment").startsWith("hot"), tier("/segment"));
     }
 
     @Test

@@ -220,7 +220,7 @@ final class Migrator {
                 break;
             }
             promote.remove(id);
-            if (Pins.of(volume.tier(Tier.COLD), ObjectNames.of(id)) == Tier.COLD) {
+            if (!promotable(id)) {
                 continue;
             }
             idleScheduling(true);
@@ -230,6 +230,22 @@ final class Migrator {
         }
         reads.entrySet().removeIf(e -> System.nanoTime() - e.getValue().windowStart > timeout);
         return moved;
+    }
+
+    /**
+     * Whether a queued file is cold and not pinned there. Every renamed file is queued, hot ones too (a
+     * PostgreSQL segment is made under a temporary name and renamed into place), and a queued file may
+     * be unlinked before the pass: neither has a cold object, and neither stops the promotions after it.
+     */
+    private boolean promotable(long id) throws IOException {
+        try {
+            return Pins.of(volume.tier(Tier.COLD), ObjectNames.of(id)) != Tier.COLD;
+        } catch (PosixException e) {
+            if (e.errno() == Errno.ENOENT) {
+                return false;
+            }
+            throw e;
+        }
     }
 
     private boolean openForWriting(long id) {
