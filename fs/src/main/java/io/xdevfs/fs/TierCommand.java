@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.UserDefinedFileAttributeView;
 import java.util.List;
@@ -43,12 +44,20 @@ final class TierCommand {
             long[] cold = new long[2];
             Path mount = where.mount;
             for (Path f : where.files()) {
-                String status = read(f, TIER);
-                String pin = pinOf(f);
+                String status;
+                String pin;
+                long size;
+                try {
+                    status = read(f, TIER);
+                    pin = pinOf(f);
+                    size = Files.size(f);
+                } catch (NoSuchFileException | Vanished gone) {
+                    continue; // unlinked since the listing: a live WAL directory deletes old segments
+                }
                 System.out.println(mount.relativize(f) + "  " + status + (pin == null ? "" : "  [pinned " + pin + "]"));
                 long[] sum = status.startsWith("hot") ? hot : cold;
                 sum[0]++;
-                sum[1] += Files.size(f);
+                sum[1] += size;
             }
             System.out.printf(Locale.ROOT, "hot: %d files, %s; cold: %d files, %s%n", hot[0], mib(hot[1]), cold[0],
                     mib(cold[1]));
@@ -68,34 +77,47 @@ final class TierCommand {
         @Override
         public Integer call() throws IOException {
             requireTier(to);
-            List<Path> all = where.files();
+            return migrate(where.files());
+        }
+
+        int migrate(List<Path> all) throws IOException {
             long started = System.nanoTime();
             long bytes = 0;
             int done = 0;
             int pinned = 0;
             int busy = 0;
+            int gone = 0;
             for (Path f : all) {
-                String pin = pinOf(f);
-                if (pin != null && !pin.equals(to)) {
-                    pinned++;
-                    continue;
-                }
                 try {
-                    view(f).write(TIER, StandardCharsets.UTF_8.encode(to));
-                } catch (FileSystemException e) {
-                    if (!busy(e)) {
-                        throw explain(f, e);
+                    String pin = pinOf(f);
+                    if (pin != null && !pin.equals(to)) {
+                        pinned++;
+                        continue;
                     }
-                    busy++; // open for writing in passthrough, or written throughout its move: the next run may move it
+                    try {
+                        view(f).write(TIER, StandardCharsets.UTF_8.encode(to));
+                    } catch (FileSystemException e) {
+                        if (!busy(e)) {
+                            throw explain(f, e);
+                        }
+                        busy++; // open for writing in passthrough, or written throughout its move: the next run may move it
+                        continue;
+                    }
+                    bytes += Files.size(f);
+                    done++;
+                } catch (NoSuchFileException | Vanished e) {
+                    gone++; // unlinked since the listing: a live WAL directory deletes old segments
                     continue;
                 }
-                done++;
-                bytes += Files.size(f);
-                System.err.printf(Locale.ROOT, "\rmoving to %s: %d/%d files, %s", to, done + pinned + busy, all.size(), mib(bytes));
+                System.err.printf(Locale.ROOT, "\rmoving to %s: %d/%d files, %s", to, done + pinned + busy + gone,
+                        all.size(), mib(bytes));
             }
             System.err.println();
             System.out.printf(Locale.ROOT, "%d files (%s) are %s; %d pinned to the other tier left alone; %.1f s%n",
                     done, mib(bytes), to, pinned, (System.nanoTime() - started) / 1e9);
+            if (gone > 0) {
+                System.out.printf(Locale.ROOT, "%d files were deleted before their turn%n", gone);
+            }
             if (busy > 0) {
                 System.out.printf(Locale.ROOT, "%d busy files left where they are (open for writing in FUSE passthrough, or"
                         + " written throughout their move): run it again once they are closed%n", busy);
@@ -191,9 +213,18 @@ final class TierCommand {
         return Files.getFileAttributeView(p, UserDefinedFileAttributeView.class, LinkOption.NOFOLLOW_LINKS);
     }
 
+    /** A file named on the command line or listed a moment ago that no longer exists. */
+    static final class Vanished extends UsageException {
+        Vanished(Path f) {
+            super(f + ": no such file or directory");
+        }
+    }
+
     private static String pinOf(Path f) throws IOException {
         try {
             return read(f, PIN);
+        } catch (Vanished e) {
+            throw e;
         } catch (UsageException e) {
             return null;
         }
@@ -219,6 +250,9 @@ final class TierCommand {
     }
 
     private static RuntimeException explain(Path f, FileSystemException e) {
+        if (e instanceof NoSuchFileException) {
+            return new Vanished(f);
+        }
         String reason = String.valueOf(e.getReason());
         if (reason.contains("No data available") || reason.contains("Operation not supported")) {
             return new UsageException(f + ": not on a storage_type = hybrid mount (no tier to ask about)");

@@ -1,7 +1,7 @@
 package io.xdevfs.fs;
 
 /** The user asked for something that cannot be done; the message is one line and says why. */
-public final class UsageException extends RuntimeException {
+public class UsageException extends RuntimeException {
     public UsageException(String message) {
         super(message);
     }
