@@ -37,6 +37,29 @@ public final class Names {
         return ofBytes(path.toString().getBytes(StandardCharsets.UTF_8));
     }
 
+    /**
+     * The byte string of a path found on disk (from a directory listing or a walk), whose bytes need not
+     * be UTF-8. {@link Path#toString} would turn each invalid byte into U+FFFD, but a path's URI keeps
+     * every byte, percent-encoding all but printable ASCII; directories get a trailing '/', dropped here.
+     */
+    public static String ofFound(Path path) {
+        String raw = path.toAbsolutePath().toUri().getRawPath();
+        StringBuilder out = new StringBuilder(raw.length());
+        for (int i = 0; i < raw.length(); i++) {
+            char c = raw.charAt(i);
+            if (c == '%' && i + 2 < raw.length()) {
+                out.append((char) Integer.parseInt(raw, i + 1, i + 3, 16));
+                i += 2;
+            } else {
+                out.append(c);
+            }
+        }
+        if (out.length() > 1 && out.charAt(out.length() - 1) == '/') {
+            out.setLength(out.length() - 1);
+        }
+        return out.toString();
+    }
+
     /** A byte string as text for people: its bytes read as UTF-8 (invalid bytes shown as U+FFFD). */
     public static String display(String byteString) {
         return byteString == null ? null : new String(bytes(byteString), StandardCharsets.UTF_8);

@@ -118,6 +118,21 @@ class FileIdsTest {
         }
     }
 
+    /** Adopting a base whose names are not all UTF-8 (an old directory may hold any bytes) gives them ids too. */
+    @Test
+    void namesThatAreNotUtf8AreAdopted() throws Exception {
+        Path base = Files.createDirectories(tmp.resolve("old"));
+        io.xdevfs.posix.Posix posix = io.xdevfs.posix.Posix.get();
+        String dir = io.xdevfs.posix.Names.of(base) + "/d\u00ff";
+        posix.mkdirat(Flags.AT_FDCWD, dir, 0755);
+        posix.close(posix.openat(Flags.AT_FDCWD, dir + "/f\u00fe", Flags.O_WRONLY | Flags.O_CREAT, 0644));
+        try (Volume v = open(base)) {
+            long d = v.getattr("/d\u00ff").ino;
+            long f = v.getattr("/d\u00ff/f\u00fe").ino;
+            assertTrue(d > 0 && d < FileIds.UNRECORDED && f > 0 && f < FileIds.UNRECORDED && d != f, d + " " + f);
+        }
+    }
+
     @Test
     void theIdAttributeNeverShowsAndCannotBeChanged() throws Exception {
         try (Volume v = open(tmp.resolve("base"))) {

@@ -1,6 +1,7 @@
 package io.xdevfs.tiers;
 
 import io.xdevfs.posix.Flags;
+import io.xdevfs.posix.Names;
 import io.xdevfs.posix.Posix;
 import io.xdevfs.tiers.tmpfs.GatedVolume;
 import io.xdevfs.tiers.tmpfs.TmpfsBackup;
@@ -46,12 +47,14 @@ class TmpfsBackupTest {
         }
         AtomicBoolean stop = new AtomicBoolean();
         AtomicReference<Throwable> failure = new AtomicReference<>();
+        java.util.concurrent.CountDownLatch written = new java.util.concurrent.CountDownLatch(1);
         Thread writer = new Thread(() -> {
             try (Content a = gated.create("/a", Flags.O_RDWR, 0644, null);
                  Content b = gated.create("/b", Flags.O_RDWR, 0644, null)) {
                 for (long i = 0; !stop.get(); i++) {
                     a.write(ByteBuffer.wrap(counter(i).getBytes(StandardCharsets.US_ASCII)), 0);
                     b.write(ByteBuffer.wrap(counter(i).getBytes(StandardCharsets.US_ASCII)), 0);
+                    written.countDown();
                 }
             } catch (Throwable e) {
                 failure.set(e);
@@ -59,6 +62,8 @@ class TmpfsBackupTest {
         });
         writer.start();
         try {
+            // a copy before the first writes would rightly hold the files empty, as they were
+            assertTrue(written.await(10, java.util.concurrent.TimeUnit.SECONDS), "the writer wrote");
             Thread.sleep(50);
             for (int round = 0; round < 8; round++) {
                 TreeCopy.Result r = backup.snapshot();
@@ -110,6 +115,50 @@ class TmpfsBackupTest {
                 java.nio.file.LinkOption.NOFOLLOW_LINKS) & 07777);
         assertEquals(Files.getAttribute(restored.resolve("a"), "unix:ino"),
                 Files.getAttribute(restored.resolve("b"), "unix:ino"));
+    }
+
+    /**
+     * Names are bytes, valid UTF-8 or not: a directory, a file and a FIFO named with bytes that are not
+     * UTF-8, and extended attributes named so on the file and the directory, are backed up and restored
+     * as they are (a copy had failed whole at such an attribute name, so no backup was taken after it).
+     */
+    @Test
+    void namesThatAreNotUtf8AreCopiedByteForByte() throws Exception {
+        Path base = Files.createDirectories(tmp.resolve("base"));
+        Path backups = tmp.resolve("backups");
+        Posix posix = Posix.get();
+        String dir = Names.of(base) + "/d\u00ff";
+        String file = dir + "/f\u00fe";
+        String attribute = "user.n\u00ff\u0080";
+        GatedVolume gated = new GatedVolume(Volumes.open(LocalConfig.defaults().withBaseDirectory(base)));
+        TmpfsBackup backup = new TmpfsBackup(posix, base, backups, gated, m -> { }, e -> { });
+        try {
+            posix.mkdirat(Flags.AT_FDCWD, dir, 0750);
+            int fd = posix.openat(Flags.AT_FDCWD, file, Flags.O_WRONLY | Flags.O_CREAT, 0640);
+            posix.pwrite(fd, ByteBuffer.allocateDirect(5).put("bytes".getBytes(StandardCharsets.UTF_8)).flip(), 0);
+            posix.close(fd);
+            posix.lsetxattr(file, attribute, ByteBuffer.allocateDirect(4).put("file".getBytes(StandardCharsets.UTF_8)).flip(), 0);
+            posix.lsetxattr(dir, attribute, ByteBuffer.allocateDirect(3).put("dir".getBytes(StandardCharsets.UTF_8)).flip(), 0);
+            posix.mknodat(Flags.AT_FDCWD, dir + "/p\u00ff", 0010640, 0);
+            backup.snapshot();
+        } finally {
+            backup.close();
+            gated.close();
+        }
+        Path restored = Files.createDirectories(tmp.resolve("restored"));
+        TmpfsBackup.restoreIfEmpty(posix, restored, backups, m -> { });
+        String back = Names.of(restored) + "/d\u00ff";
+        assertEquals("file", attribute(posix, back + "/f\u00fe", attribute));
+        assertEquals("dir", attribute(posix, back, attribute));
+        assertEquals(5, posix.lstatAt(Flags.AT_FDCWD, back + "/f\u00fe").size);
+        assertEquals(0010640, posix.lstatAt(Flags.AT_FDCWD, back + "/p\u00ff").mode);
+        assertEquals(0750, posix.lstatAt(Flags.AT_FDCWD, back).mode & 07777);
+    }
+
+    private static String attribute(Posix posix, String path, String name) throws Exception {
+        ByteBuffer value = ByteBuffer.allocateDirect(64);
+        int n = posix.lgetxattr(path, name, value);
+        return StandardCharsets.UTF_8.decode(value.position(0).limit(n)).toString();
     }
 
     /** "p" for a FIFO, by its file type bits. */

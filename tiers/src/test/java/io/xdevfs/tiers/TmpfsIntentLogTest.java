@@ -1,6 +1,7 @@
 package io.xdevfs.tiers;
 
 import io.xdevfs.posix.Flags;
+import io.xdevfs.posix.Names;
 import io.xdevfs.posix.Posix;
 import io.xdevfs.tiers.tmpfs.TmpfsDurability;
 import org.junit.jupiter.api.AfterEach;
@@ -193,6 +194,39 @@ class TmpfsIntentLogTest {
         // What a reboot now brings back: the copy holds the bytes, the log adds nothing to them.
         Path point = capture(0);
         assertEquals(describe(base).get("big"), replayed(point).get("big"));
+    }
+
+    /**
+     * A file in the last copy is found by its id when a later sync's bytes are replayed, whatever bytes
+     * its name and its directory's are (a name that is not UTF-8 was not found, and the synced bytes
+     * were skipped as if the file had been unlinked).
+     */
+    @Test
+    void syncedBytesOfAFileWhoseNameIsNotUtf8AreReplayed() throws Exception {
+        Path base = Files.createDirectories(shm.resolve("base"));
+        volume = open(base);
+        volume.mkdir("/d\u00ff", 0755, null);
+        try (Content c = volume.create("/d\u00ff/bad\u00fe", Flags.O_WRONLY, 0644, null)) {
+            c.write(ByteBuffer.wrap("in the copy;".getBytes()), 0);
+            c.sync(true);
+        }
+        volume.close(); // a checkpoint: the file is in the copy, its create no longer in the log
+        volume = open(base);
+        try (Content c = volume.open("/d\u00ff/bad\u00fe", Flags.O_WRONLY)) {
+            c.write(ByteBuffer.wrap(" in the log".getBytes()), 12);
+            c.sync(true);
+        }
+        Path into = replayedInto(capture(0));
+        String replayed = Names.of(into) + "/d\u00ff/bad\u00fe";
+        ByteBuffer back = ByteBuffer.allocateDirect(64);
+        int fd = Posix.get().openat(Flags.AT_FDCWD, replayed, Flags.O_RDONLY, 0);
+        try {
+            int n = Posix.get().pread(fd, back, 0);
+            back.position(0).limit(n);
+        } finally {
+            Posix.get().close(fd);
+        }
+        assertEquals("in the copy; in the log", java.nio.charset.StandardCharsets.UTF_8.decode(back).toString());
     }
 
     /** A copy without a log-start (taken before the log was configured) gets every segment there is replayed onto it. */

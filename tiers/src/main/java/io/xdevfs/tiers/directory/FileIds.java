@@ -113,7 +113,7 @@ public final class FileIds {
                         || !(Files.isRegularFile(p) || Files.isDirectory(p))) {
                     continue;
                 }
-                long id = idAt(Names.of(p));
+                long id = idAt(Names.ofFound(p)); // the name's bytes, UTF-8 or not
                 if (id < 0) {
                     missing.add(p);
                 } else {
@@ -125,7 +125,7 @@ public final class FileIds {
         }
         counter.atLeast(max + 1);
         for (Path p : missing) {
-            assignAt(Names.of(p));
+            assignAt(Names.ofFound(p));
         }
         counter.record(); // even with nothing to adopt, the base now says it has ids
     }

@@ -229,12 +229,13 @@ public final class Replay {
 
     private void scan() throws IOException {
         paths.clear();
+        int under = Names.ofFound(tree).length() + 1;
         try (Stream<Path> all = Files.walk(tree)) {
             for (Path f : (Iterable<Path>) all.skip(1)::iterator) {
                 if (Files.isSymbolicLink(f) || !(Files.isRegularFile(f) || Files.isDirectory(f))) {
                     continue;
                 }
-                String rel = Names.of(tree.relativize(f));
+                String rel = Names.ofFound(f).substring(under); // the name's bytes, UTF-8 or not
                 long id = idAt(rel);
                 if (id > 0) {
                     paths.putIfAbsent(id, rel);

@@ -5,6 +5,7 @@ import io.xdevfs.posix.Names;
 import io.xdevfs.posix.Posix;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
@@ -96,8 +97,8 @@ public final class TreeCopy {
         if (attrs.isOther()) {
             int mode = (Integer) Files.getAttribute(file, "unix:mode", LinkOption.NOFOLLOW_LINKS);
             long rdev = (Long) Files.getAttribute(file, "unix:rdev", LinkOption.NOFOLLOW_LINKS);
-            posix.mknodat(Flags.AT_FDCWD, Names.of(target), mode, rdev);
-            posix.lutimensat(Flags.AT_FDCWD, Names.of(target), attrs.lastAccessTime().to(TimeUnit.SECONDS), 0,
+            posix.mknodat(Flags.AT_FDCWD, Names.ofFound(target), mode, rdev);
+            posix.lutimensat(Flags.AT_FDCWD, Names.ofFound(target), attrs.lastAccessTime().to(TimeUnit.SECONDS), 0,
                     attrs.lastModifiedTime().to(TimeUnit.SECONDS), 0);
         } else {
             Files.copy(file, target, StandardCopyOption.COPY_ATTRIBUTES, LinkOption.NOFOLLOW_LINKS);
@@ -131,27 +132,37 @@ public final class TreeCopy {
 
     /**
      * The user.* extended attributes, xdevfs's file ids among them (DirectoryVolume's FileIds), so that a restored
-     * file is the same file. Symlinks and special files carry none.
+     * file is the same file. Symlinks and special files carry none. Names are bytes, as file names are:
+     * Java's attribute view would decode them as UTF-8 and not find one that is not.
      */
-    private static void copyUserAttributes(Path from, Path to) throws IOException {
+    private void copyUserAttributes(Path from, Path to) throws IOException {
         if (!Files.isRegularFile(from, LinkOption.NOFOLLOW_LINKS) && !Files.isDirectory(from, LinkOption.NOFOLLOW_LINKS)) {
             return;
         }
-        java.nio.file.attribute.UserDefinedFileAttributeView src =
-                Files.getFileAttributeView(from, java.nio.file.attribute.UserDefinedFileAttributeView.class);
-        java.nio.file.attribute.UserDefinedFileAttributeView dst =
-                Files.getFileAttributeView(to, java.nio.file.attribute.UserDefinedFileAttributeView.class);
-        if (src == null || dst == null) {
+        String source = Names.ofFound(from);
+        String target = Names.ofFound(to);
+        ByteBuffer list = ByteBuffer.allocateDirect(posix.llistxattr(source, ByteBuffer.allocateDirect(0)));
+        if (list.capacity() == 0) {
             return;
         }
-        for (String name : src.list()) {
-            java.nio.ByteBuffer value = java.nio.ByteBuffer.allocate(src.size(name));
-            src.read(name, value);
-            dst.write(name, value.flip());
+        byte[] names = new byte[posix.llistxattr(source, list)];
+        list.get(0, names);
+        int start = 0;
+        for (int i = 0; i < names.length; i++) {
+            if (names[i] != 0) {
+                continue;
+            }
+            String name = Names.ofBytes(names, start, i - start);
+            start = i + 1;
+            if (!name.startsWith("user.")) {
+                continue; // security.*, system.* (ACLs) and trusted.* are the host's, not the volume's
+            }
+            ByteBuffer value = ByteBuffer.allocateDirect(posix.lgetxattr(source, name, ByteBuffer.allocateDirect(0)));
+            posix.lsetxattr(target, name, value.limit(posix.lgetxattr(source, name, value)), 0);
         }
     }
 
-    private static void copyOwnerModeTimes(Path from, Path to) throws IOException {
+    private void copyOwnerModeTimes(Path from, Path to) throws IOException {
         copyOwner(from, to);
         copyUserAttributes(from, to);
         Files.setAttribute(to, "unix:mode", Files.getAttribute(from, "unix:mode", LinkOption.NOFOLLOW_LINKS));
