@@ -1,5 +1,6 @@
 package io.xdevfs.fs;
 
+import io.xdevfs.fs.daemon.DaemonProcess;
 import io.xdevfs.fs.daemon.MountTable;
 import io.xdevfs.fs.daemon.Unmounter;
 import picocli.CommandLine.Command;
@@ -7,15 +8,23 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 import java.nio.file.Path;
+import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
- * {@code xdevfs umount MOUNTPOINT}: unmount; the daemon then releases everything and exits. Also
- * clears a dead mount left by a daemon that was killed.
+ * {@code xdevfs umount MOUNTPOINT}: unmount, then wait until the daemon has released everything and
+ * exited. Also clears a dead mount left by a daemon that was killed.
  */
 @Command(name = "umount", mixinStandardHelpOptions = true,
-        description = "Unmount an xdevfs mount; its daemon closes its files and exits.")
+        description = "Unmount an xdevfs mount and wait until its daemon has closed its files and exited.")
 final class UmountCommand implements Callable<Integer> {
+    /** A last backup of a large tmpfs may take minutes; a daemon that takes longer is stuck. */
+    private static final long WAIT_SECONDS = 600;
+
     @Parameters(paramLabel = "MOUNTPOINT")
     Path mountPoint;
 
@@ -29,10 +38,39 @@ final class UmountCommand implements Callable<Integer> {
             throw new UsageException(mountPoint + " is not an xdevfs mount"
                     + (type == null ? "" : " (it is " + type + ")"));
         }
+        Optional<ProcessHandle> daemon = lazy ? Optional.empty() : DaemonProcess.serving(mountPoint);
         String problem = Unmounter.unmount(mountPoint, lazy);
         if (problem != null) {
             throw new UsageException("cannot unmount " + mountPoint + ": " + problem);
         }
-        return 0;
+        return daemon.map(UmountCommand::awaitExit).orElse(0);
+    }
+
+    /**
+     * Returns once the daemon has closed its files and exited, as umount(8) returns once a filesystem is
+     * written out: a script may then take the base directory's filesystem away (a lazy unmount does
+     * not wait: open files keep the daemon serving).
+     */
+    private static int awaitExit(ProcessHandle daemon) {
+        CompletableFuture<ProcessHandle> exit = daemon.onExit();
+        try {
+            try {
+                exit.get(2, TimeUnit.SECONDS);
+                return 0;
+            } catch (TimeoutException slow) {
+                System.err.println("xdevfs: waiting for the daemon (pid " + daemon.pid() + ") to close its files and exit");
+            }
+            exit.get(WAIT_SECONDS, TimeUnit.SECONDS);
+            return 0;
+        } catch (TimeoutException e) {
+            System.err.println("xdevfs: unmounted, but the daemon (pid " + daemon.pid() + ") has not exited after "
+                    + WAIT_SECONDS + " s; see its log");
+            return 1;
+        } catch (ExecutionException e) {
+            return 0; // onExit does not fail
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return 1;
+        }
     }
 }
