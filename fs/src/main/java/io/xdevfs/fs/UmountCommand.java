@@ -10,10 +10,7 @@ import picocli.CommandLine.Parameters;
 import java.nio.file.Path;
 import java.util.Optional;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 /**
  * {@code xdevfs umount MOUNTPOINT}: unmount, then wait until the daemon has released everything and
@@ -52,22 +49,23 @@ final class UmountCommand implements Callable<Integer> {
      * not wait: open files keep the daemon serving).
      */
     private static int awaitExit(ProcessHandle daemon) {
-        CompletableFuture<ProcessHandle> exit = daemon.onExit();
+        long start = System.nanoTime();
+        boolean said = false;
         try {
-            try {
-                exit.get(2, TimeUnit.SECONDS);
-                return 0;
-            } catch (TimeoutException slow) {
-                System.err.println("xdevfs: waiting for the daemon (pid " + daemon.pid() + ") to close its files and exit");
+            while (!DaemonProcess.ended(daemon.pid())) {
+                long waited = System.nanoTime() - start;
+                if (waited > TimeUnit.SECONDS.toNanos(WAIT_SECONDS)) {
+                    System.err.println("xdevfs: unmounted, but the daemon (pid " + daemon.pid() + ") has not exited after "
+                            + WAIT_SECONDS + " s; see its log");
+                    return 1;
+                }
+                if (!said && waited > TimeUnit.SECONDS.toNanos(2)) {
+                    System.err.println("xdevfs: waiting for the daemon (pid " + daemon.pid() + ") to close its files and exit");
+                    said = true;
+                }
+                Thread.sleep(20);
             }
-            exit.get(WAIT_SECONDS, TimeUnit.SECONDS);
             return 0;
-        } catch (TimeoutException e) {
-            System.err.println("xdevfs: unmounted, but the daemon (pid " + daemon.pid() + ") has not exited after "
-                    + WAIT_SECONDS + " s; see its log");
-            return 1;
-        } catch (ExecutionException e) {
-            return 0; // onExit does not fail
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return 1;

@@ -42,6 +42,23 @@ public final class DaemonProcess {
         return last.normalize().equals(mnt);
     }
 
+    /**
+     * Whether process {@code pid} has ended: gone, or a zombie its parent has not reaped yet (it has
+     * closed every file by then). ProcessHandle.onExit waits for the reaping, which an init that reaps
+     * lazily puts off by a second or more.
+     */
+    public static boolean ended(long pid) {
+        String stat;
+        try {
+            stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+        } catch (IOException e) {
+            return true;
+        }
+        int afterName = stat.lastIndexOf(')'); // the command name may hold spaces and parentheses
+        return afterName < 0 || afterName + 2 >= stat.length() || stat.charAt(afterName + 2) == 'Z'
+                || stat.charAt(afterName + 2) == 'X';
+    }
+
     private static Path cwd(ProcessHandle p) {
         try {
             return Files.readSymbolicLink(Path.of("/proc", Long.toString(p.pid()), "cwd"));
