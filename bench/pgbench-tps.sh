@@ -84,7 +84,8 @@ for round in $(seq 1 "$rounds"); do
     tps=$(as_nobody pgbench -h "$work" -c "${CLIENTS:-4}" -T "${SECONDS_OF_LOAD:-30}" postgres 2>/dev/null \
       | awk '/^tps/ {print int($3); exit}')
     moves=$(getfattr --absolute-names --only-values -n user.xdevfs.stats.text "$work/$t" 2>/dev/null \
-      | awk '/hybrid_moves_to_(cold|hot)_total/ {s += $2} END {print s + 0}' || true)
+      | awk '/hybrid_moves_to_(cold|hot)_total/ {s += $2} /hybrid_moves_to_hot_total/ {h = $2}
+             END {print s + 0 " (to hot " h + 0 ")"}' || true)
     as_nobody pg_ctl -D "$work/data" -m fast stop >/dev/null
     if [ "$t" != native ]; then fusermount3 -u "$work/$t"; fi
     { findmnt -rn -o TARGET | grep "^$work/" || true; } | sort -r | while read -r m; do umount -l "$m" || true; done
