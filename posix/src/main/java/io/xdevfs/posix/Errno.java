@@ -33,6 +33,46 @@ public final class Errno {
     public static final int EOPNOTSUPP = 95;
     public static final int EDQUOT = 122;
 
+    private static final String[] NAMES = new String[134];
+
+    static {
+        NAMES[EPERM] = "EPERM: operation not permitted";
+        NAMES[ENOENT] = "ENOENT: no such file or directory";
+        NAMES[EINTR] = "EINTR: interrupted system call";
+        NAMES[EIO] = "EIO: input/output error";
+        NAMES[ENXIO] = "ENXIO: no such device or address";
+        NAMES[EBADF] = "EBADF: bad file descriptor";
+        NAMES[EAGAIN] = "EAGAIN: resource temporarily unavailable";
+        NAMES[ENOMEM] = "ENOMEM: cannot allocate memory";
+        NAMES[EACCES] = "EACCES: permission denied";
+        NAMES[ENOTBLK] = "ENOTBLK: block device required";
+        NAMES[EBUSY] = "EBUSY: device or resource busy";
+        NAMES[EEXIST] = "EEXIST: file exists";
+        NAMES[EXDEV] = "EXDEV: invalid cross-device link";
+        NAMES[ENODEV] = "ENODEV: no such device";
+        NAMES[ENOTDIR] = "ENOTDIR: not a directory";
+        NAMES[EISDIR] = "EISDIR: is a directory";
+        NAMES[EINVAL] = "EINVAL: invalid argument";
+        NAMES[ENFILE] = "ENFILE: too many open files in system";
+        NAMES[EMFILE] = "EMFILE: too many open files";
+        NAMES[EFBIG] = "EFBIG: file too large";
+        NAMES[ENOSPC] = "ENOSPC: no space left on device";
+        NAMES[EROFS] = "EROFS: read-only file system";
+        NAMES[ERANGE] = "ERANGE: result too large";
+        NAMES[ENAMETOOLONG] = "ENAMETOOLONG: file name too long";
+        NAMES[ENOSYS] = "ENOSYS: function not implemented";
+        NAMES[ENOTEMPTY] = "ENOTEMPTY: directory not empty";
+        NAMES[ELOOP] = "ELOOP: too many levels of symbolic links";
+        NAMES[ENODATA] = "ENODATA: no data available";
+        NAMES[EOPNOTSUPP] = "EOPNOTSUPP: operation not supported";
+        NAMES[EDQUOT] = "EDQUOT: disk quota exceeded";
+    }
+
+    /** "ENOSPC: no space left on device" for the errnos named here, else null: for messages people read. */
+    public static String describe(int errno) {
+        return errno > 0 && errno < NAMES.length ? NAMES[errno] : null;
+    }
+
     private Errno() {
     }
 }

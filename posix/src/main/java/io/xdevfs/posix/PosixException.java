@@ -13,7 +13,8 @@ public final class PosixException extends IOException {
     private final int errno;
 
     public PosixException(int errno, String operation, String path) {
-        super(operation + (path == null ? "" : " " + path) + ": errno " + errno);
+        super(operation + (path == null ? "" : " " + path) + ": errno " + errno
+                + (Errno.describe(errno) == null ? "" : " (" + Errno.describe(errno) + ")"));
         this.errno = errno;
     }
 

@@ -29,7 +29,8 @@ public final class Errors {
         }
         int errno = classify(t);
         if (errno == Errno.EIO || errno == Errno.ENOMEM) {
-            Log.error(op + " " + io.xdevfs.posix.Names.display(path) + " failed; answering errno " + errno, t);
+            Log.error(op + " " + io.xdevfs.posix.Names.display(path) + " failed; answering errno " + errno + " ("
+                    + Errno.describe(errno) + ")", t);
         }
         return -errno;
     }
