@@ -12,6 +12,7 @@ import io.xdevfs.fs.session.OpenNodes;
 import io.xdevfs.fs.session.OpenedAttributes;
 import io.xdevfs.fs.session.PassthroughOpens;
 import io.xdevfs.fs.session.ReleaseRequests;
+import io.xdevfs.fs.session.StaleNodes;
 import io.xdevfs.fs.session.SyncRequests;
 import io.xdevfs.fs.session.WriteRequests;
 import io.xdevfs.posix.DirEntry;
@@ -70,6 +71,7 @@ public final class XdevFuse extends FuseStubFS {
     private final Volume volume;
     private final Handles handles = new Handles();
     private final OpenNodes openNodes = new OpenNodes(handles);
+    private final StaleNodes staleNodes = new StaleNodes();
     private final MemoryIO memory = MemoryIO.getInstance();
     /** The callbacks handed to libfuse, held so that they live as long as this object. */
     private final List<Object> registered = new java.util.ArrayList<>();
@@ -182,6 +184,7 @@ public final class XdevFuse extends FuseStubFS {
             @Override
             public boolean answer(int fd, long address, int length) {
                 openedAttributes.answer(fd, address, length); // only forgets the last request's
+                staleNodes.answer(fd, address, length); // only looks: OPEN, GETATTR
                 passthrough.answer(fd, address, length); // only looks: INIT, OPEN, CREATE
                 if (killPrivileges != null) {
                     killPrivileges.answer(fd, address, length); // only looks: WRITE, SETATTR, OPEN
@@ -204,6 +207,7 @@ public final class XdevFuse extends FuseStubFS {
             public void replying(long iov, int count) {
                 openNodes.replying(iov, count);
                 passthrough.replying(iov, count);
+                staleNodes.replying(iov, count);
                 if (attributeTimeouts != null) {
                     attributeTimeouts.replying(iov, count);
                 }
@@ -227,6 +231,7 @@ public final class XdevFuse extends FuseStubFS {
         metrics.gauge("passthrough_opens", passthrough::passthroughOpens);
         metrics.gauge("passthrough_files", passthrough::passthroughNodes);
         metrics.gauge("passthrough_refused", passthrough::refusedRegistrations);
+        metrics.gauge("fuse_paths_walked_again", staleNodes::walkedAgain);
         metrics.gauge("fuse_releases_deferred", () -> {
             ReleaseRequests released = releases;
             return released == null ? 0 : released.deferred();

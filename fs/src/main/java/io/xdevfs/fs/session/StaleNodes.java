@@ -1,0 +1,65 @@
+package io.xdevfs.fs.session;
+
+import com.kenai.jffi.MemoryIO;
+import io.xdevfs.posix.Errno;
+
+import java.util.concurrent.atomic.LongAdder;
+
+import static io.xdevfs.fs.session.Opcodes.GETATTR;
+import static io.xdevfs.fs.session.Opcodes.OPEN;
+
+/**
+ * An OPEN, or a GETATTR of a path (not of an open file), that libfuse answers ENOENT goes back to the
+ * kernel as ESTALE, and the kernel walks the path again: open(2), stat(2) and the path walk's own
+ * permission checks retry once with LOOKUP_REVAL, which sends a fresh LOOKUP.
+ *
+ * <p>Why: {@code rename(tmp, name)} over a file races with a program that opens or stats {@code name}.
+ * The kernel resolves the name to the old file's node from its cache; if the RENAME is served before
+ * that node's OPEN or GETATTR, libfuse2 has dropped the node's name and cannot build its path, and the
+ * call failed with ENOENT, which ext4 never gives there (it finds the old file or the new one). Walked
+ * again, the name leads to the new file: as if the call had come after the rename. A name that is
+ * really gone (a file deleted in the base directory behind the mount) still ends in ENOENT, from the
+ * second walk's LOOKUP. fstat keeps its ENOENT: a descriptor is not walked again.
+ *
+ * <p>libfuse answers a request from the thread that processes it, so the request and its reply meet
+ * in a per-thread slot, as in {@link PassthroughOpens}. Thread-safe.
+ */
+public final class StaleNodes implements LargeRequestChannel.RequestHook {
+    /** fuse_getattr_in.getattr_flags: the kernel asks about an open file (fstat), naming its handle. */
+    private static final int FUSE_GETATTR_FH = 1;
+
+    private final MemoryIO memory = MemoryIO.getInstance();
+    /** The unique of the OPEN or path GETATTR this thread processes; 0 for another request. */
+    private final ThreadSlots<long[]> asking = new ThreadSlots<>(() -> new long[1]);
+    private final LongAdder walkedAgain = new LongAdder();
+
+    /** Only looks: notes the unique of a request whose ENOENT a second walk may turn around. */
+    @Override
+    public boolean answer(int fd, long address, int length) {
+        int opcode = memory.getInt(address + 4);
+        boolean byPath = opcode == OPEN || opcode == GETATTR && length >= LargeRequestChannel.IN_HEADER + 4
+                && (memory.getInt(address + LargeRequestChannel.IN_HEADER) & FUSE_GETATTR_FH) == 0;
+        asking.get()[0] = byPath ? LargeRequestChannel.unique(address) : 0;
+        return false;
+    }
+
+    @Override
+    public void replying(long iov, int count) {
+        long[] slot = asking.get();
+        long unique = slot[0];
+        if (unique == 0) {
+            return;
+        }
+        slot[0] = 0;
+        long header = memory.getAddress(iov);
+        if (memory.getLong(header + 8) == unique && memory.getInt(header + 4) == -Errno.ENOENT) {
+            memory.putInt(header + 4, -Errno.ESTALE);
+            walkedAgain.increment();
+        }
+    }
+
+    /** Requests sent back to the kernel to walk their path again, since the mount. */
+    public long walkedAgain() {
+        return walkedAgain.sum();
+    }
+}
