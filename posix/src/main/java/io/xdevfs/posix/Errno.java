@@ -34,7 +34,8 @@ public final class Errno {
     public static final int ESTALE = 116;
     public static final int EDQUOT = 122;
 
-    private static final String[] NAMES = new String[134];
+    /** Indexed by errno, up to the largest named here. */
+    private static final String[] NAMES = new String[EDQUOT + 1];
 
     static {
         NAMES[EPERM] = "EPERM: operation not permitted";

@@ -13,9 +13,13 @@ public final class PosixException extends IOException {
     private final int errno;
 
     public PosixException(int errno, String operation, String path) {
-        super(operation + (path == null ? "" : " " + path) + ": errno " + errno
-                + (Errno.describe(errno) == null ? "" : " (" + Errno.describe(errno) + ")"));
+        super(message(errno, operation, path));
         this.errno = errno;
+    }
+
+    private static String message(int errno, String operation, String path) {
+        String words = Errno.describe(errno);
+        return operation + (path == null ? "" : " " + path) + ": errno " + errno + (words == null ? "" : " (" + words + ")");
     }
 
     @Override

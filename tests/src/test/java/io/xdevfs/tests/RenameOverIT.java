@@ -61,7 +61,7 @@ class RenameOverIT {
             long stats = Long.parseLong(r[1]);
             System.err.println(type + ": " + opens + " opens, " + stats + " stats, errors " + r[6]);
             assertEquals("v1499", r[5]);
-            // another rename during the kernel's one retry ends in ENOENT: 0.05-0.08% of the opens here,
+            // another rename during the kernel's one retry ends in ENOENT: 0.03-0.25% of the opens here,
             // with a rename every millisecond or so (before the retry, 19-20%; a stat fails about once in
             // 10,000-20,000 either way)
             assertTrue(Long.parseLong(r[2]) * 200 <= opens, "opens that found no file: " + r[6]);

@@ -59,8 +59,10 @@ public final class StaleNodes implements LargeRequestChannel.RequestHook {
                 && (memory.getInt(address + LargeRequestChannel.IN_HEADER) & FUSE_GETATTR_FH) == 0;
         long[] slot = asking.get();
         slot[0] = byPath ? LargeRequestChannel.unique(address) : 0;
-        slot[1] = memory.getInt(address + PID) & 0xffffffffL;
-        slot[2] = opcode;
+        if (byPath) { // every request passes here, WRITEs among them: only these need their caller
+            slot[1] = memory.getInt(address + PID) & 0xffffffffL;
+            slot[2] = opcode;
+        }
         return false;
     }
 
