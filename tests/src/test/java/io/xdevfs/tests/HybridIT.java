@@ -67,6 +67,30 @@ class HybridIT {
         }
     }
 
+    /**
+     * A tier directory other users may write to (here sticky, as a tmpfs mounted without mode= is) is
+     * refused at mount with its key: its objects are named by file id, so anyone could take a name
+     * before the daemon or, without the sticky bit, replace an object.
+     */
+    @Test
+    void aTierDirectoryOtherUsersCanWriteToIsRefused() throws Exception {
+        FuseAvailability.require();
+        Path root = TestDirs.create();
+        Files.createDirectories(root.resolve("mnt"));
+        Path hot = Files.createDirectories(root.resolve("hot"));
+        Run.ok("chmod", "1777", hot.toString());
+        Files.write(root.resolve("x.ini"), List.of("[local]", "base_directory = " + root.resolve("base"),
+                "storage_type = hybrid", "[hybrid]", "hot_storage_type = regular", "hot_directory = " + hot,
+                "cold_storage_type = compressed", "cold_directory = " + root.resolve("cold")));
+        List<String> cmd = new ArrayList<>(Mounted.javaCommand());
+        cmd.addAll(List.of("mount", "--foreground", "--config", root.resolve("x.ini").toString(), root.resolve("mnt").toString()));
+        Run r = Run.in(null, cmd);
+        assertEquals(1, r.exit(), r.output());
+        assertTrue(r.output().contains("hot_directory " + hot + " is writable by other users"), r.output());
+        assertEquals(1, Run.of("findmnt", "-n", "--mountpoint", root.resolve("mnt").toString()).exit());
+        Run.ok("rm", "-rf", root.toString());
+    }
+
     @Test
     void sealedSegmentsGoColdCompressedAndStayByteExactUnderTheirInodeNumber() throws Exception {
         try (Mounted fs = Mounted.start(hybrid())) {

@@ -52,6 +52,7 @@ class LifecycleIT {
             assertTrue(mount.output().contains("mounted on " + mnt), mount.output());
             assertTrue(mounted(mnt));
             long pid = Long.parseLong(Files.readString(pidFile).strip());
+            assertEquals("644", Run.ok("stat", "-c", "%a", pidFile.toString()).strip(), "not 666 from the daemon's umask 0");
             // glibc's malloc arenas are bounded (MemoryBudget): they count in RSS outside the JVM's limits.
             String environment = Files.readString(Path.of("/proc", Long.toString(pid), "environ")).replace('\0', '\n');
             assertTrue(environment.contains("\nMALLOC_ARENA_MAX=2\n") || environment.startsWith("MALLOC_ARENA_MAX=2\n"),

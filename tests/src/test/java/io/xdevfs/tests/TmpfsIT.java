@@ -22,6 +22,8 @@ class TmpfsIT {
         try (Mounted fs = Mounted.start(List.of("storage_type = tmpfs", "[tmpfs]", "auto_mount = true",
                 "tmpfs_size = 16M"))) {
             assertEquals("tmpfs", Run.ok("findmnt", "-n", "-o", "FSTYPE", "--mountpoint", fs.base.toString()).strip());
+            // a tmpfs's own default is 1777: the WAL directory would be open to every user's files
+            assertEquals("755", Run.ok("stat", "-c", "%a", fs.mnt.toString()).strip());
             Path kept = fs.path("kept");
             Run.ok("dd", "if=/dev/urandom", "of=" + kept, "bs=1M", "count=8", "conv=fsync", "status=none");
             String before = Run.sha256(kept);
@@ -73,6 +75,8 @@ class TmpfsIT {
             String inodes = Run.ok("stat", "-c", "%i", fs.path("pg_wal/seg").toString(), fs.path("pg_wal").toString(),
                     fs.path("late").toString());
             awaitFile(backup.resolve("current/tree/late"));
+            // the daemon's umask is 0: the copy, which a later mount restores as root, must still be its alone
+            assertEquals("700", Run.ok("stat", "-c", "%a", backup.resolve("current").toString()).strip());
             Thread.sleep(1500); // and a backup after it, which links the unchanged segment
             fs.kill();
             fs.unmountBaseTmpfs(); // what a reboot does to a tmpfs

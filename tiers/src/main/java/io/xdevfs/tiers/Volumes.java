@@ -93,6 +93,8 @@ public final class Volumes {
         try {
             hot = open(h.hot(), posix, null, "the hybrid's hot tier (tmpfs, " + h.hot().baseDirectory() + ")");
             cold = open(h.cold(), posix, null, "the hybrid's cold tier (tmpfs, " + h.cold().baseDirectory() + ")");
+            requireOwnTier(h.hot(), "hot_directory");
+            requireOwnTier(h.cold(), "cold_directory");
             return new HybridVolume(namespace, hot, cold, h, posix, e -> backgroundFault.accept(e),
                     oneFilesystem(h.hot(), h.cold(), posix));
         } catch (VolumeException e) {
@@ -101,6 +103,13 @@ public final class Volumes {
         } catch (IOException e) {
             closeAll(namespace, hot, cold);
             throw new VolumeException("cannot open the hybrid volume: " + e.getMessage());
+        }
+    }
+
+    /** A tier's objects are named by file id: no one else may make or replace names there. */
+    private static void requireOwnTier(LocalConfig tier, String key) throws VolumeException {
+        if (tier.storageType() != StorageType.BLOCK) {
+            OwnFiles.requireOwnDirectory(tier.baseDirectory(), key);
         }
     }
 

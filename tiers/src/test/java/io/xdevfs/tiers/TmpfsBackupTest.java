@@ -118,6 +118,35 @@ class TmpfsBackupTest {
     }
 
     /**
+     * The daemon runs with umask 0 (programs' modes reach the backing files as asked), and a copy had
+     * been made open to every user (its directory 0777, its markers 0666): anyone could replace what a
+     * later mount restores as root. The copy is the daemon's alone, whatever the umask.
+     */
+    @Test
+    void theCopyIsTheDaemonsAloneUnderUmaskZero() throws Exception {
+        Path base = Files.createDirectories(tmp.resolve("base"));
+        Path backups = tmp.resolve("backups");
+        GatedVolume gated = new GatedVolume(Volumes.open(LocalConfig.defaults().withBaseDirectory(base)));
+        TmpfsBackup backup = new TmpfsBackup(Posix.get(), base, backups, gated, m -> { }, e -> { });
+        int umask = Posix.get().umask(0);
+        try {
+            Files.writeString(base.resolve("a"), "bytes");
+            backup.snapshot();
+            backup.snapshot(); // the second replaces the first by exchange
+        } finally {
+            Posix.get().umask(umask);
+            backup.close();
+            gated.close();
+        }
+        assertEquals("rwx------", mode(backups.resolve("current")));
+        assertEquals("rw-------", mode(backups.resolve("current/started")));
+    }
+
+    private static String mode(Path p) throws Exception {
+        return java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(p));
+    }
+
+    /**
      * Names are bytes, valid UTF-8 or not: a directory, a file and a FIFO named with bytes that are not
      * UTF-8, and extended attributes named so on the file and the directory, are backed up and restored
      * as they are (a copy had failed whole at such an attribute name, so no backup was taken after it).

@@ -11,6 +11,7 @@ import io.xdevfs.fs.fuse.XdevFuse;
 import io.xdevfs.fs.session.InitReply;
 import io.xdevfs.posix.Posix;
 import io.xdevfs.tiers.LocalConfig;
+import io.xdevfs.tiers.OwnFiles;
 import io.xdevfs.tiers.StorageType;
 import io.xdevfs.tiers.Volume;
 import io.xdevfs.tiers.VolumeException;
@@ -232,9 +233,9 @@ public final class Daemon {
 
     private void writePidFile() {
         try {
-            Files.createDirectories(pidFile.toAbsolutePath().getParent());
+            OwnFiles.createDirectories(pidFile.toAbsolutePath().getParent(), OwnFiles.SHARED_DIRECTORY);
             Path tmp = pidFile.resolveSibling(pidFile.getFileName() + ".tmp");
-            Files.writeString(tmp, ProcessHandle.current().pid() + "\n");
+            OwnFiles.writeString(tmp, ProcessHandle.current().pid() + "\n", OwnFiles.SHARED_FILE);
             Files.move(tmp, pidFile, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (IOException e) {
             Log.warn("cannot write pid file " + pidFile + ": " + e.getMessage());

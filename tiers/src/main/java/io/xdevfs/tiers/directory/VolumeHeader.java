@@ -144,7 +144,7 @@ public final class VolumeHeader {
         String text = body + "crc32c = " + crc(body) + "\n";
         Path tmp = dir.resolve(NAME + ".tmp");
         try {
-            Files.writeString(tmp, text, StandardCharsets.UTF_8);
+            io.xdevfs.tiers.OwnFiles.writeString(tmp, text, io.xdevfs.tiers.OwnFiles.SHARED_FILE);
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
                 ch.force(true);
             }

@@ -28,7 +28,7 @@ final class IntentLogRecovery {
 
     static TmpfsDurability.Recovered recover(Posix posix, Path base, TmpfsSettings tmpfs, Consumer<String> notice) throws IOException {
         Path logDir = tmpfs.intentLogDirectory();
-        Files.createDirectories(logDir);
+        io.xdevfs.tiers.OwnFiles.createDirectories(logDir, io.xdevfs.tiers.OwnFiles.PRIVATE_DIRECTORY);
         Path marker = logDir.resolve(MARKER);
         if (Files.exists(marker)) {
             notice.accept("an earlier replay of the intent log in " + logDir + " was interrupted: emptying " + base
@@ -40,7 +40,7 @@ final class IntentLogRecovery {
         }
         long start = System.nanoTime();
         if (!Files.exists(marker)) {
-            Files.createFile(marker);
+            Files.createFile(marker, io.xdevfs.tiers.OwnFiles.PRIVATE_FILE);
             TmpfsBackup.syncPath(logDir);
         }
         TmpfsBackup.restoreIfEmpty(posix, base, tmpfs.backupDirectory(), notice);

@@ -256,8 +256,8 @@ public final class LoggedVolume extends ForwardingVolume implements TmpfsBackup.
                     + failed.getMessage(), failed);
         }
         java.nio.file.Path probe = log.directory().resolve(".health-probe");
-        try (FileChannel ch = FileChannel.open(probe, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.TRUNCATE_EXISTING)) {
+        try (FileChannel ch = FileChannel.open(probe, java.util.Set.of(StandardOpenOption.CREATE,
+                StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING), io.xdevfs.tiers.OwnFiles.PRIVATE_FILE)) {
             ch.write(ByteBuffer.wrap(new byte[] {1}));
             ch.force(false);
         } catch (IOException e) {

@@ -2,6 +2,7 @@ package io.xdevfs.tiers.tmpfs;
 
 import io.xdevfs.posix.Flags;
 import io.xdevfs.posix.Posix;
+import io.xdevfs.tiers.OwnFiles;
 
 import java.io.Closeable;
 import java.io.IOException;
@@ -112,7 +113,7 @@ public final class TmpfsBackup implements Closeable {
         Path next = dir.resolve("next");
         Files.createDirectories(dir);
         TreeCopy.deleteTree(next); // a copy a crash interrupted
-        Files.createDirectory(next);
+        Files.createDirectory(next, OwnFiles.PRIVATE_DIRECTORY); // the copy holds every file's bytes
         boolean havePrevious = Files.isDirectory(current.resolve("tree"));
         TreeCopy copy = new TreeCopy(posix, havePrevious ? current.resolve("tree") : null,
                 havePrevious ? Long.parseLong(Files.readString(current.resolve("started")).strip()) : 0);
@@ -129,10 +130,10 @@ public final class TmpfsBackup implements Closeable {
             return r;
         });
         copy.syncAll();
-        Files.writeString(next.resolve("started"), Long.toString(started));
+        OwnFiles.writeString(next.resolve("started"), Long.toString(started), OwnFiles.PRIVATE_FILE);
         syncPath(next.resolve("started"));
         if (checkpointed != null) {
-            Files.writeString(next.resolve(LOG_START), Long.toString(logStart[0]));
+            OwnFiles.writeString(next.resolve(LOG_START), Long.toString(logStart[0]), OwnFiles.PRIVATE_FILE);
             syncPath(next.resolve(LOG_START));
         }
         syncPath(next);

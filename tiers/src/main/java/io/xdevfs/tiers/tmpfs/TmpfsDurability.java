@@ -30,6 +30,12 @@ public final class TmpfsDurability {
     /** Before the volume opens (its file ids count on from the restored files'): the last copy and the log. */
     public static Recovered restore(Posix posix, Path base, TmpfsSettings tmpfs, Consumer<String> notice)
             throws VolumeException {
+        if (tmpfs.backupToDisk()) {
+            io.xdevfs.tiers.OwnFiles.requireOwnDirectory(tmpfs.backupDirectory(), "backup_directory");
+        }
+        if (tmpfs.intentLog()) {
+            io.xdevfs.tiers.OwnFiles.requireOwnDirectory(tmpfs.intentLogDirectory(), "intent_log_directory");
+        }
         try {
             if (tmpfs.intentLog()) {
                 requirePersistent(posix, tmpfs.intentLogDirectory());

@@ -40,7 +40,7 @@ public final class TmpfsMount {
         }
         if (!settings.autoMount()) {
             throw new VolumeException("storage_type = tmpfs: base_directory " + dir + " is not on a tmpfs; mount "
-                    + "one there (mount -t tmpfs -o size=1G tmpfs " + dir + ") or set auto_mount = true in [tmpfs]");
+                    + "one there (mount -t tmpfs -o size=1G,mode=0755 tmpfs " + dir + ") or set auto_mount = true in [tmpfs]");
         }
         try (Stream<Path> entries = Files.list(dir)) {
             if (entries.findAny().isPresent()) {
@@ -53,10 +53,23 @@ public final class TmpfsMount {
         mount(dir, settings.mountOptions());
     }
 
-    private static void mount(Path dir, String options) throws VolumeException {
-        List<String> cmd = options.isEmpty()
-                ? List.of("mount", "-t", "tmpfs", "xdevfs-tmpfs", dir.toString())
-                : List.of("mount", "-t", "tmpfs", "-o", options, "xdevfs-tmpfs", dir.toString());
+    /**
+     * A tmpfs's root is mode 1777 unless told otherwise, open to every user's files: a WAL directory
+     * or a hot tier's objects would be too. Unless the options name a mode, the root gets a base
+     * directory's 0755.
+     */
+    public static String withMode(String options) {
+        for (String option : options.split(",")) {
+            if (option.strip().startsWith("mode=")) {
+                return options;
+            }
+        }
+        return options.isEmpty() ? "mode=0755" : options + ",mode=0755";
+    }
+
+    private static void mount(Path dir, String requested) throws VolumeException {
+        String options = withMode(requested);
+        List<String> cmd = List.of("mount", "-t", "tmpfs", "-o", options, "xdevfs-tmpfs", dir.toString());
         try {
             Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
