@@ -9,7 +9,7 @@ import java.nio.ByteOrder;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
-/** The INIT reply rewrite: FUSE_MAX_PAGES with max_pages and FUSE_DIRECT_IO_ALLOW_MMAP added, everything libfuse2 said kept. */
+/** The INIT reply rewrite: FUSE_MAX_PAGES with max_pages and FUSE_DIRECT_IO_ALLOW_MMAP added, minor 23, everything else libfuse2 said kept. */
 class InitReplyTest {
     private static final int PAGE = 4096;
 
@@ -39,7 +39,7 @@ class InitReplyTest {
         assertEquals(0x1234_5678_9abcL, m.getLong(8), "same request answered");
         int o = InitReply.HEADER;
         assertEquals(7, m.getInt(o));
-        assertEquals(19, m.getInt(o + 4), "libfuse2's protocol minor is kept");
+        assertEquals(23, m.getInt(o + 4), "libfuse2's minor 19 raised to 23: the kernel sends RENAME2 from there on");
         assertEquals(131072, m.getInt(o + 8));
         assertEquals(0x1b | InitReply.FUSE_MAX_PAGES | InitReply.FUSE_INIT_EXT, m.getInt(o + 12));
         assertEquals(12, m.getShort(o + 16));

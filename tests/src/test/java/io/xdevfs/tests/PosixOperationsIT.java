@@ -549,23 +549,31 @@ class PosixOperationsIT extends OneMountPerClass {
         assertEquals(rawFormat ? "4096 1048576 1052672 ENXIO" : "1052672 8192 1052672 ENXIO", out);
     }
 
-    /** libfuse2 answers RENAME2 with ENOSYS: the kernel then fails renameat2 with flags, never succeeds. */
+    /**
+     * renameat2(RENAME_NOREPLACE) moves to a new name and refuses an existing one (EEXIST), both names
+     * untouched; RENAME_EXCHANGE and RENAME_WHITEOUT are EINVAL, never success, and do not make the
+     * kernel give up on flags (NOREPLACE works after them). libfuse2 has no flags: xdevfs rewrites the
+     * request (docs/fuse-requests.md).
+     */
     @Test
-    void renameat2WithFlagsIsEinvalNeverSuccess() throws Exception {
+    void renameat2NoreplaceWorksAndOtherFlagsAreEinval() throws Exception {
         Path dir = fresh("rename2");
         Files.writeString(dir.resolve("a"), "A");
         Files.writeString(dir.resolve("b"), "B");
-        // RENAME_NOREPLACE (1) to a new name and RENAME_EXCHANGE (2) reach the daemon; NOREPLACE over an
-        // existing name is refused by the kernel before it asks (EEXIST, as everywhere).
-        String[][] cases = {{"c", "1", "EINVAL"}, {"b", "2", "EINVAL"}, {"b", "1", "EEXIST"}};
+        String[][] cases = {{"a", "b", "1", "EEXIST"}, {"a", "b", "2", "EINVAL"}, {"a", "b", "4", "EINVAL"},
+                {"a", "c", "1", "OK"}, {"c", "b", "1", "EEXIST"}, {"c", "a", "1", "OK"}};
         for (String[] c : cases) {
-            assertEquals(c[2], Py.errno(dir, "import ctypes\nlibc = ctypes.CDLL(None, use_errno=True)\n"
-                    + "if libc.renameat2(-100, (d + '/a').encode(), -100, (d + '/" + c[0] + "').encode(), " + c[1]
+            assertEquals(c[3], Py.errno(dir, "import ctypes\nlibc = ctypes.CDLL(None, use_errno=True)\n"
+                    + "if libc.renameat2(-100, (d + '/" + c[0] + "').encode(), -100, (d + '/" + c[1] + "').encode(), " + c[2]
                     + ") != 0:\n    raise OSError(ctypes.get_errno(), 'renameat2')"), String.join(" ", c));
         }
-        assertFalse(Files.exists(dir.resolve("c")));
+        assertEquals(Set.of("a", "b"), names(dir));
         assertEquals("A", Files.readString(dir.resolve("a")));
         assertEquals("B", Files.readString(dir.resolve("b")));
+        // a plain rename on the same mount after them still replaces: the flag is the request's alone
+        Files.move(dir.resolve("a"), dir.resolve("b"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        assertEquals("A", Files.readString(dir.resolve("b")));
+        assertEquals(Set.of("b"), names(dir));
     }
 
     /** libfuse2 answers TMPFILE with ENOSYS: open(O_TMPFILE) fails with EOPNOTSUPP, never a phantom file. */

@@ -12,6 +12,7 @@ import io.xdevfs.fs.session.OpenNodes;
 import io.xdevfs.fs.session.OpenedAttributes;
 import io.xdevfs.fs.session.PassthroughOpens;
 import io.xdevfs.fs.session.ReleaseRequests;
+import io.xdevfs.fs.session.RenameFlags;
 import io.xdevfs.fs.session.StaleNodes;
 import io.xdevfs.fs.session.SyncRequests;
 import io.xdevfs.fs.session.WriteRequests;
@@ -90,6 +91,7 @@ public final class XdevFuse extends FuseStubFS {
     private final PassthroughOpens passthrough;
     /** What this request's open read of the file, for the rest of the request. */
     private final OpenedAttributes openedAttributes = new OpenedAttributes();
+    private final RenameFlags renameFlags = new RenameFlags();
     /** Null unless the mount asks for FUSE_HANDLE_KILLPRIV_V2: then set-ID bits are cleared here. */
     private final KillPrivileges killPrivileges;
     private final InitReply.Asks asks;
@@ -185,6 +187,7 @@ public final class XdevFuse extends FuseStubFS {
             public boolean answer(int fd, long address, int length) {
                 openedAttributes.answer(fd, address, length); // only forgets the last request's
                 staleNodes.answer(fd, address, length); // only looks: OPEN, GETATTR
+                renameFlags.answer(fd, address, length); // turns RENAME2 with NOREPLACE into RENAME
                 passthrough.answer(fd, address, length); // only looks: INIT, OPEN, CREATE
                 if (killPrivileges != null) {
                     killPrivileges.answer(fd, address, length); // only looks: WRITE, SETATTR, OPEN
@@ -424,7 +427,7 @@ public final class XdevFuse extends FuseStubFS {
     }
 
     private int doRename(String from, String to) {
-        return call("rename", from, () -> volume.rename(from, to, 0));
+        return call("rename", from, () -> volume.rename(from, to, renameFlags.flags()));
     }
 
     private int doSymlink(String target, String path) {

@@ -21,9 +21,11 @@ import java.nio.ByteOrder;
  * And, when the mount asks for it ({@link Asks}), FUSE_PASSTHROUGH (flags2, Linux 6.9) with a
  * max_stack_depth of 1: backing files on a filesystem that is not itself stacked may then be registered
  * with the kernel ({@link PassthroughOpens}), which serves reads and writes of files opened that way
- * itself; and the flags of the mount's {@code fuse_*} keys (KernelOptions). Nothing else changes: the
- * protocol minor stays libfuse2's (the kernel reads these flags for every minor from 6 on), and older
- * replies (without max_write) are left alone.
+ * itself; and the flags of the mount's {@code fuse_*} keys (KernelOptions); the kernel reads these
+ * flags for every minor from 6 on. The protocol minor goes from libfuse2's 19 to 23, the first whose
+ * daemons get RENAME2 (renameat2 with flags; {@link RenameFlags} answers it, libfuse2 cannot): the
+ * kernel's only other use of a minor from 20 to 23 is to add the ctime to the times a writeback-cache
+ * mount sends (FATTR_CTIME), which libfuse2 masks off. Older replies (without max_write) are left alone.
  */
 public final class InitReply {
     /** struct fuse_out_header: u32 len, s32 error, u64 unique. */
@@ -41,6 +43,9 @@ public final class InitReply {
     static final int FUSE_PASSTHROUGH_FLAGS2 = 1 << 5;
     /** struct fuse_init_out offsets: major, minor, max_readahead, flags, ..., max_write, time_gran, max_pages, flags2. */
     private static final int MAJOR = 0;
+    private static final int MINOR = 4;
+    /** The first protocol minor whose daemons are sent RENAME2. */
+    static final int RENAME2_MINOR = 23;
     private static final int FLAGS = 12;
     private static final int MAX_WRITE = 20;
     private static final int MAX_PAGES = 28;
@@ -98,6 +103,7 @@ public final class InitReply {
         ByteBuffer message = ByteBuffer.allocateDirect(HEADER + outSize).order(ByteOrder.nativeOrder());
         message.put(h).put(in).position(0);
         message.putInt(0, HEADER + outSize);
+        message.putInt(HEADER + MINOR, Math.max(message.getInt(HEADER + MINOR), RENAME2_MINOR));
         long maxWrite = Integer.toUnsignedLong(message.getInt(HEADER + MAX_WRITE));
         int maxPages = (int) Math.min(0xffff, Math.max(1, (maxWrite + pageSize - 1) / pageSize));
         message.putInt(HEADER + FLAGS, message.getInt(HEADER + FLAGS) | FUSE_MAX_PAGES | FUSE_INIT_EXT);
