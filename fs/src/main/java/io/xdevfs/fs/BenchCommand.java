@@ -41,7 +41,7 @@ final class BenchCommand implements Callable<Integer> {
     int duration;
 
     private final PrintStream out = System.out;
-    private final PrintStream progress = System.err;
+    private final PrintStream progress = Terminal.progress();
 
     @Override
     public Integer call() throws IOException {

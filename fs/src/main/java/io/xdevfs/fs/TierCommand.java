@@ -82,6 +82,7 @@ final class TierCommand {
 
         int migrate(List<Path> all) throws IOException {
             long started = System.nanoTime();
+            java.io.PrintStream progress = Terminal.progress();
             long bytes = 0;
             int done = 0;
             int pinned = 0;
@@ -109,10 +110,10 @@ final class TierCommand {
                     gone++; // unlinked since the listing: a live WAL directory deletes old segments
                     continue;
                 }
-                System.err.printf(Locale.ROOT, "\rmoving to %s: %d/%d files, %s", to, done + pinned + busy + gone,
+                progress.printf(Locale.ROOT, "\rmoving to %s: %d/%d files, %s", to, done + pinned + busy + gone,
                         all.size(), mib(bytes));
             }
-            System.err.println();
+            progress.println();
             System.out.printf(Locale.ROOT, "%d files (%s) are %s; %d pinned to the other tier left alone; %.1f s%n",
                     done, mib(bytes), to, pinned, (System.nanoTime() - started) / 1e9);
             if (gone > 0) {

@@ -16,6 +16,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Statistics, health and Prometheus on a real mount, read through the CLI and over HTTP. */
@@ -114,6 +115,7 @@ class MonitoringIT {
             assertTrue(bench.output().contains("sequential write: 8 ops"), bench.output());
             assertTrue(bench.output().matches("(?s).*random read 4k: \\d+ ops in .* IOPS.*p99.*"), bench.output());
             assertEquals(List.of("big", "wal"), names(fs.mnt), "bench removes its file");
+            assertFalse(bench.output().contains("\r"), "no redrawn progress lines when stderr is not a terminal");
         }
     }
 

@@ -35,6 +35,11 @@ class PosixOperationsIT extends OneMountPerClass {
         return true;
     }
 
+    /** Whether the mount exchanges names (a writeback-cache mount refuses RENAME_EXCHANGE). */
+    boolean exchanges() {
+        return true;
+    }
+
     static Path fresh(String name) throws Exception {
         Path dir = d.resolve(name);
         Files.createDirectory(dir);
@@ -549,23 +554,26 @@ class PosixOperationsIT extends OneMountPerClass {
         assertEquals(rawFormat ? "4096 1048576 1052672 ENXIO" : "1052672 8192 1052672 ENXIO", out);
     }
 
+    private static final String RENAMEAT2 = "import ctypes\nlibc = ctypes.CDLL(None, use_errno=True)\n"
+            + "def renameat2(a, b, flags):\n"
+            + "    if libc.renameat2(-100, (d + '/' + a).encode(), -100, (d + '/' + b).encode(), flags) != 0:\n"
+            + "        raise OSError(ctypes.get_errno(), 'renameat2')\n";
+
     /**
      * renameat2(RENAME_NOREPLACE) moves to a new name and refuses an existing one (EEXIST), both names
-     * untouched; RENAME_EXCHANGE and RENAME_WHITEOUT are EINVAL, never success, and do not make the
-     * kernel give up on flags (NOREPLACE works after them). libfuse2 has no flags: xdevfs rewrites the
-     * request (docs/fuse-requests.md).
+     * untouched; RENAME_WHITEOUT is EINVAL, never success, and does not make the kernel give up on
+     * flags. libfuse2 has no flags: xdevfs rewrites the request (docs/fuse-requests.md).
      */
     @Test
-    void renameat2NoreplaceWorksAndOtherFlagsAreEinval() throws Exception {
+    void renameat2NoreplaceWorksAndWhiteoutIsEinval() throws Exception {
         Path dir = fresh("rename2");
         Files.writeString(dir.resolve("a"), "A");
         Files.writeString(dir.resolve("b"), "B");
-        String[][] cases = {{"a", "b", "1", "EEXIST"}, {"a", "b", "2", "EINVAL"}, {"a", "b", "4", "EINVAL"},
+        String[][] cases = {{"a", "b", "1", "EEXIST"}, {"a", "b", "4", "EINVAL"}, {"a", "b", "3", "EINVAL"},
                 {"a", "c", "1", "OK"}, {"c", "b", "1", "EEXIST"}, {"c", "a", "1", "OK"}};
         for (String[] c : cases) {
-            assertEquals(c[3], Py.errno(dir, "import ctypes\nlibc = ctypes.CDLL(None, use_errno=True)\n"
-                    + "if libc.renameat2(-100, (d + '/" + c[0] + "').encode(), -100, (d + '/" + c[1] + "').encode(), " + c[2]
-                    + ") != 0:\n    raise OSError(ctypes.get_errno(), 'renameat2')"), String.join(" ", c));
+            assertEquals(c[3], Py.errno(dir, RENAMEAT2 + "renameat2('" + c[0] + "', '" + c[1] + "', " + c[2] + ")"),
+                    String.join(" ", c));
         }
         assertEquals(Set.of("a", "b"), names(dir));
         assertEquals("A", Files.readString(dir.resolve("a")));
@@ -574,6 +582,53 @@ class PosixOperationsIT extends OneMountPerClass {
         Files.move(dir.resolve("a"), dir.resolve("b"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         assertEquals("A", Files.readString(dir.resolve("b")));
         assertEquals(Set.of("b"), names(dir));
+    }
+
+    /**
+     * renameat2(RENAME_EXCHANGE) swaps two files, two directories, a file and a directory, and each
+     * name works at once after it (read, stat, chmod, list, the files inside): libfuse2 saw a move over
+     * the target, so xdevfs has the kernel look the first name up again. A writeback-cache mount
+     * refuses it (EINVAL, nothing moved): see RenameFlags.
+     */
+    @Test
+    void renameat2ExchangeSwapsNamesThatWorkAtOnce() throws Exception {
+        Path dir = fresh("exchange");
+        Files.writeString(dir.resolve("a"), "A");
+        Files.writeString(dir.resolve("b"), "B");
+        Files.createDirectories(dir.resolve("d1/sub"));
+        Files.writeString(dir.resolve("d1/sub/f"), "one");
+        Files.createDirectories(dir.resolve("d2"));
+        Files.writeString(dir.resolve("d2/g"), "two");
+        if (!exchanges()) {
+            assertEquals("EINVAL", Py.errno(dir, RENAMEAT2 + "renameat2('a', 'b', 2)"));
+            assertEquals("A", Files.readString(dir.resolve("a")));
+            return;
+        }
+        String inodes = Run.ok("stat", "-c", "%i", dir.resolve("a").toString(), dir.resolve("b").toString()).strip();
+        String out = Py.eval(dir, RENAMEAT2
+                + "renameat2('a', 'b', 2)\n"
+                + "os.chmod(d + '/a', 0o600)\n"
+                + "print(open(d + '/a').read(), open(d + '/b').read(), oct(os.stat(d + '/a').st_mode & 0o777),"
+                + " os.stat(d + '/a').st_ino, os.stat(d + '/b').st_ino)\n"
+                + "renameat2('d1', 'd2', 2)\n"
+                + "print(sorted(os.listdir(d + '/d1')), sorted(os.listdir(d + '/d2')), open(d + '/d2/sub/f').read())\n"
+                + "renameat2('a', 'd1', 2)\n"
+                + "print(os.path.isfile(d + '/d1'), sorted(os.listdir(d + '/a')), open(d + '/d1').read())");
+        String[] ino = inodes.split("\\s+");
+        assertEquals("B A 0o600 " + ino[1] + " " + ino[0] + "\n['g'] ['sub'] one\nTrue ['g'] B", out);
+        assertEquals("600", Run.ok("stat", "-c", "%a", dir.resolve("d1").toString()).strip());
+        assertEquals("two", Files.readString(dir.resolve("a/g")));
+        // Each call right after its exchange, before the kernel has forgotten the first name: none fails.
+        Files.writeString(dir.resolve("x"), "X");
+        Files.writeString(dir.resolve("y"), "Y");
+        assertEquals("XY", Py.eval(dir, RENAMEAT2
+                + "for i in range(300):\n"
+                + "    renameat2('x', 'y', 2)\n"
+                + "    os.chmod(d + '/x', 0o600 if i % 2 else 0o640)\n"
+                + "    os.listxattr(d + '/x')\n"
+                + "    os.stat(d + '/y')\n"
+                + "    open(d + '/x').read()\n"
+                + "print(open(d + '/x').read() + open(d + '/y').read())"));
     }
 
     /** libfuse2 answers TMPFILE with ENOSYS: open(O_TMPFILE) fails with EOPNOTSUPP, never a phantom file. */

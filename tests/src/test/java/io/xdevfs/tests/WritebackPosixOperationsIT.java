@@ -8,10 +8,16 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
  * PosixOperationsIT with fuse_writeback_cache = true: the kernel gathers writes and sends them later.
- * Hard links are refused there (EPERM: each name would be its own kernel inode with its own size).
+ * Hard links are refused there (EPERM: each name would be its own kernel inode with its own size), and
+ * so is renameat2's RENAME_EXCHANGE (EINVAL).
  */
 @MountLines({"fuse_writeback_cache = true"})
 class WritebackPosixOperationsIT extends PosixOperationsIT {
+
+    @Override
+    boolean exchanges() {
+        return false;
+    }
 
     @Override
     boolean hardLinks() {

@@ -175,6 +175,50 @@ abstract class VolumeContract {
         assertTrue(volume.readdir("/").isEmpty());
     }
 
+    /**
+     * renameat2's flags: NOREPLACE refuses an existing name and moves to a new one; EXCHANGE swaps two
+     * files, and two directories under different parents (whose link counts follow their
+     * subdirectories), and it lasts across a remount.
+     */
+    @Test
+    void renameFlagsNoreplaceAndExchange() throws Exception {
+        try (Content a = volume.create("/a", Flags.O_RDWR, 0644, null);
+             Content b = volume.create("/b", Flags.O_RDWR, 0600, null)) {
+            write(a, "AAAA".getBytes(), 0);
+            write(b, "BB".getBytes(), 0);
+        }
+        assertErrno(Errno.EEXIST, () -> volume.rename("/a", "/b", 1));
+        volume.rename("/a", "/c", 1);
+        volume.rename("/c", "/a", 1);
+        volume.rename("/a", "/b", 2);
+        assertEquals("BB", new String(readWhole("/a")));
+        assertEquals("AAAA", new String(readWhole("/b")));
+        assertEquals(0600, volume.getattr("/a").mode & 07777);
+        volume.mkdir("/p", 0755, null);
+        volume.mkdir("/p/d1", 0755, null);
+        volume.mkdir("/p/d1/sub", 0755, null);
+        volume.mkdir("/q", 0755, null);
+        try (Content f = volume.create("/q/f", Flags.O_WRONLY, 0644, null)) {
+            write(f, "F".getBytes(), 0);
+        }
+        volume.rename("/p/d1", "/q/f", 2); // a directory and a file, under different parents
+        assertEquals("F", new String(readWhole("/p/d1")));
+        assertEquals(List.of("sub"), names(volume.readdir("/q/f")));
+        assertEquals(2, volume.getattr("/p").nlink, "/p lost its subdirectory");
+        assertEquals(3, volume.getattr("/q").nlink, "/q gained one");
+        remount();
+        assertEquals("BB", new String(readWhole("/a")));
+        assertEquals("AAAA", new String(readWhole("/b")));
+        assertEquals("F", new String(readWhole("/p/d1")));
+        assertEquals(List.of("sub"), names(volume.readdir("/q/f")));
+        assertEquals(2, volume.getattr("/p").nlink);
+        assertEquals(3, volume.getattr("/q").nlink);
+    }
+
+    private static List<String> names(List<DirEntry> entries) {
+        return entries.stream().map(DirEntry::name).filter(n -> !n.equals(".") && !n.equals("..")).sorted().toList();
+    }
+
     @Test
     void anUnlinkedOpenFileStaysReadableAndWritable() throws Exception {
         try (Content c = volume.create("/gone", Flags.O_RDWR, 0600, null)) {

@@ -91,7 +91,7 @@ public final class XdevFuse extends FuseStubFS {
     private final PassthroughOpens passthrough;
     /** What this request's open read of the file, for the rest of the request. */
     private final OpenedAttributes openedAttributes = new OpenedAttributes();
-    private final RenameFlags renameFlags = new RenameFlags();
+    private final RenameFlags renameFlags;
     /** Null unless the mount asks for FUSE_HANDLE_KILLPRIV_V2: then set-ID bits are cleared here. */
     private final KillPrivileges killPrivileges;
     private final InitReply.Asks asks;
@@ -110,6 +110,7 @@ public final class XdevFuse extends FuseStubFS {
         this.syncThreads = syncThreads;
         this.passthrough = new PassthroughOpens(handles, asks.passthrough(), openedAttributes);
         this.killPrivileges = asks.handleKillPriv() ? new KillPrivileges(handles) : null;
+        this.renameFlags = new RenameFlags(!asks.writebackCache());
         this.attributeTimeouts = attrTimeoutMillis > 0 ? new AttributeTimeouts(attrTimeoutMillis) : null;
         Pointer ops = Struct.getMemory(fuseOperations);
         long flagsOffset = memberOffset(fuseOperations.flag_nullpath_ok);
@@ -187,7 +188,6 @@ public final class XdevFuse extends FuseStubFS {
             public boolean answer(int fd, long address, int length) {
                 openedAttributes.answer(fd, address, length); // only forgets the last request's
                 staleNodes.answer(fd, address, length); // only looks: OPEN, GETATTR
-                renameFlags.answer(fd, address, length); // turns RENAME2 with NOREPLACE into RENAME
                 passthrough.answer(fd, address, length); // only looks: INIT, OPEN, CREATE
                 if (killPrivileges != null) {
                     killPrivileges.answer(fd, address, length); // only looks: WRITE, SETATTR, OPEN
@@ -195,7 +195,9 @@ public final class XdevFuse extends FuseStubFS {
                 if (attributeTimeouts != null) {
                     attributeTimeouts.answer(fd, address, length); // only looks: requests answered with attributes
                 }
-                return openNodes.answer(fd, address, length) || writes.answer(fd, address, length)
+                // RenameFlags first: it forgets the last request's flags at every request, and answers some RENAME2
+                return renameFlags.answer(fd, address, length) || openNodes.answer(fd, address, length)
+                        || writes.answer(fd, address, length)
                         || sync.answer(fd, address, length) || releases.answer(fd, address, length)
                         || lseek.answer(fd, address, length)
                         || (controlRequests != null && controlRequests.answer(fd, address, length));
@@ -211,6 +213,7 @@ public final class XdevFuse extends FuseStubFS {
                 openNodes.replying(iov, count);
                 passthrough.replying(iov, count);
                 staleNodes.replying(iov, count);
+                renameFlags.replying(iov, count);
                 if (attributeTimeouts != null) {
                     attributeTimeouts.replying(iov, count);
                 }

@@ -15,6 +15,7 @@ final class KernelReply {
     static final int OUT_HEADER = 16;
     /** enum fuse_notify_code, sent in the error field of a message with unique 0. */
     private static final int FUSE_NOTIFY_INVAL_INODE = 2;
+    private static final int FUSE_NOTIFY_INVAL_ENTRY = 3;
 
     private KernelReply() {
     }
@@ -75,6 +76,19 @@ final class KernelReply {
     static void invalidateAttributes(int fd, long node) {
         ByteBuffer out = ByteBuffer.allocateDirect(OUT_HEADER + 24).order(ByteOrder.nativeOrder());
         out.putInt(OUT_HEADER + 24).putInt(FUSE_NOTIFY_INVAL_INODE).putLong(0).putLong(node).putLong(-1).putLong(0);
+        write(Posix.get(), fd, out.flip());
+    }
+
+    /**
+     * FUSE_NOTIFY_INVAL_ENTRY: the kernel forgets the name {@code name} in directory node {@code parent},
+     * so that its next use looks it up afresh. The kernel takes the directory's lock for it: never to be
+     * sent from a thread whose reply the holder of that lock is waiting for.
+     */
+    static void invalidateEntry(int fd, long parent, byte[] name) {
+        int size = OUT_HEADER + 16 + name.length + 1;
+        ByteBuffer out = ByteBuffer.allocateDirect(size).order(ByteOrder.nativeOrder());
+        out.putInt(size).putInt(FUSE_NOTIFY_INVAL_ENTRY).putLong(0).putLong(parent).putInt(name.length).putInt(0)
+                .put(name).put((byte) 0);
         write(Posix.get(), fd, out.flip());
     }
 

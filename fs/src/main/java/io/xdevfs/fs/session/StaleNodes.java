@@ -9,11 +9,13 @@ import java.util.concurrent.atomic.LongAdder;
 
 import static io.xdevfs.fs.session.Opcodes.GETATTR;
 import static io.xdevfs.fs.session.Opcodes.OPEN;
+import static io.xdevfs.fs.session.Opcodes.SETATTR;
 
 /**
- * An OPEN, or a GETATTR of a path (not of an open file), that libfuse answers ENOENT goes back to the
- * kernel as ESTALE, and the kernel walks the path again: open(2), stat(2) and the path walk's own
- * permission checks retry once with LOOKUP_REVAL, which sends a fresh LOOKUP.
+ * An OPEN, or a GETATTR or SETATTR of a path (not of an open file), or a READLINK, ACCESS, OPENDIR or
+ * extended-attribute request, that libfuse answers ENOENT goes back to the kernel as ESTALE, and the
+ * kernel walks the path again: open(2), stat(2), chmod(2), readlink(2), getxattr(2) and the others,
+ * and the path walk's own permission checks, retry once with LOOKUP_REVAL, which sends a fresh LOOKUP.
  *
  * <p>Why: {@code rename(tmp, name)} over a file races with a program that opens or stats {@code name}.
  * The kernel resolves the name to the old file's node from its cache; if the RENAME is served before
@@ -26,12 +28,28 @@ import static io.xdevfs.fs.session.Opcodes.OPEN;
  * removed once more meanwhile, and that answer stays ENOENT, which a program expects of a file that
  * went away, rather than ESTALE, which it does not expect of a local filesystem.
  *
+ * <p>An exchange (renameat2 RENAME_EXCHANGE, {@link RenameFlags}) leaves a node without a name in
+ * libfuse2 too, the second file under the first name, until the kernel forgets that name right after
+ * the answer: a request that reaches the node in between is walked again the same way. (The extended
+ * attribute calls on a descriptor, f*xattr, send the same requests as those on a path and have no walk
+ * again: on a file with no name left in libfuse2 they see ESTALE where they saw ENOENT.)
+ *
  * <p>libfuse answers a request from the thread that processes it, so the request and its reply meet
  * in a per-thread slot, as in {@link PassthroughOpens}. Thread-safe.
  */
 public final class StaleNodes implements LargeRequestChannel.RequestHook {
     /** fuse_getattr_in.getattr_flags: the kernel asks about an open file (fstat), naming its handle. */
     private static final int FUSE_GETATTR_FH = 1;
+
+    /** fuse_setattr_in.valid: the kernel names an open file's handle (ftruncate, fchmod and the like). */
+    private static final int FATTR_FH = 1 << 3;
+    private static final int READLINK = 5;
+    private static final int SETXATTR = 21;
+    private static final int GETXATTR = 22;
+    private static final int LISTXATTR = 23;
+    private static final int REMOVEXATTR = 24;
+    private static final int OPENDIR = 27;
+    private static final int ACCESS = 34;
 
     /** fuse_in_header.pid: the calling thread. */
     private static final int PID = 32;
@@ -45,7 +63,7 @@ public final class StaleNodes implements LargeRequestChannel.RequestHook {
     private static final int MAX_REMEMBERED = 4096;
 
     private final MemoryIO memory = MemoryIO.getInstance();
-    /** The OPEN or path GETATTR this thread processes: {unique, caller, opcode}; unique 0 for another request. */
+    /** The request by path this thread processes: {unique, caller, opcode}; unique 0 for another request. */
     private final ThreadSlots<long[]> asking = new ThreadSlots<>(() -> new long[3]);
     /** Caller to when its request was answered ESTALE (System.nanoTime). */
     private final Map<Long, Long> walkingAgain = new ConcurrentHashMap<>();
@@ -55,8 +73,14 @@ public final class StaleNodes implements LargeRequestChannel.RequestHook {
     @Override
     public boolean answer(int fd, long address, int length) {
         int opcode = memory.getInt(address + 4);
-        boolean byPath = opcode == OPEN || opcode == GETATTR && length >= LargeRequestChannel.IN_HEADER + 4
-                && (memory.getInt(address + LargeRequestChannel.IN_HEADER) & FUSE_GETATTR_FH) == 0;
+        boolean byPath = switch (opcode) {
+            case OPEN, READLINK, ACCESS, OPENDIR, SETXATTR, GETXATTR, LISTXATTR, REMOVEXATTR -> true;
+            case GETATTR -> length >= LargeRequestChannel.IN_HEADER + 4
+                    && (memory.getInt(address + LargeRequestChannel.IN_HEADER) & FUSE_GETATTR_FH) == 0;
+            case SETATTR -> length >= LargeRequestChannel.IN_HEADER + 4
+                    && (memory.getInt(address + LargeRequestChannel.IN_HEADER) & FATTR_FH) == 0;
+            default -> false;
+        };
         long[] slot = asking.get();
         slot[0] = byPath ? LargeRequestChannel.unique(address) : 0;
         if (byPath) { // every request passes here, WRITEs among them: only these need their caller

@@ -13,7 +13,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** RENAME2 with RENAME_NOREPLACE becomes the RENAME libfuse2 knows, its flag kept for that request alone. */
+/** RENAME2 with RENAME_NOREPLACE or RENAME_EXCHANGE becomes the RENAME libfuse2 knows, its flag kept for that request alone. */
 class RenameFlagsTest {
     private static final int IN_HEADER = 40;
 
@@ -33,7 +33,7 @@ class RenameFlagsTest {
 
     @Test
     void noreplaceIsRewrittenIntoARenameOfTheSameNamesAndItsFlagKeptForThatRequest() {
-        RenameFlags hook = new RenameFlags();
+        RenameFlags hook = new RenameFlags(true);
         ByteBuffer b = rename2(RenameFlags.RENAME_NOREPLACE);
         int length = b.remaining();
         assertFalse(hook.answer(-1, address(b), length), "libfuse answers it");
@@ -53,17 +53,30 @@ class RenameFlagsTest {
     }
 
     @Test
+    void exchangeIsRewrittenToo() {
+        RenameFlags hook = new RenameFlags(true);
+        ByteBuffer b = rename2(RenameFlags.RENAME_EXCHANGE);
+        assertFalse(hook.answer(-1, address(b), b.remaining()));
+        assertEquals(12, b.getInt(4), "FUSE_RENAME");
+        assertEquals(RenameFlags.RENAME_EXCHANGE, hook.flags());
+    }
+
+    @Test
     void otherFlagsAreAnsweredHereSoTheKernelKeepsAskingForNoreplace() throws Exception {
         Posix posix = Posix.get();
         int devNull = posix.openat(Flags.AT_FDCWD, "/dev/null", Flags.O_WRONLY, 0);
         try {
-            RenameFlags hook = new RenameFlags();
-            for (int flags : new int[] {2, 4, 3}) { // EXCHANGE, WHITEOUT, both NOREPLACE and EXCHANGE
+            RenameFlags hook = new RenameFlags(true);
+            for (int flags : new int[] {4, 3, 6}) { // WHITEOUT, NOREPLACE and EXCHANGE, EXCHANGE and WHITEOUT
                 ByteBuffer b = rename2(flags);
                 assertTrue(hook.answer(devNull, address(b), b.remaining()), "answered EINVAL, not libfuse2's ENOSYS");
                 assertEquals(45, b.getInt(4), "left as it was");
                 assertEquals(0, hook.flags());
             }
+            RenameFlags writeback = new RenameFlags(false); // a writeback-cache mount: no exchange
+            ByteBuffer b = rename2(RenameFlags.RENAME_EXCHANGE);
+            assertTrue(writeback.answer(devNull, address(b), b.remaining()));
+            assertEquals(45, b.getInt(4));
         } finally {
             posix.close(devNull);
         }

@@ -505,6 +505,10 @@ public final class BlockVolume implements Volume {
 
     @Override
     public void rename(String from, String to, int flags) throws IOException {
+        if (flags == RENAME_EXCHANGE) {
+            exchange(from, to);
+            return;
+        }
         if ((flags & ~RENAME_NOREPLACE) != 0) {
             throw new PosixException(Errno.EINVAL, "rename flags " + flags, from);
         }
@@ -561,6 +565,42 @@ public final class BlockVolume implements Volume {
     }
 
     private static final int RENAME_NOREPLACE = 1;
+    private static final int RENAME_EXCHANGE = 2;
+
+    /**
+     * renameat2(RENAME_EXCHANGE): each name takes the other's file, in one commit. A directory that
+     * changes parent moves its ".." link with it, so each parent's link count follows the directories
+     * it holds afterwards.
+     */
+    private void exchange(String from, String to) throws IOException {
+        change(() -> {
+            Inode fromParent = parentOf(from);
+            Inode toParent = parentOf(to);
+            Inode f = lookup(from);
+            Inode g = lookup(to);
+            if (f.id == g.id) {
+                return null; // two names of one file
+            }
+            if ((f.isDirectory() && (to + "/").startsWith(from + "/")) || (g.isDirectory() && (from + "/").startsWith(to + "/"))) {
+                throw new PosixException(Errno.EINVAL, "exchange a directory with a name inside it", to);
+            }
+            long[] t = now();
+            List<Change> changes = new ArrayList<>();
+            changes.add(new Change.Entry(fromParent.id, leaf(from), g.id));
+            changes.add(new Change.Entry(toParent.id, leaf(to), f.id));
+            changes.add(changed(f, t, c -> { }));
+            changes.add(changed(g, t, c -> { }));
+            if (fromParent != toParent) {
+                int moved = (g.isDirectory() ? 1 : 0) - (f.isDirectory() ? 1 : 0); // directories fromParent gains
+                changes.add(withNewEntry(fromParent, t, moved));
+                changes.add(withNewEntry(toParent, t, -moved));
+            } else {
+                changes.add(withNewEntry(fromParent, t, 0));
+            }
+            store.commit(changes);
+            return null;
+        });
+    }
 
     @Override
     public void symlink(String target, String path, Owner owner) throws IOException {

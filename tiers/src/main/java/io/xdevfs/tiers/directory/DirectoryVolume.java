@@ -285,7 +285,9 @@ public final class DirectoryVolume implements Volume {
     public void rename(String from, String to, int flags) throws IOException {
         BaseDirectory.requireFree(to);
         try (BaseDirectory.Located src = base.locate(from); BaseDirectory.Located dst = base.locate(to)) {
-            descriptors.pinBeforeRemoving(dst.dir, dst.name); // a file renamed over loses its name
+            if ((flags & Flags.RENAME_EXCHANGE) == 0) {
+                descriptors.pinBeforeRemoving(dst.dir, dst.name); // a file renamed over loses its name
+            }
             posix.renameat2(src.dir, src.name, dst.dir, dst.name, flags);
         }
     }

@@ -339,7 +339,8 @@ public final class HybridVolume implements Volume {
         try {
             Stat source = namespace.getattr(from);
             Stat replaced = null;
-            if ((flags & Flags.RENAME_EXCHANGE) == 0) {
+            Stat exchanged = (flags & Flags.RENAME_EXCHANGE) != 0 ? namespace.getattr(to) : null;
+            if (exchanged == null) {
                 try {
                     replaced = namespace.getattr(to);
                 } catch (PosixException e) {
@@ -354,6 +355,9 @@ public final class HybridVolume implements Volume {
             }
             if (source.isRegularFile()) {
                 migrator.renamed(source.ino);
+            }
+            if (exchanged != null && exchanged.isRegularFile()) { // renamed as much as the source
+                migrator.renamed(exchanged.ino);
             }
         } finally {
             names.unlock();
