@@ -631,6 +631,47 @@ class PosixOperationsIT extends OneMountPerClass {
                 + "print(open(d + '/x').read() + open(d + '/y').read())"));
     }
 
+    /** Runs {@code script} in {@code dir} as user and group {@code uid}, with no other groups. */
+    private static Run as(int uid, Path dir, String script) {
+        return Run.of("setpriv", "--reuid=" + uid, "--regid=" + uid, "--clear-groups", "sh", "-c", "cd " + dir + " && " + script);
+    }
+
+    /**
+     * POSIX ACLs are enforced by the kernel (FUSE_POSIX_ACL), as on ext4: a named user's entry takes
+     * away what "other" allows, another grants what "other" does not, chmod narrows the mask and with
+     * it the named entries, and a directory's default ACL is inherited by what is made in it (the
+     * block type stores default ACLs but does not inherit them).
+     */
+    @Test
+    void posixAclsAreEnforced() throws Exception {
+        Files.setPosixFilePermissions(fs.root, PosixFilePermissions.fromString("rwxr-xr-x")); // let other users in
+        Path dir = fresh("acl-enforced");
+        Py.eval(dir, "import struct\nU = 0xffffffff\n"
+                + "def acl(entries):\n"
+                + "    return struct.pack('<I', 2) + b''.join(struct.pack('<HHI', t, p, i) for t, p, i in entries)\n"
+                + "open(d + '/f', 'w').write('secret')\nos.chmod(d + '/f', 0o644)\n"
+                + "os.setxattr(d + '/f', 'system.posix_acl_access', acl([(1, 6, U), (2, 0, 12345), (4, 4, U), (16, 4, U), (32, 4, U)]))\n"
+                + "open(d + '/g', 'w').write('shared')\nos.chmod(d + '/g', 0o644)\n"
+                + "os.setxattr(d + '/g', 'system.posix_acl_access', acl([(1, 6, U), (2, 6, 12346), (4, 4, U), (16, 6, U), (32, 4, U)]))\n"
+                + "os.mkdir(d + '/inherit')\n"
+                + "os.setxattr(d + '/inherit', 'system.posix_acl_default', acl([(1, 7, U), (2, 7, 12346), (4, 5, U), (16, 7, U), (32, 5, U)]))\n"
+                + "os.umask(0)\nopen(d + '/inherit/new', 'w').write('n')");
+        Run named = as(12345, dir, "cat f");
+        assertTrue(named.exit() != 0 && named.output().contains("Permission denied"), named.output());
+        assertEquals("secret", as(12347, dir, "cat f").output().strip(), "another user reads as other");
+        Run granted = as(12346, dir, "echo more >> g");
+        assertEquals(0, granted.exit(), granted.output());
+        assertEquals("664", Run.ok("stat", "-c", "%a", dir.resolve("g").toString()).strip(), "the mode shows the mask");
+        Run.ok("chmod", "644", dir.resolve("g").toString()); // the mask goes to r--, and with it 12346's write
+        Run masked = as(12346, dir, "echo again >> g");
+        assertTrue(masked.exit() != 0 && masked.output().contains("Permission denied"), masked.output());
+        assertEquals("sharedmore", Files.readString(dir.resolve("g")).strip(), "the masked write changed nothing");
+        if (!ownDevice) {
+            Run inherited = as(12346, dir, "echo x >> inherit/new");
+            assertEquals(0, inherited.exit(), inherited.output());
+        }
+    }
+
     /** libfuse2 answers TMPFILE with ENOSYS: open(O_TMPFILE) fails with EOPNOTSUPP, never a phantom file. */
     @Test
     void tmpfileIsEopnotsuppNeverSuccess() throws Exception {

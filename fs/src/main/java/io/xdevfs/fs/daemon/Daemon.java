@@ -69,7 +69,9 @@ public final class Daemon {
         boolean passthrough = kernel.passthrough() != FusePassthrough.OFF && !kernel.writebackCache()
                 && config.local().storageType() != StorageType.BLOCK
                 && Preflight.passthroughUnavailable(Posix.get().geteuid() == 0) == null;
-        this.asks = InitReply.Asks.of(passthrough, kernel);
+        // ACLs are extended attributes: enforced where those are served (without them the kernel has none to read).
+        InitReply.Asks asked = InitReply.Asks.of(passthrough, kernel);
+        this.asks = xattrs ? asked.with(InitReply.FUSE_POSIX_ACL) : asked;
         this.attrTimeoutMillis = kernel.attrTimeoutMillis();
         this.syncThreads = kernel.syncThreads();
         this.mountPoint = mountPoint;

@@ -37,6 +37,11 @@ public final class InitReply {
     public static final int FUSE_WRITEBACK_CACHE = 1 << 16;
     public static final int FUSE_PARALLEL_DIROPS = 1 << 18;
     public static final int FUSE_CACHE_SYMLINKS = 1 << 23;
+    /**
+     * The kernel enforces POSIX ACLs (kept as the system.posix_acl_* extended attributes, which the
+     * backing filesystem stores, inherits from a directory's default ACL and keeps in step with the mode).
+     */
+    public static final int FUSE_POSIX_ACL = 1 << 20;
     /** Bit 36 of the 64-bit flags, so bit 4 of flags2. */
     static final int FUSE_DIRECT_IO_ALLOW_MMAP_FLAGS2 = 1 << 4;
     /** Bit 37 of the 64-bit flags, so bit 5 of flags2. */
@@ -72,6 +77,11 @@ public final class InitReply {
             return new Asks(passthrough, (k.handleKillPriv() ? FUSE_HANDLE_KILLPRIV_V2 : 0)
                     | (k.writebackCache() ? FUSE_WRITEBACK_CACHE : 0) | (k.parallelDirops() ? FUSE_PARALLEL_DIROPS : 0)
                     | (k.asyncDio() ? FUSE_ASYNC_DIO : 0) | (k.cacheSymlinks() ? FUSE_CACHE_SYMLINKS : 0));
+        }
+
+        /** Also {@code flag}. */
+        public Asks with(int flag) {
+            return new Asks(passthrough, flags | flag);
         }
 
         public boolean handleKillPriv() {
