@@ -655,7 +655,7 @@ class PosixOperationsIT extends OneMountPerClass {
                 + "os.setxattr(d + '/g', 'system.posix_acl_access', acl([(1, 6, U), (2, 6, 12346), (4, 4, U), (16, 6, U), (32, 4, U)]))\n"
                 + "os.mkdir(d + '/inherit')\n"
                 + "os.setxattr(d + '/inherit', 'system.posix_acl_default', acl([(1, 7, U), (2, 7, 12346), (4, 5, U), (16, 7, U), (32, 5, U)]))\n"
-                + "os.umask(0)\nopen(d + '/inherit/new', 'w').write('n')");
+                + "os.umask(0o022)\nopen(d + '/inherit/new', 'w').write('n')"); // the umask yields to the default ACL
         Run named = as(12345, dir, "cat f");
         assertTrue(named.exit() != 0 && named.output().contains("Permission denied"), named.output());
         assertEquals("secret", as(12347, dir, "cat f").output().strip(), "another user reads as other");
@@ -669,7 +669,21 @@ class PosixOperationsIT extends OneMountPerClass {
         if (!ownDevice) {
             Run inherited = as(12346, dir, "echo x >> inherit/new");
             assertEquals(0, inherited.exit(), inherited.output());
+            assertEquals("664", Run.ok("stat", "-c", "%a", dir.resolve("inherit/new").toString()).strip(),
+                    "mask rw- from the mode asked (0666), not narrowed by the umask");
         }
+    }
+
+    /**
+     * The caller's umask applies to files, directories and FIFOs it makes. With POSIX ACLs the kernel
+     * leaves it to the daemon (FUSE_DONT_MASK), which applies it unless a default ACL is inherited.
+     */
+    @Test
+    void theCallersUmaskApplies() throws Exception {
+        Path dir = fresh("umask");
+        assertEquals("0o640 0o750 0o640", Py.eval(dir, "os.umask(0o027)\nopen(d + '/f', 'w').close()\n"
+                + "os.mkdir(d + '/d')\nos.mkfifo(d + '/p', 0o666)\n"
+                + "print(*(oct(os.stat(d + '/' + n).st_mode & 0o777) for n in ('f', 'd', 'p')))"));
     }
 
     /** libfuse2 answers TMPFILE with ENOSYS: open(O_TMPFILE) fails with EOPNOTSUPP, never a phantom file. */

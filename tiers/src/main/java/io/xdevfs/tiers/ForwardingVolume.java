@@ -117,6 +117,12 @@ public abstract class ForwardingVolume implements Volume {
         return delegate.getxattr(path, name, value);
     }
 
+    /** Asked of the innermost volume: a look that is not a program's getxattr (not metered, not gated). */
+    @Override
+    public boolean inheritsDefaultAcl(String dir) throws IOException {
+        return delegate.inheritsDefaultAcl(dir);
+    }
+
     @Override
     public void setxattr(String path, String name, ByteBuffer value, int flags) throws IOException {
         delegate.setxattr(path, name, value, flags);

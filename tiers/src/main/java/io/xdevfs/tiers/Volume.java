@@ -67,6 +67,22 @@ public interface Volume extends Closeable {
     /** getxattr(2): with a zero-capacity buffer returns the size needed. */
     int getxattr(String path, String name, ByteBuffer value) throws IOException;
 
+    /**
+     * Whether what is made in directory {@code dir} takes its access ACL from the directory's default
+     * ACL: then the caller's umask does not apply to it (POSIX 1003.1e), else it does. A volume that
+     * does not inherit default ACLs says no.
+     */
+    default boolean inheritsDefaultAcl(String dir) throws IOException {
+        try {
+            return getxattr(dir, "system.posix_acl_default", ByteBuffer.allocate(0)) > 0;
+        } catch (io.xdevfs.posix.PosixException e) {
+            if (e.errno() == io.xdevfs.posix.Errno.ENODATA || e.errno() == io.xdevfs.posix.Errno.EOPNOTSUPP) {
+                return false;
+            }
+            throw e;
+        }
+    }
+
     void setxattr(String path, String name, ByteBuffer value, int flags) throws IOException;
 
     int listxattr(String path, ByteBuffer names) throws IOException;

@@ -71,7 +71,7 @@ public final class Daemon {
                 && Preflight.passthroughUnavailable(Posix.get().geteuid() == 0) == null;
         // ACLs are extended attributes: enforced where those are served (without them the kernel has none to read).
         InitReply.Asks asked = InitReply.Asks.of(passthrough, kernel);
-        this.asks = xattrs ? asked.with(InitReply.FUSE_POSIX_ACL) : asked;
+        this.asks = xattrs ? asked.with(InitReply.FUSE_POSIX_ACL | InitReply.FUSE_DONT_MASK) : asked;
         this.attrTimeoutMillis = kernel.attrTimeoutMillis();
         this.syncThreads = kernel.syncThreads();
         this.mountPoint = mountPoint;
@@ -104,7 +104,7 @@ public final class Daemon {
             closeQuietly(volume);
             return 1;
         }
-        // Modes arrive from the kernel with the caller's umask already applied; ours must not apply twice.
+        // Modes arrive with the caller's umask applied (by the kernel, or with POSIX ACLs by XdevFuse): ours must not apply twice.
         Posix.get().umask(0);
         XdevFuse fuse;
         try {

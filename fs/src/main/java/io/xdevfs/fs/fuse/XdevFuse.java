@@ -287,6 +287,24 @@ public final class XdevFuse extends FuseStubFS {
         return size == 0 ? EMPTY : memory.newDirectByteBuffer(buf.address(), (int) size);
     }
 
+    /**
+     * The mode a create, mkdir or mknod asked for, with the caller's umask applied here when the kernel
+     * left it to the daemon (FUSE_DONT_MASK, with POSIX ACLs): not under a directory whose default ACL
+     * the new file inherits, as POSIX 1003.1e and ext4 have it.
+     */
+    private int masked(String path, long mode) throws java.io.IOException {
+        int m = (int) mode;
+        if (!asks.dontMask()) {
+            return m; // the kernel applied it
+        }
+        int umask = (int) getContext().umask.get() & 0777;
+        if ((m & umask) == 0) {
+            return m;
+        }
+        int slash = path.lastIndexOf('/');
+        return volume.inheritsDefaultAcl(slash <= 0 ? "/" : path.substring(0, slash)) ? m : m & ~umask;
+    }
+
     private Owner caller() {
         FuseContext ctx = getContext();
         return new Owner((int) ctx.uid.get(), (int) ctx.gid.get());
@@ -418,7 +436,7 @@ public final class XdevFuse extends FuseStubFS {
     // ---- names -------------------------------------------------------------------------------------
 
     private int doMkdir(String path, long mode) {
-        return call("mkdir", path, () -> volume.mkdir(path, (int) mode, caller()));
+        return call("mkdir", path, () -> volume.mkdir(path, masked(path, mode), caller()));
     }
 
     private int doRmdir(String path) {
@@ -463,7 +481,7 @@ public final class XdevFuse extends FuseStubFS {
     }
 
     private int doMknod(String path, long mode, long rdev) {
-        return call("mknod", path, () -> volume.mknod(path, (int) mode, rdev, caller()));
+        return call("mknod", path, () -> volume.mknod(path, masked(path, mode), rdev, caller()));
     }
 
     private int doTruncate(String path, long size) {
@@ -527,7 +545,7 @@ public final class XdevFuse extends FuseStubFS {
 
     /** struct fuse_file_info opens with int flags. */
     private int doCreate(String path, long mode, Pointer fi) {
-        return call("create", path, () -> opened(volume.create(path, openFlags(fi), (int) mode, caller()), fi));
+        return call("create", path, () -> opened(volume.create(path, openFlags(fi), masked(path, mode), caller()), fi));
     }
 
     private int doOpen(String path, Pointer fi) {

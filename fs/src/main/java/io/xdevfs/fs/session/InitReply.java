@@ -42,6 +42,11 @@ public final class InitReply {
      * backing filesystem stores, inherits from a directory's default ACL and keeps in step with the mode).
      */
     public static final int FUSE_POSIX_ACL = 1 << 20;
+    /**
+     * The kernel leaves the caller's umask to the daemon (passing it along), which applies it unless the
+     * new file's directory has a default ACL: with POSIX ACLs the kernel would apply it to every mode.
+     */
+    public static final int FUSE_DONT_MASK = 1 << 6;
     /** Bit 36 of the 64-bit flags, so bit 4 of flags2. */
     static final int FUSE_DIRECT_IO_ALLOW_MMAP_FLAGS2 = 1 << 4;
     /** Bit 37 of the 64-bit flags, so bit 5 of flags2. */
@@ -82,6 +87,11 @@ public final class InitReply {
         /** Also {@code flag}. */
         public Asks with(int flag) {
             return new Asks(passthrough, flags | flag);
+        }
+
+        /** Whether the caller's umask is the daemon's to apply (FUSE_DONT_MASK). */
+        public boolean dontMask() {
+            return (flags & FUSE_DONT_MASK) != 0;
         }
 
         public boolean handleKillPriv() {

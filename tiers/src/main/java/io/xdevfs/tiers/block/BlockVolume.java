@@ -565,6 +565,12 @@ public final class BlockVolume implements Volume {
     }
 
     private static final int RENAME_NOREPLACE = 1;
+
+    /** Default ACLs are stored here but not inherited: the umask applies to everything made. */
+    @Override
+    public boolean inheritsDefaultAcl(String dir) {
+        return false;
+    }
     private static final int RENAME_EXCHANGE = 2;
 
     /**
