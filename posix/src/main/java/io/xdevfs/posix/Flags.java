@@ -26,6 +26,8 @@ public final class Flags {
     public static final int O_TMPFILE = 020000000 | O_DIRECTORY;
 
     public static final int AT_FDCWD = -100;
+    /** renameat2(2): fail with EEXIST rather than replace the target. */
+    public static final int RENAME_NOREPLACE = 1;
     /** renameat2(2): swap the two names atomically. */
     public static final int RENAME_EXCHANGE = 2;
     public static final int AT_SYMLINK_NOFOLLOW = 0x100;

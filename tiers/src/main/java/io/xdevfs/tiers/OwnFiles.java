@@ -33,11 +33,6 @@ public final class OwnFiles {
         return PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString(rwx));
     }
 
-    /** {@link Files#createDirectories} with {@code mode} for each directory it makes; existing ones keep theirs. */
-    public static void createDirectories(Path dir, FileAttribute<?> mode) throws IOException {
-        Files.createDirectories(dir, mode);
-    }
-
     /**
      * Refuses a directory of the daemon's own (a tier's objects, backups, the intent log) that another
      * user could write to or owns: its files are named by xdevfs, not by the programs on the mount, so

@@ -59,7 +59,7 @@ class OwnFilesTest {
     void filesAndDirectoriesKeepTheirModeUnderUmaskZero() throws Exception {
         int umask = Posix.get().umask(0);
         try {
-            OwnFiles.createDirectories(tmp.resolve("x/y"), OwnFiles.SHARED_DIRECTORY);
+            Files.createDirectories(tmp.resolve("x/y"), OwnFiles.SHARED_DIRECTORY);
             OwnFiles.writeString(tmp.resolve("x/y/pid"), "1\n", OwnFiles.SHARED_FILE);
             OwnFiles.writeString(tmp.resolve("x/y/secret"), "2\n", OwnFiles.PRIVATE_FILE);
         } finally {

@@ -235,7 +235,7 @@ public final class Daemon {
 
     private void writePidFile() {
         try {
-            OwnFiles.createDirectories(pidFile.toAbsolutePath().getParent(), OwnFiles.SHARED_DIRECTORY);
+            Files.createDirectories(pidFile.toAbsolutePath().getParent(), OwnFiles.SHARED_DIRECTORY);
             Path tmp = pidFile.resolveSibling(pidFile.getFileName() + ".tmp");
             OwnFiles.writeString(tmp, ProcessHandle.current().pid() + "\n", OwnFiles.SHARED_FILE);
             Files.move(tmp, pidFile, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);

@@ -3,12 +3,16 @@ package io.xdevfs.fs.session;
 import com.kenai.jffi.MemoryIO;
 import io.xdevfs.fs.Log;
 import io.xdevfs.posix.Errno;
+import io.xdevfs.posix.Flags;
 
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
+import static io.xdevfs.fs.session.Opcodes.RENAME;
+import static io.xdevfs.fs.session.Opcodes.RENAME2;
+
 /**
- * renameat2 with RENAME_NOREPLACE or RENAME_EXCHANGE, which libfuse2's API lacks: its rename has no
+ * renameat2 with Flags.RENAME_NOREPLACE or Flags.RENAME_EXCHANGE, which libfuse2's API lacks: its rename has no
  * flags, and it answers the kernel's RENAME2 with ENOSYS, which programs see as EINVAL (ext4 and tmpfs
  * do both; coreutils' {@code mv -n} uses NOREPLACE, {@code exch} and atomic directory swaps EXCHANGE).
  * Such a request is rewritten where it lies into the RENAME libfuse2 knows (the same directories and
@@ -22,16 +26,12 @@ import java.util.concurrent.Executors;
  * (FUSE_NOTIFY_INVAL_ENTRY, from a thread of its own: the kernel takes the directory's lock, which the
  * renaming program holds until the answer), and looks it up afresh. RENAME_WHITEOUT (overlayfs's) is
  * answered EINVAL here, as the kernel did before: libfuse2's ENOSYS would make the kernel refuse every
- * flag from then on. So is RENAME_EXCHANGE on a writeback-cache mount: there the kernel writes both
+ * flag from then on. So is Flags.RENAME_EXCHANGE on a writeback-cache mount: there the kernel writes both
  * files' new ctime back before the rename returns, and the second file's write-back met its nameless
- * node (ENOENT), an error the kernel keeps for that file's next fsync. The kernel sends RENAME2 only to a daemon of protocol 7.23 or later
- * ({@link InitReply}). Thread-safe.
+ * node (ENOENT), an error the kernel keeps for that file's next fsync. The kernel sends RENAME2 only
+ * to a daemon of protocol 7.23 or later ({@link InitReply}). Thread-safe.
  */
 public final class RenameFlags implements LargeRequestChannel.RequestHook {
-    public static final int RENAME_NOREPLACE = 1;
-    public static final int RENAME_EXCHANGE = 2;
-    private static final int RENAME = 12;
-    private static final int RENAME2 = 45;
     /** struct fuse_rename2_in: newdir, flags, padding; struct fuse_rename_in: newdir alone. */
     private static final int RENAME2_IN = 16;
     private static final int RENAME_IN = 8;
@@ -47,7 +47,7 @@ public final class RenameFlags implements LargeRequestChannel.RequestHook {
     }
 
     private final ThreadSlots<Slot> slots = new ThreadSlots<>(Slot::new);
-    /** Whether RENAME_EXCHANGE is served (not on a writeback-cache mount). */
+    /** Whether Flags.RENAME_EXCHANGE is served (not on a writeback-cache mount). */
     private final boolean exchanges;
     private final ExecutorService notices = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "xdevfs-rename-notices");
@@ -69,7 +69,7 @@ public final class RenameFlags implements LargeRequestChannel.RequestHook {
             return false;
         }
         int flags = MEMORY.getInt(address + LargeRequestChannel.IN_HEADER + 8);
-        if (flags != RENAME_NOREPLACE && (flags != RENAME_EXCHANGE || !exchanges)) {
+        if (flags != Flags.RENAME_NOREPLACE && (flags != Flags.RENAME_EXCHANGE || !exchanges)) {
             KernelReply.error(fd, LargeRequestChannel.unique(address), Errno.EINVAL);
             return true;
         }
@@ -81,7 +81,7 @@ public final class RenameFlags implements LargeRequestChannel.RequestHook {
         MEMORY.putInt(address, length - (RENAME2_IN - RENAME_IN)); // fuse_in_header.len
         MEMORY.putInt(address + 4, RENAME);
         s.flags = flags;
-        if (flags == RENAME_EXCHANGE) {
+        if (flags == Flags.RENAME_EXCHANGE) {
             s.unique = LargeRequestChannel.unique(address);
             s.fd = fd;
             s.parent = MEMORY.getLong(address + 16); // fuse_in_header.nodeid: the first name's directory

@@ -7,9 +7,16 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 
+import static io.xdevfs.fs.session.Opcodes.ACCESS;
 import static io.xdevfs.fs.session.Opcodes.GETATTR;
+import static io.xdevfs.fs.session.Opcodes.GETXATTR;
+import static io.xdevfs.fs.session.Opcodes.LISTXATTR;
 import static io.xdevfs.fs.session.Opcodes.OPEN;
+import static io.xdevfs.fs.session.Opcodes.OPENDIR;
+import static io.xdevfs.fs.session.Opcodes.READLINK;
+import static io.xdevfs.fs.session.Opcodes.REMOVEXATTR;
 import static io.xdevfs.fs.session.Opcodes.SETATTR;
+import static io.xdevfs.fs.session.Opcodes.SETXATTR;
 
 /**
  * An OPEN, or a GETATTR or SETATTR of a path (not of an open file), or a READLINK, ACCESS, OPENDIR or
@@ -43,13 +50,6 @@ public final class StaleNodes implements LargeRequestChannel.RequestHook {
 
     /** fuse_setattr_in.valid: the kernel names an open file's handle (ftruncate, fchmod and the like). */
     private static final int FATTR_FH = 1 << 3;
-    private static final int READLINK = 5;
-    private static final int SETXATTR = 21;
-    private static final int GETXATTR = 22;
-    private static final int LISTXATTR = 23;
-    private static final int REMOVEXATTR = 24;
-    private static final int OPENDIR = 27;
-    private static final int ACCESS = 34;
 
     /** fuse_in_header.pid: the calling thread. */
     private static final int PID = 32;

@@ -34,7 +34,7 @@ class RenameFlagsTest {
     @Test
     void noreplaceIsRewrittenIntoARenameOfTheSameNamesAndItsFlagKeptForThatRequest() {
         RenameFlags hook = new RenameFlags(true);
-        ByteBuffer b = rename2(RenameFlags.RENAME_NOREPLACE);
+        ByteBuffer b = rename2(Flags.RENAME_NOREPLACE);
         int length = b.remaining();
         assertFalse(hook.answer(-1, address(b), length), "libfuse answers it");
         assertEquals(length - 8, b.getInt(0), "fuse_in_header.len without the flags and padding");
@@ -44,7 +44,7 @@ class RenameFlagsTest {
         byte[] names = new byte[5];
         b.get(IN_HEADER + 8, names);
         assertEquals("a\0bb\0", new String(names, StandardCharsets.US_ASCII));
-        assertEquals(RenameFlags.RENAME_NOREPLACE, hook.flags());
+        assertEquals(Flags.RENAME_NOREPLACE, hook.flags());
 
         ByteBuffer next = ByteBuffer.allocateDirect(IN_HEADER).order(ByteOrder.nativeOrder());
         next.putInt(IN_HEADER).putInt(12).putLong(100).flip(); // a plain RENAME on the same thread
@@ -55,10 +55,10 @@ class RenameFlagsTest {
     @Test
     void exchangeIsRewrittenToo() {
         RenameFlags hook = new RenameFlags(true);
-        ByteBuffer b = rename2(RenameFlags.RENAME_EXCHANGE);
+        ByteBuffer b = rename2(Flags.RENAME_EXCHANGE);
         assertFalse(hook.answer(-1, address(b), b.remaining()));
         assertEquals(12, b.getInt(4), "FUSE_RENAME");
-        assertEquals(RenameFlags.RENAME_EXCHANGE, hook.flags());
+        assertEquals(Flags.RENAME_EXCHANGE, hook.flags());
     }
 
     @Test
@@ -74,7 +74,7 @@ class RenameFlagsTest {
                 assertEquals(0, hook.flags());
             }
             RenameFlags writeback = new RenameFlags(false); // a writeback-cache mount: no exchange
-            ByteBuffer b = rename2(RenameFlags.RENAME_EXCHANGE);
+            ByteBuffer b = rename2(Flags.RENAME_EXCHANGE);
             assertTrue(writeback.answer(devNull, address(b), b.remaining()));
             assertEquals(45, b.getInt(4));
         } finally {

@@ -505,11 +505,11 @@ public final class BlockVolume implements Volume {
 
     @Override
     public void rename(String from, String to, int flags) throws IOException {
-        if (flags == RENAME_EXCHANGE) {
+        if (flags == Flags.RENAME_EXCHANGE) {
             exchange(from, to);
             return;
         }
-        if ((flags & ~RENAME_NOREPLACE) != 0) {
+        if ((flags & ~Flags.RENAME_NOREPLACE) != 0) {
             throw new PosixException(Errno.EINVAL, "rename flags " + flags, from);
         }
         change(() -> {
@@ -519,7 +519,7 @@ public final class BlockVolume implements Volume {
             String toName = leaf(to);
             Inode f = lookup(from);
             Long replacedId = toParent.children.get(toName);
-            if (replacedId != null && (flags & RENAME_NOREPLACE) != 0) {
+            if (replacedId != null && (flags & Flags.RENAME_NOREPLACE) != 0) {
                 throw new PosixException(Errno.EEXIST, "rename", to);
             }
             if (replacedId != null && replacedId == f.id) {
@@ -564,14 +564,11 @@ public final class BlockVolume implements Volume {
         });
     }
 
-    private static final int RENAME_NOREPLACE = 1;
-
     /** Default ACLs are stored here but not inherited: the umask applies to everything made. */
     @Override
     public boolean inheritsDefaultAcl(String dir) {
         return false;
     }
-    private static final int RENAME_EXCHANGE = 2;
 
     /**
      * renameat2(RENAME_EXCHANGE): each name takes the other's file, in one commit. A directory that

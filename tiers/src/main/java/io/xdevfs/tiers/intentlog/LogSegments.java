@@ -1,5 +1,7 @@
 package io.xdevfs.tiers.intentlog;
 
+import io.xdevfs.tiers.OwnFiles;
+
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -27,11 +29,6 @@ final class LogSegments {
     private static final Pattern SEGMENT = Pattern.compile("segment-([0-9a-f]{16})\\.xil");
     private static final Pattern SPARE = Pattern.compile("spare-([0-9]+)\\.xil");
     static final String MARK = "next-segment";
-
-    /** The log holds file contents: only the owner (the daemon) reads it, whatever the umask. */
-    private static final java.nio.file.attribute.FileAttribute<?> OWNER_ONLY =
-            java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
-                    java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
 
     private final Path dir;
     private final long segmentSize;
@@ -92,7 +89,7 @@ final class LogSegments {
     Path prepareSpare() throws IOException {
         Path partial = dir.resolve("spare-" + ProcessHandle.current().pid() + "-" + partials.incrementAndGet() + ".part");
         try (FileChannel ch = FileChannel.open(partial, java.util.Set.of(StandardOpenOption.CREATE,
-                StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING), OWNER_ONLY)) {
+                StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING), OwnFiles.PRIVATE_FILE)) {
             // A megabyte at a time, each synced: a log force that comes meanwhile waits behind one
             // megabyte of writeback, not the whole segment.
             ByteBuffer zeros = ByteBuffer.allocateDirect(1 << 20);
@@ -135,7 +132,7 @@ final class LogSegments {
     private void mark(long next) throws IOException {
         Path tmp = dir.resolve(MARK + ".tmp");
         try (FileChannel ch = FileChannel.open(tmp, java.util.Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.TRUNCATE_EXISTING), OWNER_ONLY)) {
+                StandardOpenOption.TRUNCATE_EXISTING), OwnFiles.PRIVATE_FILE)) {
             ch.write(ByteBuffer.wrap(Long.toString(next).getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
             ch.force(true);
         }

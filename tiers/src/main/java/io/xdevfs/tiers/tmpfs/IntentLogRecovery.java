@@ -1,6 +1,7 @@
 package io.xdevfs.tiers.tmpfs;
 
 import io.xdevfs.posix.Posix;
+import io.xdevfs.tiers.OwnFiles;
 import io.xdevfs.tiers.TmpfsSettings;
 import io.xdevfs.tiers.intentlog.LogReader;
 import io.xdevfs.tiers.intentlog.Replay;
@@ -28,7 +29,7 @@ final class IntentLogRecovery {
 
     static TmpfsDurability.Recovered recover(Posix posix, Path base, TmpfsSettings tmpfs, Consumer<String> notice) throws IOException {
         Path logDir = tmpfs.intentLogDirectory();
-        io.xdevfs.tiers.OwnFiles.createDirectories(logDir, io.xdevfs.tiers.OwnFiles.PRIVATE_DIRECTORY);
+        Files.createDirectories(logDir, OwnFiles.PRIVATE_DIRECTORY);
         Path marker = logDir.resolve(MARKER);
         if (Files.exists(marker)) {
             notice.accept("an earlier replay of the intent log in " + logDir + " was interrupted: emptying " + base
@@ -40,7 +41,7 @@ final class IntentLogRecovery {
         }
         long start = System.nanoTime();
         if (!Files.exists(marker)) {
-            Files.createFile(marker, io.xdevfs.tiers.OwnFiles.PRIVATE_FILE);
+            Files.createFile(marker, OwnFiles.PRIVATE_FILE);
             TmpfsBackup.syncPath(logDir);
         }
         TmpfsBackup.restoreIfEmpty(posix, base, tmpfs.backupDirectory(), notice);

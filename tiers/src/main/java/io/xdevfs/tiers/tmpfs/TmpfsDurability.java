@@ -4,6 +4,7 @@ import io.xdevfs.posix.Flags;
 import io.xdevfs.posix.Names;
 import io.xdevfs.posix.Posix;
 import io.xdevfs.posix.PosixException;
+import io.xdevfs.tiers.OwnFiles;
 import io.xdevfs.tiers.TmpfsSettings;
 import io.xdevfs.tiers.Volume;
 import io.xdevfs.tiers.VolumeException;
@@ -31,10 +32,10 @@ public final class TmpfsDurability {
     public static Recovered restore(Posix posix, Path base, TmpfsSettings tmpfs, Consumer<String> notice)
             throws VolumeException {
         if (tmpfs.backupToDisk()) {
-            io.xdevfs.tiers.OwnFiles.requireOwnDirectory(tmpfs.backupDirectory(), "backup_directory");
+            OwnFiles.requireOwnDirectory(tmpfs.backupDirectory(), "backup_directory");
         }
         if (tmpfs.intentLog()) {
-            io.xdevfs.tiers.OwnFiles.requireOwnDirectory(tmpfs.intentLogDirectory(), "intent_log_directory");
+            OwnFiles.requireOwnDirectory(tmpfs.intentLogDirectory(), "intent_log_directory");
         }
         try {
             if (tmpfs.intentLog()) {
