@@ -74,6 +74,34 @@ class PosixOperationsIT extends OneMountPerClass {
         assertFalse(Files.exists(dir.resolve("x")));
     }
 
+    /**
+     * The daemon keeps recently used parent directories open: a directory renamed away, removed or
+     * renamed over is never reached again under its old name, its new name works at once.
+     */
+    @Test
+    void namesBelowARenamedOrRemovedDirectoryMeanWhatIsThereNow() throws Exception {
+        Path dir = fresh("reparent");
+        Files.createDirectories(dir.resolve("a/in"));
+        Files.writeString(dir.resolve("a/in/x"), "x");
+        Files.move(dir.resolve("a"), dir.resolve("b"));
+        Files.createDirectories(dir.resolve("a/in"));
+        Files.writeString(dir.resolve("a/in/y"), "y");
+        assertEquals(Set.of("x"), names(dir.resolve("b/in")));
+        assertEquals(Set.of("y"), names(dir.resolve("a/in")));
+        assertEquals("x", Files.readString(dir.resolve("b/in/x")));
+        Files.delete(dir.resolve("a/in/y"));
+        Files.delete(dir.resolve("a/in"));
+        Files.createDirectories(dir.resolve("a/in"));
+        Files.writeString(dir.resolve("a/in/z"), "z");
+        assertEquals(Set.of("z"), names(dir.resolve("a/in")));
+        Files.delete(dir.resolve("a/in/z"));
+        Files.createDirectories(dir.resolve("c/in"));
+        Files.move(dir.resolve("c/in"), dir.resolve("a/in"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        Files.writeString(dir.resolve("a/in/w"), "w");
+        assertEquals(Set.of(), names(dir.resolve("c")));
+        assertEquals(Set.of("w"), names(dir.resolve("a/in")), "the empty directory renamed over it takes the file");
+    }
+
     @Test
     void openFlagsBehaveAsOnADisk() throws Exception {
         Path dir = fresh("open");

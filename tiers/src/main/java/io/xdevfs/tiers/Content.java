@@ -69,14 +69,30 @@ public interface Content extends Closeable {
     }
 
     /**
-     * For FUSE passthrough: a new descriptor, opened read-write, of a plain file that holds exactly this
-     * file's bytes at the same offsets, so that the kernel may read and write it directly and this content
-     * sees none of those reads and writes; the caller closes it. -1, the default, where every read and
-     * write must come through this content: a format that transforms, checks or places bytes, a cache,
-     * a log, a gate.
+     * {@link #attributes} for the reply to the open that returned this content, called before any
+     * other call on it: a content that has them from its open answers without asking the file again.
      */
-    default int passthroughDescriptor() throws IOException {
+    default Stat attributesAtOpen() throws IOException {
+        return attributes();
+    }
+
+    /**
+     * For FUSE passthrough: calls {@code registrar} with a descriptor, open read-write, of a plain file
+     * that holds exactly this file's bytes at the same offsets, so that the kernel may read and write it
+     * directly and this content sees none of those reads and writes; returns what the registrar returned.
+     * The descriptor is valid during the call only (the registrar takes its own reference). -1, the
+     * default, without calling it, where every read and write must come through this content: a format
+     * that transforms, checks or places bytes, a cache, a log, a gate.
+     */
+    default int passThrough(PassthroughRegistrar registrar) throws IOException {
         return -1;
+    }
+
+    /** Takes a reference to a backing descriptor lent for the call ({@link #passThrough}). */
+    @FunctionalInterface
+    interface PassthroughRegistrar {
+        /** A non-negative result, such as the kernel's backing id. */
+        int register(int fd) throws IOException;
     }
 
     @Override

@@ -7,7 +7,7 @@ import java.nio.ByteBuffer;
 
 /**
  * A {@link Content} that hands every call to another, for decorators that change a few of them. It
- * does not hand on {@link #passthroughDescriptor}: a decorator exists to see the calls, so its handle
+ * does not hand on {@link #passThrough}: a decorator exists to see the calls, so its handle
  * is never passed through unless it says so itself.
  */
 public abstract class ForwardingContent implements Content {

@@ -228,6 +228,48 @@ class DirectoryVolumeTest {
         assertEquals(0, ((DirectoryVolume) volume).openFiles());
     }
 
+    /**
+     * Parent directories stay open between calls: once a directory is renamed, removed, renamed over or
+     * exchanged through the volume, a name below its old name means what is there now.
+     */
+    @Test
+    void aNameBelowARenamedOrRemovedDirectoryMeansWhatIsThereNow() throws Exception {
+        volume.mkdir("/a", 0755, null);
+        volume.mkdir("/a/in", 0755, null);
+        volume.create("/a/in/x", Flags.O_WRONLY, 0644, null).close();
+        volume.rename("/a", "/b", 0);
+        volume.mkdir("/a", 0755, null);
+        volume.mkdir("/a/in", 0755, null);
+        volume.create("/a/in/y", Flags.O_WRONLY, 0644, null).close();
+        assertTrue(Files.exists(base.resolve("b/in/x")));
+        assertTrue(Files.exists(base.resolve("a/in/y")), "not in the renamed directory");
+        assertErrno(Errno.ENOENT, () -> volume.getattr("/a/in/x"));
+        assertErrno(Errno.ENOENT, () -> volume.getattr("/b/in/y"));
+
+        volume.unlink("/a/in/y");
+        volume.rmdir("/a/in");
+        volume.mkdir("/a/in", 0755, null);
+        volume.create("/a/in/z", Flags.O_WRONLY, 0644, null).close();
+        assertTrue(Files.exists(base.resolve("a/in/z")), "in the directory made again");
+
+        volume.mkdir("/c", 0755, null);
+        volume.create("/c/gone", Flags.O_WRONLY, 0644, null).close();
+        volume.unlink("/c/gone");
+        volume.mkdir("/d", 0755, null);
+        volume.rename("/d", "/c", 0);
+        volume.create("/c/g", Flags.O_WRONLY, 0644, null).close();
+        assertTrue(Files.exists(base.resolve("c/g")), "in the directory renamed over the old one");
+
+        volume.mkdir("/e", 0755, null);
+        volume.mkdir("/f", 0755, null);
+        volume.create("/e/1", Flags.O_WRONLY, 0644, null).close();
+        volume.create("/f/2", Flags.O_WRONLY, 0644, null).close();
+        volume.rename("/e", "/f", Flags.RENAME_EXCHANGE);
+        volume.create("/e/3", Flags.O_WRONLY, 0644, null).close();
+        assertTrue(Files.exists(base.resolve("e/2")) && Files.exists(base.resolve("e/3")), "beside 2 after the exchange");
+        assertTrue(Files.exists(base.resolve("f/1")));
+    }
+
     @Test
     void nothingOutsideTheBaseDirectoryIsReachable() throws Exception {
         Files.createDirectories(tmp.resolve("outside"));

@@ -96,6 +96,47 @@ class FileIdsTest {
         }
     }
 
+    /**
+     * A directory's ctime changes with every name made in it: its id is still read once, and a
+     * directory made in the inode of one removed through the volume gets its own id.
+     */
+    @Test
+    void aDirectorysIdIsReadOnceAndAReusedInodeGetsTheNewDirectorysId() throws Exception {
+        java.util.concurrent.atomic.AtomicInteger reads = new java.util.concurrent.atomic.AtomicInteger();
+        Posix counting = new io.xdevfs.posix.ForwardingPosix(Posix.get()) {
+            @Override
+            protected void before(String call) {
+                if (call.equals("lgetxattr")) {
+                    reads.incrementAndGet();
+                }
+            }
+        };
+        Path base = tmp.resolve("dirs");
+        try (Volume v = Volumes.open(LocalConfig.defaults().withBaseDirectory(base), counting)) {
+            v.mkdir("/d", 0755, null);
+            long id = v.getattr("/d").ino;
+            int before = reads.get();
+            for (int i = 0; i < 5; i++) {
+                touch(v, "/d/f" + i);
+                assertEquals(id, v.getattr("/d").ino);
+            }
+            assertEquals(before, reads.get(), "the directory's id was not read again");
+
+            Set<Long> ids = new HashSet<>();
+            int reused = 0;
+            for (int i = 0; i < 50; i++) {
+                v.mkdir("/r" + i, 0755, null);
+                Object ino = Files.getAttribute(base.resolve("r" + i), "unix:ino");
+                assertTrue(ids.add(v.getattr("/r" + i).ino));
+                v.rmdir("/r" + i);
+                v.mkdir("/s" + i, 0755, null);
+                reused += ino.equals(Files.getAttribute(base.resolve("s" + i), "unix:ino")) ? 1 : 0;
+                assertTrue(ids.add(v.getattr("/s" + i).ino), "the new directory's own id");
+            }
+            assertTrue(reused > 0, "the backing filesystem reused a directory's inode number at least once");
+        }
+    }
+
     @Test
     void aBaseWithoutIdsIsAdoptedAboveTheLargestIdFound() throws Exception {
         Path base = tmp.resolve("old");

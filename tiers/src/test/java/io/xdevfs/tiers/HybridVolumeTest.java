@@ -269,13 +269,13 @@ class HybridVolumeTest {
         Content reader;
         try (Content writer = volume.create("/seg", Flags.O_WRONLY, 0644, null)) {
             writer.write(bytes("first "), 0);
-            int fd = writer.passthroughDescriptor();
+            int fd = writer.passThrough(posix::dupCloexec);
             assertTrue(fd >= 0, "a hot writer is passed through");
             ByteBuffer direct = bytes("second");
             assertEquals(6, posix.pwrite(fd, direct, 6), "the kernel's write to the hot object, unseen by the volume");
             posix.close(fd);
             reader = volume.open("/seg", Flags.O_RDONLY);
-            assertEquals(-1, reader.passthroughDescriptor(), "readers are not passed through");
+            assertEquals(-1, reader.passThrough(posix::dupCloexec), "readers are not passed through");
         }
         IOException busy = assertThrows(IOException.class,
                 () -> volume.setxattr("/seg", HybridVolume.TIER_ATTRIBUTE, bytes("cold"), 0));
@@ -287,7 +287,7 @@ class HybridVolumeTest {
         assertEquals("cold", tier("/seg").split(" ")[0], "all handles closed: it moves");
         assertEquals("first second", read("/seg"), "the bytes the kernel wrote moved with it");
         try (Content writer = volume.open("/seg", Flags.O_RDWR)) {
-            assertEquals(-1, writer.passthroughDescriptor(), "a cold file's writes go through the volume");
+            assertEquals(-1, writer.passThrough(posix::dupCloexec), "a cold file's writes go through the volume");
         }
     }
 
@@ -306,7 +306,7 @@ class HybridVolumeTest {
                 if (call.equals("startWriteback") && armed.compareAndSet(true, false)) {
                     try { // the copy is under way: a writer opens, and the kernel writes through its descriptor
                         late[0] = volume.open("/seg", Flags.O_WRONLY);
-                        int fd = late[0].passthroughDescriptor();
+                        int fd = late[0].passThrough(posix::dupCloexec);
                         posix.pwrite(fd, bytes("LATE"), 0);
                         posix.close(fd);
                     } catch (IOException e) {
@@ -347,7 +347,7 @@ class HybridVolumeTest {
                 64L << 20, 0, 3600, true, 100, 1, 64L << 20)), posix);
         try (Content writer = volume.create("/seg", Flags.O_WRONLY, 0644, null)) {
             writer.write(bytes("sealed soon"), 0);
-            posix.close(writer.passthroughDescriptor());
+            posix.close(writer.passThrough(posix::dupCloexec));
             volume.setxattr("/seg", HybridVolume.PIN_ATTRIBUTE, bytes("cold"), 0);
             Thread.sleep(1500); // a pass or two of the migrator
             assertEquals("hot", tier("/seg").split(" ")[0], "open in passthrough: it stays");
@@ -373,7 +373,7 @@ class HybridVolumeTest {
             volume = Volumes.open(d.withHybrid(new HybridSettings(d.withBaseDirectory(tmp.resolve("hot")),
                     d.withBaseDirectory(cold), 64L << 20, 0, 3600, false, 100, 60, 64L << 20)), posix);
             try (Content writer = volume.create("/seg", Flags.O_WRONLY, 0644, null)) {
-                assertEquals(-1, writer.passthroughDescriptor());
+                assertEquals(-1, writer.passThrough(posix::dupCloexec));
             }
         } finally {
             if (volume != null) {

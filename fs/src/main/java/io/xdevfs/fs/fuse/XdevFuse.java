@@ -582,7 +582,7 @@ public final class XdevFuse extends FuseStubFS {
     private long opened(Content content, Pointer fi) throws java.io.IOException {
         long fh = handles.add(content);
         fi.putLong(fhOffset, fh);
-        Stat st = content.attributes();
+        Stat st = content.attributesAtOpen();
         openedAttributes.opened(fh, st);
         if (keepCacheBit != 0) {
             boolean oneName = st.nlink <= 1;

@@ -19,7 +19,7 @@ import static io.xdevfs.fs.session.Opcodes.OPEN;
 
 /**
  * FUSE passthrough (Linux 6.9+, CAP_SYS_ADMIN): a file whose bytes are a plain backing file
- * ({@link Content#passthroughDescriptor}) is opened so that the kernel reads, writes and maps that
+ * ({@link Content#passThrough}) is opened so that the kernel reads, writes and maps that
  * backing file itself; the daemon still answers open, release, fsync, getattr, setattr (truncate),
  * fallocate and lseek. The backing file is registered with the kernel (FUSE_DEV_IOC_BACKING_OPEN on
  * /dev/fuse) and its id put into libfuse's OPEN or CREATE reply with FOPEN_PASSTHROUGH.
@@ -207,32 +207,23 @@ public final class PassthroughOpens implements LargeRequestChannel.RequestHook {
         if (content == null || hasSetIdBits(fh, content)) {
             return 0;
         }
-        int fd;
         try {
-            fd = content.passthroughDescriptor();
+            return Math.max(0, content.passThrough(this::backingOpen));
         } catch (IOException | RuntimeException e) {
             refused.increment();
-            Log.warn("passthrough: cannot open a backing file read-write (" + e.getMessage() + "); it is served by the daemon");
+            Log.warn("passthrough: the kernel was not given the backing file (" + e.getMessage() + "); it is served by the daemon");
             return -1;
         }
-        if (fd < 0) {
-            return 0;
-        }
+    }
+
+    /** FUSE_DEV_IOC_BACKING_OPEN: the kernel takes its own reference to the open file; its backing id. */
+    private int backingOpen(int fd) throws PosixException {
         long map = memory.allocateMemory(16, true);
         try {
             memory.putInt(map, fd);
             return posix.ioctl(fuseFd, FUSE_DEV_IOC_BACKING_OPEN, map);
-        } catch (PosixException e) {
-            refused.increment();
-            Log.warn("passthrough: the kernel refused a backing file (errno " + e.errno() + "); it is served by the daemon");
-            return -1;
         } finally {
             memory.freeMemory(map);
-            try {
-                posix.close(fd); // the kernel holds its own reference to the open file
-            } catch (PosixException ignored) {
-                // nothing to do about a close that failed
-            }
         }
     }
 

@@ -1,7 +1,6 @@
 package io.xdevfs.tiers.directory;
 
 import io.xdevfs.posix.Errno;
-import io.xdevfs.posix.Flags;
 import io.xdevfs.posix.Posix;
 import io.xdevfs.posix.PosixException;
 
@@ -12,15 +11,18 @@ import io.xdevfs.posix.PosixException;
  * change between its lookup and our call (another user renames a directory and leaves a symlink to
  * /etc in its place). So the parent is opened with openat2(RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS)
  * and every operation then works on the final name relative to that descriptor with *at() calls
- * that do not follow a final symlink. Paths directly below the root need no extra open.
+ * that do not follow a final symlink. Paths directly below the root need no extra open, and parents
+ * opened recently are kept open for a moment ({@link ParentDirectories}).
  */
 final class BaseDirectory implements AutoCloseable {
     private final Posix posix;
     private final int fd;
+    private final ParentDirectories parents;
 
     BaseDirectory(Posix posix, int fd) {
         this.posix = posix;
         this.fd = fd;
+        this.parents = new ParentDirectories(posix, fd, System::nanoTime);
     }
 
     int fd() {
@@ -31,12 +33,13 @@ final class BaseDirectory implements AutoCloseable {
     final class Located implements AutoCloseable {
         final int dir;
         final String name;
-        private final boolean ownsDir;
+        /** Null for a name directly below the base directory. */
+        private final ParentDirectories.Entry parent;
 
-        private Located(int dir, String name, boolean ownsDir) {
+        private Located(int dir, String name, ParentDirectories.Entry parent) {
             this.dir = dir;
             this.name = name;
-            this.ownsDir = ownsDir;
+            this.parent = parent;
         }
 
         /** A path naming the file for calls that only take paths (xattrs), without following symlinks. */
@@ -46,8 +49,8 @@ final class BaseDirectory implements AutoCloseable {
 
         @Override
         public void close() throws PosixException {
-            if (ownsDir) {
-                posix.close(dir);
+            if (parent != null) {
+                parents.release(parent);
             }
         }
     }
@@ -73,15 +76,20 @@ final class BaseDirectory implements AutoCloseable {
             throw new PosixException(Errno.ENOENT, "reserved name", path);
         }
         if (path.length() == 1) {
-            return new Located(fd, ".", false);
+            return new Located(fd, ".", null);
         }
         int slash = path.lastIndexOf('/');
         String name = path.substring(slash + 1);
         if (slash == 0) {
-            return new Located(fd, name, false);
+            return new Located(fd, name, null);
         }
-        int dir = posix.openBeneath(fd, path.substring(1, slash), Flags.O_PATH | Flags.O_DIRECTORY);
-        return new Located(dir, name, true);
+        ParentDirectories.Entry parent = parents.acquire(path.substring(1, slash));
+        return new Located(parent.fd, name, parent);
+    }
+
+    /** Before a rename or rmdir of {@code path} returns: its name, and those below, mean something else now. */
+    void renamedOrRemoved(String path) throws PosixException {
+        parents.forget(path);
     }
 
     /** Absolute, no empty, "." or ".." component, no NUL: anything else is EINVAL. */
@@ -109,6 +117,7 @@ final class BaseDirectory implements AutoCloseable {
 
     @Override
     public void close() throws PosixException {
+        parents.close();
         posix.close(fd);
     }
 }

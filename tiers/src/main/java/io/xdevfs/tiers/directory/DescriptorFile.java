@@ -42,11 +42,27 @@ public abstract sealed class DescriptorFile implements BackingFile {
     static final class Held extends DescriptorFile {
         private final DescriptorCache cache;
         private final DescriptorCache.Descriptor descriptor;
+        /** The attributes the open took, for {@link #attributesAtOpen}; null after. */
+        private final java.util.concurrent.atomic.AtomicReference<Stat> opened;
 
-        Held(Posix posix, DescriptorCache cache, DescriptorCache.Descriptor descriptor, Preallocation preallocation) {
+        /** {@code opened}: the file's attributes as the open left them, or null. */
+        Held(Posix posix, DescriptorCache cache, DescriptorCache.Descriptor descriptor, Preallocation preallocation,
+                Stat opened) {
             super(posix, descriptor.id, preallocation);
             this.cache = cache;
             this.descriptor = descriptor;
+            this.opened = new java.util.concurrent.atomic.AtomicReference<>(opened);
+        }
+
+        /** The attributes the open took, once: one fstat fewer per open. */
+        @Override
+        public Stat attributesAtOpen() throws IOException {
+            Stat st = opened.getAndSet(null);
+            if (st == null) {
+                return attributes();
+            }
+            st.ino = id();
+            return st;
         }
 
         /** Valid for the current call only: between calls it may be closed and later reopened as another number. */
@@ -57,21 +73,27 @@ public abstract sealed class DescriptorFile implements BackingFile {
 
         /**
          * The same file, read-write whatever this handle's access mode, so one registration serves every
-         * later open of it; O_DSYNC kept ({@code use_sync_writes}): a copy of this descriptor when it
-         * is already read-write without O_APPEND, else a new open through /proc/self/fd (which reaches
-         * it unlinked too). None where writes must grow the preallocation ({@code extent_size}).
+         * later open of it; O_DSYNC kept ({@code use_sync_writes}): this descriptor itself when it is
+         * already read-write without O_APPEND (the caller holds it for the call), else a new open through
+         * /proc/self/fd (which reaches it unlinked too). None where writes must grow the preallocation
+         * ({@code extent_size}).
          */
         @Override
-        public int passthroughDescriptor() throws IOException {
+        public int passThrough(PassthroughRegistrar registrar) throws IOException {
             if (growsPreallocation()) {
                 return -1;
             }
             int flags = descriptor.reopenFlags;
             if ((flags & Flags.O_ACCMODE) == Flags.O_RDWR && (flags & Flags.O_APPEND) == 0) {
-                return posix.dupCloexec(fd()); // already what the kernel needs: a copy costs less than an open
+                return registrar.register(fd());
             }
-            return posix.openat(Flags.AT_FDCWD, "/proc/self/fd/" + fd(),
+            int readWrite = posix.openat(Flags.AT_FDCWD, "/proc/self/fd/" + fd(),
                     Flags.O_RDWR | Flags.O_CLOEXEC | (flags & Flags.O_SYNC), 0);
+            try {
+                return registrar.register(readWrite);
+            } finally {
+                posix.close(readWrite);
+            }
         }
 
         @Override

@@ -115,6 +115,7 @@ public final class DirectoryVolume implements Volume {
         try (BaseDirectory.Located at = base.locate(path)) {
             posix.unlinkat(at.dir, at.name, true);
         }
+        namesChanged(path);
     }
 
     @Override
@@ -179,8 +180,9 @@ public final class DirectoryVolume implements Volume {
     private Content content(int fd, int backing, int flags, long id) throws IOException {
         OpenFiles.Entry open;
         DescriptorCache.Descriptor d;
+        Stat st;
         try {
-            Stat st = posix.fstat(fd);
+            st = posix.fstat(fd);
             open = openFiles.acquire(id > 0 ? ids.assigned(st, id) : ids.of(fd, st));
             try {
                 d = descriptors.register(fd, st, backing, open);
@@ -193,7 +195,9 @@ public final class DirectoryVolume implements Volume {
             throw e;
         }
         try {
-            Content c = format.wrap(new DescriptorFile.Held(posix, descriptors, d, config.preallocation()), open, flags);
+            // A format that reads or writes its file while wrapping it must not see the open's attributes.
+            Stat opened = format == ContentFormat.RAW ? st : null;
+            Content c = format.wrap(new DescriptorFile.Held(posix, descriptors, d, config.preallocation(), opened), open, flags);
             return new HeldContent(c, descriptors, d, open);
         } catch (IOException | RuntimeException e) {
             try {
@@ -290,6 +294,17 @@ public final class DirectoryVolume implements Volume {
             }
             posix.renameat2(src.dir, src.name, dst.dir, dst.name, flags);
         }
+        namesChanged(from);
+        namesChanged(to); // a directory renamed over, or exchanged
+    }
+
+    /**
+     * After a rename or rmdir (not before: a call in between would cache the old meaning again), what
+     * is cached by name or by directory inode number forgets {@code path}.
+     */
+    private void namesChanged(String path) throws PosixException {
+        base.renamedOrRemoved(path);
+        ids.directoriesChanged();
     }
 
     @Override

@@ -15,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.LongSupplier;
 import java.util.stream.Stream;
 
 /**
@@ -154,12 +155,13 @@ public final class FileIds {
         }
         Inode inode = new Inode(st.dev, st.ino);
         Seen seen = recent.getIfPresent(inode);
-        if (seen != null && seen.describes(st)) {
+        long now = clock.getAsLong();
+        if (seen != null && seen.describes(st, directoryGeneration.get(), now)) {
             return seen.id;
         }
         long id = idAt(path);
         id = id > 0 ? id : unrecorded(st);
-        recent.put(inode, new Seen(st.ctimeSec, st.ctimeNsec, id));
+        remember(st, id, now);
         return id;
     }
 
@@ -168,18 +170,41 @@ public final class FileIds {
      * without changing ctime, and a new file that reuses a freed inode number has another ctime (to the
      * nanosecond on ext4, xfs, btrfs and tmpfs; every open through the volume refreshes it too). It
      * saves getattr the attribute read through /proc, about a quarter of a stat's cost on the mount.
+     *
+     * <p>A directory's ctime changes with every name made or removed in it, and the kernel asks for
+     * the directory's attributes after each such change: there the id is also taken as valid for
+     * {@link #DIRECTORY_TTL_NANOS}, until a rename or rmdir through the volume ({@link #directoriesChanged})
+     * may have let another directory take the inode number. One made so behind the mount's back within
+     * that second shows the id of the one it replaced until then.
      */
     private record Inode(long dev, long ino) {
     }
 
-    private record Seen(long ctimeSec, long ctimeNsec, long id) {
-        boolean describes(Stat st) {
-            return ctimeSec == st.ctimeSec && ctimeNsec == st.ctimeNsec;
+    private record Seen(long ctimeSec, long ctimeNsec, long id, boolean directory, long generation, long until) {
+        boolean describes(Stat st, long currentGeneration, long now) {
+            if (ctimeSec == st.ctimeSec && ctimeNsec == st.ctimeNsec) {
+                return true;
+            }
+            return directory && st.isDirectory() && generation == currentGeneration && now - until < 0;
         }
     }
 
+    static final long DIRECTORY_TTL_NANOS = 1_000_000_000L;
+
     private final com.github.benmanes.caffeine.cache.Cache<Inode, Seen> recent =
             com.github.benmanes.caffeine.cache.Caffeine.newBuilder().maximumSize(16_384).executor(Runnable::run).build();
+    private final LongSupplier clock = System::nanoTime;
+    private final java.util.concurrent.atomic.AtomicLong directoryGeneration = new java.util.concurrent.atomic.AtomicLong();
+
+    /** A rename or rmdir went through the volume: a directory's inode number may now be another's. */
+    void directoriesChanged() {
+        directoryGeneration.incrementAndGet();
+    }
+
+    private void remember(Stat st, long id, long now) {
+        recent.put(new Inode(st.dev, st.ino), new Seen(st.ctimeSec, st.ctimeNsec, id, st.isDirectory(),
+                directoryGeneration.get(), now + DIRECTORY_TTL_NANOS));
+    }
 
     /** The id of the file open as {@code fd}, which {@code st} describes. */
     long of(int fd, Stat st) throws PosixException {
@@ -197,7 +222,7 @@ public final class FileIds {
             id = -1;
         }
         id = id > 0 ? id : unrecorded(st);
-        recent.put(new Inode(st.dev, st.ino), new Seen(st.ctimeSec, st.ctimeNsec, id));
+        remember(st, id, clock.getAsLong());
         return id;
     }
 
@@ -217,7 +242,7 @@ public final class FileIds {
 
     /** {@code id}, which {@link #assign} has just given the file {@code st} describes: nothing to read back. */
     long assigned(Stat st, long id) {
-        recent.put(new Inode(st.dev, st.ino), new Seen(st.ctimeSec, st.ctimeNsec, id));
+        remember(st, id, clock.getAsLong());
         return id;
     }
 

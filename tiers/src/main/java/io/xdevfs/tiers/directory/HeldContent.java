@@ -144,8 +144,13 @@ final class HeldContent implements Content {
     }
 
     @Override
-    public int passthroughDescriptor() throws IOException {
-        return held(content::passthroughDescriptor);
+    public Stat attributesAtOpen() throws IOException {
+        return held(content::attributesAtOpen);
+    }
+
+    @Override
+    public int passThrough(PassthroughRegistrar registrar) throws IOException {
+        return held(() -> content.passThrough(registrar));
     }
 
     @Override

@@ -161,7 +161,7 @@ final class HybridContent implements Content {
      * toward promotion).
      */
     @Override
-    public int passthroughDescriptor() throws IOException {
+    public int passThrough(PassthroughRegistrar registrar) throws IOException {
         if (!writes || !volume.passthrough()) {
             return -1;
         }
@@ -170,12 +170,12 @@ final class HybridContent implements Content {
             if (state.tier != Tier.HOT) {
                 return -1;
             }
-            int fd = c.passthroughDescriptor();
-            if (fd >= 0) {
+            int registered = c.passThrough(registrar);
+            if (registered >= 0) {
                 state.passThrough();
                 state.changes.incrementAndGet(); // a move copying now aborts at its switch
             }
-            return fd;
+            return registered;
         } finally {
             gate.unlock();
         }

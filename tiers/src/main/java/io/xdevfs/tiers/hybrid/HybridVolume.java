@@ -51,7 +51,7 @@ public final class HybridVolume implements Volume {
     private final Mover mover;
     private final Migrator migrator;
 
-    /** Whether writers of hot files may be handed to FUSE passthrough ({@link HybridContent#passthroughDescriptor}). */
+    /** Whether writers of hot files may be handed to FUSE passthrough ({@link HybridContent#passThrough}). */
     private final boolean passthrough;
 
     /**

@@ -59,10 +59,15 @@ final class MeteredContent implements Content {
         metering.time(change.op(), path, () -> delegate.changeMetadata(change));
     }
 
+    @Override
+    public Stat attributesAtOpen() throws IOException {
+        return delegate.attributesAtOpen();
+    }
+
     /** What passthrough reads and writes would have counted is missing from the figures, not zero (stats say so). */
     @Override
-    public int passthroughDescriptor() throws IOException {
-        return delegate.passthroughDescriptor();
+    public int passThrough(PassthroughRegistrar registrar) throws IOException {
+        return delegate.passThrough(registrar);
     }
 
     @Override
