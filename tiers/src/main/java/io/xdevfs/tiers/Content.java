@@ -77,6 +77,15 @@ public interface Content extends Closeable {
     }
 
     /**
+     * Whether this open file may have lost its last name through the volume (an unlink or a rename
+     * over it while it was open), so that its close frees its space: a caller must not put that close
+     * off. False where it cannot tell or the file keeps a name.
+     */
+    default boolean mayHaveNoName() {
+        return false;
+    }
+
+    /**
      * For FUSE passthrough: calls {@code registrar} with a descriptor, open read-write, of a plain file
      * that holds exactly this file's bytes at the same offsets, so that the kernel may read and write it
      * directly and this content sees none of those reads and writes; returns what the registrar returned.

@@ -270,6 +270,21 @@ class DirectoryVolumeTest {
         assertTrue(Files.exists(base.resolve("f/1")));
     }
 
+    /** A file that loses a name while open says so: its close is what frees its space. */
+    @Test
+    void anOpenFileThatLosesANameMayHaveNoName() throws Exception {
+        try (Content kept = volume.create("/kept", Flags.O_RDWR, 0644, null);
+             Content unlinked = volume.create("/unlinked", Flags.O_RDWR, 0644, null);
+             Content replaced = volume.create("/replaced", Flags.O_RDWR, 0644, null)) {
+            volume.create("/other", Flags.O_RDWR, 0644, null).close();
+            volume.unlink("/unlinked");
+            volume.rename("/other", "/replaced", 0);
+            assertFalse(kept.mayHaveNoName());
+            assertTrue(unlinked.mayHaveNoName());
+            assertTrue(replaced.mayHaveNoName());
+        }
+    }
+
     @Test
     void nothingOutsideTheBaseDirectoryIsReachable() throws Exception {
         Files.createDirectories(tmp.resolve("outside"));

@@ -257,6 +257,18 @@ class HybridVolumeTest {
         assertHolds("/seg", data);
     }
 
+    /** A hybrid file unlinked while open says it may have no name: its close frees its object. */
+    @Test
+    void anOpenFileUnlinkedMayHaveNoName() throws Exception {
+        volume = Volumes.open(config(), posix);
+        try (Content kept = volume.create("/kept", Flags.O_WRONLY, 0644, null);
+             Content gone = volume.create("/gone", Flags.O_WRONLY, 0644, null)) {
+            volume.unlink("/gone");
+            assertFalse(kept.mayHaveNoName());
+            assertTrue(gone.mayHaveNoName());
+        }
+    }
+
     /**
      * A writer of a hot file gets the hot object's descriptor for FUSE passthrough (the kernel then
      * writes it unseen), and the file stays put while any handle of it is open: a move would miss those

@@ -189,6 +189,7 @@ public final class XdevFuse extends FuseStubFS {
                 openedAttributes.answer(fd, address, length); // only forgets the last request's
                 staleNodes.answer(fd, address, length); // only looks: OPEN, GETATTR
                 passthrough.answer(fd, address, length); // only looks: INIT, OPEN, CREATE
+                releases.beforeNameRemoval(address, length); // only runs put-off closes: UNLINK, RENAME
                 if (killPrivileges != null) {
                     killPrivileges.answer(fd, address, length); // only looks: WRITE, SETATTR, OPEN
                 }

@@ -9,6 +9,7 @@ final class Opcodes {
     static final int SYMLINK = 6;
     static final int MKNOD = 8;
     static final int MKDIR = 9;
+    static final int UNLINK = 10;
     static final int RENAME = 12;
     static final int LINK = 13;
     static final int OPEN = 14;

@@ -211,6 +211,11 @@ final class DescriptorCache {
         makeRoom();
     }
 
+    /** Whether the file of {@code d} lost a name through the volume while open. */
+    synchronized boolean lostAName(Descriptor d) {
+        return pinned(d);
+    }
+
     private boolean pinned(Descriptor d) {
         Inode inode = (Inode) d.entry.backing;
         return inode != null && inode.pinned;

@@ -143,6 +143,12 @@ final class HeldContent implements Content {
         return held(() -> content.seek(offset, data));
     }
 
+    /** A name of it was removed while it was open (the descriptor cache pinned it then). */
+    @Override
+    public boolean mayHaveNoName() {
+        return cache.lostAName(descriptor);
+    }
+
     @Override
     public Stat attributesAtOpen() throws IOException {
         return held(content::attributesAtOpen);

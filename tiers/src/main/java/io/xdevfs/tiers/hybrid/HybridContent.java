@@ -182,6 +182,11 @@ final class HybridContent implements Content {
     }
 
     @Override
+    public boolean mayHaveNoName() {
+        return state.unlinked;
+    }
+
+    @Override
     public void sync(boolean dataOnly) throws IOException {
         if (state.passedThrough()) {
             volume.stats.foreground(); // the writes it follows never reached the daemon

@@ -60,6 +60,11 @@ final class MeteredContent implements Content {
     }
 
     @Override
+    public boolean mayHaveNoName() {
+        return delegate.mayHaveNoName();
+    }
+
+    @Override
     public Stat attributesAtOpen() throws IOException {
         return delegate.attributesAtOpen();
     }
