@@ -667,8 +667,7 @@ class PosixOperationsIT extends OneMountPerClass {
     /**
      * POSIX ACLs are enforced by the kernel (FUSE_POSIX_ACL), as on ext4: a named user's entry takes
      * away what "other" allows, another grants what "other" does not, chmod narrows the mask and with
-     * it the named entries, and a directory's default ACL is inherited by what is made in it (the
-     * block type stores default ACLs but does not inherit them).
+     * it the named entries, and a directory's default ACL is inherited by what is made in it.
      */
     @Test
     void posixAclsAreEnforced() throws Exception {
@@ -694,12 +693,10 @@ class PosixOperationsIT extends OneMountPerClass {
         Run masked = as(12346, dir, "echo again >> g");
         assertTrue(masked.exit() != 0 && masked.output().contains("Permission denied"), masked.output());
         assertEquals("sharedmore", Files.readString(dir.resolve("g")).strip(), "the masked write changed nothing");
-        if (!ownDevice) {
-            Run inherited = as(12346, dir, "echo x >> inherit/new");
-            assertEquals(0, inherited.exit(), inherited.output());
-            assertEquals("664", Run.ok("stat", "-c", "%a", dir.resolve("inherit/new").toString()).strip(),
-                    "mask rw- from the mode asked (0666), not narrowed by the umask");
-        }
+        Run inherited = as(12346, dir, "echo x >> inherit/new");
+        assertEquals(0, inherited.exit(), inherited.output());
+        assertEquals("664", Run.ok("stat", "-c", "%a", dir.resolve("inherit/new").toString()).strip(),
+                "mask rw- from the mode asked (0666), not narrowed by the umask");
     }
 
     /**

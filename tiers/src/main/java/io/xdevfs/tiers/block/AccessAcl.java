@@ -10,6 +10,7 @@ import java.nio.ByteOrder;
  */
 record AccessAcl(int permissions, boolean equivalentToMode) {
     static final String NAME = "system.posix_acl_access";
+    static final String DEFAULT = "system.posix_acl_default";
     private static final int VERSION = 2;
     private static final int USER_OBJ = 0x01;
     private static final int GROUP_OBJ = 0x04;
@@ -74,5 +75,55 @@ record AccessAcl(int permissions, boolean equivalentToMode) {
             }
         }
         return out;
+    }
+
+    /**
+     * What a file made with {@code mode} in a directory whose default ACL is {@code defaultAcl} gets, as
+     * the kernel's posix_acl_create has it (the umask does not apply): each of USER_OBJ, OTHER and MASK
+     * (or GROUP_OBJ without a mask) keeps only what the mode's class allows, and the mode's permission
+     * bits become what those entries then allow. Null when the default ACL is not a valid one (nothing
+     * is inherited then).
+     */
+    static Inherited inherit(byte[] defaultAcl, int mode) {
+        if (parse(defaultAcl) == null) {
+            return null;
+        }
+        byte[] out = defaultAcl.clone();
+        ByteBuffer b = ByteBuffer.wrap(out).order(ByteOrder.LITTLE_ENDIAN);
+        int m = mode & 0777;
+        boolean extended = false;
+        int group = -1;
+        int mask = -1;
+        for (int at = 4; at + 8 <= out.length; at += 8) {
+            int tag = b.getShort(at) & 0xffff;
+            int perm = b.getShort(at + 2) & 7;
+            switch (tag) {
+                case USER_OBJ -> {
+                    perm &= m >> 6;
+                    m = (m & ~0700) | perm << 6;
+                    b.putShort(at + 2, (short) perm);
+                }
+                case OTHER -> {
+                    perm &= m;
+                    m = (m & ~07) | perm;
+                    b.putShort(at + 2, (short) perm);
+                }
+                case GROUP_OBJ -> group = at;
+                case MASK -> {
+                    mask = at;
+                    extended = true;
+                }
+                default -> extended = true;
+            }
+        }
+        int at = mask >= 0 ? mask : group;
+        int perm = b.getShort(at + 2) & 7 & m >> 3;
+        m = (m & ~070) | perm << 3;
+        b.putShort(at + 2, (short) perm);
+        return new Inherited((mode & ~0777) | m, extended ? out : null);
+    }
+
+    /** A new file's mode, and its access ACL (null when the mode says it all). */
+    record Inherited(int mode, byte[] accessAcl) {
     }
 }

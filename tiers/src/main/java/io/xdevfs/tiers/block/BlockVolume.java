@@ -338,8 +338,22 @@ public final class BlockVolume implements Volume {
         long[] t = now();
         long id = state.newId();
         boolean directory = (mode & Flags.S_IFMT) == Flags.S_IFDIR;
-        commit(newInode(id, mode, owner, parent, directory ? 2 : 1, target, rdev, t),
-                new Change.Entry(parent.id, name, id), withNewEntry(parent, t, directory ? 1 : 0));
+        List<Change> changes = new ArrayList<>();
+        byte[] defaultAcl = (mode & Flags.S_IFMT) == Flags.S_IFLNK ? null : parent.xattrs.get(AccessAcl.DEFAULT);
+        AccessAcl.Inherited inherited = defaultAcl == null ? null : AccessAcl.inherit(defaultAcl, mode);
+        if (inherited != null) {
+            mode = inherited.mode();
+        }
+        changes.add(newInode(id, mode, owner, parent, directory ? 2 : 1, target, rdev, t));
+        if (inherited != null && inherited.accessAcl() != null) {
+            changes.add(new Change.Xattr(id, AccessAcl.NAME, inherited.accessAcl()));
+        }
+        if (inherited != null && directory) {
+            changes.add(new Change.Xattr(id, AccessAcl.DEFAULT, defaultAcl));
+        }
+        changes.add(new Change.Entry(parent.id, name, id));
+        changes.add(withNewEntry(parent, t, directory ? 1 : 0));
+        store.commit(changes);
         return state.inode(id);
     }
 
@@ -564,10 +578,13 @@ public final class BlockVolume implements Volume {
         });
     }
 
-    /** Default ACLs are stored here but not inherited: the umask applies to everything made. */
+    /**
+     * Whether {@code dir} has a default ACL, which what is made in it inherits ({@link #addNode}), as
+     * on ext4: the umask does not apply then.
+     */
     @Override
-    public boolean inheritsDefaultAcl(String dir) {
-        return false;
+    public boolean inheritsDefaultAcl(String dir) throws IOException {
+        return read(() -> lookup(dir).xattrs.containsKey(AccessAcl.DEFAULT));
     }
 
     /**

@@ -65,4 +65,51 @@ class AccessAclTest {
             assertEquals(0600, v.getattr("/f").mode & 0777);
         }
     }
+
+    /** posix_acl_create: the mode asked narrows USER_OBJ, MASK and OTHER; the mode follows them. */
+    @Test
+    void whatIsMadeUnderADefaultAclInheritsItAsTheKernelMasksIt() {
+        byte[] def = acl(0x01, 7, UNDEFINED, 0x02, 7, 1000, 0x04, 5, UNDEFINED, 0x10, 7, UNDEFINED, 0x20, 5, UNDEFINED);
+        AccessAcl.Inherited file = AccessAcl.inherit(def, Flags.S_IFREG | 0666);
+        assertEquals(Flags.S_IFREG | 0664, file.mode(), "the umask plays no part; the mask takes rw- from the mode");
+        assertArrayEquals(acl(0x01, 6, UNDEFINED, 0x02, 7, 1000, 0x04, 5, UNDEFINED, 0x10, 6, UNDEFINED, 0x20, 4, UNDEFINED),
+                file.accessAcl());
+        byte[] plain = acl(0x01, 7, UNDEFINED, 0x04, 5, UNDEFINED, 0x20, 0, UNDEFINED);
+        AccessAcl.Inherited dir = AccessAcl.inherit(plain, Flags.S_IFDIR | 0777);
+        assertEquals(Flags.S_IFDIR | 0750, dir.mode());
+        assertEquals(null, dir.accessAcl(), "an ACL the mode says all of is not stored");
+        assertEquals(null, AccessAcl.inherit(new byte[] {1, 2, 3}, 0644), "an invalid default ACL is not inherited");
+    }
+
+    @Test
+    void filesAndDirectoriesMadeUnderADefaultAclInheritItDurably() throws Exception {
+        Path device = BlockImages.formatted(tmp.resolve("device.img"));
+        LocalConfig config = LocalConfig.defaults().withBlock(new BlockSettings(device, 0, true, false, 4));
+        byte[] def = acl(0x01, 7, UNDEFINED, 0x02, 7, 1000, 0x04, 5, UNDEFINED, 0x10, 7, UNDEFINED, 0x20, 5, UNDEFINED);
+        try (Volume v = BlockVolume.open(Posix.get(), config, true)) {
+            v.mkdir("/d", 0755, null);
+            assertEquals(false, v.inheritsDefaultAcl("/d"));
+            v.setxattr("/d", AccessAcl.DEFAULT, ByteBuffer.wrap(def), 0);
+            assertEquals(true, v.inheritsDefaultAcl("/d"));
+            v.create("/d/f", Flags.O_RDWR, 0666, null).close();
+            v.mkdir("/d/sub", 0777, null);
+            v.symlink("f", "/d/link", null);
+            v.syncDirectory("/");
+        }
+        try (Volume v = BlockVolume.open(Posix.get(), config, true)) {
+            assertEquals(0664, v.getattr("/d/f").mode & 0777);
+            assertArrayEquals(acl(0x01, 6, UNDEFINED, 0x02, 7, 1000, 0x04, 5, UNDEFINED, 0x10, 6, UNDEFINED, 0x20, 4, UNDEFINED),
+                    xattr(v, "/d/f", AccessAcl.NAME));
+            assertEquals(0775, v.getattr("/d/sub").mode & 0777);
+            assertArrayEquals(def, xattr(v, "/d/sub", AccessAcl.DEFAULT), "a directory passes the default on");
+            assertEquals(true, v.inheritsDefaultAcl("/d/sub"));
+            assertEquals(0777, v.getattr("/d/link").mode & 0777, "symlinks take no ACL");
+        }
+    }
+
+    private static byte[] xattr(Volume v, String path, String name) throws Exception {
+        ByteBuffer got = ByteBuffer.allocate(256);
+        int n = v.getxattr(path, name, got);
+        return Arrays.copyOf(got.array(), n);
+    }
 }
