@@ -32,6 +32,12 @@ class AccessAclTest {
 
     private static final int UNDEFINED = -1;
 
+    /** A block volume's configuration on a newly formatted device image. */
+    private LocalConfig formattedDevice() throws Exception {
+        Path device = BlockImages.formatted(tmp.resolve("device.img"));
+        return LocalConfig.defaults().withBlock(new BlockSettings(device, 0, true, false, 4));
+    }
+
     @Test
     void chmodSetsOwnerMaskAndOtherAndKeepsNamedEntries() {
         byte[] before = acl(0x01, 7, UNDEFINED, 0x02, 5, 1000, 0x04, 7, UNDEFINED, 0x10, 7, UNDEFINED, 0x20, 5, UNDEFINED);
@@ -47,8 +53,7 @@ class AccessAclTest {
 
     @Test
     void chmodOnAMountRewritesTheStoredAclDurably() throws Exception {
-        Path device = BlockImages.formatted(tmp.resolve("device.img"));
-        LocalConfig config = LocalConfig.defaults().withBlock(new BlockSettings(device, 0, true, false, 4));
+        LocalConfig config = formattedDevice();
         byte[] extended = acl(0x01, 7, UNDEFINED, 0x02, 6, 1000, 0x04, 5, UNDEFINED, 0x10, 7, UNDEFINED, 0x20, 4, UNDEFINED);
         try (Volume v = BlockVolume.open(Posix.get(), config, true)) {
             v.create("/f", Flags.O_RDWR, 0644, null).close();
@@ -83,8 +88,7 @@ class AccessAclTest {
 
     @Test
     void filesAndDirectoriesMadeUnderADefaultAclInheritItDurably() throws Exception {
-        Path device = BlockImages.formatted(tmp.resolve("device.img"));
-        LocalConfig config = LocalConfig.defaults().withBlock(new BlockSettings(device, 0, true, false, 4));
+        LocalConfig config = formattedDevice();
         byte[] def = acl(0x01, 7, UNDEFINED, 0x02, 7, 1000, 0x04, 5, UNDEFINED, 0x10, 7, UNDEFINED, 0x20, 5, UNDEFINED);
         try (Volume v = BlockVolume.open(Posix.get(), config, true)) {
             v.mkdir("/d", 0755, null);
