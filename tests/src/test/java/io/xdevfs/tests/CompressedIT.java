@@ -51,6 +51,35 @@ class CompressedIT {
      * logging (outside the mount) what it synced; the daemon is killed -9 in the middle. After a
      * remount every block holds a version at least as new as its last synced one, and no read fails.
      */
+    /**
+     * Times a program sets stay set: a file written in small pieces is rewritten as whole chunks after
+     * its close, and that housekeeping used to give it the mtime of the rewrite (cp -p and tar set times
+     * through the handle before closing; here python does, and a name's utimensat after the close).
+     */
+    @Test
+    void timesSetBeforeAndAfterTheCloseOutliveTheHousekeeping() throws Exception {
+        try (Mounted fs = Mounted.start(CONFIG)) {
+            String out = Py.eval(fs.mnt, String.join("\n",
+                    "import time",
+                    "for k in range(2):",
+                    "    fd = os.open(d + '/t%d' % k, os.O_CREAT | os.O_WRONLY, 0o644)",
+                    "    for i in range(96):",
+                    "        os.write(fd, os.urandom(4096))",
+                    "    if k == 0:",
+                    "        os.utime(fd, (1000000000, 1000000000))",
+                    "    os.close(fd)",
+                    "    if k == 1:",
+                    "        os.utime(d + '/t1', (1000000000, 1000000000))",
+                    "seen = set()",
+                    "end = time.time() + 2",
+                    "while time.time() < end:",
+                    "    seen |= {os.stat(d + '/t%d' % k).st_mtime for k in range(2)}",
+                    "    time.sleep(0.05)",
+                    "print(sorted(seen))"));
+            assertEquals("[1000000000.0]", out.strip(), "the mtime as set, throughout");
+        }
+    }
+
     @Test
     void killDashNineDuringRandomWritesLosesNothingSyncedAndLeavesTheFileReadable() throws Exception {
         Mounted fs = Mounted.start(CONFIG);

@@ -193,6 +193,34 @@ class CompressedContentTest {
         }
     }
 
+    /**
+     * The times a program sets stay: cp -p and tar set them through the handle before the close, and
+     * the close starts housekeeping (rewriting a file written in small pieces as whole chunks) that
+     * writes the backing file; a utimensat by name may come while it runs.
+     */
+    @Test
+    void housekeepingAfterTheCloseKeepsTheTimesSet() throws Exception {
+        Volume v = volume("lz4", 65536, 0);
+        Random rnd = new Random(11);
+        for (int k = 0; k < 2; k++) {
+            String path = "/pieces" + k;
+            try (Content c = v.create(path, Flags.O_WRONLY, 0644, null)) {
+                for (int i = 0; i < 64; i++) {
+                    c.write(ByteBuffer.wrap(data(rnd, 4096)), i * 4096L);
+                }
+                if (k == 0) {
+                    c.changeMetadata(new MetadataChange.Times(0, Flags.UTIME_OMIT, 1_000_000_000L, 5));
+                }
+            }
+            if (k == 1) {
+                v.utimens(path, 0, Flags.UTIME_OMIT, 1_000_000_000L, 5);
+            }
+            ((DirectoryVolume) v).awaitBackgroundWork();
+            assertEquals(1_000_000_000L, v.getattr(path).mtimeSec, path);
+            assertEquals(5, v.getattr(path).mtimeNsec, path);
+        }
+    }
+
     @Test
     void duShowsTheSavingsAndStatTheLogicalSize() throws Exception {
         Volume v = volume("zstd", 65536, 0);

@@ -490,7 +490,38 @@ final class ChunkedFile {
             ByteBuffer batch = buffer(WRITING, 3 * maxRecordLength());
             List<Built> built = new ArrayList<>(1);
             built.add(record(batch, LogFormat.FULL, chunk, 0, ByteBuffer.wrap(content), index.size(), content));
-            flush(log, batch, built);
+            keepingTheTime(log, () -> flush(log, batch, built));
+        } finally {
+            lock.writeLock().unlock();
+        }
+    }
+
+    @FunctionalInterface
+    interface Housekeeping {
+        void run() throws IOException;
+    }
+
+    /**
+     * Runs work that changes the backing file but not the file (rewriting, trimming, punching): its mtime
+     * stays the last write's or the last one set (cp -p and tar set it before the close that starts
+     * this work; the kernel also drops a file's page cache when it sees the mtime change). Caller holds
+     * the write lock, as {@link #changeTimes} takes it, so that no write or time set falls between
+     * reading the mtime and putting it back.
+     */
+    private void keepingTheTime(BackingFile log, Housekeeping work) throws IOException {
+        Stat before = log.attributes();
+        try {
+            work.run();
+        } finally {
+            log.changeMetadata(new MetadataChange.Times(0, Flags.UTIME_OMIT, before.mtimeSec, before.mtimeNsec));
+        }
+    }
+
+    /** Sets times (futimens, utimensat) under the write lock: never between housekeeping's look and its restore. */
+    void changeTimes(Housekeeping set) throws IOException {
+        lock.writeLock().lock();
+        try {
+            set.run();
         } finally {
             lock.writeLock().unlock();
         }
@@ -501,9 +532,7 @@ final class ChunkedFile {
         lock.writeLock().lock();
         try {
             if (zeroedEnd > logEnd) {
-                Stat before = log.attributes();
-                log.truncate(logEnd);
-                log.changeMetadata(new MetadataChange.Times(0, Flags.UTIME_OMIT, before.mtimeSec, before.mtimeNsec));
+                keepingTheTime(log, () -> log.truncate(logEnd));
             }
             zeroedEnd = 0;
             synced = false;
@@ -619,12 +648,7 @@ final class ChunkedFile {
             if (cuts != cut) {
                 return; // the log was cut to its header while it synced: the garbage went with it
             }
-            Stat before = log.attributes();
-            try {
-                punch(log, coalesce(garbage));
-            } finally {
-                log.changeMetadata(new MetadataChange.Times(0, Flags.UTIME_OMIT, before.mtimeSec, before.mtimeNsec));
-            }
+            keepingTheTime(log, () -> punch(log, coalesce(garbage)));
         } finally {
             lock.writeLock().unlock();
         }

@@ -81,7 +81,11 @@ final class CompressedContent implements Content {
 
     @Override
     public void changeMetadata(MetadataChange change) throws IOException {
-        backing.changeMetadata(change);
+        if (change instanceof MetadataChange.Times) {
+            file.changeTimes(() -> backing.changeMetadata(change)); // never inside housekeeping's keeping of them
+        } else {
+            backing.changeMetadata(change);
+        }
     }
 
     @Override

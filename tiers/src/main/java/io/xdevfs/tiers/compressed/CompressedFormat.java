@@ -76,6 +76,15 @@ public final class CompressedFormat implements ContentFormat {
     }
 
     @Override
+    public void changingTimes(OpenFiles.Entry open, TimesChange set) throws IOException {
+        if (open.state() instanceof ChunkedFiles.Shared shared) {
+            shared.file.changeTimes(set::run);
+        } else {
+            set.run();
+        }
+    }
+
+    @Override
     public void closeState(Object state) {
         files.closed((ChunkedFiles.Shared) state);
     }

@@ -40,6 +40,20 @@ public interface ContentFormat {
         BackingFile open() throws IOException;
     }
 
+    /**
+     * Sets the times of an open file ({@code set}: a utimensat by name) where the format's own work on
+     * its backing file cannot fall in between (a compressed file's housekeeping puts the mtime back).
+     */
+    default void changingTimes(OpenFiles.Entry open, TimesChange set) throws IOException {
+        set.run();
+    }
+
+    /** A change of a file's times. */
+    @FunctionalInterface
+    interface TimesChange {
+        void run() throws IOException;
+    }
+
     /** What compression achieved; empty for formats that do not compress. */
     default java.util.Optional<io.xdevfs.codecs.CompressionStats> compressionStats() {
         return java.util.Optional.empty();

@@ -348,8 +348,20 @@ public final class DirectoryVolume implements Volume {
     @Override
     public void utimens(String path, long atimeSec, long atimeNsec, long mtimeSec, long mtimeNsec) throws IOException {
         try (BaseDirectory.Located at = base.locate(path)) {
-            posix.lutimensat(at.dir, at.name, atimeSec, atimeNsec, mtimeSec, mtimeNsec);
+            ContentFormat.TimesChange set = () -> posix.lutimensat(at.dir, at.name, atimeSec, atimeNsec, mtimeSec, mtimeNsec);
+            OpenFiles.Entry open = format == ContentFormat.RAW ? null : openEntry(at);
+            if (open == null) {
+                set.run();
+            } else {
+                format.changingTimes(open, set);
+            }
         }
+    }
+
+    /** The open-file entry of the regular file at {@code at}, null when it is not open (or not a regular file). */
+    private OpenFiles.Entry openEntry(BaseDirectory.Located at) throws PosixException {
+        Stat st = posix.lstatAt(at.dir, at.name);
+        return st.isRegularFile() ? openFiles.peek(ids.of(at.procPath(), st)) : null;
     }
 
     @Override
