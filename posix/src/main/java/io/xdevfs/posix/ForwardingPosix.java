@@ -295,9 +295,9 @@ public abstract class ForwardingPosix implements Posix {
     }
 
     @Override
-    public List<DirEntry> listDirectory(int dirfd, String name) throws PosixException {
+    public void listDirectory(int dirfd, String name, java.util.function.Predicate<DirEntry> each) throws PosixException {
         before("listDirectory");
-        return delegate.listDirectory(dirfd, name);
+        delegate.listDirectory(dirfd, name, each);
     }
 
     @Override

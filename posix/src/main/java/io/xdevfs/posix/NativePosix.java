@@ -8,8 +8,6 @@ import jnr.ffi.Pointer;
 import jnr.ffi.Runtime;
 
 import java.nio.ByteBuffer;
-import java.util.ArrayList;
-import java.util.List;
 
 /**
  * {@link Posix} through libc. Thread-safe: the small native structs each call needs live in
@@ -511,7 +509,7 @@ final class NativePosix implements Posix {
     }
 
     @Override
-    public List<DirEntry> listDirectory(int dirfd, String name) throws PosixException {
+    public void listDirectory(int dirfd, String name, java.util.function.Predicate<DirEntry> each) throws PosixException {
         int fd = openat(dirfd, name, Flags.O_RDONLY | Flags.O_DIRECTORY | Flags.O_NOFOLLOW, 0);
         Pointer dir = libc.fdopendir(fd);
         if (dir == null) {
@@ -520,7 +518,6 @@ final class NativePosix implements Posix {
             throw e;
         }
         try {
-            List<DirEntry> entries = new ArrayList<>();
             while (true) {
                 runtime.setLastError(0);
                 Pointer ent = libc.readdir(dir);
@@ -529,11 +526,12 @@ final class NativePosix implements Posix {
                     if (err != 0) {
                         throw new PosixException(err, "readdir", name);
                     }
-                    return entries;
+                    return;
                 }
                 String entryName = ent.getString(NativeLayouts.DIRENT_NAME, 256, java.nio.charset.StandardCharsets.ISO_8859_1);
-                if (!entryName.equals(".") && !entryName.equals("..")) {
-                    entries.add(new DirEntry(entryName, ent.getLong(0), ent.getByte(NativeLayouts.DIRENT_TYPE) & 0xff));
+                if (!entryName.equals(".") && !entryName.equals("..")
+                        && !each.test(new DirEntry(entryName, ent.getLong(0), ent.getByte(NativeLayouts.DIRENT_TYPE) & 0xff))) {
+                    return;
                 }
             }
         } finally {

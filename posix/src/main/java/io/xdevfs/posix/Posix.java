@@ -172,8 +172,19 @@ public interface Posix {
     void lutimensat(int dirfd, String name, long atimeSec, long atimeNsec, long mtimeSec, long mtimeNsec)
             throws PosixException;
 
+    /**
+     * Hands the names of a directory (without "." and ".."), opened below {@code dirfd} without
+     * following symlinks, to {@code each} as they are read, until it returns false: a directory of
+     * millions of names is never held in memory.
+     */
+    void listDirectory(int dirfd, String name, java.util.function.Predicate<DirEntry> each) throws PosixException;
+
     /** Lists a directory (without "." and ".."), opened below {@code dirfd} without following symlinks. */
-    List<DirEntry> listDirectory(int dirfd, String name) throws PosixException;
+    default List<DirEntry> listDirectory(int dirfd, String name) throws PosixException {
+        List<DirEntry> entries = new java.util.ArrayList<>();
+        listDirectory(dirfd, name, entries::add);
+        return entries;
+    }
 
     /** With an empty {@code value}, returns the size the value needs, as getxattr(2) does. */
     int lgetxattr(String path, String name, ByteBuffer value) throws PosixException;

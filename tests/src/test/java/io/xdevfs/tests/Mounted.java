@@ -108,6 +108,13 @@ final class Mounted implements AutoCloseable {
         return startOn(root, launcher);
     }
 
+    /** As {@link #startOn(Path, String...)}, the daemon's JVM given {@code jvmOptions} too (-Xmx, ...). */
+    static Mounted startWithJvmOptions(Path root, List<String> jvmOptions) throws IOException, InterruptedException {
+        List<String> launcher = new ArrayList<>(javaCommand());
+        launcher.addAll(1, jvmOptions);
+        return startOn(root, launcher);
+    }
+
     private static Mounted startOn(Path root, List<String> launcher, String... extraArgs)
             throws IOException, InterruptedException {
         Path mnt = root.resolve("mnt");

@@ -28,6 +28,11 @@ public abstract class ForwardingVolume implements Volume {
     }
 
     @Override
+    public void readdir(String path, java.util.function.Predicate<DirEntry> each) throws IOException {
+        delegate.readdir(path, each);
+    }
+
+    @Override
     public void mkdir(String path, int mode, Owner owner) throws IOException {
         delegate.mkdir(path, mode, owner);
     }

@@ -23,6 +23,19 @@ public interface Volume extends Closeable {
 
     List<DirEntry> readdir(String path) throws IOException;
 
+    /**
+     * The names of directory {@code path} handed to {@code each} as they are read, until it returns
+     * false: what the mount lists, so that a directory of millions of names is never held in the
+     * daemon's heap. The default lists them first.
+     */
+    default void readdir(String path, java.util.function.Predicate<DirEntry> each) throws IOException {
+        for (DirEntry e : readdir(path)) {
+            if (!each.test(e)) {
+                return;
+            }
+        }
+    }
+
     void mkdir(String path, int mode, Owner owner) throws IOException;
 
     void rmdir(String path) throws IOException;

@@ -137,6 +137,13 @@ class DirectoryVolumeTest {
         assertEquals(List.of("a", "link"), names);
         assertEquals("a", volume.readlink("/dir/link"));
         assertTrue(volume.getattr("/dir/link").isSymlink());
+
+        List<String> streamed = new java.util.ArrayList<>();
+        volume.readdir("/dir", e -> streamed.add(e.name()) && false);
+        assertEquals(1, streamed.size(), "a listing handed out name by name stops when asked");
+        List<String> root = new java.util.ArrayList<>();
+        volume.readdir("/", e -> root.add(e.name()));
+        assertEquals(List.of("dir"), root, "the volume header is not listed");
     }
 
     @Test

@@ -16,7 +16,6 @@ import io.xdevfs.fs.session.RenameFlags;
 import io.xdevfs.fs.session.StaleNodes;
 import io.xdevfs.fs.session.SyncRequests;
 import io.xdevfs.fs.session.WriteRequests;
-import io.xdevfs.posix.DirEntry;
 import io.xdevfs.posix.Flags;
 import io.xdevfs.posix.FsStat;
 import io.xdevfs.posix.Names;
@@ -508,20 +507,19 @@ public final class XdevFuse extends FuseStubFS {
         });
     }
 
-    /** Hands each name's bytes to libfuse's filler as they are, NUL-terminated. */
+    /**
+     * Hands each name's bytes to libfuse's filler as they are read from the volume, NUL-terminated: a
+     * directory of millions of names goes into libfuse's buffer without passing through the heap at
+     * once (a list of 1.2 million names exhausted the 128 MiB heap and took the daemon down).
+     */
     private int doReaddir(String path, Pointer buf, Pointer fillerPointer) {
         return call("readdir", path, () -> {
-            List<DirEntry> entries = volume.readdir(path);
             FuseFillDir filler = fillDir(fillerPointer);
             ByteBuffer name = ByteBuffer.allocateDirect(NAME_MAX + 1);
             if (fill(filler, buf, name, ".") || fill(filler, buf, name, "..")) {
                 return;
             }
-            for (DirEntry e : entries) {
-                if (fill(filler, buf, name, e.name())) {
-                    break;
-                }
-            }
+            volume.readdir(path, e -> !fill(filler, buf, name, e.name()));
         });
     }
 

@@ -91,12 +91,16 @@ public final class DirectoryVolume implements Volume {
 
     @Override
     public List<DirEntry> readdir(String path) throws IOException {
+        List<DirEntry> entries = new java.util.ArrayList<>();
+        readdir(path, entries::add);
+        return entries;
+    }
+
+    @Override
+    public void readdir(String path, java.util.function.Predicate<DirEntry> each) throws IOException {
+        boolean root = path.equals("/");
         try (BaseDirectory.Located at = base.locate(path)) {
-            List<DirEntry> entries = posix.listDirectory(at.dir, at.name);
-            if (path.equals("/")) {
-                entries.removeIf(e -> BaseDirectory.isReserved("/" + e.name()));
-            }
-            return entries;
+            posix.listDirectory(at.dir, at.name, e -> (root && BaseDirectory.isReserved("/" + e.name())) || each.test(e));
         }
     }
 

@@ -247,6 +247,11 @@ public final class HybridVolume implements Volume {
     }
 
     @Override
+    public void readdir(String path, java.util.function.Predicate<DirEntry> each) throws IOException {
+        namespace.readdir(path, each);
+    }
+
+    @Override
     public void mkdir(String path, int mode, Owner owner) throws IOException {
         namespace.mkdir(path, mode, owner);
     }

@@ -39,6 +39,11 @@ public final class MeteredVolume extends ForwardingVolume {
     }
 
     @Override
+    public void readdir(String path, java.util.function.Predicate<DirEntry> each) throws IOException {
+        metering.time(Op.READDIR, path, () -> delegate.readdir(path, each));
+    }
+
+    @Override
     public void mkdir(String path, int mode, Owner owner) throws IOException {
         metering.time(Op.MKDIR, path, () -> delegate.mkdir(path, mode, owner));
     }
