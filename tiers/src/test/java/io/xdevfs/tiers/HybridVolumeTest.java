@@ -91,6 +91,27 @@ class HybridVolumeTest {
         assertEquals(before, metrics.gauges().get("open_files").longValue());
     }
 
+    /** Each pass counts the files and bytes of both tiers (the cold one as its listing is read, none kept). */
+    @Test
+    void aPassCountsTheFilesAndBytesOfEachTier() throws Exception {
+        volume = Volumes.open(config(), posix);
+        io.xdevfs.tiers.metrics.Metrics metrics = new io.xdevfs.tiers.metrics.Metrics(System::nanoTime);
+        volume.registerGauges(metrics);
+        for (String name : new String[] {"/a", "/b", "/c"}) {
+            try (Content c = volume.create(name, Flags.O_WRONLY, 0644, null)) {
+                c.write(bytes("x".repeat(1000)), 0);
+            }
+        }
+        volume.setxattr("/a", HybridVolume.TIER_ATTRIBUTE, bytes("cold"), 0);
+        volume.setxattr("/b", HybridVolume.TIER_ATTRIBUTE, bytes("cold"), 0);
+        ((HybridVolume) volume).migrateNow();
+        var g = metrics.gauges();
+        assertEquals(2, g.get("hybrid_cold_files").longValue(), g.toString());
+        assertEquals(2000, g.get("hybrid_cold_bytes").longValue(), g.toString());
+        assertEquals(1, g.get("hybrid_hot_files").longValue(), g.toString());
+        assertEquals(1000, g.get("hybrid_hot_bytes").longValue(), g.toString());
+    }
+
     /** The hot tier fills mid-append: the file moves cold and the append lands once, whole. */
     @Test
     void aFullHotTierMovesTheFileColdAndTheAppendLandsOnce() throws Exception {

@@ -1,6 +1,5 @@
 package io.xdevfs.tiers.hybrid;
 
-import io.xdevfs.posix.DirEntry;
 import io.xdevfs.posix.Errno;
 import io.xdevfs.posix.Posix;
 import io.xdevfs.posix.PosixException;
@@ -166,15 +165,21 @@ final class Migrator {
 
     /** One pass of the policy; returns the files moved. */
     synchronized int pass() throws IOException {
-        List<Found> hot = scan(Tier.HOT, true);
-        List<Found> cold = scan(Tier.COLD, false);
+        List<Found> hot = new ArrayList<>();
+        scan(Tier.HOT, true, hot::add);
+        long[] cold = new long[3]; // files, bytes, stored: the cold tier may hold millions, counted as listed
+        scan(Tier.COLD, false, f -> {
+            cold[0]++;
+            cold[1] += f.size;
+            cold[2] += f.stored;
+        });
         long usage = hot.stream().mapToLong(Found::stored).sum();
         hotFiles = hot.size();
         hotBytes = hot.stream().mapToLong(Found::size).sum();
         hotStored = usage;
-        coldFiles = cold.size();
-        coldBytes = cold.stream().mapToLong(Found::size).sum();
-        coldStored = cold.stream().mapToLong(Found::stored).sum();
+        coldFiles = cold[0];
+        coldBytes = cold[1];
+        coldStored = cold[2];
 
         long now = System.currentTimeMillis() * 1_000_000L;
         long timeout = TimeUnit.SECONDS.toNanos(settings.coldTimeoutSec());
@@ -254,27 +259,45 @@ final class Migrator {
         return s != null && s.writers.get() > 0;
     }
 
-    /** The tier's objects; {@code pins}: read whether each is pinned there (else reported unpinned). */
-    private List<Found> scan(Tier tier, boolean pins) throws IOException {
+    /**
+     * Hands the tier's objects to {@code each} as its listing reads them, none kept here;
+     * {@code pins}: read whether each is pinned there (else reported unpinned).
+     */
+    private void scan(Tier tier, boolean pins, java.util.function.Consumer<Found> each) throws IOException {
         Volume v = volume.tier(tier);
-        List<Found> found = new ArrayList<>();
-        for (DirEntry e : v.readdir("/")) {
-            long id = ObjectNames.idOf(e.name());
-            if (id == -1) {
-                continue;
-            }
-            try {
-                Stat st = v.getattr("/" + e.name());
-                Tier pin = pins ? Pins.of(v, "/" + e.name()) : null;
-                found.add(new Found(id, st.size, st.blocks * 512, Math.max(st.mtimeSec * 1_000_000_000L + st.mtimeNsec,
-                        st.ctimeSec * 1_000_000_000L + st.ctimeNsec), pin == tier, pin != null && pin != tier));
-            } catch (PosixException gone) {
-                if (gone.errno() != Errno.ENOENT) {
-                    throw gone;
+        try {
+            v.readdir("/", e -> {
+                long id = ObjectNames.idOf(e.name());
+                if (id != -1) {
+                    try {
+                        Found f = found(v, tier, pins, id, "/" + e.name());
+                        if (f != null) {
+                            each.accept(f);
+                        }
+                    } catch (IOException x) {
+                        throw new java.io.UncheckedIOException(x);
+                    }
                 }
-            }
+                return true;
+            });
+        } catch (java.io.UncheckedIOException x) {
+            throw x.getCause();
         }
-        return found;
+    }
+
+    /** The object {@code name} of {@code tier}, or null if it went meanwhile. */
+    private static Found found(Volume v, Tier tier, boolean pins, long id, String name) throws IOException {
+        try {
+            Stat st = v.getattr(name);
+            Tier pin = pins ? Pins.of(v, name) : null;
+            return new Found(id, st.size, st.blocks * 512, Math.max(st.mtimeSec * 1_000_000_000L + st.mtimeNsec,
+                    st.ctimeSec * 1_000_000_000L + st.ctimeNsec), pin == tier, pin != null && pin != tier);
+        } catch (PosixException gone) {
+            if (gone.errno() != Errno.ENOENT) {
+                throw gone;
+            }
+            return null;
+        }
     }
 
     void registerGauges(Metrics metrics) {
