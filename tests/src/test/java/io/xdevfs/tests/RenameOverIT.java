@@ -62,9 +62,9 @@ class RenameOverIT {
             System.err.println(type + ": " + opens + " opens, " + stats + " stats, errors " + r[6]);
             assertEquals("v1499", r[5]);
             // another rename during the kernel's one retry ends in ENOENT: 0.03-0.25% of the opens here,
-            // with a rename every millisecond or so (before the retry, 19-20%; a stat fails about once in
-            // 10,000-20,000 either way)
-            assertTrue(Long.parseLong(r[2]) * 200 <= opens, "opens that found no file: " + r[6]);
+            // with a rename every millisecond or so, 0.61% in one run on a machine slowed to a third of
+            // the opens (before the retry, 19-20%; a stat fails about once in 10,000-20,000 either way)
+            assertTrue(Long.parseLong(r[2]) * 100 <= opens, "opens that found no file: " + r[6]);
             assertFalse(r[6].contains("ESTALE"), "the retry's own failure is ENOENT: " + r[6]);
             assertTrue(opens > 1000, "the readers ran: " + opens);
         }
