@@ -338,19 +338,21 @@ public final class BlockVolume implements Volume {
         long[] t = now();
         long id = state.newId();
         boolean directory = (mode & Flags.S_IFMT) == Flags.S_IFDIR;
-        List<Change> changes = new ArrayList<>();
         byte[] defaultAcl = (mode & Flags.S_IFMT) == Flags.S_IFLNK ? null : parent.xattrs.get(AccessAcl.DEFAULT);
         AccessAcl.Inherited inherited = defaultAcl == null ? null : AccessAcl.inherit(defaultAcl, mode);
+        List<Change> acls = new ArrayList<>(2);
         if (inherited != null) {
             mode = inherited.mode();
+            if (inherited.accessAcl() != null) {
+                acls.add(new Change.Xattr(id, AccessAcl.NAME, inherited.accessAcl()));
+            }
+            if (directory) {
+                acls.add(new Change.Xattr(id, AccessAcl.DEFAULT, defaultAcl));
+            }
         }
+        List<Change> changes = new ArrayList<>();
         changes.add(newInode(id, mode, owner, parent, directory ? 2 : 1, target, rdev, t));
-        if (inherited != null && inherited.accessAcl() != null) {
-            changes.add(new Change.Xattr(id, AccessAcl.NAME, inherited.accessAcl()));
-        }
-        if (inherited != null && directory) {
-            changes.add(new Change.Xattr(id, AccessAcl.DEFAULT, defaultAcl));
-        }
+        changes.addAll(acls);
         changes.add(new Change.Entry(parent.id, name, id));
         changes.add(withNewEntry(parent, t, directory ? 1 : 0));
         store.commit(changes);

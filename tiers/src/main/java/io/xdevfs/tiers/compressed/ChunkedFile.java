@@ -10,6 +10,7 @@ import io.xdevfs.posix.Stat;
 import io.xdevfs.tiers.MetadataChange;
 import io.xdevfs.tiers.cache.BlockCache;
 import io.xdevfs.tiers.directory.BackingFile;
+import io.xdevfs.tiers.directory.ContentFormat;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -497,7 +498,7 @@ final class ChunkedFile {
     }
 
     @FunctionalInterface
-    interface Housekeeping {
+    private interface Housekeeping {
         void run() throws IOException;
     }
 
@@ -518,7 +519,7 @@ final class ChunkedFile {
     }
 
     /** Sets times (futimens, utimensat) under the write lock: never between housekeeping's look and its restore. */
-    void changeTimes(Housekeeping set) throws IOException {
+    void changeTimes(ContentFormat.TimesChange set) throws IOException {
         lock.writeLock().lock();
         try {
             set.run();
@@ -640,9 +641,6 @@ final class ChunkedFile {
         if (garbage.isEmpty()) {
             return;
         }
-        // Punching is housekeeping, not a change of the file: its mtime stays the last write's (the kernel
-        // drops a file's page cache when it sees the mtime change). Under the write lock, so that no write
-        // falls between reading the mtime and putting it back.
         lock.writeLock().lock();
         try {
             if (cuts != cut) {

@@ -78,7 +78,7 @@ public final class CompressedFormat implements ContentFormat {
     @Override
     public void changingTimes(OpenFiles.Entry open, TimesChange set) throws IOException {
         if (open.state() instanceof ChunkedFiles.Shared shared) {
-            shared.file.changeTimes(set::run);
+            shared.file.changeTimes(set);
         } else {
             set.run();
         }

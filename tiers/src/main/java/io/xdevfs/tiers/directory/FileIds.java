@@ -13,7 +13,6 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.function.LongSupplier;
 import java.util.stream.Stream;
 
 /**
@@ -163,7 +162,7 @@ public final class FileIds {
         }
         Inode inode = new Inode(st.dev, st.ino);
         Seen seen = recent.getIfPresent(inode);
-        long now = clock.getAsLong();
+        long now = System.nanoTime();
         if (seen != null && seen.describes(st, directoryGeneration.get(), now)) {
             return seen.id;
         }
@@ -201,7 +200,6 @@ public final class FileIds {
 
     private final com.github.benmanes.caffeine.cache.Cache<Inode, Seen> recent =
             com.github.benmanes.caffeine.cache.Caffeine.newBuilder().maximumSize(16_384).executor(Runnable::run).build();
-    private final LongSupplier clock = System::nanoTime;
     private final java.util.concurrent.atomic.AtomicLong directoryGeneration = new java.util.concurrent.atomic.AtomicLong();
 
     /** A rename or rmdir went through the volume: a directory's inode number may now be another's. */
@@ -230,7 +228,7 @@ public final class FileIds {
             id = -1;
         }
         id = id > 0 ? id : unrecorded(st);
-        remember(st, id, clock.getAsLong());
+        remember(st, id, System.nanoTime());
         return id;
     }
 
@@ -250,7 +248,7 @@ public final class FileIds {
 
     /** {@code id}, which {@link #assign} has just given the file {@code st} describes: nothing to read back. */
     long assigned(Stat st, long id) {
-        remember(st, id, clock.getAsLong());
+        remember(st, id, System.nanoTime());
         return id;
     }
 
