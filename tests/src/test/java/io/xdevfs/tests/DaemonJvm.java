@@ -80,7 +80,8 @@ final class DaemonJvm {
 
     /** One mount with a write, an fsync and a read, unmounted so the JVM exits and writes the archive. */
     private static boolean train(String java, String jars, Path archive) {
-        Path partial = archive.resolveSibling(archive.getFileName() + ".partial");
+        // Each test JVM (failsafe runs two forks) trains into its own file; the last move wins.
+        Path partial = archive.resolveSibling(archive.getFileName() + "." + ProcessHandle.current().pid() + ".partial");
         try {
             Files.createDirectories(archive.getParent());
             Path root = TestDirs.create();

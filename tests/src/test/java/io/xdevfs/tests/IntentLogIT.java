@@ -292,8 +292,7 @@ class IntentLogIT {
             fs.kill(); // the daemon dies mid-commit ...
             fs.unmountBaseTmpfs(); // ... and the tmpfs with it
             assertTrue(inserts.waitFor(60, TimeUnit.SECONDS), "psql ends once the server cannot write its WAL");
-            Run.sh("pkill -9 -u nobody -x postgres || true; "
-                    + "for i in $(seq 100); do pgrep -u nobody -x postgres >/dev/null || exit 0; sleep 0.1; done");
+            PostgresIT.killCluster(cluster.resolve("data"));
             Files.deleteIfExists(cluster.resolve("data/postmaster.pid"));
             List<String> rows = Files.readAllLines(acked).stream().filter(l -> l.matches("\\d+")).toList();
             long last = rows.isEmpty() ? 0 : Long.parseLong(rows.get(rows.size() - 1));
@@ -313,7 +312,7 @@ class IntentLogIT {
                 PostgresIT.asNobody(pgCtl, "-D", data, "-m", "fast", "stop");
             }
         } finally {
-            Run.sh("pkill -9 -u nobody -x postgres || true");
+            PostgresIT.killCluster(cluster.resolve("data"));
             fs.close();
         }
     }
