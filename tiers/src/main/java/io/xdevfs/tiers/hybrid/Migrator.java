@@ -265,24 +265,13 @@ final class Migrator {
      */
     private void scan(Tier tier, boolean pins, java.util.function.Consumer<Found> each) throws IOException {
         Volume v = volume.tier(tier);
-        try {
-            v.readdir("/", e -> {
-                long id = ObjectNames.idOf(e.name());
-                if (id != -1) {
-                    try {
-                        Found f = found(v, tier, pins, id, "/" + e.name());
-                        if (f != null) {
-                            each.accept(f);
-                        }
-                    } catch (IOException x) {
-                        throw new java.io.UncheckedIOException(x);
-                    }
-                }
-                return true;
-            });
-        } catch (java.io.UncheckedIOException x) {
-            throw x.getCause();
-        }
+        Listings.each(v, "/", e -> {
+            long id = ObjectNames.idOf(e.name());
+            Found f = id == -1 ? null : found(v, tier, pins, id, "/" + e.name());
+            if (f != null) {
+                each.accept(f);
+            }
+        });
     }
 
     /** The object {@code name} of {@code tier}, or null if it went meanwhile. */
