@@ -48,6 +48,7 @@ public final class HybridVolume implements Volume {
     private final OpenFiles files = new OpenFiles(state -> lastRelease((FileState) state));
     private final ReentrantLock names = new ReentrantLock();
     final HybridStats stats = new HybridStats();
+    final ColdCount coldCount = new ColdCount(System::nanoTime);
     private final Mover mover;
     private final Migrator migrator;
 

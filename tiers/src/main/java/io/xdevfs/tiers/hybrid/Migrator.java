@@ -52,9 +52,6 @@ final class Migrator {
     private volatile long hotFiles;
     private volatile long hotBytes;
     private volatile long hotStored;
-    private volatile long coldFiles;
-    private volatile long coldBytes;
-    private volatile long coldStored;
 
     private final java.util.function.Consumer<Exception> faults;
 
@@ -167,19 +164,11 @@ final class Migrator {
     synchronized int pass() throws IOException {
         List<Found> hot = new ArrayList<>();
         scan(Tier.HOT, true, hot::add);
-        long[] cold = new long[3]; // files, bytes, stored: the cold tier may hold millions, counted as listed
-        scan(Tier.COLD, false, f -> {
-            cold[0]++;
-            cold[1] += f.size;
-            cold[2] += f.stored;
-        });
+        countCold();
         long usage = hot.stream().mapToLong(Found::stored).sum();
         hotFiles = hot.size();
         hotBytes = hot.stream().mapToLong(Found::size).sum();
         hotStored = usage;
-        coldFiles = cold[0];
-        coldBytes = cold[1];
-        coldStored = cold[2];
 
         long now = System.currentTimeMillis() * 1_000_000L;
         long timeout = TimeUnit.SECONDS.toNanos(settings.coldTimeoutSec());
@@ -235,6 +224,27 @@ final class Migrator {
         }
         reads.entrySet().removeIf(e -> System.nanoTime() - e.getValue().windowStart > timeout);
         return moved;
+    }
+
+    /** The cold tier's gauges: each file's bytes when a full count is due, else its names only ({@link ColdCount}). */
+    private void countCold() throws IOException {
+        ColdCount count = volume.coldCount;
+        long[] cold = new long[3]; // files, bytes, stored: counted as listed, none kept
+        if (count.fullCountDue()) {
+            scan(Tier.COLD, false, f -> {
+                cold[0]++;
+                cold[1] += f.size;
+                cold[2] += f.stored;
+            });
+            count.counted(cold[0], cold[1], cold[2]);
+        } else {
+            Listings.each(volume.tier(Tier.COLD), "/", e -> {
+                if (ObjectNames.idOf(e.name()) != -1) {
+                    cold[0]++;
+                }
+            });
+            count.listed(cold[0]);
+        }
     }
 
     /**
@@ -295,9 +305,9 @@ final class Migrator {
         metrics.gauge("hybrid_hot_stored_bytes", () -> hotStored);
         metrics.gauge("hybrid_hot_high_water_bytes", settings::highWater);
         metrics.gauge("hybrid_hot_low_water_bytes", settings::lowWater);
-        metrics.gauge("hybrid_cold_files", () -> coldFiles);
-        metrics.gauge("hybrid_cold_bytes", () -> coldBytes);
-        metrics.gauge("hybrid_cold_stored_bytes", () -> coldStored);
+        metrics.gauge("hybrid_cold_files", volume.coldCount::files);
+        metrics.gauge("hybrid_cold_bytes", volume.coldCount::bytes);
+        metrics.gauge("hybrid_cold_stored_bytes", volume.coldCount::stored);
         metrics.gauge("hybrid_promotions_queued", promote::size);
     }
 }

@@ -133,12 +133,29 @@ final class Mover {
                 volume.stats.aborted();
                 return Outcome.ABORTED;
             }
+            Stat left = to == Tier.HOT ? objectOrNull(source, id) : null;
             ObjectNames.removeIfPresent(source, ObjectNames.of(id)); // if this fails, the next mount frees it (Recovery)
             volume.stats.moved(to, bytes, System.nanoTime() - started);
+            Stat arrived = to == Tier.COLD ? objectOrNull(target, id) : null;
+            if (left != null) {
+                volume.coldCount.left(left.size, left.blocks * 512);
+            }
+            if (arrived != null) {
+                volume.coldCount.arrived(arrived.size, arrived.blocks * 512);
+            }
             return Outcome.MOVED;
         } finally {
             s.moving.unlock();
             entry.release();
+        }
+    }
+
+    /** A tier's object of the file, for the cold tier's count; null when it cannot be read (the move stands). */
+    private static Stat objectOrNull(Volume tier, long id) {
+        try {
+            return tier.getattr(ObjectNames.of(id));
+        } catch (IOException e) {
+            return null;
         }
     }
 
