@@ -120,8 +120,8 @@ class HybridVolumeTest {
 
     /**
      * Passes between full counts of the cold tier list its names and take the bytes from the moves:
-     * a file pinned cold after the first pass (a move outside the pass) and one brought back hot show in
-     * the next pass's gauges without a stat of every cold file.
+     * a file pinned cold after the first pass (a move outside the pass), one brought back hot and one
+     * deleted show in the next pass's gauges without a stat of every cold file.
      */
     @Test
     void passesBetweenFullCountsTakeTheColdBytesFromTheMoves() throws Exception {
@@ -134,6 +134,11 @@ class HybridVolumeTest {
         assertEquals(4000, g.get("hybrid_cold_bytes").longValue(), g.toString());
         assertTrue(g.get("hybrid_cold_stored_bytes").longValue() > 0, g.toString());
         assertEquals(1000, g.get("hybrid_hot_bytes").longValue(), g.toString());
+        volume.unlink("/b");
+        ((HybridVolume) volume).migrateNow();
+        g = metrics.gauges();
+        assertEquals(1, g.get("hybrid_cold_files").longValue(), g.toString());
+        assertEquals(3000, g.get("hybrid_cold_bytes").longValue(), g.toString());
     }
 
     /** The hot tier fills mid-append: the file moves cold and the append lands once, whole. */

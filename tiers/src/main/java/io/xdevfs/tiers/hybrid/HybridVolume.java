@@ -183,6 +183,14 @@ public final class HybridVolume implements Volume {
     }
 
     private void deleteObjects(long id) throws IOException {
+        try {
+            Stat cold = tier(Tier.COLD).getattr(ObjectNames.of(id));
+            coldCount.left(cold.size, cold.blocks * 512);
+        } catch (PosixException e) {
+            if (e.errno() != Errno.ENOENT) {
+                throw e;
+            }
+        }
         for (Tier t : Tier.values()) {
             ObjectNames.removeIfPresent(tier(t), ObjectNames.of(id));
             ObjectNames.removeIfPresent(tier(t), ObjectNames.part(id));
