@@ -128,6 +128,55 @@ class BlockIT {
     }
 
     /**
+     * A sparse file written far past the device's size (at 4 GiB and 1 TiB of a 256 MiB device) by a
+     * daemon with the memory budget's working heap: its metadata costs what was written. The checksum
+     * and unit maps were dense arrays up to the highest block, so the write at 1 TiB wanted a gigabyte
+     * of heap and failed with ENOMEM (an OutOfMemoryError in the middle of applying a commit). Read back
+     * after a remount (the checkpoint and journal hold the far blocks), 8 TiB is EFBIG, fsck is clean.
+     */
+    @Test
+    void aSparseFileFarPastTheDeviceCostsOnlyWhatIsWritten() throws Exception {
+        Path root = root();
+        String probe = String.join("\n",
+                "import os, sys",
+                "p = os.path.join(sys.argv[1], 'sparse')",
+                "offsets = (0, (4 << 30) - 100, 5 << 30, (1 << 40) + 12345)",
+                "data = bytes(range(256)) * 32",
+                "if sys.argv[2] == 'write':",
+                "    fd = os.open(p, os.O_CREAT | os.O_RDWR, 0o644)",
+                "    for off in offsets: os.pwrite(fd, data, off)",
+                "    try:",
+                "        os.pwrite(fd, b'x', 8 << 40)",
+                "        print('8 TiB written')",
+                "    except OSError as e:",
+                "        print(os.strerror(e.errno))",
+                "    os.fsync(fd)",
+                "    os.close(fd)",
+                "fd = os.open(p, os.O_RDONLY)",
+                "st = os.fstat(fd)",
+                "print(all(os.pread(fd, len(data), off) == data for off in offsets), os.pread(fd, 4096, 3 << 30) == bytes(4096),",
+                "      st.st_size, st.st_blocks * 512 <= 8 << 20)");
+        try (LoopDevice loop = LoopDevice.create(root.resolve("device.img"), 256L << 20)) {
+            loop.format();
+            Files.write(root.resolve("xdevfs.ini"), List.of("[local]", "storage_type = block", "[block]",
+                    "block_device = " + loop.device));
+            Files.createDirectories(root.resolve("mnt"));
+            Mounted m = Mounted.startWithJvmOptions(root, List.of("-Xmx128m"));
+            try {
+                assertEquals("File too large\nTrue True 1099511648313 True",
+                        Run.ok(Py.PYTHON, "-c", probe, m.mnt.toString(), "write").strip(), m.log());
+                m.close();
+                m = Mounted.startWithJvmOptions(root, List.of("-Xmx128m"));
+                assertEquals("True True 1099511648313 True", Run.ok(Py.PYTHON, "-c", probe, m.mnt.toString(), "read").strip());
+            } finally {
+                m.close();
+            }
+            Run fsck = loop.fsck();
+            assertEquals(0, fsck.exit(), fsck.output());
+        }
+    }
+
+    /**
      * Namespace churn (create with fsync, rename, unlink, directory fsync after each step) killed with -9:
      * after a remount every acknowledged step is there, with its bytes, and fsck finds the volume clean.
      */

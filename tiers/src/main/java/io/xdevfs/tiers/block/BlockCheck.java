@@ -159,11 +159,8 @@ public final class BlockCheck {
     private void checkUnits(MetaState state, Geometry g) {
         Map<Long, Long> owner = new HashMap<>();
         for (Inode f : state.inodes.values()) {
-            for (int i = 0; i < f.units.length; i++) {
-                long u = f.units[i];
-                if (u < 0) {
-                    continue;
-                }
+            f.units.forEachFrom(0, (index, unit) -> {
+                long u = unit;
                 if (u >= g.units()) {
                     problem("inode " + f.id + ": unit " + u + " is past the device's " + g.units(), false);
                 }
@@ -171,7 +168,7 @@ public final class BlockCheck {
                 if (other != null) {
                     problem("unit " + u + " belongs to inode " + other + " and inode " + f.id, false);
                 }
-            }
+            });
         }
     }
 
@@ -181,7 +178,7 @@ public final class BlockCheck {
         long checked = 0;
         long unsettled = 0;
         for (Inode f : state.inodes.values()) {
-            for (int b = f.written.nextSetBit(0); b >= 0; b = f.written.nextSetBit(b + 1)) {
+            for (long b = f.written.nextSetBit(0); b >= 0; b = f.written.nextSetBit(b + 1)) {
                 long u = f.unit(b / g.blocksPerUnit());
                 if (u < 0 || u >= g.units()) {
                     problem("inode " + f.id + ": block " + b + " has a checksum but no unit", false);
@@ -190,14 +187,14 @@ public final class BlockCheck {
                 block.clear();
                 device.readData(block, g.blockOffset(u, b));
                 int crc = FileBytes.crc(block, 0);
-                Long before = f.previous.get((long) b);
-                boolean ok = crc == f.crcs[b] || (before != null && (before == Change.UNWRITTEN
+                Long before = f.previous.get(b);
+                boolean ok = crc == f.crc(b) || (before != null && (before == Change.UNWRITTEN
                         || before == (crc & 0xffffffffL)));
                 if (!ok && state.dirty.get((int) u)) {
                     unsettled++; // an overwrite in a unit dirty at the crash: its bytes stand (docs/block.md)
                 } else if (!ok) {
-                    problem("inode " + f.id + ": block " + b + " (bytes " + (long) b * Geometry.BLOCK + "-"
-                            + ((long) b + 1) * Geometry.BLOCK + ") does not match its checksum: damaged", false);
+                    problem("inode " + f.id + ": block " + b + " (bytes " + b * Geometry.BLOCK + "-"
+                            + (b + 1) * Geometry.BLOCK + ") does not match its checksum: damaged", false);
                 }
                 checked++;
             }

@@ -89,13 +89,13 @@ final class FileBytes {
         for (int i = 0; i < count; ) {
             long block = first + i;
             long physical = f.unit(block / perUnit);
-            if (physical < 0 || !f.written.get((int) block)) {
+            if (physical < 0 || !f.written.get(block)) {
                 zero(buf, (at + i) * BLOCK, BLOCK);
                 i++;
                 continue;
             }
             int j = i + 1;
-            while (j < count && (first + j) / perUnit == block / perUnit && f.written.get((int) (first + j))) {
+            while (j < count && (first + j) / perUnit == block / perUnit && f.written.get(first + j)) {
                 j++;
             }
             store.device.readData(buf.duplicate().position((at + i) * BLOCK).limit((at + j) * BLOCK),
@@ -109,7 +109,7 @@ final class FileBytes {
 
     private void verify(Inode f, long block, ByteBuffer buf, int offset) throws IOException {
         int crc = crc(buf, offset);
-        if (crc == f.crcs[(int) block]) {
+        if (crc == f.crc(block)) {
             return;
         }
         Long before;
@@ -127,7 +127,7 @@ final class FileBytes {
         boolean zeros = allZeros(buf, offset);
         throw new PosixException(Errno.EIO, "block " + block + " of inode " + f.id + " does not match its checksum ("
                 + (zeros ? "it reads as zeros" : "CRC32C " + Integer.toHexString(crc)) + ", expected "
-                + Integer.toHexString(f.crcs[(int) block]) + ", unit " + f.unit(block / perUnit) + ")", null);
+                + Integer.toHexString(f.crc(block)) + ", unit " + f.unit(block / perUnit) + ")", null);
     }
 
     int write(Inode f, ByteBuffer src, long offset, boolean append) throws IOException {
@@ -173,7 +173,7 @@ final class FileBytes {
         guarded(() -> {
             protect(f, first, last);
             synchronized (state) {
-                if (end <= f.size && f.inPlace.nextClearBit((int) first) > last) {
+                if (end <= f.size && f.inPlace.nextClearBit(first) > last) {
                     // In place, in settled dirty units: after a crash the mount takes these blocks' checksums
                     // from their bytes, so they need no frame (the next checkpoint records them) and the
                     // fdatasync after a WAL overwrite is one device flush.
@@ -284,10 +284,10 @@ final class FileBytes {
     private void protect(Inode f, long first, long last) throws IOException {
         Map<Long, Long> units = new TreeMap<>(); // piece -> unit
         synchronized (state) {
-            for (int b = f.written.nextSetBit((int) first); b >= 0 && b <= last; b = f.written.nextSetBit(b + 1)) {
+            for (long b = f.written.nextSetBit(first); b >= 0 && b <= last; b = f.written.nextSetBit(b + 1)) {
                 long u = f.unit(b / perUnit);
                 if (u >= 0 && !state.dirty.get((int) u)) {
-                    units.put((long) b / perUnit, u);
+                    units.put(b / perUnit, u);
                 }
             }
             if (units.isEmpty()) {
@@ -315,7 +315,7 @@ final class FileBytes {
         try {
             long[] t = BlockVolume.now();
             long tailBlock = size / BLOCK;
-            boolean rewriteTail = size < f.size && size % BLOCK != 0 && f.written.get((int) tailBlock);
+            boolean rewriteTail = size < f.size && size % BLOCK != 0 && f.written.get(tailBlock);
             ByteBuffer buf = buffer();
             int[] crc = new int[1];
             if (rewriteTail) {
@@ -406,7 +406,7 @@ final class FileBytes {
             edges.add((to - 1) / BLOCK);
         }
         for (long edge : edges) {
-            if (!f.written.get((int) edge)) {
+            if (!f.written.get(edge)) {
                 continue; // reads as zeros already
             }
             long start = edge * BLOCK;
@@ -456,10 +456,10 @@ final class FileBytes {
 
     /** Whether unit {@code u} of {@code f} still has a written block once [firstWhole, endWhole) and {@code nowZero} are unwritten. */
     private boolean keepsWrittenBlocks(Inode f, long u, long firstWhole, long endWhole, List<Long> nowZero) {
-        int from = (int) (u * perUnit);
-        int to = (int) (from + perUnit);
-        for (int b = f.written.nextSetBit(from); b >= 0 && b < to; b = f.written.nextSetBit(b + 1)) {
-            if ((b < firstWhole || b >= endWhole) && !nowZero.contains((long) b)) {
+        long from = u * perUnit;
+        long to = from + perUnit;
+        for (long b = f.written.nextSetBit(from); b >= 0 && b < to; b = f.written.nextSetBit(b + 1)) {
+            if ((b < firstWhole || b >= endWhole) && !nowZero.contains(b)) {
                 return true;
             }
         }
@@ -478,20 +478,20 @@ final class FileBytes {
             }
             long block = offset / BLOCK;
             if (data) {
-                int next;
+                long next;
                 synchronized (state) {
-                    next = f.written.nextSetBit((int) block);
+                    next = f.written.nextSetBit(block);
                 }
-                if (next < 0 || (long) next * BLOCK >= size) {
+                if (next < 0 || next * BLOCK >= size) {
                     throw new PosixException(Errno.ENXIO, "lseek", null);
                 }
-                return Math.max(offset, (long) next * BLOCK);
+                return Math.max(offset, next * BLOCK);
             }
-            int next;
+            long next;
             synchronized (state) {
-                next = f.written.nextClearBit((int) block);
+                next = f.written.nextClearBit(block);
             }
-            return Math.min(size, Math.max(offset, (long) next * BLOCK));
+            return Math.min(size, Math.max(offset, next * BLOCK));
         } finally {
             f.io.readLock().unlock();
         }
@@ -507,10 +507,10 @@ final class FileBytes {
         long settled = 0;
         for (Inode f : state.inodes.values()) {
             java.util.TreeSet<Long> blocks = new java.util.TreeSet<>(f.previous.keySet());
-            for (int b = f.written.nextSetBit(0); b >= 0; b = f.written.nextSetBit(b + 1)) {
+            for (long b = f.written.nextSetBit(0); b >= 0; b = f.written.nextSetBit(b + 1)) {
                 long u = f.unit(b / perUnit);
                 if (u >= 0 && state.dirty.get((int) u)) {
-                    blocks.add((long) b);
+                    blocks.add(b);
                 }
             }
             while (!blocks.isEmpty()) {
@@ -522,25 +522,25 @@ final class FileBytes {
                     count++;
                 }
                 ByteBuffer buf = buffer();
-                if (physical >= 0 && f.written.get((int) first)) {
+                if (physical >= 0 && f.written.get(first)) {
                     store.device.readData(buf.duplicate().limit(count * BLOCK), g.blockOffset(physical, first));
                 }
                 for (int k = 0; k < count; k++) {
                     long block = first + k;
                     blocks.remove(block);
                     Long before = f.previous.remove(block);
-                    if (physical < 0 || !f.written.get((int) block)) {
+                    if (physical < 0 || !f.written.get(block)) {
                         continue;
                     }
                     int crc = crc(buf, k * BLOCK);
-                    if (crc == f.crcs[(int) block]) {
+                    if (crc == f.crc(block)) {
                         settled++;
                         continue;
                     }
                     if (before != null && before == Change.UNWRITTEN) {
-                        f.written.clear((int) block);
+                        f.written.clear(block);
                     } else if ((before != null && before == (crc & 0xffffffffL)) || state.dirty.get((int) physical)) {
-                        f.crcs[(int) block] = crc; // an overwrite that was never synced: old or new bytes stand
+                        f.crcs.set(block, crc); // an overwrite that was never synced: old or new bytes stand
                     }
                     settled++;
                 }

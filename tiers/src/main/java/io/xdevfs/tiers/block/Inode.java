@@ -2,8 +2,6 @@ package io.xdevfs.tiers.block;
 
 import io.xdevfs.posix.Flags;
 
-import java.util.Arrays;
-import java.util.BitSet;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.TreeMap;
@@ -34,12 +32,12 @@ final class Inode {
     /** Directories: name to inode id. */
     final TreeMap<String, Long> children = new TreeMap<>();
     /** Allocation unit of each piece, -1 for none. */
-    long[] units = new long[0];
+    final SparseInts units = new SparseInts(-1);
     /** CRC32C of each block, valid where {@link #written} is set. */
-    int[] crcs = new int[0];
-    final BitSet written = new BitSet();
+    final SparseInts crcs = new SparseInts(0);
+    final SparseBits written = new SparseBits();
     /** Blocks that may be overwritten without a frame until the next checkpoint ({@link Change.Settled}). */
-    final BitSet inPlace = new BitSet();
+    final SparseBits inPlace = new SparseBits();
     /**
      * Blocks whose write may not have reached the device (a crash came between its checksum change and
      * the data): the checksum before it ({@link Change#UNWRITTEN}: none, the block read as zeros).
@@ -71,29 +69,24 @@ final class Inode {
     }
 
     long unit(long index) {
-        return index < units.length ? units[(int) index] : -1;
+        return units.get(index);
     }
 
     void setUnit(long index, long physical) {
-        if (index >= units.length) {
-            int n = (int) Math.max(index + 1, units.length * 2L);
-            long[] grown = Arrays.copyOf(units, n);
-            Arrays.fill(grown, units.length, n, -1);
-            units = grown;
-        }
-        units[(int) index] = physical;
+        units.set(index, (int) physical); // a device has at most 2^31 units (Geometry)
+    }
+
+    int crc(long block) {
+        return crcs.get(block);
     }
 
     void setCrc(long block, int crc) {
-        if (block >= crcs.length) {
-            crcs = Arrays.copyOf(crcs, (int) Math.max(block + 1, crcs.length * 2L));
-        }
-        crcs[(int) block] = crc;
-        written.set((int) block);
+        crcs.set(block, crc);
+        written.set(block);
     }
 
     long mappedUnits() {
-        return Arrays.stream(units).filter(u -> u >= 0).count();
+        return units.present();
     }
 
     Change.Attributes attributes() {

@@ -83,35 +83,34 @@ final class MetaState {
                 used.set((int) u.physical());
             }
             f.setUnit(u.index(), u.physical());
-            f.inPlace.clear((int) (u.index() * geometry.blocksPerUnit()), (int) ((u.index() + 1) * geometry.blocksPerUnit()));
+            f.inPlace.clear(u.index() * geometry.blocksPerUnit(), (u.index() + 1) * geometry.blocksPerUnit());
         } else if (change instanceof Change.Cut c) {
             Inode f = existing(c.id());
-            f.written.clear((int) Math.min(c.fromBlock(), Integer.MAX_VALUE), Integer.MAX_VALUE);
-            f.inPlace.clear((int) Math.min(c.fromBlock(), Integer.MAX_VALUE), Integer.MAX_VALUE);
+            f.written.clear(c.fromBlock(), Long.MAX_VALUE);
+            f.inPlace.clear(c.fromBlock(), Long.MAX_VALUE);
+            f.crcs.clearFrom(c.fromBlock());
             f.previous.keySet().removeIf(b -> b >= c.fromBlock());
             long firstUnit = (c.fromBlock() + geometry.blocksPerUnit() - 1) / geometry.blocksPerUnit();
-            for (long i = firstUnit; i < f.units.length; i++) {
-                free(f.units[(int) i]);
-                f.units[(int) i] = -1;
-            }
+            f.units.forEachFrom(firstUnit, (index, unit) -> free(unit));
+            f.units.clearFrom(firstUnit);
         } else if (change instanceof Change.Checksums s) {
             Inode f = existing(s.id());
             for (int i = 0; i < s.crcs().length; i++) {
                 long block = s.firstBlock() + i;
-                long before = f.written.get((int) block) ? f.crcs[(int) block] & 0xffffffffL : Change.UNWRITTEN;
+                long before = f.written.get(block) ? f.crc(block) & 0xffffffffL : Change.UNWRITTEN;
                 long now = s.crcs()[i] & 0xffffffffL;
                 if (before != now && journaling) {
                     f.previous.put(block, before);
                 }
                 if (before == Change.UNWRITTEN) {
-                    f.inPlace.clear((int) block); // a fresh block: a replay must still be able to tell it never landed
+                    f.inPlace.clear(block); // a fresh block: a replay must still be able to tell it never landed
                 }
                 f.setCrc(block, s.crcs()[i]);
             }
         } else if (change instanceof Change.Unwritten w) {
             Inode f = existing(w.id());
-            f.written.clear((int) w.firstBlock(), (int) (w.firstBlock() + w.count()));
-            f.inPlace.clear((int) w.firstBlock(), (int) (w.firstBlock() + w.count()));
+            f.written.clear(w.firstBlock(), w.firstBlock() + w.count());
+            f.inPlace.clear(w.firstBlock(), w.firstBlock() + w.count());
             f.previous.keySet().removeIf(b -> b >= w.firstBlock() && b < w.firstBlock() + w.count());
         } else if (change instanceof Change.Xattr x) {
             Inode f = existing(x.id());
@@ -124,10 +123,10 @@ final class MetaState {
             dirty.set((int) d.unit());
         } else if (change instanceof Change.Settled s) {
             Inode f = existing(s.id());
-            int from = (int) (s.index() * geometry.blocksPerUnit());
-            int to = from + geometry.blocksPerUnit();
-            for (int b = f.written.nextSetBit(from); b >= 0 && b < to; b = f.written.nextSetBit(b + 1)) {
-                f.previous.remove((long) b);
+            long from = s.index() * geometry.blocksPerUnit();
+            long to = from + geometry.blocksPerUnit();
+            for (long b = f.written.nextSetBit(from); b >= 0 && b < to; b = f.written.nextSetBit(b + 1)) {
+                f.previous.remove(b);
                 f.inPlace.set(b);
             }
         } else if (change instanceof Change.Earlier e) {
@@ -135,9 +134,7 @@ final class MetaState {
         } else if (change instanceof Change.Delete d) {
             Inode f = inodes.remove(d.id());
             if (f != null) {
-                for (long u : f.units) {
-                    free(u);
-                }
+                f.units.forEachFrom(0, (index, unit) -> free(unit));
             }
         }
     }
@@ -237,14 +234,10 @@ final class MetaState {
         for (Inode f : inodes.values()) {
             f.children.forEach((name, child) -> out.add(new Change.Entry(f.id, name, child)));
             f.xattrs.forEach((name, value) -> out.add(new Change.Xattr(f.id, name, value)));
-            for (int i = 0; i < f.units.length; i++) {
-                if (f.units[i] >= 0) {
-                    out.add(new Change.Unit(f.id, i, f.units[i]));
-                }
-            }
-            for (int b = f.written.nextSetBit(0); b >= 0; ) {
-                int end = Math.min(f.written.nextClearBit(b), b + 4096);
-                int[] run = java.util.Arrays.copyOfRange(f.crcs, b, end);
+            f.units.forEachFrom(0, (index, unit) -> out.add(new Change.Unit(f.id, index, unit)));
+            for (long b = f.written.nextSetBit(0); b >= 0; ) {
+                long end = Math.min(f.written.nextClearBit(b), b + 4096);
+                int[] run = f.crcs.range(b, end);
                 out.add(new Change.Checksums(f.id, b, run));
                 b = f.written.nextSetBit(end);
             }
