@@ -28,10 +28,15 @@ class HybridVolumeTest {
     Volume volume;
 
     private LocalConfig config() {
+        return config(64L << 20, false, 100, 60);
+    }
+
+    /** A regular hot tier and a compressed cold one, cold_timeout_sec 3600, no promotions by reads. */
+    private LocalConfig config(long hotCacheSize, boolean autoMigration, int batch, int intervalSec) {
         LocalConfig d = LocalConfig.defaults().withBaseDirectory(tmp.resolve("base"));
         return d.withHybrid(new HybridSettings(d.withBaseDirectory(tmp.resolve("hot")),
                 d.withBaseDirectory(tmp.resolve("cold")).withStorageType(StorageType.COMPRESSED),
-                64L << 20, 0, 3600, false, 100, 60, 64L << 20));
+                hotCacheSize, 0, 3600, autoMigration, batch, intervalSec, 64L << 20));
     }
 
     @AfterEach
@@ -139,6 +144,27 @@ class HybridVolumeTest {
         g = metrics.gauges();
         assertEquals(1, g.get("hybrid_cold_files").longValue(), g.toString());
         assertEquals(3000, g.get("hybrid_cold_bytes").longValue(), g.toString());
+    }
+
+    /**
+     * A pass keeps only the files it may move, the oldest {@code migration_batch_size}: above the
+     * high-water mark (40 KiB of hot tier, six files of 8 KiB) with a batch of two, the two least
+     * recently written go, then the next pass finds the tier below the mark and moves nothing.
+     */
+    @Test
+    void aPassMovesTheOldestOfItsBatchAboveTheHighWaterMark() throws Exception {
+        volume = Volumes.open(config(40L << 10, false, 2, 60), posix);
+        for (int i = 0; i < 6; i++) {
+            try (Content c = volume.create("/f" + i, Flags.O_WRONLY, 0644, null)) {
+                c.write(bytes("x".repeat(8192)), 0);
+            }
+            Thread.sleep(20); // each written later than the one before
+        }
+        assertEquals(2, ((HybridVolume) volume).migrateNow());
+        for (int i = 0; i < 6; i++) {
+            assertEquals(i < 2, tier("/f" + i).startsWith("cold"), "/f" + i + ": " + tier("/f" + i));
+        }
+        assertEquals(0, ((HybridVolume) volume).migrateNow(), "below the mark now");
     }
 
     /** The hot tier fills mid-append: the file moves cold and the append lands once, whole. */
@@ -403,10 +429,7 @@ class HybridVolumeTest {
      */
     @Test
     void aPinOfAPassedThroughFileStandsAndTheFileMovesOnceClosed() throws Exception {
-        LocalConfig d = LocalConfig.defaults().withBaseDirectory(tmp.resolve("base"));
-        volume = Volumes.open(d.withHybrid(new HybridSettings(d.withBaseDirectory(tmp.resolve("hot")),
-                d.withBaseDirectory(tmp.resolve("cold")).withStorageType(StorageType.COMPRESSED),
-                64L << 20, 0, 3600, true, 100, 1, 64L << 20)), posix);
+        volume = Volumes.open(config(64L << 20, true, 100, 1), posix);
         try (Content writer = volume.create("/seg", Flags.O_WRONLY, 0644, null)) {
             writer.write(bytes("sealed soon"), 0);
             posix.close(writer.passThrough(posix::dupCloexec));

@@ -10,8 +10,6 @@ import io.xdevfs.tiers.directory.OpenFiles;
 import io.xdevfs.tiers.metrics.Metrics;
 
 import java.io.IOException;
-import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -39,6 +37,10 @@ final class Migrator {
     }
 
     private record Reads(long windowStart, int count) {
+    }
+
+    /** A hot file that goes cold whatever the hot tier's fill, and why. */
+    private record Due(Found file, String reason) {
     }
 
     private final HybridVolume volume;
@@ -162,35 +164,45 @@ final class Migrator {
 
     /** One pass of the policy; returns the files moved. */
     synchronized int pass() throws IOException {
-        List<Found> hot = new ArrayList<>();
-        scan(Tier.HOT, true, hot::add);
-        countCold();
-        long usage = hot.stream().mapToLong(Found::stored).sum();
-        hotFiles = hot.size();
-        hotBytes = hot.stream().mapToLong(Found::size).sum();
-        hotStored = usage;
-
+        // The hot tier is bounded in bytes, not in files: a pass keeps only the candidates it may move
+        // (at most migration_batch_size per rule, the oldest), never a record per hot file.
+        int batch = Math.max(1, settings.migrationBatchSize());
         long now = System.currentTimeMillis() * 1_000_000L;
         long timeout = TimeUnit.SECONDS.toNanos(settings.coldTimeoutSec());
-        hot.sort(Comparator.comparingLong(Found::lastNanos));
-        Map<Found, String> toCold = new java.util.LinkedHashMap<>();
-        long left = usage;
-        for (Found f : hot) {
-            if (f.pinnedAway && !openForWriting(f.id)) {
-                toCold.put(f, "pinned cold");
-                left -= f.stored;
-            } else if (!f.pinned && now - f.lastNanos >= timeout && !openForWriting(f.id)) {
-                toCold.put(f, "not written for " + settings.coldTimeoutSec() + " s");
-                left -= f.stored;
+        String sealed = "not written for " + settings.coldTimeoutSec() + " s";
+        OldestFirst<Due> due = new OldestFirst<>(batch, d -> d.file.lastNanos); // rule 1: pinned cold, or sealed
+        OldestFirst<Found> others = new OldestFirst<>(batch, Found::lastNanos); // rule 2's candidates
+        long[] hot = new long[4]; // files, bytes, stored, stored of every file rule 1 moves
+        scan(Tier.HOT, true, f -> {
+            hot[0]++;
+            hot[1] += f.size;
+            hot[2] += f.stored;
+            String reason = f.pinnedAway && !openForWriting(f.id) ? "pinned cold"
+                    : !f.pinned && now - f.lastNanos >= timeout && !openForWriting(f.id) ? sealed : null;
+            if (reason != null) {
+                hot[3] += f.stored;
+                due.offer(new Due(f, reason));
+            } else if (!f.pinned) {
+                others.offer(f);
             }
+        });
+        countCold();
+        long usage = hot[2];
+        hotFiles = hot[0];
+        hotBytes = hot[1];
+        hotStored = usage;
+
+        Map<Found, String> toCold = new java.util.LinkedHashMap<>();
+        for (Due d : due.oldestFirst()) {
+            toCold.put(d.file, d.reason);
         }
-        for (Found f : hot) {
+        long left = usage - hot[3];
+        for (Found f : others.oldestFirst()) {
             if (usage <= settings.highWater() || left <= settings.lowWater()) {
                 break;
             }
-            if (!f.pinned && toCold.putIfAbsent(f, "hot tier above its high-water mark") == null) {
-                left -= f.stored;
-            }
+            toCold.put(f, "hot tier above its high-water mark");
+            left -= f.stored;
         }
         int moved = 0;
         int budget = settings.migrationBatchSize();
