@@ -65,24 +65,36 @@ final class SparseInts {
         }
     }
 
-    /** Every index at or after {@code from} back to the default. */
+    /** Every index at or after {@code from} back to the default (a truncate: page by page, under the metadata lock). */
     void clearFrom(long from) {
         for (Long p : new ArrayList<>(pages.tailMap(from >>> PAGE_SHIFT, true).keySet())) {
-            long pageStart = p << PAGE_SHIFT;
-            for (long i = Math.max(from, pageStart); i < pageStart + PAGE; i++) {
-                set(i, absent);
+            int[] page = pages.get(p);
+            for (int i = (int) Math.max(0, from - (p << PAGE_SHIFT)); i < PAGE; i++) {
+                if (page[i] != absent) {
+                    page[i] = absent;
+                    present--;
+                }
             }
-            if (pageStart >= from) {
+            if (p << PAGE_SHIFT >= from) {
                 pages.remove(p);
             }
         }
     }
 
-    /** The values of [from, to). */
+    /** The values of [from, to) (a checkpoint's runs: copied a page at a time). */
     int[] range(long from, long to) {
         int[] out = new int[(int) (to - from)];
-        for (int i = 0; i < out.length; i++) {
-            out[i] = get(from + i);
+        for (int done = 0; done < out.length; ) {
+            long index = from + done;
+            int slot = (int) (index & (PAGE - 1));
+            int n = Math.min(out.length - done, PAGE - slot);
+            int[] page = pages.get(index >>> PAGE_SHIFT);
+            if (page == null) {
+                Arrays.fill(out, done, done + n, absent);
+            } else {
+                System.arraycopy(page, slot, out, done, n);
+            }
+            done += n;
         }
         return out;
     }

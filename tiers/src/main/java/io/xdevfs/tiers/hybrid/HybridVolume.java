@@ -178,11 +178,15 @@ public final class HybridVolume implements Volume {
 
     private void lastRelease(FileState s) throws IOException {
         if (s.unlinked) {
+            if (s.tier != Tier.HOT) { // a hot file (a WAL segment deleted while hot) has no cold object to count
+                countColdObjectGone(s.id);
+            }
             deleteObjects(s.id);
         }
     }
 
-    private void deleteObjects(long id) throws IOException {
+    /** The cold tier's gauges lose the object of {@code id}, if it has one. */
+    private void countColdObjectGone(long id) throws IOException {
         try {
             Stat cold = tier(Tier.COLD).getattr(ObjectNames.of(id));
             coldCount.left(cold.size, cold.blocks * 512);
@@ -191,6 +195,9 @@ public final class HybridVolume implements Volume {
                 throw e;
             }
         }
+    }
+
+    private void deleteObjects(long id) throws IOException {
         for (Tier t : Tier.values()) {
             ObjectNames.removeIfPresent(tier(t), ObjectNames.of(id));
             ObjectNames.removeIfPresent(tier(t), ObjectNames.part(id));

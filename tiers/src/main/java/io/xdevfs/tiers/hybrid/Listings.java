@@ -17,7 +17,7 @@ final class Listings {
         void accept(DirEntry entry) throws IOException;
     }
 
-    /** Every entry of {@code dir}, "." and ".." included, to {@code work}; its first failure ends the walk. */
+    /** Every entry the volume lists for {@code dir} to {@code work}; the work's first failure ends the walk. */
     static void each(Volume volume, String dir, EntryWork work) throws IOException {
         try {
             volume.readdir(dir, e -> {
