@@ -65,6 +65,13 @@ public abstract class ForwardingPosix implements Posix {
         return delegate.pwrite(fd, src, offset);
     }
 
+    /** The same system call as {@link #pwrite}: a seam that fails "pwrite" fails both. */
+    @Override
+    public int pwriteOnce(int fd, ByteBuffer src, long offset) throws PosixException {
+        before("pwrite");
+        return delegate.pwriteOnce(fd, src, offset);
+    }
+
     @Override
     public void writeMessage(int fd, ByteBuffer direct) throws PosixException {
         before("writeMessage");

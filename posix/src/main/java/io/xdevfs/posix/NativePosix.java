@@ -173,6 +173,27 @@ final class NativePosix implements Posix {
     }
 
     @Override
+    public int pwriteOnce(int fd, ByteBuffer src, long offset) throws PosixException {
+        if (!src.isDirect()) {
+            ByteBuffer direct = ByteBuffer.allocateDirect(src.remaining()).put(src.duplicate()).flip();
+            int n = pwriteOnce(fd, direct, offset);
+            src.position(src.position() + n);
+            return n;
+        }
+        long base = memory.getDirectBufferAddress(src);
+        while (true) {
+            long n = libc.pwrite(fd, base + src.position(), src.remaining(), offset);
+            if (n >= 0) {
+                src.position(src.position() + (int) n);
+                return (int) n;
+            }
+            if (runtime.getLastError() != Errno.EINTR) {
+                throw failure("pwrite", null);
+            }
+        }
+    }
+
+    @Override
     public void writeMessage(int fd, ByteBuffer direct) throws PosixException {
         long n = libc.write(fd, memory.getDirectBufferAddress(direct) + direct.position(), direct.remaining());
         if (n < 0) {

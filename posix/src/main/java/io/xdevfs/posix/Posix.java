@@ -47,6 +47,14 @@ public interface Posix {
     int pwrite(int fd, ByteBuffer src, long offset) throws PosixException;
 
     /**
+     * One pwrite(2) of {@code src} (retried only on EINTR): returns what the file took, which may be less
+     * than asked when the filesystem fills up partway; the error comes from the next call, as write(2)
+     * gives it to a program. For the writes a program asked for, whose answer must say how many of its
+     * bytes were stored.
+     */
+    int pwriteOnce(int fd, ByteBuffer src, long offset) throws PosixException;
+
+    /**
      * One write(2) of the whole buffer, for a device that takes a message whole or rejects it (a reply
      * on /dev/fuse): a partial write cannot happen there, and a retry would send a second message.
      */

@@ -18,8 +18,29 @@ public interface Content extends Closeable {
     /** Fills {@code dst} from {@code offset} until it is full or the file ends; returns bytes read. */
     int read(ByteBuffer dst, long offset) throws IOException;
 
-    /** Writes all of {@code src} at {@code offset} (at the end for an O_APPEND handle). */
+    /**
+     * Writes {@code src} at {@code offset} (at the end for an O_APPEND handle) and returns the bytes
+     * stored: all of them, or as write(2) does when the space runs out partway, the count of a prefix
+     * that is in the file (its error then comes from the next write). Throws when nothing was stored.
+     */
     int write(ByteBuffer src, long offset) throws IOException;
+
+    /**
+     * Writes all of {@code src} at {@code offset} or throws: for a copy or a format's own records,
+     * which a short write must never leave in part unnoticed. Not for an O_APPEND handle.
+     */
+    default void writeAll(ByteBuffer src, long offset) throws IOException {
+        int total = src.remaining();
+        int start = src.position();
+        for (int done = 0; done < total; ) {
+            int n = write(src.slice(start + done, total - done), offset + done); // a retry after a short write throws its error
+            if (n <= 0) {
+                throw new PosixException(Errno.EIO, "a write stored nothing", null);
+            }
+            done += n;
+        }
+        src.position(start + total);
+    }
 
     /** Returns only when the data (and with {@code dataOnly == false} the metadata) is durable. */
     void sync(boolean dataOnly) throws IOException;

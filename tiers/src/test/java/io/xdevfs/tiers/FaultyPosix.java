@@ -72,6 +72,8 @@ final class FaultyPosix extends ForwardingPosix {
     private final Map<Long, Mapping> mappings = new HashMap<>();
     private final Map<Key, FileState> files = new HashMap<>();
     private final List<Rule> rules = new ArrayList<>();
+    /** Descriptors whose writes fail, and with what: each had a torn {@link #pwriteOnce}. */
+    private final Map<Integer, Integer> full = new HashMap<>();
     private boolean dead;
     private int tearNextWrites;
     private int tearErrno = Errno.EIO;
@@ -92,7 +94,10 @@ final class FaultyPosix extends ForwardingPosix {
         return fail(call, errno, 0, 1);
     }
 
-    /** The next pwrite writes the first half of its bytes, then fails with EIO (a torn write the caller sees). */
+    /**
+     * The next pwrite writes the first half of its bytes, then fails with EIO (a torn write the caller
+     * sees); through {@link #pwriteOnce} the half is a short count and the next pwrite fails.
+     */
     synchronized void tearNextWrite() {
         tearNextWrite(Errno.EIO);
     }
@@ -118,6 +123,7 @@ final class FaultyPosix extends ForwardingPosix {
     synchronized void clearFaults() {
         rules.clear();
         tearNextWrites = 0;
+        full.clear();
     }
 
     @Override
@@ -179,6 +185,7 @@ final class FaultyPosix extends ForwardingPosix {
     @Override
     public synchronized void close(int fd) throws PosixException {
         before("close");
+        full.remove(fd);
         Open o = descriptors.remove(fd);
         if (o != null && o.key != null && !inUse(o.key) && delegate.fstat(fd).nlink == 0) {
             files.remove(o.key); // the inode is freed now, and its number may come back as another file
@@ -251,20 +258,49 @@ final class FaultyPosix extends ForwardingPosix {
         }
     }
 
+    /** After a torn {@link #pwriteOnce} the file's writes fail with the tear's errno until {@link #clearFaults}. */
+    private void refuseIfFull(int fd) throws PosixException {
+        Integer errno = full.get(fd);
+        if (errno != null) {
+            throw new PosixException(errno, "pwrite (after a short write, injected)", null);
+        }
+    }
+
+    /**
+     * One pwrite(2): a torn one stores the first half and says so (a short count), and later writes of
+     * that descriptor fail with the tear's errno, as a filled disk answers a program that writes the
+     * rest (other descriptors, another tier's files, still write).
+     */
+    @Override
+    public synchronized int pwriteOnce(int fd, ByteBuffer src, long offset) throws PosixException {
+        return write(fd, src, offset, true);
+    }
+
+    /** A torn one stores the first half and fails, as {@link Posix#pwrite}'s loop does when its second call fails. */
     @Override
     public synchronized int pwrite(int fd, ByteBuffer src, long offset) throws PosixException {
+        return write(fd, src, offset, false);
+    }
+
+    private int write(int fd, ByteBuffer src, long offset, boolean once) throws PosixException {
         before("pwrite");
+        refuseIfFull(fd);
         FileState f = stateOf(fd);
         byte[] bytes = new byte[src.remaining()];
         src.duplicate().get(bytes);
-        if (tearNextWrites > 0) {
+        if (tearNextWrites > 0 && (bytes.length > 1 || !once)) {
             tearNextWrites--;
             int half = bytes.length / 2;
             ByteBuffer part = src.duplicate();
             part.limit(part.position() + half);
             delegate.pwrite(fd, part, offset);
             changed(fd, f, new Write(offset, Arrays.copyOf(bytes, half)));
-            throw new PosixException(tearErrno, "pwrite (torn, injected)", null);
+            if (!once) {
+                throw new PosixException(tearErrno, "pwrite (torn, injected)", null);
+            }
+            src.position(src.position() + half);
+            full.put(fd, tearErrno);
+            return half;
         }
         int n = delegate.pwrite(fd, src, offset);
         changed(fd, f, new Write(offset, bytes));

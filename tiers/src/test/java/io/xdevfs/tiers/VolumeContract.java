@@ -416,7 +416,7 @@ abstract class VolumeContract {
             c.sync(false);
             faults.run();
             PosixException e = assertThrows(PosixException.class, () -> {
-                write(c, random(rnd, 200_000), 50_000);
+                c.writeAll(ByteBuffer.allocateDirect(200_000).put(random(rnd, 200_000)).flip(), 50_000); // as a program: the rest after a short write
                 c.sync(dataOnly);
             });
             assertEquals(errno, e.errno(), e.getMessage());
@@ -434,6 +434,44 @@ abstract class VolumeContract {
     void aFullDiskIsReportedAndLosesNothingSynced() throws Exception {
         failsAndKeeps(random(new Random(5), 80_000), () -> posix.fail("pwrite", Errno.ENOSPC, 0, 1000)
                 .fail("fallocate", Errno.ENOSPC, 0, 1000).fail("ftruncate", Errno.ENOSPC, 0, 1000), false, Errno.ENOSPC);
+    }
+
+    /**
+     * The disk fills up in the middle of a write: the write either stores nothing and fails with ENOSPC,
+     * or reports the prefix it stored (a short write, as write(2) does; the next write then fails), or,
+     * where another tier takes the rest, stores all. In every case the file holds exactly what the
+     * answers say: a write reported failed changed nothing, and the bytes after a short write's count
+     * are the old ones. (A write reported failed had left half of its bytes in place of the old ones.)
+     */
+    @Test
+    void aDiskFillingUpMidWriteStoresWhatItSaysItStored() throws Exception {
+        Random rnd = new Random(9);
+        byte[] old = random(rnd, 300_000);
+        byte[] next = random(rnd, 200_000);
+        int stored;
+        try (Content c = volume.create("/f", Flags.O_RDWR, 0644, null)) {
+            write(c, old, 0);
+            c.sync(false);
+            posix.tearNextWrite(Errno.ENOSPC);
+            try {
+                stored = c.write(ByteBuffer.allocateDirect(next.length).put(next).flip(), 50_000);
+                assertTrue(stored > 0 && stored <= next.length, "stored " + stored);
+            } catch (PosixException e) {
+                assertEquals(Errno.ENOSPC, e.errno(), e.getMessage());
+                stored = 0;
+            }
+            if (stored > 0 && stored < next.length) { // a short write: the next one meets the full disk
+                PosixException e = assertThrows(PosixException.class,
+                        () -> c.write(ByteBuffer.allocateDirect(next.length).put(next).flip(), 50_000 + next.length),
+                        "the next write finds the disk full");
+                assertEquals(Errno.ENOSPC, e.errno(), e.getMessage());
+            }
+            posix.clearFaults();
+            c.sync(false);
+        }
+        byte[] expected = old.clone();
+        System.arraycopy(next, 0, expected, 50_000, stored);
+        assertArrayEquals(expected, readWhole("/f"), "the file holds what the answers said (" + stored + " bytes stored)");
     }
 
     @Test

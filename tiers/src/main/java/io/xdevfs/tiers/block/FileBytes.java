@@ -138,11 +138,19 @@ final class FileBytes {
             if (at + total > MAX_FILE_SIZE) {
                 throw new PosixException(Errno.EFBIG, "write", null);
             }
-            while (src.hasRemaining()) {
-                int n = Math.min(src.remaining(), MAX_IO);
-                writePiece(f, src.slice(src.position(), n), at);
-                src.position(src.position() + n);
-                at += n;
+            int start = src.position();
+            try {
+                while (src.hasRemaining()) {
+                    int n = Math.min(src.remaining(), MAX_IO);
+                    writePiece(f, src.slice(src.position(), n), at);
+                    src.position(src.position() + n);
+                    at += n;
+                }
+            } catch (PosixException e) {
+                if (src.position() == start) {
+                    throw e;
+                }
+                return src.position() - start; // the device filled up after some pieces: a short write, as write(2) gives it
             }
             return total;
         } finally {

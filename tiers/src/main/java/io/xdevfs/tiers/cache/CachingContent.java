@@ -50,8 +50,9 @@ final class CachingContent implements Content {
         volume.begin(ino);
         long first = append ? 0 : offset / CachingVolume.BLOCK;
         long last = append ? Long.MAX_VALUE : (offset + Math.max(1, length) - 1) / CachingVolume.BLOCK;
+        int n = 0;
         try {
-            int n = delegate.write(src, offset);
+            n = delegate.write(src, offset);
             if (append) { // it landed at the end of the file, wherever that was: ask where
                 long end = delegate.size();
                 first = (end - n) / CachingVolume.BLOCK;
@@ -60,8 +61,8 @@ final class CachingContent implements Content {
             return n;
         } finally {
             volume.end(ino, first, last);
-            if (copy != null) {
-                publishWholeBlocks(copy, offset, before);
+            if (copy != null && n > 0) { // only the bytes the file took: none of a failed write, a prefix of a short one
+                publishWholeBlocks(copy.limit(copy.position() + n), offset, before);
             }
         }
     }

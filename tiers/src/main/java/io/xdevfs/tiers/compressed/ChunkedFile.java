@@ -311,18 +311,29 @@ final class ChunkedFile {
             ByteBuffer batch = buffer(WRITING, 3 * maxRecordLength());
             List<Built> built = new ArrayList<>(4);
             long pos = offset;
-            while (pos < end) {
-                long chunk = pos >>> shift;
-                int from = (int) (pos - (chunk << shift));
-                int n = (int) Math.min(end - pos, chunkSize - from);
-                if (batch.remaining() < maxRecordLength()) {
-                    flush(log, batch, built);
+            long stored = offset; // the batches flushed hold [offset, stored)
+            try {
+                while (pos < end) {
+                    long chunk = pos >>> shift;
+                    int from = (int) (pos - (chunk << shift));
+                    int n = (int) Math.min(end - pos, chunkSize - from);
+                    if (batch.remaining() < maxRecordLength()) {
+                        flush(log, batch, built);
+                        stored = pos;
+                    }
+                    ByteBuffer part = src.slice(src.position() + (int) (pos - offset), n);
+                    built.add(buildWrite(log, batch, chunk, from, part, Math.max(index.size(), pos + n)));
+                    pos += n;
                 }
-                ByteBuffer part = src.slice(src.position() + (int) (pos - offset), n);
-                built.add(buildWrite(log, batch, chunk, from, part, Math.max(index.size(), pos + n)));
-                pos += n;
+                flush(log, batch, built);
+            } catch (PosixException e) {
+                if (stored == offset) {
+                    throw e;
+                }
+                // The log filled up after some batches: a short write of what they hold, as write(2) gives it.
+                src.position(src.position() + (int) (stored - offset));
+                return (int) (stored - offset);
             }
-            flush(log, batch, built);
             src.position(src.position() + length);
             return length;
         } finally {
@@ -384,7 +395,7 @@ final class ChunkedFile {
         batch.flip();
         long base = start(log, batch.limit());
         zeroAhead(log, base + batch.limit());
-        log.write(batch, base);
+        log.writeAll(batch, base);
         logEnd = base + batch.limit();
         for (Built b : built) {
             index.apply(b.header(), base + b.at(), b.rawLength());
@@ -431,7 +442,7 @@ final class ChunkedFile {
         long from = Math.max(zeroedEnd, end);
         long to = (end + ZERO_AHEAD + 65535) & ~65535L;
         for (long at = from; at < to; at += ZERO_AHEAD) {
-            log.write(ZERO_BLOCK.duplicate().limit((int) Math.min(ZERO_AHEAD, to - at)), at);
+            log.writeAll(ZERO_BLOCK.duplicate().limit((int) Math.min(ZERO_AHEAD, to - at)), at);
         }
         zeroedEnd = to;
     }
@@ -555,7 +566,7 @@ final class ChunkedFile {
             long id = ThreadLocalRandom.current().nextLong() | 1;
             ByteBuffer head = ByteBuffer.allocateDirect(LogFormat.FILE_HEADER);
             LogFormat.putFileHeader(head, shift, id);
-            log.write(head.flip(), 0);
+            log.writeAll(head.flip(), 0);
             fileId = id;
             logEnd = LogFormat.FILE_HEADER;
         }

@@ -1,5 +1,6 @@
 package io.xdevfs.tiers.format;
 
+import io.xdevfs.posix.PosixException;
 import io.xdevfs.tiers.directory.BackingFile;
 
 import java.io.IOException;
@@ -80,9 +81,25 @@ final class DirectContent extends BackedContent {
         try {
             long size = aligned ? -1 : backing.size();
             long at = append ? size : offset;
+            int done = 0;
             while (src.hasRemaining()) {
                 long pieceEnd = Math.min(at + src.remaining(), floor(at) + buffers.capacity());
-                size = writePiece(src, at, pieceEnd, size);
+                int stored;
+                try {
+                    stored = writePiece(src, at, pieceEnd, size);
+                } catch (PosixException e) {
+                    if (done == 0) {
+                        throw e;
+                    }
+                    return done; // the backing filesystem filled up: a short write of what the pieces before stored
+                }
+                done += stored;
+                if (size >= 0) {
+                    size = Math.max(size, at + stored);
+                }
+                if (at + stored < pieceEnd) {
+                    return done; // filled up partway through this piece
+                }
                 at = pieceEnd;
             }
             return length;
@@ -93,10 +110,11 @@ final class DirectContent extends BackedContent {
 
     /**
      * Writes {@code [at, end)} of the file from {@code src} through one aligned transfer; the cover's
-     * edge blocks are read first where they hold file bytes. Returns the file size after (unknown,
-     * -1, when the piece is aligned: then the transfer itself sets it).
+     * edge blocks are read first where they hold file bytes. Returns how many of the caller's bytes
+     * the file took ({@code end - at} unless the backing filesystem filled up partway), and consumes
+     * them from {@code src}.
      */
-    private long writePiece(ByteBuffer src, long at, long end, long size) throws IOException {
+    private int writePiece(ByteBuffer src, long at, long end, long size) throws IOException {
         long start = floor(at);
         long stop = ceil(end);
         ByteBuffer buf = buffers.get().limit((int) (stop - start));
@@ -110,14 +128,17 @@ final class DirectContent extends BackedContent {
         }
         int length = (int) (end - at);
         buf.put(head, src, src.position(), length);
-        src.position(src.position() + length);
-        backing.write(buf.clear().limit((int) (stop - start)), start);
-        if (tail > 0 && stop > size) {
-            long newSize = Math.max(size, end);
-            backing.truncate(newSize); // the padding past the end of the file was never the caller's
-            return newSize;
+        buf.clear().limit((int) (stop - start));
+        int stored;
+        do { // a transfer that stored only the head's old bytes goes on from there: for more, or for the error
+            backing.write(buf, start + buf.position());
+            stored = Math.max(0, Math.min(buf.position() - head, length));
+        } while (stored == 0 && buf.hasRemaining());
+        src.position(src.position() + stored);
+        if (tail > 0 && stop > size && stored == length) {
+            backing.truncate(Math.max(size, end)); // the padding past the end of the file was never the caller's
         }
-        return size < 0 ? -1 : Math.max(size, end);
+        return stored;
     }
 
     /** Puts the block at {@code fileOffset} into {@code buf} at {@code at}: its bytes below {@code size}, zeros after. */

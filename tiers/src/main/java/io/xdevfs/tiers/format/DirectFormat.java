@@ -49,7 +49,8 @@ public final class DirectFormat implements ContentFormat {
     /**
      * Writes and reads one aligned block through an unnamed O_DIRECT file in the base directory, so
      * that a backing filesystem refusing O_DIRECT, or an alignment below the device's, fails the mount
-     * with the reason instead of every later write with EINVAL.
+     * with the reason instead of every later write with EINVAL. A filesystem too full for the block
+     * passes: the write tells nothing of O_DIRECT then, and the files already there must stay reachable.
      *
      * @return null when O_DIRECT works, else the reason
      */
@@ -69,6 +70,9 @@ public final class DirectFormat implements ContentFormat {
             posix.preadOnce(fd, block.clear().limit(alignment), 0);
             return null;
         } catch (PosixException e) {
+            if (e.errno() == Errno.ENOSPC || e.errno() == Errno.EDQUOT) {
+                return null; // a full filesystem says nothing of O_DIRECT, and must not keep its files from being mounted
+            }
             return e.errno() == Errno.EINVAL
                     ? "io_alignment " + alignment + " is not accepted for O_DIRECT here (EINVAL): use a multiple "
                     + "of the device's logical block size"

@@ -55,7 +55,11 @@ final class SparseContent extends BackedContent {
         }
     }
 
-    /** Caller holds this file's size lock. */
+    /**
+     * Caller holds this file's size lock. The range is stored in order, data pieces written and zero
+     * blocks punched, so when the backing filesystem fills up partway the bytes before the failed piece
+     * are stored and the answer is their count (a short write, {@link #shortWrite}).
+     */
     private int writeHoldingSizeLock(ByteBuffer src, long offset) throws IOException {
         int length = src.remaining();
         int start = src.position();
@@ -71,32 +75,67 @@ final class SparseContent extends BackedContent {
         long dataEnd = size; // the file's end after the data parts written so far
         long pos = firstBlock;
         boolean endsInHole = false;
-        while (pos < lastBlock) {
-            long zeroEnd = pos;
-            while (zeroEnd < lastBlock && isZero(src, start + (int) (zeroEnd - offset))) {
-                zeroEnd += block;
-            }
-            if (zeroEnd > pos) {
-                if (writeRange(src, start, offset, dataFrom, pos)) {
+        long storedTo = offset; // the bytes of [offset, storedTo) are in the file
+        try {
+            while (pos < lastBlock) {
+                long zeroEnd = pos;
+                while (zeroEnd < lastBlock && isZero(src, start + (int) (zeroEnd - offset))) {
+                    zeroEnd += block;
+                }
+                if (zeroEnd > pos) {
+                    storedTo = writeRange(src, start, offset, dataFrom, pos);
+                    if (storedTo < pos) {
+                        return shortWrite(src, start, offset, storedTo);
+                    }
                     dataEnd = Math.max(dataEnd, pos);
+                    if (pos < size) { // past the end of the file it is a hole already
+                        punchIfData(pos, Math.min(zeroEnd, size));
+                    }
+                    storedTo = zeroEnd;
+                    dataFrom = zeroEnd;
+                    endsInHole = zeroEnd == end;
+                    pos = zeroEnd;
+                } else {
+                    pos += block;
                 }
-                if (pos < size) { // past the end of the file it is a hole already
-                    punchIfData(pos, Math.min(zeroEnd, size));
-                }
-                dataFrom = zeroEnd;
-                endsInHole = zeroEnd == end;
-                pos = zeroEnd;
-            } else {
-                pos += block;
             }
+            storedTo = writeRange(src, start, offset, dataFrom, end);
+            if (storedTo < end) {
+                return shortWrite(src, start, offset, storedTo);
+            }
+        } catch (PosixException e) {
+            if (storedTo == offset) {
+                throw e; // nothing stored
+            }
+            return shortWrite(src, start, offset, storedTo);
         }
-        writeRange(src, start, offset, dataFrom, end);
         if (endsInHole && end > dataEnd) {
             // Safe only because every write and truncate of this file holds its size lock.
             backing.truncate(end);
         }
         src.position(start + length);
         return length;
+    }
+
+    /**
+     * The backing filesystem filled up partway: the bytes of [offset, to) are stored, and the answer
+     * is their count. Zero blocks stored as a hole past the end of the file count only once the size
+     * reaches them. Caller holds the size lock.
+     */
+    private int shortWrite(ByteBuffer src, int start, long offset, long to) throws IOException {
+        long size = backing.size();
+        if (size < to) {
+            try {
+                backing.truncate(to); // a hole: no space needed
+            } catch (PosixException e) {
+                to = Math.max(offset, size);
+                if (to == offset) {
+                    throw e;
+                }
+            }
+        }
+        src.position(start + (int) (to - offset));
+        return (int) (to - offset);
     }
 
     /**
@@ -126,13 +165,15 @@ final class SparseContent extends BackedContent {
         return src.slice(at, block).mismatch(zeros.duplicate()) == -1;
     }
 
-    /** Writes the bytes of the file range [from, to) that {@code src} holds; false when it is empty. */
-    private boolean writeRange(ByteBuffer src, int start, long fileOffset, long from, long to) throws IOException {
+    /**
+     * Writes the bytes of the file range [from, to) that {@code src} holds; returns where the stored
+     * bytes end: {@code to}, or less when the backing filesystem filled up (and it stored some).
+     */
+    private long writeRange(ByteBuffer src, int start, long fileOffset, long from, long to) throws IOException {
         if (to <= from) {
-            return false;
+            return to;
         }
-        backing.write(src.slice(start + (int) (from - fileOffset), (int) (to - from)), from);
-        return true;
+        return from + backing.write(src.slice(start + (int) (from - fileOffset), (int) (to - from)), from);
     }
 
     @Override

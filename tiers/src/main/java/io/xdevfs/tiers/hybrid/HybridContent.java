@@ -93,13 +93,25 @@ final class HybridContent implements Content {
 
     @Override
     public int write(ByteBuffer src, long offset) throws IOException {
-        int position = src.position();
+        int start = src.position();
+        int length = src.remaining();
+        int done = 0;
         Content c = enter();
         try {
-            return c.write(src, offset);
+            // A short write means the tier filled up partway: the rest is asked for at once, so that a full
+            // hot tier shows as the ENOSPC that moves the file, never as a short write to the caller.
+            while (done < length) {
+                done += c.write(src.slice(start + done, length - done), offset + done);
+            }
+            src.position(start + length);
+            return length;
         } catch (PosixException e) {
             if (e.errno() != Errno.ENOSPC || state.tier != Tier.HOT || state.passedThrough()) {
                 // passed through, the tiers share a filesystem (HybridVolume#passthrough): the cold one is full too
+                if (done > 0) {
+                    src.position(start + done);
+                    return done; // a short write, as write(2) gives it; the error comes with the next
+                }
                 throw e;
             }
         } finally {
@@ -107,7 +119,17 @@ final class HybridContent implements Content {
             gate.unlock();
             volume.stats.foreground();
         }
-        return writeAfterHotTierFull(src.position(position), offset);
+        int rest;
+        try {
+            rest = writeAfterHotTierFull(src.slice(start + done, length - done), offset + done);
+        } catch (IOException e) {
+            if (done == 0) {
+                throw e;
+            }
+            rest = 0; // the cold tier is full too: a short write of what the hot tier took
+        }
+        src.position(start + done + rest);
+        return done + rest;
     }
 
     /**
@@ -122,8 +144,8 @@ final class HybridContent implements Content {
             if ((flags & Flags.O_APPEND) == 0) {
                 return c.write(src, offset);
             }
-            // The failed append may have left part of its bytes: write them all again where the kernel put
-            // the write (its offset is the size before it), not after them.
+            // Where the kernel put the write (its offset is the size before it) past the bytes the hot tier
+            // took, not at the end of the copy: a failed write may have left more there than it reported.
             try (Content at = volume.tier(state.tier).open(ObjectNames.of(state.id), Flags.O_WRONLY)) {
                 return at.write(src, offset);
             }

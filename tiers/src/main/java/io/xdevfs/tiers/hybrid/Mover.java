@@ -211,7 +211,7 @@ final class Mover {
                 buffer.flip();
                 for (int at = 0; at < n; at += pieceSize) { // spaced by the work of each piece (compression)
                     int piece = Math.min(pieceSize, n - at);
-                    out.write(buffer.slice(at, piece), dataAt + at);
+                    out.writeAll(buffer.slice(at, piece), dataAt + at);
                     startWriteback(out);
                 }
                 copied += n;
