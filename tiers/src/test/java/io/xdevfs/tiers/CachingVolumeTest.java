@@ -18,6 +18,7 @@ import static io.xdevfs.tiers.CompressedContentTest.read;
 import static io.xdevfs.tiers.CompressedContentTest.write;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The read cache over a regular volume: every read matches a model, under any mix of changes. */
@@ -146,6 +147,33 @@ class CachingVolumeTest {
             }
         }
         assertTrue(calls.get() > 300, "the fault was injected");
+    }
+
+    /**
+     * With the write cache, a write publishes the whole blocks it wrote. A write that failed published
+     * them too (ENOSPC from the disk: the cache then served bytes the file never had), and a short one
+     * all of them; now only the blocks of the prefix the file took.
+     */
+    @Test
+    void onlyTheBytesAWriteStoredArePublished() throws Exception {
+        FaultyPosix posix = new FaultyPosix();
+        volume = Volumes.open(LocalConfig.defaults().withBaseDirectory(tmp.resolve("base"))
+                .withCache(new CacheSettings(true, true, 8 << 20, 0)), posix);
+        byte[] old = CompressedContentTest.text(new Random(2), 64 << 10);
+        byte[] next = CompressedContentTest.text(new Random(3), 64 << 10);
+        try (Content c = volume.create("/w", Flags.O_RDWR, 0644, null)) {
+            write(c, old, 0);
+            posix.fail("pwrite", io.xdevfs.posix.Errno.ENOSPC);
+            assertThrows(io.xdevfs.posix.PosixException.class, () -> write(c, next, 0));
+            assertArrayEquals(old, read(c, 0, old.length), "a failed write publishes nothing");
+            posix.tearNextWrite(io.xdevfs.posix.Errno.ENOSPC);
+            int stored = c.write(java.nio.ByteBuffer.wrap(next), 0);
+            assertEquals(next.length / 2, stored);
+            byte[] expected = old.clone();
+            System.arraycopy(next, 0, expected, 0, stored);
+            assertArrayEquals(expected, read(c, 0, old.length), "a short write publishes its prefix only");
+            posix.clearFaults();
+        }
     }
 
     @Test
