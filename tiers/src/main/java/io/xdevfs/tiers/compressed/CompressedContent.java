@@ -105,7 +105,9 @@ final class CompressedContent implements Content {
         ByteBuffer zeros = ByteBuffer.allocateDirect((int) Math.min(ZERO_PIECE, Math.max(0, end - offset)));
         for (long at = offset; at < end; at += zeros.capacity()) {
             zeros.clear().limit((int) Math.min(zeros.capacity(), end - at));
-            file.write(backing, zeros, at, false);
+            while (zeros.hasRemaining()) { // after a short write the rest fails with the log's error, never skipped
+                file.write(backing, zeros, at + zeros.position(), false);
+            }
         }
     }
 
