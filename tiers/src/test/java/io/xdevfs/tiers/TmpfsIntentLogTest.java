@@ -197,6 +197,41 @@ class TmpfsIntentLogTest {
     }
 
     /**
+     * The log's force fails (a disk full or failing for a moment): the sync does not answer EIO while a
+     * checkpoint can take its bytes, and the log works again from the segment that checkpoint started.
+     * Before, one failed force left every later fsync failing with EIO until the next mount. A force
+     * that fails again within the retry interval is EIO (a checkpoint copies the whole tier).
+     */
+    @Test
+    void aFailedLogWorksAgainOnceACheckpointCoversTheFailure() throws Exception {
+        Path base = Files.createDirectories(shm.resolve("base"));
+        FaultyPosix posix = new FaultyPosix();
+        volume = Volumes.open(LocalConfig.defaults().withBaseDirectory(base).withStorageType(StorageType.TMPFS)
+                .withTmpfs(settings(disk.resolve("backup"), disk.resolve("log"))), posix);
+        io.xdevfs.tiers.metrics.Metrics metrics = new io.xdevfs.tiers.metrics.Metrics(System::nanoTime);
+        volume.registerGauges(metrics);
+        try (Content c = volume.create("/wal", Flags.O_WRONLY, 0644, null)) {
+            c.write(ByteBuffer.wrap("one;".getBytes()), 0);
+            c.sync(true);
+            posix.fail("fsync", io.xdevfs.posix.Errno.EIO); // the next force of the log
+            c.write(ByteBuffer.wrap("two;".getBytes()), 4);
+            c.sync(true); // through a checkpoint
+            assertEquals(1L, metrics.gauges().get("intent_log_recoveries_total").longValue());
+            assertEquals(1L, metrics.gauges().get("intent_log_healthy").longValue());
+            volume.checkWritable();
+            c.write(ByteBuffer.wrap("three;".getBytes()), 8);
+            c.sync(true); // through the log again
+            assertEquals(describe(base), replayed(capture(0)), "the copy and the log after it replay into the tree");
+            posix.fail("fsync", io.xdevfs.posix.Errno.EIO);
+            c.write(ByteBuffer.wrap("four;".getBytes()), 14);
+            io.xdevfs.posix.PosixException e = org.junit.jupiter.api.Assertions.assertThrows(
+                    io.xdevfs.posix.PosixException.class, () -> c.sync(true), "a second failure within the retry interval");
+            assertEquals(io.xdevfs.posix.Errno.EIO, e.errno());
+            assertEquals(0L, metrics.gauges().get("intent_log_healthy").longValue());
+        }
+    }
+
+    /**
      * A file in the last copy is found by its id when a later sync's bytes are replayed, whatever bytes
      * its name and its directory's are (a name that is not UTF-8 was not found, and the synced bytes
      * were skipped as if the file had been unlinked).

@@ -77,6 +77,9 @@ public final class IntentLog implements Closeable {
     /** The leader while it waits for syncers (arrivals unpark it), else null. */
     private Thread gatherer;
     private IOException failure;
+    /** The failure known at the last {@link #cut}, and the segment it started. */
+    private IOException failureAtCut;
+    private long cutSegment = -1;
     private boolean spareWanted;
 
     private final LongAdder appends = new LongAdder();
@@ -84,6 +87,7 @@ public final class IntentLog implements Closeable {
     /** Forces whose leader waited for other syncers first. */
     private final LongAdder gathered = new LongAdder();
     private final LongAdder bytes = new LongAdder();
+    private final LongAdder recoveries = new LongAdder();
     private volatile long lastForceNanos;
 
     private record Queued(RecordType type, RecordBody body, long segment, long position, long sequence) {
@@ -239,22 +243,43 @@ public final class IntentLog implements Closeable {
         }
     }
 
-    /** Ends the current segment: what is appended from now on starts a new one, whose number is returned. */
+    /**
+     * Ends the current segment: what is appended from now on starts a new one, whose number is returned.
+     * Called inside a checkpoint's quiesced copy: a failure of the log known now is one that copy covers.
+     */
     public synchronized long cut() {
         if (position > 0) {
             segment++;
             position = 0;
         }
+        failureAtCut = failure;
+        cutSegment = segment;
         return segment;
     }
 
-    /** The segments below {@code first} are no longer needed (a checkpoint holds what they said). */
+    /**
+     * The segments below {@code first} are no longer needed (a checkpoint holds what they said). When
+     * the log had failed before that checkpoint's cut, the copy holds everything the failed records
+     * would have said, so the log works again from segment {@code first}: a disk that was full or
+     * failing for a while does not leave every later fsync failing until the next mount.
+     */
     public void trimBefore(long first) {
         synchronized (this) {
+            if (failure != null && failure == failureAtCut && first == cutSegment) {
+                failure = null;
+                forced = nextSequence - 1; // the records the failure dropped: the copy holds what they said
+                queuedBytes = 0;
+                recoveries.increment();
+            }
             firstLive = Math.max(firstLive, first);
             queue.add(new Trim(first)); // in order: the records queued before it are written first
         }
         leadIfIdle();
+    }
+
+    /** Times the log worked again after a failure, a checkpoint having covered what the failure lost. */
+    public long recoveries() {
+        return recoveries.sum();
     }
 
     /** Writes what is queued now unless a leader is at work (whose next turn will). */
@@ -366,6 +391,7 @@ public final class IntentLog implements Closeable {
         } catch (IOException | RuntimeException e) {
             failed = e instanceof IOException io ? io : new IOException(e);
             buffer.clear();
+            unforced = false; // its descriptor goes: a leader after a recovery starts with the next segment
             closeOpen();
         }
         bytes.add(written);

@@ -1,6 +1,8 @@
 package io.xdevfs.tiers.tmpfs;
 
+import io.xdevfs.posix.Errno;
 import io.xdevfs.posix.Flags;
+import io.xdevfs.posix.PosixException;
 import io.xdevfs.posix.Stat;
 import io.xdevfs.tiers.Content;
 import io.xdevfs.tiers.ForwardingVolume;
@@ -20,6 +22,7 @@ import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAccumulator;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.ReentrantLock;
@@ -59,6 +62,10 @@ public final class LoggedVolume extends ForwardingVolume implements TmpfsBackup.
     private volatile long lastCutEpoch;
     /** Set once, before the volume serves (the backup is made over the gated volume this one is inside). */
     private volatile TmpfsBackup checkpoints;
+    /** How often a sync may try a checkpoint to bring a failed log back. */
+    static final long RECOVERY_RETRY_NANOS = 5_000_000_000L;
+    /** When a sync last tried (System.nanoTime), 0 for never. */
+    private final AtomicLong lastRecoveryAttempt = new AtomicLong();
     private final LongAdder fullLogCheckpoints = new LongAdder();
     private final LongAccumulator maxFullLogWaitNanos = new LongAccumulator(Math::max, 0);
     private volatile long replayNanos;
@@ -243,7 +250,38 @@ public final class LoggedVolume extends ForwardingVolume implements TmpfsBackup.
     /** Directory entries are records: making them durable is forcing the log. */
     @Override
     public void syncDirectory(String path) throws IOException {
-        log.awaitForced(log.lastAppended());
+        long start = System.nanoTime();
+        try {
+            log.awaitForced(log.lastAppended());
+        } catch (PosixException e) {
+            recoverOrThrow(e, start);
+        }
+    }
+
+    /**
+     * A sync that the failed log answered EIO: a checkpoint whose copy began after the sync did holds
+     * everything the sync must make durable, and once it is current the log works again
+     * ({@link IntentLog#trimBefore}). Tried at most every {@link #RECOVERY_RETRY_NANOS} (a copy of the
+     * whole tier each time, while the disk may still be full); otherwise, or if the copy fails, the sync
+     * fails with the log's EIO.
+     */
+    private void recoverOrThrow(PosixException e, long syncStart) throws IOException {
+        TmpfsBackup backup = checkpoints;
+        long now = System.nanoTime();
+        long last = lastRecoveryAttempt.get();
+        if (e.errno() != Errno.EIO || log.failure() == null || backup == null
+                || (last != 0 && now - last < RECOVERY_RETRY_NANOS) || !lastRecoveryAttempt.compareAndSet(last, now)) {
+            throw e;
+        }
+        try {
+            backup.checkpointSince(syncStart);
+        } catch (IOException copyFailed) {
+            e.addSuppressed(copyFailed);
+            throw e;
+        }
+        if (log.failure() != null) {
+            throw e; // failed again while the copy ran
+        }
     }
 
     /** The tier takes writes and the log can force: both are probed. */
@@ -283,6 +321,7 @@ public final class LoggedVolume extends ForwardingVolume implements TmpfsBackup.
         metrics.gauge("intent_log_replayed_records", () -> replayedRecords);
         metrics.gauge("intent_log_replay_seconds", () -> replayNanos / 1e9);
         metrics.gauge("intent_log_healthy", () -> log.failure() == null ? 1 : 0);
+        metrics.gauge("intent_log_recoveries_total", log::recoveries);
     }
 
     // ---- checkpoints ----
@@ -354,9 +393,15 @@ public final class LoggedVolume extends ForwardingVolume implements TmpfsBackup.
         @Override
         public void sync(boolean dataOnly) throws IOException {
             long start = System.nanoTime();
-            long upTo = gate.change(this::collect);
-            if (upTo != NO_ROOM) {
-                log.awaitForced(upTo);
+            long upTo;
+            try {
+                upTo = gate.change(this::collect);
+                if (upTo != NO_ROOM) {
+                    log.awaitForced(upTo);
+                    return;
+                }
+            } catch (PosixException e) {
+                recoverOrThrow(e, start);
                 return;
             }
             checkpoints.checkpointSince(start);

@@ -60,6 +60,18 @@ public final class TmpfsBackup implements Closeable {
         return t;
     });
 
+    /** After a failed copy, requested ones and syncs wait this long for the next try, doubling up to the most. */
+    private static final long FIRST_BACKOFF_NANOS = 1_000_000_000L;
+    private static final long MAX_BACKOFF_NANOS = 30_000_000_000L;
+    /**
+     * The last copy's failure (null after a success), and when to try again: written by the copy (under
+     * this object's monitor), read without it, since a request must not wait for a copy under way.
+     */
+    private volatile IOException lastFailure;
+    private volatile long retryAt;
+    /** Guarded by this. */
+    private long backoffNanos;
+
     public TmpfsBackup(Posix posix, Path base, Path backupDirectory, GatedVolume gated, Consumer<String> notice,
                 Consumer<Exception> fault) {
         this.posix = posix;
@@ -75,8 +87,15 @@ public final class TmpfsBackup implements Closeable {
         this.log = log;
     }
 
-    /** Asks for a copy soon, in the background (a filling intent log); one request at a time. */
+    /**
+     * Asks for a copy soon, in the background (a filling intent log); one request at a time, and none
+     * while backing off after a failed copy: every sync of a filling log asks, and on a full disk each
+     * try copied until the disk refused, hundreds of times a second.
+     */
     void request() {
+        if (backingOff()) {
+            return;
+        }
         if (requested.compareAndSet(false, true)) {
             timer.execute(() -> {
                 try {
@@ -93,7 +112,31 @@ public final class TmpfsBackup implements Closeable {
     /** Returns once a copy whose quiesced moment came at or after {@code nanoTime} is current, taking one if needed. */
     synchronized void checkpointSince(long nanoTime) throws IOException {
         if (lastQuiescedAt - nanoTime < 0) {
+            if (backingOff()) {
+                throw new IOException("the last copy to " + dir + " failed less than " + backoffNanos / 1_000_000_000L
+                        + " s ago: " + lastFailure.getMessage(), lastFailure);
+            }
             snapshot();
+        }
+    }
+
+    /** Whether a copy failed and the back-off after it has not run out (the periodic copy tries anyway). */
+    private boolean backingOff() {
+        return lastFailure != null && System.nanoTime() - retryAt < 0;
+    }
+
+    /** Copies the tree now; the previous copy stays current until this one is complete and synced. */
+    public synchronized TreeCopy.Result snapshot() throws IOException {
+        try {
+            TreeCopy.Result r = copyNow();
+            lastFailure = null;
+            backoffNanos = 0;
+            return r;
+        } catch (IOException | RuntimeException e) {
+            backoffNanos = Math.min(MAX_BACKOFF_NANOS, Math.max(FIRST_BACKOFF_NANOS, 2 * backoffNanos));
+            retryAt = System.nanoTime() + backoffNanos;
+            lastFailure = e instanceof IOException io ? io : new IOException(e); // after retryAt: a reader seeing it sees that
+            throw e;
         }
     }
 
@@ -107,8 +150,7 @@ public final class TmpfsBackup implements Closeable {
         }, intervalSeconds, intervalSeconds, TimeUnit.SECONDS);
     }
 
-    /** Copies the tree now; the previous copy stays current until this one is complete and synced. */
-    public synchronized TreeCopy.Result snapshot() throws IOException {
+    private TreeCopy.Result copyNow() throws IOException {
         Path current = dir.resolve("current");
         Path next = dir.resolve("next");
         Files.createDirectories(dir);
