@@ -108,6 +108,40 @@ class TmpfsIT {
         }
     }
 
+    /**
+     * Backups that fail (an immutable backup directory here, a full disk in life) make health unhealthy
+     * with the reason and count in background_failures_total; they showed only in the daemon's log.
+     */
+    @Test
+    void failingBackupsMakeHealthSayWhy() throws Exception {
+        Path backup = TestDirs.create("xdevfs-backup-");
+        try (Mounted fs = Mounted.start(List.of("storage_type = tmpfs", "[tmpfs]", "auto_mount = true",
+                "backup_to_disk = true", "backup_interval_sec = 1", "backup_directory = " + backup))
+                .expectingFailuresWith("tmpfs backup to")) {
+            Files.writeString(fs.path("f"), "x");
+            awaitFile(backup.resolve("current/tree/f"));
+            assertEquals(0, IntentLogIT.cli("health", fs.mnt.toString()).exit());
+            Run.ok("chattr", "+i", backup.toString());
+            try {
+                Files.writeString(fs.path("g"), "y");
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+                Run health = IntentLogIT.cli("health", fs.mnt.toString());
+                while (health.exit() == 0 && System.nanoTime() < deadline) {
+                    Thread.sleep(300);
+                    health = IntentLogIT.cli("health", fs.mnt.toString());
+                }
+                assertEquals(1, health.exit(), health.output());
+                assertTrue(health.output().contains("own work") && health.output().contains("tmpfs backup to"),
+                        health.output());
+                assertTrue(HybridIT.stats(fs).matches("(?s).*background_failures_total\\s+[1-9].*"), HybridIT.stats(fs));
+            } finally {
+                Run.ok("chattr", "-i", backup.toString());
+            }
+        } finally {
+            Run.ok("rm", "-rf", backup.toString());
+        }
+    }
+
     private static void awaitFile(Path p) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
         while (!Files.exists(p)) {

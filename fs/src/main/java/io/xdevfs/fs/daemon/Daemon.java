@@ -81,7 +81,11 @@ public final class Daemon {
     }
 
     public int run() throws InterruptedException {
-        Volumes.onBackgroundFault(e -> Log.warn("background work failed: " + e.getMessage()));
+        BackgroundFaults background = new BackgroundFaults();
+        Volumes.onBackgroundFault(e -> {
+            Log.warn("background work failed: " + e.getMessage());
+            background.record(e);
+        });
         Volumes.onNotice(Log::info);
         Volumes.onCacheFault(e -> Log.warn("block cache switched off after a fault (reads go to the backing "
                 + "store from now on): " + e));
@@ -94,7 +98,10 @@ public final class Daemon {
         }
         Metrics metrics = monitoringConfig.enableMetrics() ? new Metrics(System::nanoTime) : null;
         Volume volume = metrics == null ? opened : metered(opened, metrics);
-        HealthCheck health = new HealthCheck(volume, metrics);
+        HealthCheck health = new HealthCheck(volume, metrics, background);
+        if (metrics != null) {
+            metrics.gauge("background_failures_total", background::count);
+        }
         monitoring = new Monitoring(monitoringConfig, metrics, health);
         try {
             monitoring.start();

@@ -28,12 +28,16 @@ public final class HealthCheck {
 
     private final Volume volume;
     private final Metrics metrics;
+    private final BackgroundFaults background;
     private long faultsAtLastCheck;
+    private long backgroundAtLastCheck;
 
-    HealthCheck(Volume volume, Metrics metrics) {
+    HealthCheck(Volume volume, Metrics metrics, BackgroundFaults background) {
         this.volume = volume;
         this.metrics = metrics;
+        this.background = background;
         this.faultsAtLastCheck = metrics == null ? 0 : metrics.errors();
+        this.backgroundAtLastCheck = background.count();
     }
 
     private static String describe(Exception e) {
@@ -66,6 +70,12 @@ public final class HealthCheck {
             }
             faultsAtLastCheck = faults;
         }
+        long failed = background.count();
+        if (failed > backgroundAtLastCheck) {
+            reasons.add((failed - backgroundAtLastCheck) + " failures of the daemon's own work (backups, compaction, "
+                    + "migration) since the previous check, the last: " + background.last());
+        }
+        backgroundAtLastCheck = failed;
         return new Verdict(reasons.isEmpty(), List.copyOf(reasons));
     }
 }
