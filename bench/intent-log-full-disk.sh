@@ -6,6 +6,7 @@
 # unmounted; after the remount every acknowledged byte must be there. Prints when fsyncs failed, how
 # many checkpoint copies failed, and what the remount found. Needs root (loop device, mounts).
 #   DISK=400M FILL_AT=2 FREE_AT=4 KILL_AT=9 BENCH_DIR=/var/tmp/xdevfs-logfull bench/intent-log-full-disk.sh
+#   HYBRID=1   the same tmpfs as a hybrid's hot tier (lz4-compressed cold tier on the small disk)
 set -euo pipefail
 here=$(cd "$(dirname "$(readlink -f "$0")")" && pwd)
 repo=$(dirname "$here")
@@ -21,14 +22,17 @@ cleanup() {
 trap cleanup EXIT
 cleanup
 rm -rf "$work"
-mkdir -p "$work"/{mnt,base,disk}
+mkdir -p "$work"/{mnt,base,disk,names}
 truncate -s "${DISK:-400M}" "$work/disk.img"
 mkfs.ext4 -q -F "$work/disk.img"
 mount -o loop "$work/disk.img" "$work/disk"
-cat > "$work/xdevfs.ini" <<INI
-[local]
-base_directory = $work/base
-storage_type = tmpfs
+if [ -n "${HYBRID:-}" ]; then
+  printf '[local]\nbase_directory = %s\nstorage_type = hybrid\ncompression_type = lz4\n[hybrid]\nhot_storage_type = tmpfs\nhot_directory = %s\ncold_storage_type = compressed\ncold_directory = %s\ncold_timeout_sec = 3600\n' \
+    "$work/names" "$work/base" "$work/disk/cold" > "$work/xdevfs.ini"
+else
+  printf '[local]\nbase_directory = %s\nstorage_type = tmpfs\n' "$work/base" > "$work/xdevfs.ini"
+fi
+cat >> "$work/xdevfs.ini" <<INI
 [tmpfs]
 auto_mount = true
 tmpfs_size = 512M
