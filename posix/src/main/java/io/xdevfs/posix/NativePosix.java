@@ -156,18 +156,9 @@ final class NativePosix implements Posix {
             ByteBuffer direct = ByteBuffer.allocateDirect(src.remaining()).put(src).flip();
             return pwrite(fd, direct, offset);
         }
-        long base = memory.getDirectBufferAddress(src);
         int total = 0;
         while (src.hasRemaining()) {
-            long n = libc.pwrite(fd, base + src.position(), src.remaining(), offset + total);
-            if (n < 0) {
-                if (runtime.getLastError() == Errno.EINTR) {
-                    continue;
-                }
-                throw failure("pwrite", null);
-            }
-            src.position(src.position() + (int) n);
-            total += (int) n;
+            total += pwriteOnce(fd, src, offset + total);
         }
         return total;
     }

@@ -98,6 +98,7 @@ final class HybridContent implements Content {
         int done = 0;
         Content c = enter();
         try {
+            done = c.write(src, offset);
             // A short write means the tier filled up partway: the rest is asked for at once, so that a full
             // hot tier shows as the ENOSPC that moves the file, never as a short write to the caller.
             while (done < length) {
