@@ -344,6 +344,18 @@ public abstract class ForwardingPosix implements Posix {
     }
 
     @Override
+    public int flistxattr(int fd, ByteBuffer list) throws PosixException {
+        before("flistxattr");
+        return delegate.flistxattr(fd, list);
+    }
+
+    @Override
+    public void fremovexattr(int fd, String name) throws PosixException {
+        before("fremovexattr");
+        delegate.fremovexattr(fd, name);
+    }
+
+    @Override
     public int umask(int mask) {
         return delegate.umask(mask);
     }

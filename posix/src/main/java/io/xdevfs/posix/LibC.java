@@ -59,6 +59,10 @@ public interface LibC {
     long fgetxattr(int fd, String name, long value, long size);
 
     int fsetxattr(int fd, String name, long value, long size, int flags);
+
+    long flistxattr(int fd, long list, long size);
+
+    int fremovexattr(int fd, String name);
     Pointer fdopendir(int fd);
     Pointer readdir(Pointer dir);
     int closedir(Pointer dir);

@@ -596,6 +596,17 @@ final class NativePosix implements Posix {
         check(libc.lremovexattr(path, name), "removexattr", name);
     }
 
+    @Override
+    public int flistxattr(int fd, ByteBuffer list) throws PosixException {
+        long addr = list.capacity() == 0 ? 0 : memory.getDirectBufferAddress(list) + list.position();
+        return length(libc.flistxattr(fd, addr, list.remaining()), "listxattr", null);
+    }
+
+    @Override
+    public void fremovexattr(int fd, String name) throws PosixException {
+        check(libc.fremovexattr(fd, name), "removexattr", name);
+    }
+
     // ---- process ------------------------------------------------------------------------------
 
     @Override

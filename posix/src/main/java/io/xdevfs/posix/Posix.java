@@ -208,6 +208,11 @@ public interface Posix {
 
     void lremovexattr(String path, String name) throws PosixException;
 
+    /** listxattr(2) of an open file; with an empty {@code list}, returns the size the list needs. */
+    int flistxattr(int fd, ByteBuffer list) throws PosixException;
+
+    void fremovexattr(int fd, String name) throws PosixException;
+
     int umask(int mask);
 
     int geteuid();

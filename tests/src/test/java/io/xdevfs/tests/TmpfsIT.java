@@ -56,6 +56,28 @@ class TmpfsIT {
     }
 
     /**
+     * Regression: a mount refused for its intent log directory (a file there) had already mounted the
+     * tmpfs it was to use, and left it mounted. The directories are checked before the tmpfs is mounted.
+     */
+    @Test
+    void aMountRefusedForItsLogDirectoryLeavesNoTmpfsBehind() throws Exception {
+        Path root = TestDirs.create();
+        Files.createDirectories(root.resolve("mnt"));
+        Files.writeString(root.resolve("log"), "a file where the log directory should be");
+        Files.write(root.resolve("x.ini"), List.of("[local]", "base_directory = " + root.resolve("base"),
+                "storage_type = tmpfs", "[tmpfs]", "auto_mount = true", "tmpfs_size = 16M", "backup_to_disk = true",
+                "backup_directory = " + root.resolve("backup"), "intent_log_directory = " + root.resolve("log")));
+        List<String> cmd = new ArrayList<>(Mounted.javaCommand());
+        cmd.addAll(List.of("mount", "--foreground", "--config", root.resolve("x.ini").toString(),
+                root.resolve("mnt").toString()));
+        Run r = Run.in(null, cmd);
+        assertEquals(1, r.exit());
+        assertTrue(r.output().contains("exists and is not a directory"), r.output());
+        assertEquals(1, Run.of("findmnt", "-n", "--mountpoint", root.resolve("base").toString()).exit(),
+                "a tmpfs was left on the base directory");
+    }
+
+    /**
      * Periodic backups survive kill -9 plus the tmpfs going away (a reboot); the copy at clean unmount
      * holds the last change even with an interval too long to have run.
      */

@@ -90,6 +90,19 @@ public interface Content extends Closeable {
     }
 
     /**
+     * getxattr(2) of this open file, named or not: the value's length, and with a zero-capacity
+     * {@code value} only the length it needs.
+     */
+    default int getxattr(String name, ByteBuffer value) throws IOException {
+        throw new PosixException(Errno.EOPNOTSUPP, "getxattr through a handle", name);
+    }
+
+    /** listxattr(2) of this open file, named or not, as {@link #getxattr} answers. */
+    default int listxattr(ByteBuffer names) throws IOException {
+        throw new PosixException(Errno.EOPNOTSUPP, "listxattr through a handle", null);
+    }
+
+    /**
      * {@link #attributes} for the reply to the open that returned this content, called before any
      * other call on it: a content that has them from its open answers without asking the file again.
      */

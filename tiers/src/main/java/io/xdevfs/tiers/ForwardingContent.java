@@ -68,6 +68,16 @@ public abstract class ForwardingContent implements Content {
     }
 
     @Override
+    public int getxattr(String name, ByteBuffer value) throws IOException {
+        return content.getxattr(name, value);
+    }
+
+    @Override
+    public int listxattr(ByteBuffer names) throws IOException {
+        return content.listxattr(names);
+    }
+
+    @Override
     public void close() throws IOException {
         content.close();
     }

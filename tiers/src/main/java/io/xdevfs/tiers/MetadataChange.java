@@ -3,8 +3,9 @@ package io.xdevfs.tiers;
 import io.xdevfs.tiers.metrics.Op;
 
 /**
- * A change of an open file's metadata through its handle (fchmod, fchown, futimens), which also works
- * after the file lost its last name. One type, so that every decorator forwards one method.
+ * A change of an open file's metadata through its handle (fchmod, fchown, futimens, fsetxattr,
+ * fremovexattr), which also works after the file lost its last name. One type, so that every decorator
+ * forwards one method.
  */
 public sealed interface MetadataChange {
     /** chmod: the permission bits (07777). */
@@ -28,6 +29,22 @@ public sealed interface MetadataChange {
         @Override
         public Op op() {
             return Op.UTIMENS;
+        }
+    }
+
+    /** setxattr: {@code flags} XATTR_CREATE or XATTR_REPLACE, or 0. */
+    record SetXattr(String name, byte[] value, int flags) implements MetadataChange {
+        @Override
+        public Op op() {
+            return Op.XATTR;
+        }
+    }
+
+    /** removexattr. */
+    record RemoveXattr(String name) implements MetadataChange {
+        @Override
+        public Op op() {
+            return Op.XATTR;
         }
     }
 

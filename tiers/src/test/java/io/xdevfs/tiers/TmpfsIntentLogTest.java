@@ -316,6 +316,24 @@ class TmpfsIntentLogTest {
         assertEquals(110, Files.size(into.resolve("stamped")));
     }
 
+    /** Attributes set and removed through a handle are records too (FSETXATTR, FREMOVEXATTR), replayed by file id. */
+    @Test
+    void extendedAttributesSetThroughAHandleAreReplayed() throws Exception {
+        Path base = Files.createDirectories(shm.resolve("base"));
+        volume = open(base);
+        try (Content c = volume.create("/tagged", Flags.O_WRONLY, 0644, null)) {
+            c.write(ByteBuffer.wrap(new byte[100]), 0);
+            c.changeMetadata(new MetadataChange.SetXattr("user.kept", new byte[] {'k'}, 0));
+            c.changeMetadata(new MetadataChange.SetXattr("user.dropped", new byte[] {'d'}, 0));
+            c.changeMetadata(new MetadataChange.RemoveXattr("user.dropped"));
+            c.sync(false);
+        }
+        Path into = replayedInto(capture(0));
+        java.nio.file.attribute.UserDefinedFileAttributeView view = Files.getFileAttributeView(into.resolve("tagged"),
+                java.nio.file.attribute.UserDefinedFileAttributeView.class);
+        assertEquals(List.of("kept"), view.list().stream().filter(n -> !n.startsWith("xdevfs.")).toList()); // the id is ours
+    }
+
     /** The backup and the log as they are on disk now (a machine that stops here has exactly these). */
     private Path capture(int n) throws IOException {
         Path point = disk.resolve("points/" + n);

@@ -232,6 +232,43 @@ abstract class VolumeContract {
         }
     }
 
+    /** fsetxattr, fgetxattr, flistxattr and fremovexattr through the handle of a file that lost its name. */
+    @Test
+    void anUnlinkedOpenFileKeepsItsExtendedAttributesThroughItsHandle() throws Exception {
+        try (Content c = volume.create("/x", Flags.O_RDWR, 0600, null)) {
+            volume.setxattr("/x", "user.named", ByteBuffer.allocateDirect(1).put((byte) 'a').flip(), 0);
+            volume.unlink("/x");
+            c.changeMetadata(new MetadataChange.SetXattr("user.after", new byte[] {'b', 'c'}, 0));
+            assertEquals(2, c.getxattr("user.after", ByteBuffer.allocateDirect(0)));
+            ByteBuffer value = ByteBuffer.allocateDirect(8);
+            assertEquals(2, c.getxattr("user.after", value));
+            assertEquals('c', value.get(1));
+            assertErrno(Errno.ERANGE, () -> c.getxattr("user.after", ByteBuffer.allocateDirect(1)));
+            assertEquals(List.of("user.after", "user.named"), xattrNames(c));
+            assertErrno(Errno.EEXIST, () -> c.changeMetadata(new MetadataChange.SetXattr("user.named", new byte[1],
+                    Flags.XATTR_CREATE)));
+            assertErrno(Errno.ENODATA, () -> c.changeMetadata(new MetadataChange.SetXattr("user.none", new byte[1],
+                    Flags.XATTR_REPLACE)));
+            c.changeMetadata(new MetadataChange.RemoveXattr("user.named"));
+            assertErrno(Errno.ENODATA, () -> c.getxattr("user.named", ByteBuffer.allocateDirect(8)));
+            assertErrno(Errno.ENODATA, () -> c.changeMetadata(new MetadataChange.RemoveXattr("user.named")));
+            assertEquals(List.of("user.after"), xattrNames(c));
+        }
+    }
+
+    private static List<String> xattrNames(Content c) throws IOException {
+        ByteBuffer list = ByteBuffer.allocateDirect(c.listxattr(ByteBuffer.allocateDirect(0)));
+        byte[] bytes = new byte[c.listxattr(list)];
+        list.get(bytes);
+        List<String> names = new ArrayList<>();
+        for (String n : new String(bytes, java.nio.charset.StandardCharsets.ISO_8859_1).split("\0")) {
+            if (!n.isEmpty()) {
+                names.add(n);
+            }
+        }
+        return names.stream().sorted().toList();
+    }
+
     @Test
     void modesTimesAndOwnersAreKept() throws Exception {
         try (Content c = volume.create("/m", Flags.O_WRONLY, 0640, null)) {

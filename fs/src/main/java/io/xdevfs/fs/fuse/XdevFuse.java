@@ -8,6 +8,7 @@ import io.xdevfs.fs.session.InitReply;
 import io.xdevfs.fs.session.KillPrivileges;
 import io.xdevfs.fs.session.LargeRequestChannel;
 import io.xdevfs.fs.session.LseekRequests;
+import io.xdevfs.fs.session.NamelessFiles;
 import io.xdevfs.fs.session.OpenNodes;
 import io.xdevfs.fs.session.OpenedAttributes;
 import io.xdevfs.fs.session.PassthroughOpens;
@@ -176,12 +177,13 @@ public final class XdevFuse extends FuseStubFS {
      */
     public int serve(String mountPoint, List<String> fuseArgs, Runnable onMounted) {
         this.onMounted = onMounted;
-        LseekRequests lseek = new LseekRequests(handles);
+        LseekRequests lseek = new LseekRequests(handles, asks.writebackCache());
         WriteRequests writes = new WriteRequests(handles);
         sync = new SyncRequests(handles, syncThreads);
         releases = new ReleaseRequests(handles, passthrough, Posix.get());
         ControlXattrs c = control;
         controlRequests = xattrs && c != null ? new ControlRequests(ControlXattrs.READABLE, c::get) : null;
+        NamelessFiles namelessFiles = new NamelessFiles(openNodes, handles, xattrs);
         LargeRequestChannel.RequestHook both = new LargeRequestChannel.RequestHook() {
             @Override
             public boolean answer(int fd, long address, int length) {
@@ -200,7 +202,8 @@ public final class XdevFuse extends FuseStubFS {
                         || writes.answer(fd, address, length)
                         || sync.answer(fd, address, length) || releases.answer(fd, address, length)
                         || lseek.answer(fd, address, length)
-                        || (controlRequests != null && controlRequests.answer(fd, address, length));
+                        || (controlRequests != null && controlRequests.answer(fd, address, length))
+                        || namelessFiles.answer(fd, address, length);
             }
 
             @Override
@@ -217,6 +220,11 @@ public final class XdevFuse extends FuseStubFS {
                 if (attributeTimeouts != null) {
                     attributeTimeouts.replying(iov, count);
                 }
+            }
+
+            @Override
+            public boolean replaceReply(int fd, long iov, int count) {
+                return openNodes.replaceReply(fd, iov, count);
             }
 
             @Override

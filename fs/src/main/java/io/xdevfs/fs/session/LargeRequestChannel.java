@@ -72,6 +72,14 @@ public final class LargeRequestChannel {
         default void replying(long iov, int count) {
         }
 
+        /**
+         * After {@link #replying}: true when the hook has answered the request on {@code fd} itself instead,
+         * so that libfuse's reply is not sent.
+         */
+        default boolean replaceReply(int fd, long iov, int count) {
+            return false;
+        }
+
         /** What the INIT reply asks of the kernel beyond large requests. */
         default InitReply.Asks asks() {
             return InitReply.Asks.NOTHING;
@@ -159,13 +167,16 @@ public final class LargeRequestChannel {
     }
 
     /**
-     * The hook sees the reply, then libfuse's own send writes it. libfuse's "no reply" (FORGET's) is a
+     * The hook sees the reply, then libfuse's own send writes it, unless the hook answered instead. libfuse's "no reply" (FORGET's) is a
      * send of no iovec at all, with a null array: not shown to the hook.
      */
     private int replySend(long channel, long iov, long count) {
         try {
             if (iov != 0 && count > 0) {
                 hook.replying(iov, (int) count);
+                if (hook.replaceReply(fd, iov, (int) count)) {
+                    return 0;
+                }
             }
         } catch (Throwable t) {
             Log.error("looking at a reply failed; it is sent unchanged", t);

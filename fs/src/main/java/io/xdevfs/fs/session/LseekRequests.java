@@ -11,6 +11,11 @@ import io.xdevfs.posix.Errno;
  * request names the open handle, so the answer comes from that file's
  * {@link io.xdevfs.tiers.Content#seek}: the backing file's own holes for the types whose bytes are the
  * backing file's, "all data" for compressed files.
+ *
+ * <p>Not with the writeback cache: the kernel sends FUSE_LSEEK without first writing its dirty pages,
+ * so the daemon's file may be shorter than the program's (SEEK_DATA and SEEK_HOLE answered ENXIO before
+ * the end the program sees) or have holes where the kernel holds data (a sparse copy would skip them).
+ * Answered ENOSYS there, the kernel stops asking and answers from its own size: everything is data.
  */
 public final class LseekRequests implements LargeRequestChannel.RequestHook {
     static final int FUSE_LSEEK = 46;
@@ -21,9 +26,11 @@ public final class LseekRequests implements LargeRequestChannel.RequestHook {
 
     private final Handles handles;
     private final MemoryIO memory = MemoryIO.getInstance();
+    private final boolean writebackCache;
 
-    public LseekRequests(Handles handles) {
+    public LseekRequests(Handles handles, boolean writebackCache) {
         this.handles = handles;
+        this.writebackCache = writebackCache;
     }
 
     @Override
@@ -32,6 +39,10 @@ public final class LseekRequests implements LargeRequestChannel.RequestHook {
             return false;
         }
         long unique = LargeRequestChannel.unique(address);
+        if (writebackCache) {
+            KernelReply.error(fd, unique, Errno.ENOSYS);
+            return true;
+        }
         long fh = memory.getLong(address + LargeRequestChannel.IN_HEADER);
         long offset = memory.getLong(address + LargeRequestChannel.IN_HEADER + 8);
         int whence = memory.getInt(address + LargeRequestChannel.IN_HEADER + 16);

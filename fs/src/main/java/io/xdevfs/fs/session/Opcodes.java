@@ -15,6 +15,7 @@ final class Opcodes {
     static final int OPEN = 14;
     static final int READ = 15;
     static final int WRITE = 16;
+    static final int STATFS = 17;
     static final int RELEASE = 18;
     static final int FSYNC = 20;
     static final int SETXATTR = 21;

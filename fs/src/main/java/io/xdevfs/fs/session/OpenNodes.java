@@ -3,6 +3,8 @@ package io.xdevfs.fs.session;
 import com.kenai.jffi.MemoryIO;
 import io.xdevfs.fs.fuse.Errors;
 import io.xdevfs.fs.fuse.Handles;
+import io.xdevfs.posix.Errno;
+import io.xdevfs.posix.Stat;
 import io.xdevfs.tiers.Content;
 import io.xdevfs.tiers.MetadataChange;
 
@@ -32,6 +34,12 @@ import static io.xdevfs.fs.session.Opcodes.WRITE;
  * (st_nlink 0 once unlinked, as ext4 says). A SETATTR of mode, owner or times of a file without a
  * name, which libfuse2 would look up by name even with a handle, it answers itself through the handle.
  *
+ * <p>With the writeback cache the kernel writes a file's ctime back itself right after an UNLINK or a
+ * RENAME over it (a SETATTR of the times alone); when that file is open nowhere it has neither a handle
+ * nor, in libfuse2, a name, and libfuse's ENOENT was kept by the kernel as a write-back error of the
+ * whole mount (the next syncfs(2) failed). The file is gone, so there is nothing to set: that answer is
+ * replaced by success, with attributes of a deleted regular file that the kernel keeps for no time.
+ *
  * <p>Requests are edited in place before libfuse reads them. Thread-safe.
  */
 public final class OpenNodes implements LargeRequestChannel.RequestHook {
@@ -41,6 +49,11 @@ public final class OpenNodes implements LargeRequestChannel.RequestHook {
     private static final int FATTR_FH = 1 << 6;
     private static final int FATTR_SIZE = 1 << 3;
     private static final int FATTR_KILL_SUIDGID = 1 << 11;
+    private static final int FATTR_LOCKOWNER = 1 << 9;
+    private static final int FATTR_CTIME = 1 << 10;
+    /** What the kernel's own write-back of a file's times sets: mtime and ctime, maybe naming a handle. */
+    private static final int TIMES_WRITTEN_BACK = SetattrIn.FATTR_MTIME | FATTR_CTIME | FATTR_FH | FATTR_LOCKOWNER;
+    private static final int S_IFREG = 0100000;
     /** sizeof(struct fuse_setattr_in), sizeof(struct fuse_attr_out). */
     private static final int SETATTR_IN = 88;
     private static final int ATTR_OUT = 104;
@@ -60,6 +73,8 @@ public final class OpenNodes implements LargeRequestChannel.RequestHook {
     private final Handles handles;
     /** The unique id of the CREATE this thread processes, until its reply; 0 for none. */
     private final ThreadSlots<long[]> creating = new ThreadSlots<>(() -> new long[1]);
+    /** A times write-back this thread passed to libfuse: {unique, mtime s, ns, ctime s, ns}; unique 0 for none. */
+    private final ThreadSlots<long[]> timesWrittenBack = new ThreadSlots<>(() -> new long[5]);
 
     public OpenNodes(Handles handles) {
         this.handles = handles;
@@ -85,7 +100,14 @@ public final class OpenNodes implements LargeRequestChannel.RequestHook {
             }
             case GETATTR -> addHandle(address, length, node, FUSE_GETATTR_FH);
             case SETATTR -> {
-                return length >= BODY + SETATTR_IN && answerUnnamedSetattr(fd, address, node);
+                if (length < BODY + SETATTR_IN) {
+                    return false;
+                }
+                if (answerUnnamedSetattr(fd, address, node)) {
+                    return true;
+                }
+                noteTimesWrittenBack(address);
+                return false;
             }
             default -> {
                 // not ours to look at
@@ -148,6 +170,46 @@ public final class OpenNodes implements LargeRequestChannel.RequestHook {
         return true;
     }
 
+    private void noteTimesWrittenBack(long address) {
+        int valid = memory.getInt(address + BODY);
+        long[] slot = timesWrittenBack.get();
+        if ((valid & ~TIMES_WRITTEN_BACK) != 0 || (valid & (SetattrIn.FATTR_MTIME | FATTR_CTIME)) == 0) {
+            slot[0] = 0;
+            return;
+        }
+        slot[0] = memory.getLong(address + 8);
+        slot[1] = memory.getLong(address + BODY + 40);
+        slot[2] = memory.getInt(address + BODY + 60) & 0xffffffffL;
+        slot[3] = memory.getLong(address + BODY + 48);
+        slot[4] = memory.getInt(address + BODY + 64) & 0xffffffffL;
+    }
+
+    /** A times write-back that libfuse failed for want of a name: answered as done (see the class comment). */
+    @Override
+    public boolean replaceReply(int fd, long iov, int count) {
+        long[] slot = timesWrittenBack.get();
+        long unique = slot[0];
+        if (unique == 0) {
+            return false;
+        }
+        slot[0] = 0;
+        long header = memory.getAddress(iov);
+        int error = memory.getInt(header + 4);
+        if (memory.getLong(header + 8) != unique || (error != -Errno.ENOENT && error != -Errno.ESTALE)) {
+            return false;
+        }
+        Stat gone = new Stat();
+        gone.mode = S_IFREG;
+        gone.mtimeSec = slot[1];
+        gone.mtimeNsec = slot[2];
+        gone.ctimeSec = slot[3];
+        gone.ctimeNsec = slot[4];
+        ByteBuffer reply = KernelReply.body(ATTR_OUT);
+        SetattrIn.putAttrOut(reply, gone);
+        KernelReply.send(fd, unique, reply);
+        return true;
+    }
+
     /** A created file's node and handle, from libfuse's CREATE reply (header, then entry_out + open_out). */
     @Override
     public void replying(long iov, int count) {
@@ -178,7 +240,7 @@ public final class OpenNodes implements LargeRequestChannel.RequestHook {
     }
 
     /** A handle open on the node, or null. */
-    private Long anyHandle(long node) {
+    Long anyHandle(long node) {
         Set<Long> open = handlesOfNode.get(node);
         if (open != null) {
             for (Long fh : open) {

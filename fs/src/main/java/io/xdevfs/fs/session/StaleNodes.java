@@ -38,8 +38,8 @@ import static io.xdevfs.fs.session.Opcodes.SETXATTR;
  * <p>An exchange (renameat2 RENAME_EXCHANGE, {@link RenameFlags}) leaves a node without a name in
  * libfuse2 too, the second file under the first name, until the kernel forgets that name right after
  * the answer: a request that reaches the node in between is walked again the same way. (The extended
- * attribute calls on a descriptor, f*xattr, send the same requests as those on a path and have no walk
- * again: on a file with no name left in libfuse2 they see ESTALE where they saw ENOENT.)
+ * attribute calls on a descriptor, f*xattr, send the same requests as those on a path: a file that was
+ * unlinked while open is answered through its handle by {@link NamelessFiles} before this.)
  *
  * <p>libfuse answers a request from the thread that processes it, so the request and its reply meet
  * in a per-thread slot, as in {@link PassthroughOpens}. Thread-safe.

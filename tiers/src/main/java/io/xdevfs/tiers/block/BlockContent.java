@@ -131,6 +131,16 @@ final class BlockContent implements BackingFile {
     }
 
     @Override
+    public int getxattr(String name, ByteBuffer value) throws IOException {
+        return volume.read(() -> volume.getxattr(inode, name, value));
+    }
+
+    @Override
+    public int listxattr(ByteBuffer names) throws IOException {
+        return volume.read(() -> volume.listxattr(inode, names));
+    }
+
+    @Override
     public void close() throws IOException {
         if (closed.compareAndSet(false, true)) {
             volume.released(inode);

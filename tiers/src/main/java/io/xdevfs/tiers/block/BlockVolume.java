@@ -180,7 +180,7 @@ public final class BlockVolume implements Volume {
         }
     }
 
-    private <T> T read(Op<T> op) throws IOException {
+    <T> T read(Op<T> op) throws IOException {
         synchronized (state) {
             return op.run();
         }
@@ -671,7 +671,7 @@ public final class BlockVolume implements Volume {
         change(() -> changeMetadata(lookup(path), new MetadataChange.Times(atimeSec, atimeNsec, mtimeSec, mtimeNsec)));
     }
 
-    /** chmod, chown or utimens of {@code f}, by name or through a handle; under {@link #change}. */
+    /** chmod, chown, utimens, setxattr or removexattr of {@code f}, by name or through a handle; under {@link #change}. */
     Void changeMetadata(Inode f, MetadataChange change) throws IOException {
         long[] t = now();
         if (change instanceof MetadataChange.Mode m) {
@@ -687,6 +687,10 @@ public final class BlockVolume implements Volume {
                 c.uid = o.uid() == -1 ? c.uid : o.uid();
                 c.gid = o.gid() == -1 ? c.gid : o.gid();
             }));
+        } else if (change instanceof MetadataChange.SetXattr x) {
+            setxattr(f, x);
+        } else if (change instanceof MetadataChange.RemoveXattr x) {
+            removexattr(f, x.name());
         } else if (change instanceof MetadataChange.Times times) {
             commit(changed(f, t, c -> {
                 if (times.atimeNsec() != Flags.UTIME_OMIT) {
@@ -763,64 +767,71 @@ public final class BlockVolume implements Volume {
 
     @Override
     public int getxattr(String path, String name, ByteBuffer value) throws IOException {
-        return read(() -> {
-            byte[] v = lookup(path).xattrs.get(name);
-            if (v == null) {
-                throw new PosixException(Errno.ENODATA, "getxattr", path);
-            }
-            return XattrReplies.answer(v, value, "getxattr", path);
-        });
+        return read(() -> getxattr(lookup(path), name, value));
+    }
+
+    /** getxattr of {@code f}, by name or through a handle; under {@link #read}. */
+    int getxattr(Inode f, String name, ByteBuffer value) throws PosixException {
+        byte[] v = f.xattrs.get(name);
+        if (v == null) {
+            throw new PosixException(Errno.ENODATA, "getxattr", name);
+        }
+        return XattrReplies.answer(v, value, "getxattr", name);
     }
 
     @Override
     public void setxattr(String path, String name, ByteBuffer value, int flags) throws IOException {
         byte[] v = new byte[value.remaining()];
         value.get(v);
-        change(() -> {
-            Inode f = lookup(path);
-            boolean exists = f.xattrs.containsKey(name);
-            if ((flags & Flags.XATTR_CREATE) != 0 && exists) {
-                throw new PosixException(Errno.EEXIST, "setxattr", path);
+        change(() -> changeMetadata(lookup(path), new MetadataChange.SetXattr(name, v, flags)));
+    }
+
+    private void setxattr(Inode f, MetadataChange.SetXattr x) throws IOException {
+        String name = x.name();
+        boolean exists = f.xattrs.containsKey(name);
+        if ((x.flags() & Flags.XATTR_CREATE) != 0 && exists) {
+            throw new PosixException(Errno.EEXIST, "setxattr", name);
+        }
+        if ((x.flags() & Flags.XATTR_REPLACE) != 0 && !exists) {
+            throw new PosixException(Errno.ENODATA, "setxattr", name);
+        }
+        if (name.equals(AccessAcl.NAME)) {
+            AccessAcl acl = AccessAcl.parse(x.value());
+            if (acl == null) {
+                throw new PosixException(Errno.EINVAL, "setxattr", name);
             }
-            if ((flags & Flags.XATTR_REPLACE) != 0 && !exists) {
-                throw new PosixException(Errno.ENODATA, "setxattr", path);
-            }
-            if (name.equals(AccessAcl.NAME)) {
-                AccessAcl acl = AccessAcl.parse(v);
-                if (acl == null) {
-                    throw new PosixException(Errno.EINVAL, "setxattr " + name, path);
-                }
-                Change.Attributes mode = changed(f, now(), c -> c.mode = (c.mode & ~0777) | acl.permissions());
-                commit(new Change.Xattr(f.id, name, acl.equivalentToMode() ? null : v), mode);
-                return null;
-            }
-            commit(new Change.Xattr(f.id, name, v), changed(f, now(), c -> { }));
-            return null;
-        });
+            Change.Attributes mode = changed(f, now(), c -> c.mode = (c.mode & ~0777) | acl.permissions());
+            commit(new Change.Xattr(f.id, name, acl.equivalentToMode() ? null : x.value()), mode);
+            return;
+        }
+        commit(new Change.Xattr(f.id, name, x.value()), changed(f, now(), c -> { }));
     }
 
     @Override
     public int listxattr(String path, ByteBuffer names) throws IOException {
-        return read(() -> {
-            java.io.ByteArrayOutputStream list = new java.io.ByteArrayOutputStream();
-            for (String n : lookup(path).xattrs.keySet()) {
-                list.writeBytes(Names.bytes(n));
-                list.write(0);
-            }
-            return XattrReplies.answer(list.toByteArray(), names, "listxattr", path);
-        });
+        return read(() -> listxattr(lookup(path), names));
+    }
+
+    /** listxattr of {@code f}, by name or through a handle; under {@link #read}. */
+    int listxattr(Inode f, ByteBuffer names) throws PosixException {
+        java.io.ByteArrayOutputStream list = new java.io.ByteArrayOutputStream();
+        for (String n : f.xattrs.keySet()) {
+            list.writeBytes(Names.bytes(n));
+            list.write(0);
+        }
+        return XattrReplies.answer(list.toByteArray(), names, "listxattr", null);
     }
 
     @Override
     public void removexattr(String path, String name) throws IOException {
-        change(() -> {
-            Inode f = lookup(path);
-            if (!f.xattrs.containsKey(name)) {
-                throw new PosixException(Errno.ENODATA, "removexattr", path);
-            }
-            commit(new Change.Xattr(f.id, name, null), changed(f, now(), c -> { }));
-            return null;
-        });
+        change(() -> changeMetadata(lookup(path), new MetadataChange.RemoveXattr(name)));
+    }
+
+    private void removexattr(Inode f, String name) throws IOException {
+        if (!f.xattrs.containsKey(name)) {
+            throw new PosixException(Errno.ENODATA, "removexattr", name);
+        }
+        commit(new Change.Xattr(f.id, name, null), changed(f, now(), c -> { }));
     }
 
     /** Journals the root's attributes unchanged and flushes: the device takes writes now. */

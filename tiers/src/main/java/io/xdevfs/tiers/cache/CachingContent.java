@@ -116,6 +116,16 @@ final class CachingContent implements Content {
     }
 
     @Override
+    public int getxattr(String name, ByteBuffer value) throws IOException {
+        return delegate.getxattr(name, value);
+    }
+
+    @Override
+    public int listxattr(ByteBuffer names) throws IOException {
+        return delegate.listxattr(names);
+    }
+
+    @Override
     public void allocate(int mode, long offset, long length) throws IOException {
         // Growing the size or punching a hole changes what reads return: drop from the range on.
         volume.change(ino, offset / CachingVolume.BLOCK, Long.MAX_VALUE, () -> {

@@ -89,6 +89,16 @@ final class CompressedContent implements Content {
     }
 
     @Override
+    public int getxattr(String name, ByteBuffer value) throws IOException {
+        return backing.getxattr(name, value);
+    }
+
+    @Override
+    public int listxattr(ByteBuffer names) throws IOException {
+        return backing.listxattr(names);
+    }
+
+    @Override
     public void allocate(int mode, long offset, long length) throws IOException {
         boolean keepSize = (mode & Flags.FALLOC_FL_KEEP_SIZE) != 0;
         int kind = mode & ~Flags.FALLOC_FL_KEEP_SIZE;

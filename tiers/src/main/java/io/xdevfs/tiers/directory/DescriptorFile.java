@@ -270,7 +270,28 @@ public abstract sealed class DescriptorFile implements BackingFile {
             posix.fchown(fd(), o.uid(), o.gid());
         } else if (change instanceof MetadataChange.Times t) {
             posix.futimens(fd(), t.atimeSec(), t.atimeNsec(), t.mtimeSec(), t.mtimeNsec());
+        } else if (change instanceof MetadataChange.SetXattr x) {
+            FileIds.requireNotOurs(x.name());
+            posix.fsetxattr(fd(), x.name(), ByteBuffer.allocateDirect(x.value().length).put(x.value()).flip(), x.flags());
+        } else if (change instanceof MetadataChange.RemoveXattr x) {
+            FileIds.requireNotOurs(x.name());
+            posix.fremovexattr(fd(), x.name());
         }
+    }
+
+    /** As {@link DirectoryVolume#getxattr} by name: xdevfs's own attributes are not there for anyone. */
+    @Override
+    public int getxattr(String name, ByteBuffer value) throws IOException {
+        if (FileIds.isOurs(name)) {
+            throw new PosixException(Errno.ENODATA, "getxattr", name);
+        }
+        return posix.fgetxattr(fd(), name, value);
+    }
+
+    @Override
+    public int listxattr(ByteBuffer names) throws IOException {
+        int fd = fd();
+        return FileIds.listWithoutOurs(names, all -> posix.flistxattr(fd, all), "a handle");
     }
 
     /** The backing file's own holes: the filesystem below knows them exactly. */

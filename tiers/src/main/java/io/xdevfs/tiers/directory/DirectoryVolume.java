@@ -418,40 +418,23 @@ public final class DirectoryVolume implements Volume {
 
     @Override
     public void setxattr(String path, String name, ByteBuffer value, int flags) throws IOException {
-        requireNotOurs(name);
+        FileIds.requireNotOurs(name);
         try (BaseDirectory.Located at = base.locate(path)) {
             posix.lsetxattr(at.procPath(), name, value, flags);
         }
     }
 
-    /** The names xdevfs keeps its file ids in are no one else's to set or remove. */
-    private static void requireNotOurs(String name) throws PosixException {
-        if (FileIds.isOurs(name)) {
-            throw new PosixException(Errno.EPERM, "reserved attribute", name);
-        }
-    }
-
-    /** The backing list without xdevfs's own names: read whole, filtered, then sized or copied for the caller. */
     @Override
     public int listxattr(String path, ByteBuffer names) throws IOException {
         try (BaseDirectory.Located at = base.locate(path)) {
             String p = at.procPath();
-            ByteBuffer all = ByteBuffer.allocateDirect(Math.max(1, posix.llistxattr(p, ByteBuffer.allocateDirect(0))));
-            int length = FileIds.hide(all, posix.llistxattr(p, all));
-            if (names.capacity() == 0) {
-                return length;
-            }
-            if (length > names.remaining()) {
-                throw new PosixException(Errno.ERANGE, "listxattr", path);
-            }
-            names.duplicate().put(all.limit(length));
-            return length;
+            return FileIds.listWithoutOurs(names, all -> posix.llistxattr(p, all), path);
         }
     }
 
     @Override
     public void removexattr(String path, String name) throws IOException {
-        requireNotOurs(name);
+        FileIds.requireNotOurs(name);
         try (BaseDirectory.Located at = base.locate(path)) {
             posix.lremovexattr(at.procPath(), name);
         }

@@ -284,6 +284,35 @@ public final class FileIds {
         }
     }
 
+    /** The names xdevfs keeps its file ids in are no one else's to set or remove. */
+    static void requireNotOurs(String name) throws PosixException {
+        if (isOurs(name)) {
+            throw new PosixException(Errno.EPERM, "reserved attribute", name);
+        }
+    }
+
+    /** listxattr(2) or flistxattr(2) into the buffer given, or its size with an empty one. */
+    interface Lister {
+        int list(ByteBuffer names) throws PosixException;
+    }
+
+    /**
+     * A file's attribute names without xdevfs's own: read whole, filtered, then sized or copied for
+     * the caller ({@code names} empty: only the length), ERANGE where they do not fit.
+     */
+    static int listWithoutOurs(ByteBuffer names, Lister lister, String what) throws PosixException {
+        ByteBuffer all = ByteBuffer.allocateDirect(Math.max(1, lister.list(ByteBuffer.allocateDirect(0))));
+        int length = hide(all, lister.list(all));
+        if (names.capacity() == 0) {
+            return length;
+        }
+        if (length > names.remaining()) {
+            throw new PosixException(Errno.ERANGE, "listxattr", what);
+        }
+        names.duplicate().put(all.limit(length));
+        return length;
+    }
+
     /** The names of {@code list} (a listxattr result of {@code length} bytes) without xdevfs's own, compacted; the new length. */
     static int hide(ByteBuffer list, int length) {
         byte[] all = new byte[length];

@@ -139,6 +139,16 @@ final class HeldContent implements Content {
     }
 
     @Override
+    public int getxattr(String name, ByteBuffer value) throws IOException {
+        return held(() -> content.getxattr(name, value));
+    }
+
+    @Override
+    public int listxattr(ByteBuffer names) throws IOException {
+        return held(() -> content.listxattr(names));
+    }
+
+    @Override
     public long seek(long offset, boolean data) throws IOException {
         return held(() -> content.seek(offset, data));
     }

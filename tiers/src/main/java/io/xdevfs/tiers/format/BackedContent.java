@@ -6,6 +6,7 @@ import io.xdevfs.tiers.MetadataChange;
 import io.xdevfs.tiers.directory.BackingFile;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 
 /**
  * A format's content over a backing file whose bytes, holes and metadata are the file's: what the
@@ -31,6 +32,16 @@ abstract class BackedContent implements Content {
     @Override
     public void changeMetadata(MetadataChange change) throws IOException {
         backing.changeMetadata(change);
+    }
+
+    @Override
+    public int getxattr(String name, ByteBuffer value) throws IOException {
+        return backing.getxattr(name, value);
+    }
+
+    @Override
+    public int listxattr(ByteBuffer names) throws IOException {
+        return backing.listxattr(names);
     }
 
     @Override

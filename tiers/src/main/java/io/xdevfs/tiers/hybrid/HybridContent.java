@@ -257,14 +257,32 @@ final class HybridContent implements Content {
 
     @Override
     public void changeMetadata(MetadataChange change) throws IOException {
+        if (change instanceof MetadataChange.SetXattr x) {
+            HybridVolume.requireNotTiers(x.name());
+        } else if (change instanceof MetadataChange.RemoveXattr x) {
+            HybridVolume.requireNotTiers(x.name());
+        }
         if (!(change instanceof MetadataChange.Times)) {
-            stub.changeMetadata(change);
+            stub.changeMetadata(change); // the stub keeps the file's attributes, as by name
             return;
         }
         held(true, c -> {
             c.changeMetadata(change);
             return null;
         });
+    }
+
+    @Override
+    public int getxattr(String name, ByteBuffer value) throws IOException {
+        if (name.startsWith(io.xdevfs.tiers.directory.FileIds.COMPOSED_PREFIX)) {
+            throw new PosixException(Errno.ENODATA, "getxattr", name);
+        }
+        return stub.getxattr(name, value);
+    }
+
+    @Override
+    public int listxattr(ByteBuffer names) throws IOException {
+        return stub.listxattr(names);
     }
 
     @Override

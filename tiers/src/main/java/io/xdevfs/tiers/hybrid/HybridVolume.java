@@ -538,7 +538,7 @@ public final class HybridVolume implements Volume {
     }
 
     /** The tiers' own records are xdevfs's, like file ids: no user sets them, on a stub or anywhere. */
-    private static void requireNotTiers(String name) throws PosixException {
+    static void requireNotTiers(String name) throws PosixException {
         if (name.startsWith(io.xdevfs.tiers.directory.FileIds.COMPOSED_PREFIX)) {
             throw new PosixException(Errno.EPERM, "reserved attribute", name);
         }

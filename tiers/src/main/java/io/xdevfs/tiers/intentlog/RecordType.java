@@ -45,7 +45,11 @@ public enum RecordType {
     /** id, uid, gid. */
     FCHOWN(24),
     /** id, atime sec/nsec, mtime sec/nsec (resolved). */
-    FUTIMENS(25);
+    FUTIMENS(25),
+    /** id, name, value, flags: fsetxattr. */
+    FSETXATTR(26),
+    /** id, name: fremovexattr. */
+    FREMOVEXATTR(27);
 
     final int code;
 

@@ -85,13 +85,20 @@ public final class Replay {
                 case CHOWN -> posix.lchownat(base, rel(in.getString()), in.getInt(), in.getInt());
                 case UTIMENS -> posix.lutimensat(base, rel(in.getString()), in.getLong(), in.getLong(), in.getLong(),
                         in.getLong());
-                case SETXATTR -> {
-                    String p = abs(in.getString());
-                    String name = in.getString();
-                    ByteBuffer value = direct(in.getBytes());
-                    posix.lsetxattr(p, name, value, in.getInt() & ~(Flags.XATTR_CREATE | Flags.XATTR_REPLACE));
-                }
+                case SETXATTR -> setxattr(abs(in.getString()), in);
                 case REMOVEXATTR -> posix.lremovexattr(abs(in.getString()), in.getString());
+                case FSETXATTR -> {
+                    String p = byId(in.getLong());
+                    if (p != null) {
+                        setxattr(abs(p), in);
+                    }
+                }
+                case FREMOVEXATTR -> {
+                    String p = byId(in.getLong());
+                    if (p != null) {
+                        posix.lremovexattr(abs(p), in.getString());
+                    }
+                }
                 case DATA -> data(r, in);
                 case FTRUNCATE -> {
                     String p = byId(in.getLong());
@@ -136,6 +143,13 @@ public final class Replay {
                         + e.getMessage());
             }
         }
+    }
+
+    /** The rest of a SETXATTR or FSETXATTR record (name, value, flags), set again whether or not the name is there. */
+    private void setxattr(String path, RecordBody.Reader in) throws IOException {
+        String name = in.getString();
+        ByteBuffer value = direct(in.getBytes());
+        posix.lsetxattr(path, name, value, in.getInt() & ~(Flags.XATTR_CREATE | Flags.XATTR_REPLACE));
     }
 
     private void create(RecordBody.Reader in) throws IOException {

@@ -60,6 +60,16 @@ final class MeteredContent implements Content {
     }
 
     @Override
+    public int getxattr(String name, ByteBuffer value) throws IOException {
+        return metering.time(Op.XATTR, path, () -> delegate.getxattr(name, value));
+    }
+
+    @Override
+    public int listxattr(ByteBuffer names) throws IOException {
+        return metering.time(Op.XATTR, path, () -> delegate.listxattr(names));
+    }
+
+    @Override
     public boolean mayHaveNoName() {
         return delegate.mayHaveNoName();
     }

@@ -494,6 +494,11 @@ public final class LoggedVolume extends ForwardingVolume implements TmpfsBackup.
                 Stat st = content.attributes();
                 if (change instanceof MetadataChange.Mode) {
                     append(RecordType.FCHMOD, body().putLong(id).putInt(st.mode & 07777));
+                } else if (change instanceof MetadataChange.SetXattr x) {
+                    append(RecordType.FSETXATTR, body().putLong(id).putString(x.name())
+                            .putBytes(ByteBuffer.wrap(x.value())).putInt(x.flags()));
+                } else if (change instanceof MetadataChange.RemoveXattr x) {
+                    append(RecordType.FREMOVEXATTR, body().putLong(id).putString(x.name()));
                 } else if (change instanceof MetadataChange.Owner) {
                     append(RecordType.FCHOWN, owned(body().putLong(id), st));
                 } else {
@@ -501,6 +506,16 @@ public final class LoggedVolume extends ForwardingVolume implements TmpfsBackup.
                     modifiedAt(id, st);
                 }
             });
+        }
+
+        @Override
+        public int getxattr(String name, ByteBuffer value) throws IOException {
+            return content.getxattr(name, value);
+        }
+
+        @Override
+        public int listxattr(ByteBuffer names) throws IOException {
+            return content.listxattr(names);
         }
 
         @Override

@@ -28,18 +28,30 @@ public final class TmpfsDurability {
         static final Recovered NOTHING = new Recovered(-1, 0, 0);
     }
 
-    /** Before the volume opens (its file ids count on from the restored files'): the last copy and the log. */
-    public static Recovered restore(Posix posix, Path base, TmpfsSettings tmpfs, Consumer<String> notice)
-            throws VolumeException {
+    /**
+     * The backup and log directories are usable (owned, the log's on a persistent filesystem): before a
+     * tmpfs is mounted for the base, so that a mount refused for them leaves none behind.
+     */
+    public static void check(Posix posix, TmpfsSettings tmpfs) throws VolumeException {
         if (tmpfs.backupToDisk()) {
             OwnFiles.requireOwnDirectory(tmpfs.backupDirectory(), "backup_directory");
         }
         if (tmpfs.intentLog()) {
             OwnFiles.requireOwnDirectory(tmpfs.intentLogDirectory(), "intent_log_directory");
+            try {
+                requirePersistent(posix, tmpfs.intentLogDirectory());
+            } catch (IOException e) {
+                throw new VolumeException("intent_log_directory " + tmpfs.intentLogDirectory() + ": " + e);
+            }
         }
+    }
+
+    /** Before the volume opens (its file ids count on from the restored files'): the last copy and the log. */
+    public static Recovered restore(Posix posix, Path base, TmpfsSettings tmpfs, Consumer<String> notice)
+            throws VolumeException {
+        check(posix, tmpfs);
         try {
             if (tmpfs.intentLog()) {
-                requirePersistent(posix, tmpfs.intentLogDirectory());
                 return IntentLogRecovery.recover(posix, base, tmpfs, notice);
             }
             if (tmpfs.backupToDisk()) {
