@@ -2,7 +2,7 @@
 # Installs the system packages xdevfs needs, if they are missing.
 #   install-deps.sh runtime   libfuse2 (libfuse2t64 on Debian 13) and fuse3 (fusermount3, mount.fuse3)
 #   install-deps.sh build     a JDK and Maven, to build the jar from a checkout
-#   install-deps.sh test      runtime + a JDK and Maven, fio, bindfs, python3, attr, sqlite3, procps, losetup and
+#   install-deps.sh test      runtime + a JDK and Maven, fio, bindfs, python3, attr, sqlite3, stress-ng, procps, losetup and
 #                             mkfs.ext4 (loop devices for the block type) for the tests
 # As root it installs with apt-get; otherwise it prints one line naming what is missing and exits 1.
 # Never installs Debian's "fuse" package: it would remove fuse3.
@@ -25,6 +25,7 @@ if [ "$what" = test ]; then
   [ -x /usr/bin/python3 ] || missing+=(python3)
   command -v setfattr >/dev/null 2>&1 || missing+=(attr)
   command -v sqlite3 >/dev/null 2>&1 || missing+=(sqlite3)
+  command -v stress-ng >/dev/null 2>&1 || missing+=(stress-ng)
   command -v runuser >/dev/null 2>&1 || missing+=(util-linux)
   command -v pgrep >/dev/null 2>&1 || missing+=(procps)
   command -v losetup >/dev/null 2>&1 || missing+=(mount) # loop devices for storage_type = block

@@ -4,6 +4,7 @@ import org.junit.jupiter.api.Test;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -36,6 +37,36 @@ class RealProgramsIT extends OneMountPerClass {
                 Run.ok("bash", "-c", "cd " + fs.path("tree") + " && find . -printf '%p %m %y\\n' | sort"),
                 "names, modes and types survive cp -a");
         Run.ok("rm", "-rf", src.toString());
+    }
+
+    /**
+     * stress-ng's verifying filesystem stressors, side by side for two seconds: seeks over holes, hole
+     * punching, verified writes and reads, renames, directory entries, fallocate, file mappings and
+     * extended attributes of open (and unlinked) files. Running them on every type found the defects
+     * of 2026-12-06 in docs/semantics.md (f*xattr and fstatfs of unlinked files, SEEK_DATA and syncfs
+     * with the writeback cache).
+     */
+    @Test
+    void stressNgFilesystemStressorsPass() throws Exception {
+        Path dir = Files.createDirectories(fs.path("stress-ng"));
+        List<String> cmd = new java.util.ArrayList<>(List.of("stress-ng", "--temp-path", dir.toString(), "--timeout", "2s",
+                "--verify", "--seek", "1", "--fpunch", "1", "--hdd", "1", "--hdd-bytes", "8m", "--rename", "1",
+                "--dentry", "1", "--fallocate", "1", "--fallocate-bytes", "8m", "--mmap", "1", "--mmap-file",
+                "--mmap-bytes", "4m"));
+        if (xattrs()) {
+            cmd.addAll(List.of("--xattr", "1"));
+        }
+        Run r = Run.in(dir, cmd);
+        assertEquals(0, r.exit(), r.output());
+        assertFalse(r.output().contains("fail:"), r.output());
+        try (java.util.stream.Stream<Path> left = Files.list(dir)) {
+            assertEquals(List.of(), left.map(p -> p.getFileName().toString()).toList(), "stress-ng left files");
+        }
+    }
+
+    /** Whether the mount has extended attributes (enable_xattr). */
+    boolean xattrs() {
+        return true;
     }
 
     @Test
