@@ -7,6 +7,7 @@
 #   ROUNDS=5 FILES=5000 bench/metadata.sh
 #   FS=ext4        an ext4 with a journal on a loop device (mkfs defaults) instead of the tmpfs
 #   OLD_JAR=/tmp/old/fs/target/xdevfs.jar   also "xdevfs-old", an earlier build (see bench/compare-builds.sh)
+#   OLD_JAVA_OPTS, NEW_JAVA_OPTS   XDEVFS_JAVA_OPTS for "xdevfs-old" and "xdevfs" (OLD_JAR may be this build)
 #   BENCH_DIR=/var/tmp/xdevfs-metadata
 set -euo pipefail
 here=$(cd "$(dirname "$(readlink -f "$0")")" && pwd)
@@ -36,12 +37,13 @@ fi
 mkdir -p "$work/fs"/{native,bindfs-backing,bindfs,xdevfs,xdevfs-base}
 bindfs "$work/fs/bindfs-backing" "$work/fs/bindfs"
 printf '[local]\nbase_directory = %s\n' "$work/fs/xdevfs-base" > "$work/xdevfs.ini"
-"$xdevfs" mount --config "$work/xdevfs.ini" --log-file "$results/xdevfs.log" "$work/fs/xdevfs" >&2
+XDEVFS_JAVA_OPTS=${NEW_JAVA_OPTS:-${XDEVFS_JAVA_OPTS:-}} "$xdevfs" mount --config "$work/xdevfs.ini" \
+    --log-file "$results/xdevfs.log" "$work/fs/xdevfs" >&2
 targets=(native="$work/fs/native" bindfs="$work/fs/bindfs" xdevfs="$work/fs/xdevfs")
 if [ -n "${OLD_JAR:-}" ]; then
   mkdir -p "$work/fs"/{xdevfs-old,xdevfs-old-base}
   printf '[local]\nbase_directory = %s\n' "$work/fs/xdevfs-old-base" > "$work/xdevfs-old.ini"
-  XDEVFS_JAR=$OLD_JAR "$xdevfs" mount --config "$work/xdevfs-old.ini" --log-file "$results/xdevfs-old.log" "$work/fs/xdevfs-old" >&2
+  XDEVFS_JAR=$OLD_JAR XDEVFS_JAVA_OPTS=${OLD_JAVA_OPTS:-${XDEVFS_JAVA_OPTS:-}} "$xdevfs" mount --config "$work/xdevfs-old.ini" --log-file "$results/xdevfs-old.log" "$work/fs/xdevfs-old" >&2
   targets+=(xdevfs-old="$work/fs/xdevfs-old")
 fi
 echo "filesystem under the targets: ${FS:-tmpfs}; $(nproc) cores, kernel $(uname -r)" | tee "$results/machine.txt"

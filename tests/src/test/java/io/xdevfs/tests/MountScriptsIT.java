@@ -27,7 +27,7 @@ class MountScriptsIT {
                 "needs root and apt-get");
         Path bin = Files.createDirectory(tmp.resolve("bin"));
         for (String tool : List.of("bash", "apt-get", "apt-cache", "ldconfig", "grep", "ls", "id", "mktemp", "tail",
-                "rm", "fusermount3", "bindfs", "setfattr", "sqlite3", "runuser", "pgrep", "javac", "mvn", "losetup", "wipefs",
+                "rm", "fusermount3", "bindfs", "setfattr", "sqlite3", "stress-ng", "runuser", "pgrep", "javac", "mvn", "losetup", "wipefs",
                 "mkfs.ext4")) {
             String where = Run.of("sh", "-c", "command -v " + tool).output().strip();
             if (!where.isEmpty()) {
