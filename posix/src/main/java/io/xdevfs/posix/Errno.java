@@ -7,6 +7,7 @@ public final class Errno {
     public static final int EINTR = 4;
     public static final int EIO = 5;
     public static final int ENXIO = 6;
+    public static final int E2BIG = 7;
     public static final int EBADF = 9;
     public static final int EAGAIN = 11;
     public static final int ENOMEM = 12;
@@ -47,6 +48,7 @@ public final class Errno {
         NAMES[EAGAIN] = "EAGAIN: resource temporarily unavailable";
         NAMES[ENOMEM] = "ENOMEM: cannot allocate memory";
         NAMES[EACCES] = "EACCES: permission denied";
+        NAMES[E2BIG] = "E2BIG: argument list too long";
         NAMES[ENOTBLK] = "ENOTBLK: block device required";
         NAMES[EBUSY] = "EBUSY: device or resource busy";
         NAMES[EEXIST] = "EEXIST: file exists";

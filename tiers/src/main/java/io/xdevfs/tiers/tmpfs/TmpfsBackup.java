@@ -131,6 +131,11 @@ public final class TmpfsBackup implements Closeable {
             TreeCopy.Result r = copyNow();
             lastFailure = null;
             backoffNanos = 0;
+            if (r.attributesLeftOut() > 0) { // the copy stands; saying what it lacks makes health say so too
+                fault.accept(new IncompleteBackup("tmpfs backup to " + dir + " left out " + r.attributesLeftOut()
+                        + " extended attribute(s) that its filesystem cannot hold (" + r.leftOutExample()
+                        + "): after a reboot those files come back without them"));
+            }
             return r;
         } catch (IOException | RuntimeException e) {
             backoffNanos = Math.min(MAX_BACKOFF_NANOS, Math.max(FIRST_BACKOFF_NANOS, 2 * backoffNanos));

@@ -90,8 +90,8 @@ public final class TmpfsDurability {
                     + "does not survive a reboot (set backup_to_disk = true in [tmpfs] for a copy on disk)");
             return volume;
         }
-        Consumer<Exception> backupFault = e -> fault.accept(new IOException("tmpfs backup to "
-                + tmpfs.backupDirectory() + " failed (the previous copy stays current): " + e, e));
+        Consumer<Exception> backupFault = e -> fault.accept(e instanceof IncompleteBackup ? e : new IOException(
+                "tmpfs backup to " + tmpfs.backupDirectory() + " failed (the previous copy stays current): " + e, e));
         Gate gate = new Gate();
         if (!tmpfs.intentLog()) {
             notice.accept(name + ": files live in memory; fsync does not survive a reboot; backup_to_disk "

@@ -1,8 +1,10 @@
 package io.xdevfs.tiers.tmpfs;
 
+import io.xdevfs.posix.Errno;
 import io.xdevfs.posix.Flags;
 import io.xdevfs.posix.Names;
 import io.xdevfs.posix.Posix;
+import io.xdevfs.posix.PosixException;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -29,7 +31,12 @@ import java.util.concurrent.TimeUnit;
  */
 public final class TreeCopy {
     /** What a copy did. */
-    public record Result(long files, long copiedBytes, long linkedFiles) {
+    /**
+     * @param attributesLeftOut extended attributes the target's filesystem could not hold (ENOSPC, E2BIG:
+     *                          a tmpfs takes more and larger ones per file than ext4's one block), copied
+     *                          without them; {@code leftOutExample} names one ("path: name"), or is null
+     */
+    public record Result(long files, long copiedBytes, long linkedFiles, long attributesLeftOut, String leftOutExample) {
     }
 
     /** Makes FIFOs and sockets: Files.copy would open a FIFO to read it, and wait for a writer forever. */
@@ -42,6 +49,8 @@ public final class TreeCopy {
     private long files;
     private long copiedBytes;
     private long linked;
+    private long attributesLeftOut;
+    private String leftOutExample;
 
     /** @param previous an earlier copy to link unchanged files from, or null */
     TreeCopy(Posix posix, Path previous, long previousStartMillis) {
@@ -75,7 +84,7 @@ public final class TreeCopy {
                 return FileVisitResult.CONTINUE;
             }
         });
-        return new Result(files, copiedBytes, linked);
+        return new Result(files, copiedBytes, linked, attributesLeftOut, leftOutExample);
     }
 
     private void copyEntry(Path file, Path target, Path relative, BasicFileAttributes attrs) throws IOException {
@@ -134,6 +143,10 @@ public final class TreeCopy {
      * The user.* extended attributes, xdevfs's file ids among them (DirectoryVolume's FileIds), so that a restored
      * file is the same file. Symlinks and special files carry none. Names are bytes, as file names are:
      * Java's attribute view would decode them as UTF-8 and not find one that is not.
+     *
+     * <p>xdevfs's own first, and they must be copied; a program's that the target's filesystem cannot
+     * hold are left out and counted ({@link Result#attributesLeftOut}): one file with more attributes than
+     * ext4 keeps had failed every backup, so that nothing written after it was backed up at all.
      */
     private void copyUserAttributes(Path from, Path to) throws IOException {
         if (!Files.isRegularFile(from, LinkOption.NOFOLLOW_LINKS) && !Files.isDirectory(from, LinkOption.NOFOLLOW_LINKS)) {
@@ -147,6 +160,8 @@ public final class TreeCopy {
         }
         byte[] names = new byte[posix.llistxattr(source, list)];
         list.get(0, names);
+        List<String> ours = new ArrayList<>();
+        List<String> theirs = new ArrayList<>();
         int start = 0;
         for (int i = 0; i < names.length; i++) {
             if (names[i] != 0) {
@@ -154,12 +169,36 @@ public final class TreeCopy {
             }
             String name = Names.ofBytes(names, start, i - start);
             start = i + 1;
-            if (!name.startsWith("user.")) {
-                continue; // security.*, system.* (ACLs) and trusted.* are the host's, not the volume's
+            if (name.startsWith(OURS)) {
+                ours.add(name);
+            } else if (name.startsWith("user.")) { // security.*, system.* (ACLs) and trusted.* are the host's
+                theirs.add(name);
             }
-            ByteBuffer value = ByteBuffer.allocateDirect(posix.lgetxattr(source, name, ByteBuffer.allocateDirect(0)));
-            posix.lsetxattr(target, name, value.limit(posix.lgetxattr(source, name, value)), 0);
         }
+        for (String name : ours) {
+            copyAttribute(source, target, name);
+        }
+        for (String name : theirs) {
+            try {
+                copyAttribute(source, target, name);
+            } catch (PosixException e) {
+                if (e.errno() != Errno.ENOSPC && e.errno() != Errno.E2BIG) {
+                    throw e;
+                }
+                attributesLeftOut++;
+                if (leftOutExample == null) {
+                    leftOutExample = from + ": " + name;
+                }
+            }
+        }
+    }
+
+    /** xdevfs's own attributes (file ids, a hybrid's placement records). */
+    private static final String OURS = "user.xdevfs.";
+
+    private void copyAttribute(String source, String target, String name) throws PosixException {
+        ByteBuffer value = ByteBuffer.allocateDirect(posix.lgetxattr(source, name, ByteBuffer.allocateDirect(0)));
+        posix.lsetxattr(target, name, value.limit(posix.lgetxattr(source, name, value)), 0);
     }
 
     private void copyOwnerModeTimes(Path from, Path to) throws IOException {
