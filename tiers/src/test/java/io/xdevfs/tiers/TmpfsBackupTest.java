@@ -132,6 +132,63 @@ class TmpfsBackupTest {
         }
     }
 
+    /**
+     * Regression: a backup copied a sparse file's holes as zeros, so a tmpfs file of a few KB and a size
+     * of 64 GB (stress-ng's fsize stressor made one) filled the backup disk and failed every copy. Holes
+     * stay holes, both ways.
+     */
+    @Test
+    void sparseFilesStaySparseInTheCopyAndTheRestore() throws Exception {
+        Path shm = Files.createTempDirectory(Path.of("/dev/shm"), "xdevfs-sparse-test-");
+        try {
+            Path base = Files.createDirectories(shm.resolve("base"));
+            Path backups = tmp.resolve("backups");
+            GatedVolume gated = new GatedVolume(Volumes.open(LocalConfig.defaults().withBaseDirectory(base)));
+            TmpfsBackup backup = new TmpfsBackup(Posix.get(), base, backups, gated, s -> { }, e -> { });
+            long size = 4L << 30; // small enough that a regression writes it out (and fails) without filling the disk
+            try {
+                try (Content c = gated.create("/sparse", Flags.O_RDWR, 0640, null)) {
+                    c.write(ByteBuffer.wrap("head".getBytes(StandardCharsets.US_ASCII)), 0);
+                    c.write(ByteBuffer.wrap("middle".getBytes(StandardCharsets.US_ASCII)), 1L << 30);
+                    c.truncate(size);
+                }
+                backup.snapshot();
+            } finally {
+                backup.close();
+                gated.close();
+            }
+            Path copy = backups.resolve("current/tree/sparse");
+            assertEquals(size, Files.size(copy));
+            assertTrue(allocated(copy) < (1 << 20), "the copy allocates " + allocated(copy) + " bytes");
+            try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(copy)) {
+                ByteBuffer b = ByteBuffer.allocate(6);
+                ch.read(b, 1L << 30);
+                assertEquals("middle", new String(b.array(), StandardCharsets.US_ASCII));
+            }
+            assertEquals("rw-r-----", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(copy)));
+            Path restored = Files.createDirectories(shm.resolve("restored"));
+            TmpfsBackup.restoreIfEmpty(Posix.get(), restored, backups, n -> { });
+            assertEquals(size, Files.size(restored.resolve("sparse")));
+            assertTrue(allocated(restored.resolve("sparse")) < (1 << 20), "the restore allocates "
+                    + allocated(restored.resolve("sparse")) + " bytes");
+        } finally {
+            try (java.util.stream.Stream<Path> all = Files.walk(shm)) {
+                for (Path p : all.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                    Files.delete(p);
+                }
+            }
+        }
+    }
+
+    private static long allocated(Path file) throws java.io.IOException {
+        int fd = Posix.get().openat(Flags.AT_FDCWD, file.toString(), Flags.O_RDONLY, 0);
+        try {
+            return Posix.get().fstat(fd).blocks * 512;
+        } finally {
+            Posix.get().close(fd);
+        }
+    }
+
     /** A FIFO is made, not read (reading one waits for a writer forever); hard links stay links, both ways. */
     @Test
     @org.junit.jupiter.api.Timeout(30)

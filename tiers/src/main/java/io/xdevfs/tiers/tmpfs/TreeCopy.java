@@ -109,6 +109,11 @@ public final class TreeCopy {
             posix.mknodat(Flags.AT_FDCWD, Names.ofFound(target), mode, rdev);
             posix.lutimensat(Flags.AT_FDCWD, Names.ofFound(target), attrs.lastAccessTime().to(TimeUnit.SECONDS), 0,
                     attrs.lastModifiedTime().to(TimeUnit.SECONDS), 0);
+        } else if (attrs.isRegularFile()) {
+            copyKeepingHoles(file, target);
+            Files.setAttribute(target, "unix:mode", Files.getAttribute(file, "unix:mode", LinkOption.NOFOLLOW_LINKS));
+            Files.getFileAttributeView(target, java.nio.file.attribute.BasicFileAttributeView.class)
+                    .setTimes(attrs.lastModifiedTime(), attrs.lastAccessTime(), null);
         } else {
             Files.copy(file, target, StandardCopyOption.COPY_ATTRIBUTES, LinkOption.NOFOLLOW_LINKS);
         }
@@ -119,6 +124,42 @@ public final class TreeCopy {
             toSync.add(target);
         }
     }
+
+    /**
+     * A regular file's data ranges (SEEK_DATA/SEEK_HOLE), then its size: holes stay holes. A plain copy
+     * reads a hole as zeros and writes them, so one sparse file of a few KB and a size of 100 GB (a
+     * preallocated file, a program's sparse map) filled the backup disk and failed every copy.
+     */
+    private void copyKeepingHoles(Path from, Path to) throws IOException {
+        int in = posix.openat(Flags.AT_FDCWD, Names.ofFound(from), Flags.O_RDONLY | Flags.O_NOFOLLOW, 0);
+        try {
+            int out = posix.openat(Flags.AT_FDCWD, Names.ofFound(to),
+                    Flags.O_WRONLY | Flags.O_CREAT | Flags.O_EXCL | Flags.O_NOFOLLOW, 0600);
+            try {
+                long size = posix.fstat(in).size;
+                ByteBuffer buffer = ByteBuffer.allocateDirect(COPY_PIECE);
+                for (long at = posix.seekData(in, 0); at >= 0 && at < size; ) {
+                    long end = Math.min(size, posix.seekDataOrHole(in, at, false));
+                    while (at < end) {
+                        int n = posix.pread(in, buffer.clear().limit((int) Math.min(COPY_PIECE, end - at)), at);
+                        if (n <= 0) {
+                            break; // the file shrank meanwhile: the size below is what it was
+                        }
+                        posix.pwrite(out, buffer.position(0).limit(n), at);
+                        at += n;
+                    }
+                    at = end < size ? posix.seekData(in, end) : size;
+                }
+                posix.ftruncate(out, size);
+            } finally {
+                posix.close(out);
+            }
+        } finally {
+            posix.close(in);
+        }
+    }
+
+    private static final int COPY_PIECE = 1 << 20;
 
     private boolean unchangedSincePrevious(Path file, Path relative, BasicFileAttributes attrs) throws IOException {
         if (previous == null) {
