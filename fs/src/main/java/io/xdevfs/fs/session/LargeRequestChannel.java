@@ -167,8 +167,8 @@ public final class LargeRequestChannel {
     }
 
     /**
-     * The hook sees the reply, then libfuse's own send writes it, unless the hook answered instead. libfuse's "no reply" (FORGET's) is a
-     * send of no iovec at all, with a null array: not shown to the hook.
+     * The hook sees the reply, then libfuse's own send writes it, unless the hook answered instead.
+     * libfuse's "no reply" (FORGET's) is a send of no iovec at all, with a null array: not shown to the hook.
      */
     private int replySend(long channel, long iov, long count) {
         try {

@@ -21,8 +21,7 @@ import static io.xdevfs.fs.session.Opcodes.STATFS;
  * unlinked, as on ext4. The kernel's requests for them name the node and no handle, and libfuse2 looks
  * the node's name up first: an unlinked file has none, so they failed with ENOENT or ESTALE. That also
  * failed glibc's posix_fallocate on such a file where fallocate(2) is not supported (its emulation
- * asks fstatfs first), and with the writeback cache the kernel's own {@code security.capability}
- * check before a write to it, whose failure then showed in syncfs(2).
+ * asks fstatfs first), and the kernel's own {@code security.capability} lookups for such a file.
  *
  * <p>STATFS is about the whole mount ({@link io.xdevfs.tiers.Volume#statfs} has no path): every one is
  * sent to libfuse as about the root, whose name it always has. The four attribute requests of a node
@@ -78,9 +77,10 @@ public final class NamelessFiles implements LargeRequestChannel.RequestHook {
                 case LISTXATTR -> sizedAnswer(fd, unique, memory.getInt(address + BODY), open::listxattr);
                 case SETXATTR -> {
                     long nameAt = address + BODY + XATTR_IN;
-                    String name = name(nameAt, address + length);
+                    int nameLength = nameLength(nameAt, address + length);
+                    String name = name(nameAt, nameLength);
                     int size = memory.getInt(address + BODY);
-                    long valueAt = nameAt + Names.bytes(name).length + 1;
+                    long valueAt = nameAt + nameLength + 1;
                     if (size < 0 || valueAt + size > address + length) {
                         KernelReply.error(fd, unique, Errno.EINVAL);
                         return true;
@@ -136,12 +136,21 @@ public final class NamelessFiles implements LargeRequestChannel.RequestHook {
 
     /** The NUL-terminated name at {@code at}, within the request (which ends at {@code end}). */
     private String name(long at, long end) {
+        return name(at, nameLength(at, end));
+    }
+
+    private String name(long at, int length) {
+        byte[] bytes = new byte[length];
+        memory.getByteArray(at, bytes, 0, length);
+        return Names.ofBytes(bytes); // as libfuse's path calls get names: one char per byte
+    }
+
+    /** The bytes before the name's NUL (or the request's end). */
+    private int nameLength(long at, long end) {
         int n = 0;
         while (at + n < end && memory.getByte(at + n) != 0) {
             n++;
         }
-        byte[] bytes = new byte[n];
-        memory.getByteArray(at, bytes, 0, n);
-        return Names.ofBytes(bytes); // as libfuse's path calls get names: one char per byte
+        return n;
     }
 }

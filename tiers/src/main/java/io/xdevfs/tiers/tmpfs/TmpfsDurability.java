@@ -46,10 +46,12 @@ public final class TmpfsDurability {
         }
     }
 
-    /** Before the volume opens (its file ids count on from the restored files'): the last copy and the log. */
+    /**
+     * Before the volume opens (its file ids count on from the restored files'): the last copy and the log.
+     * The directories were {@link #check}ed before the tmpfs was there.
+     */
     public static Recovered restore(Posix posix, Path base, TmpfsSettings tmpfs, Consumer<String> notice)
             throws VolumeException {
-        check(posix, tmpfs);
         try {
             if (tmpfs.intentLog()) {
                 return IntentLogRecovery.recover(posix, base, tmpfs, notice);

@@ -30,8 +30,9 @@ import java.util.concurrent.TimeUnit;
  * reach all of them after a restore); user extended attributes are copied (xdevfs's file ids among them).
  */
 public final class TreeCopy {
-    /** What a copy did. */
     /**
+     * What a copy did.
+     *
      * @param attributesLeftOut extended attributes the target's filesystem could not hold (ENOSPC, E2BIG:
      *                          a tmpfs takes more and larger ones per file than ext4's one block), copied
      *                          without them; {@code leftOutExample} names one ("path: name"), or is null
@@ -51,6 +52,8 @@ public final class TreeCopy {
     private long linked;
     private long attributesLeftOut;
     private String leftOutExample;
+    /** For {@link #copyKeepingHoles}, one per copy (a copy runs on one thread): not one per file. */
+    private ByteBuffer buffer;
 
     /** @param previous an earlier copy to link unchanged files from, or null */
     TreeCopy(Posix posix, Path previous, long previousStartMillis) {
@@ -137,7 +140,9 @@ public final class TreeCopy {
                     Flags.O_WRONLY | Flags.O_CREAT | Flags.O_EXCL | Flags.O_NOFOLLOW, 0600);
             try {
                 long size = posix.fstat(in).size;
-                ByteBuffer buffer = ByteBuffer.allocateDirect(COPY_PIECE);
+                if (buffer == null) {
+                    buffer = ByteBuffer.allocateDirect(COPY_PIECE);
+                }
                 for (long at = posix.seekData(in, 0); at >= 0 && at < size; ) {
                     long end = Math.min(size, posix.seekDataOrHole(in, at, false));
                     while (at < end) {
