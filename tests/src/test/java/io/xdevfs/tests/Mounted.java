@@ -1,5 +1,9 @@
 package io.xdevfs.tests;
 
+import io.xdevfs.fs.config.ConfigException;
+import io.xdevfs.fs.config.ConfigLoader;
+import io.xdevfs.fs.daemon.MemoryBudget;
+
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -95,7 +99,24 @@ final class Mounted implements AutoCloseable {
 
     /** Mounts root/mnt with root/xdevfs.ini again (e.g. after a crash), over the same base directory. */
     static Mounted startOn(Path root, String... extraArgs) throws IOException, InterruptedException {
-        return startOn(root, javaCommand(), extraArgs);
+        List<String> launcher = new ArrayList<>(javaCommand());
+        launcher.addAll(1, memoryLimits(root.resolve("xdevfs.ini"), extraArgs));
+        return startOn(root, launcher, extraArgs);
+    }
+
+    /**
+     * The heap and direct-memory limits `xdevfs mount` gives a daemon it starts in the background
+     * (MemoryBudget): a test's foreground daemon runs within them too, or a sync that exhausted the
+     * real daemon's 128 MiB heap would pass here in a JVM sized to a quarter of the machine. None for a
+     * configuration the daemon is to refuse.
+     */
+    private static List<String> memoryLimits(Path config, String... extraArgs) {
+        try {
+            boolean single = !String.join(" ", extraArgs).matches(".*--dispatch[ =]multi.*");
+            return MemoryBudget.of(ConfigLoader.loadAll(config), single).jvmOptions();
+        } catch (ConfigException | RuntimeException e) {
+            return List.of();
+        }
     }
 
     /** As {@link #start()}, the daemon started with SIGINT ignored (as a script's background job is). */

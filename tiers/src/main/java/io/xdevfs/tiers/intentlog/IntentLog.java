@@ -41,10 +41,14 @@ import java.util.concurrent.locks.LockSupport;
  */
 public final class IntentLog implements Closeable {
     public static final long DEFAULT_SEGMENT_SIZE = 16L << 20;
-    /** The largest data record body: bigger dirty ranges are logged as several. */
-    public static final int MAX_DATA = 1 << 20;
-    /** Appends wait while this much is queued and not yet written. */
-    private static final long MAX_QUEUED = 64L << 20;
+    /**
+     * The largest data record body: bigger dirty ranges are logged as several. Below half a G1 region
+     * of the daemon's small heap (regions of 1 MiB under 2 GiB): a larger body is a humongous object
+     * that takes whole regions, and a sync of 300 MiB with 1 MiB records exhausted a 128 MiB heap.
+     */
+    public static final int MAX_DATA = 256 << 10;
+    /** Appends wait while this much is queued and not yet written: what a large sync holds in the heap. */
+    private static final long MAX_QUEUED = 16L << 20;
     /** The longest a leader waits for the syncers the last force saw. */
     static final long MAX_GATHER_NANOS = 200_000;
 

@@ -422,8 +422,13 @@ public final class LoggedVolume extends ForwardingVolume implements TmpfsBackup.
                         return NO_ROOM;
                     }
                     Instant mtime = d.mtime;
-                    for (long[] range : taken) {
-                        logRange(range[0], range[1], size, mtime);
+                    try {
+                        for (long[] range : taken) {
+                            logRange(range[0], range[1], size, mtime);
+                        }
+                    } catch (IOException | RuntimeException | Error e) {
+                        d.restore(taken); // the next sync logs them again: a failed sync must not make a later one lie
+                        throw e;
                     }
                 }
                 return log.lastAppended();
