@@ -256,6 +256,23 @@ abstract class VolumeContract {
         }
     }
 
+    /** user.xdevfs.* is xdevfs's on every type: EPERM to set or remove, absent to read and list (by name and by handle). */
+    @Test
+    void reservedAttributesCanBeNeitherSetNorSeen() throws Exception {
+        ByteBuffer one = ByteBuffer.allocateDirect(1).put((byte) 'a').flip();
+        try (Content c = volume.create("/r", Flags.O_RDWR, 0600, null)) {
+            for (String name : List.of("user.xdevfs.id", "user.xdevfs.mine")) {
+                assertErrno(Errno.EPERM, () -> volume.setxattr("/r", name, one.duplicate(), 0));
+                assertErrno(Errno.EPERM, () -> c.changeMetadata(new MetadataChange.SetXattr(name, new byte[1], 0)));
+                assertErrno(Errno.EPERM, () -> volume.removexattr("/r", name));
+                assertErrno(Errno.ENODATA, () -> volume.getxattr("/r", name, ByteBuffer.allocateDirect(64)));
+                assertErrno(Errno.ENODATA, () -> c.getxattr(name, ByteBuffer.allocateDirect(64)));
+            }
+            volume.setxattr("/r", "user.mine", one.duplicate(), 0);
+            assertEquals(List.of("user.mine"), xattrNames(c));
+        }
+    }
+
     private static List<String> xattrNames(Content c) throws IOException {
         ByteBuffer list = ByteBuffer.allocateDirect(c.listxattr(ByteBuffer.allocateDirect(0)));
         byte[] bytes = new byte[c.listxattr(list)];

@@ -13,6 +13,7 @@ import io.xdevfs.tiers.LocalConfig;
 import io.xdevfs.tiers.Content;
 import io.xdevfs.tiers.MetadataChange;
 import io.xdevfs.tiers.Owner;
+import io.xdevfs.tiers.ReservedAttributes;
 import io.xdevfs.tiers.Volume;
 import io.xdevfs.tiers.VolumeException;
 import io.xdevfs.tiers.XattrReplies;
@@ -688,8 +689,10 @@ public final class BlockVolume implements Volume {
                 c.gid = o.gid() == -1 ? c.gid : o.gid();
             }));
         } else if (change instanceof MetadataChange.SetXattr x) {
+            ReservedAttributes.requireNotReserved(x.name());
             setxattr(f, x);
         } else if (change instanceof MetadataChange.RemoveXattr x) {
+            ReservedAttributes.requireNotReserved(x.name());
             removexattr(f, x.name());
         } else if (change instanceof MetadataChange.Times times) {
             commit(changed(f, t, c -> {
@@ -772,7 +775,7 @@ public final class BlockVolume implements Volume {
 
     /** getxattr of {@code f}, by name or through a handle; under {@link #read}. */
     int getxattr(Inode f, String name, ByteBuffer value) throws PosixException {
-        byte[] v = f.xattrs.get(name);
+        byte[] v = ReservedAttributes.isReserved(name) ? null : f.xattrs.get(name);
         if (v == null) {
             throw new PosixException(Errno.ENODATA, "getxattr", name);
         }
@@ -816,6 +819,9 @@ public final class BlockVolume implements Volume {
     int listxattr(Inode f, ByteBuffer names) throws PosixException {
         java.io.ByteArrayOutputStream list = new java.io.ByteArrayOutputStream();
         for (String n : f.xattrs.keySet()) {
+            if (ReservedAttributes.isReserved(n)) {
+                continue; // set before the namespace was kept off this type
+            }
             list.writeBytes(Names.bytes(n));
             list.write(0);
         }

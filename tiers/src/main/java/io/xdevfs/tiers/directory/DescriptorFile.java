@@ -9,6 +9,7 @@ import io.xdevfs.tiers.FallocateModes;
 import io.xdevfs.tiers.MetadataChange;
 import io.xdevfs.tiers.Owner;
 import io.xdevfs.tiers.Preallocation;
+import io.xdevfs.tiers.ReservedAttributes;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -271,10 +272,10 @@ public abstract sealed class DescriptorFile implements BackingFile {
         } else if (change instanceof MetadataChange.Times t) {
             posix.futimens(fd(), t.atimeSec(), t.atimeNsec(), t.mtimeSec(), t.mtimeNsec());
         } else if (change instanceof MetadataChange.SetXattr x) {
-            FileIds.requireNotOurs(x.name());
+            ReservedAttributes.requireNotReserved(x.name());
             posix.fsetxattr(fd(), x.name(), ByteBuffer.allocateDirect(x.value().length).put(x.value()).flip(), x.flags());
         } else if (change instanceof MetadataChange.RemoveXattr x) {
-            FileIds.requireNotOurs(x.name());
+            ReservedAttributes.requireNotReserved(x.name());
             posix.fremovexattr(fd(), x.name());
         }
     }
@@ -282,7 +283,7 @@ public abstract sealed class DescriptorFile implements BackingFile {
     /** As {@link DirectoryVolume#getxattr} by name: xdevfs's own attributes are not there for anyone. */
     @Override
     public int getxattr(String name, ByteBuffer value) throws IOException {
-        if (FileIds.isOurs(name)) {
+        if (ReservedAttributes.isReserved(name)) {
             throw new PosixException(Errno.ENODATA, "getxattr", name);
         }
         return posix.fgetxattr(fd(), name, value);

@@ -12,6 +12,7 @@ import io.xdevfs.tiers.LocalConfig;
 import io.xdevfs.tiers.Owner;
 import io.xdevfs.tiers.Permissions;
 import io.xdevfs.tiers.Preallocation;
+import io.xdevfs.tiers.ReservedAttributes;
 import io.xdevfs.tiers.Volume;
 import io.xdevfs.tiers.metrics.Metrics;
 
@@ -408,7 +409,7 @@ public final class DirectoryVolume implements Volume {
 
     @Override
     public int getxattr(String path, String name, ByteBuffer value) throws IOException {
-        if (FileIds.isOurs(name)) {
+        if (ReservedAttributes.isReserved(name)) {
             throw new PosixException(Errno.ENODATA, "getxattr", name);
         }
         try (BaseDirectory.Located at = base.locate(path)) {
@@ -418,7 +419,7 @@ public final class DirectoryVolume implements Volume {
 
     @Override
     public void setxattr(String path, String name, ByteBuffer value, int flags) throws IOException {
-        FileIds.requireNotOurs(name);
+        ReservedAttributes.requireNotReserved(name);
         try (BaseDirectory.Located at = base.locate(path)) {
             posix.lsetxattr(at.procPath(), name, value, flags);
         }
@@ -434,7 +435,7 @@ public final class DirectoryVolume implements Volume {
 
     @Override
     public void removexattr(String path, String name) throws IOException {
-        FileIds.requireNotOurs(name);
+        ReservedAttributes.requireNotReserved(name);
         try (BaseDirectory.Located at = base.locate(path)) {
             posix.lremovexattr(at.procPath(), name);
         }

@@ -6,6 +6,7 @@ import io.xdevfs.posix.Names;
 import io.xdevfs.posix.Posix;
 import io.xdevfs.posix.PosixException;
 import io.xdevfs.posix.Stat;
+import io.xdevfs.tiers.ReservedAttributes;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -32,7 +33,7 @@ import java.util.stream.Stream;
  * the file stays where it is, never equal to a counter id. Thread-safe.
  */
 public final class FileIds {
-    private static final String PREFIX = "user.xdevfs.";
+    private static final String PREFIX = ReservedAttributes.PREFIX;
     public static final String XATTR = PREFIX + "id";
     public static final String COUNTER = "user.xdevfs.next_id";
     /** Set in every id that is not recorded with its file. */
@@ -285,12 +286,6 @@ public final class FileIds {
     }
 
     /** The names xdevfs keeps its file ids in are no one else's to set or remove. */
-    static void requireNotOurs(String name) throws PosixException {
-        if (isOurs(name)) {
-            throw new PosixException(Errno.EPERM, "reserved attribute", name);
-        }
-    }
-
     /** listxattr(2) or flistxattr(2) into the buffer given, or its size with an empty one. */
     interface Lister {
         int list(ByteBuffer names) throws PosixException;
@@ -333,17 +328,6 @@ public final class FileIds {
         }
         return out;
     }
-
-    /** An attribute name the mount neither shows nor lets anyone change. */
-    static boolean isOurs(String name) {
-        return name.startsWith(PREFIX) && !name.startsWith(COMPOSED_PREFIX);
-    }
-
-    /**
-     * Attributes that a composed volume keeps on the files of its tier volumes (a hybrid's placement
-     * record): a tier volume stores them like any other; the composed volume keeps users off them.
-     */
-    public static final String COMPOSED_PREFIX = PREFIX + "tier.";
 
     void close() throws PosixException {
         if (counter != null) {

@@ -274,7 +274,7 @@ final class HybridContent implements Content {
 
     @Override
     public int getxattr(String name, ByteBuffer value) throws IOException {
-        if (name.startsWith(io.xdevfs.tiers.directory.FileIds.COMPOSED_PREFIX)) {
+        if (name.startsWith(io.xdevfs.tiers.ReservedAttributes.COMPOSED_PREFIX)) {
             throw new PosixException(Errno.ENODATA, "getxattr", name);
         }
         return stub.getxattr(name, value);

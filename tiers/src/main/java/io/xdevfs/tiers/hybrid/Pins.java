@@ -2,8 +2,8 @@ package io.xdevfs.tiers.hybrid;
 
 import io.xdevfs.posix.Errno;
 import io.xdevfs.posix.PosixException;
+import io.xdevfs.tiers.ReservedAttributes;
 import io.xdevfs.tiers.Volume;
-import io.xdevfs.tiers.directory.FileIds;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -16,7 +16,7 @@ import java.nio.charset.StandardCharsets;
  * on the directory in the namespace. Either way in an attribute users cannot set directly.
  */
 final class Pins {
-    static final String RECORD = FileIds.COMPOSED_PREFIX + "pin";
+    static final String RECORD = ReservedAttributes.COMPOSED_PREFIX + "pin";
 
     /** The pin of {@code path} in {@code volume}, or null. */
     static Tier of(Volume volume, String path) throws IOException {

@@ -215,7 +215,7 @@ public final class TreeCopy {
             }
             String name = Names.ofBytes(names, start, i - start);
             start = i + 1;
-            if (name.startsWith(OURS)) {
+            if (name.startsWith(io.xdevfs.tiers.ReservedAttributes.PREFIX)) {
                 ours.add(name);
             } else if (name.startsWith("user.")) { // security.*, system.* (ACLs) and trusted.* are the host's
                 theirs.add(name);
@@ -238,9 +238,6 @@ public final class TreeCopy {
             }
         }
     }
-
-    /** xdevfs's own attributes (file ids, a hybrid's placement records). */
-    private static final String OURS = "user.xdevfs.";
 
     private void copyAttribute(String source, String target, String name) throws PosixException {
         ByteBuffer value = ByteBuffer.allocateDirect(posix.lgetxattr(source, name, ByteBuffer.allocateDirect(0)));
