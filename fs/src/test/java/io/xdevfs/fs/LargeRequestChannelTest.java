@@ -49,6 +49,10 @@ class LargeRequestChannelTest {
                 return channel;
             }
 
+            public void fuse_session_exit(Pointer session) {
+                throw new AssertionError("no session ends here");
+            }
+
             public void fuse_session_remove_chan(Pointer ch) {
                 changes.add("remove");
             }

@@ -32,6 +32,7 @@ public final class Errno {
     public static final int ELOOP = 40;
     public static final int ENODATA = 61;
     public static final int EOPNOTSUPP = 95;
+    public static final int ECONNABORTED = 103;
     public static final int ESTALE = 116;
     public static final int EDQUOT = 122;
 
@@ -69,6 +70,7 @@ public final class Errno {
         NAMES[ELOOP] = "ELOOP: too many levels of symbolic links";
         NAMES[ENODATA] = "ENODATA: no data available";
         NAMES[EOPNOTSUPP] = "EOPNOTSUPP: operation not supported";
+        NAMES[ECONNABORTED] = "ECONNABORTED: software caused connection abort";
         NAMES[ESTALE] = "ESTALE: stale file handle";
         NAMES[EDQUOT] = "EDQUOT: disk quota exceeded";
     }

@@ -366,6 +366,17 @@ public abstract class ForwardingPosix implements Posix {
     }
 
     @Override
+    public long[] openFileLimit() throws PosixException {
+        return delegate.openFileLimit();
+    }
+
+    @Override
+    public void setOpenFileLimit(long soft, long hard) throws PosixException {
+        before("setOpenFileLimit");
+        delegate.setOpenFileLimit(soft, hard);
+    }
+
+    @Override
     public int pageSize() {
         return delegate.pageSize();
     }

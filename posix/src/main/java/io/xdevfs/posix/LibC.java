@@ -28,6 +28,9 @@ public interface LibC {
     /** struct pollfd array at {@code fds}. */
     int poll(Pointer fds, long nfds, int timeout);
     int fcntl(int fd, int cmd, int arg);
+    /** struct rlimit at {@code rlim}: rlim_cur, rlim_max. */
+    int getrlimit(int resource, Pointer rlim);
+    int setrlimit(int resource, Pointer rlim);
     int gettid();
     int sigaction(int signum, Pointer act, Pointer oldact);
     long signal(int signum, long handler);

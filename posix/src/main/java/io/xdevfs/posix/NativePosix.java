@@ -619,6 +619,23 @@ final class NativePosix implements Posix {
         return libc.geteuid();
     }
 
+    private static final int RLIMIT_NOFILE = 7;
+
+    @Override
+    public long[] openFileLimit() throws PosixException {
+        Pointer rlim = Memory.allocateDirect(runtime, 16);
+        check(libc.getrlimit(RLIMIT_NOFILE, rlim), "getrlimit(RLIMIT_NOFILE)", null);
+        return new long[] {rlim.getLong(0), rlim.getLong(8)};
+    }
+
+    @Override
+    public void setOpenFileLimit(long soft, long hard) throws PosixException {
+        Pointer rlim = Memory.allocateDirect(runtime, 16);
+        rlim.putLong(0, soft);
+        rlim.putLong(8, hard);
+        check(libc.setrlimit(RLIMIT_NOFILE, rlim), "setrlimit(RLIMIT_NOFILE)", null);
+    }
+
     @Override
     public int pageSize() {
         return libc.getpagesize();

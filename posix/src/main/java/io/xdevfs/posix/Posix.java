@@ -217,6 +217,12 @@ public interface Posix {
 
     int geteuid();
 
+    /** This process's RLIMIT_NOFILE: {soft, hard}. */
+    long[] openFileLimit() throws PosixException;
+
+    /** setrlimit(RLIMIT_NOFILE); a hard limit above the current one needs CAP_SYS_RESOURCE (EPERM). */
+    void setOpenFileLimit(long soft, long hard) throws PosixException;
+
     int pageSize();
 
     /** free(3) of memory a native library allocated with malloc and handed over. */

@@ -105,6 +105,17 @@ final class Mounted implements AutoCloseable {
     }
 
     /**
+     * As {@link #startOn(Path, String...)}, the daemon started under an open-file limit of {@code limit}
+     * (prlimit), as a container or a service manager may set one.
+     */
+    static Mounted startUnderOpenFileLimit(Path root, int limit) throws IOException, InterruptedException {
+        List<String> launcher = new ArrayList<>(List.of("prlimit", "--nofile=" + limit + ":" + limit));
+        launcher.addAll(javaCommand());
+        launcher.addAll(3, memoryLimits(root.resolve("xdevfs.ini")));
+        return startOn(root, launcher);
+    }
+
+    /**
      * The heap and direct-memory limits `xdevfs mount` gives a daemon it starts in the background
      * (MemoryBudget): a test's foreground daemon runs within them too, or a sync that exhausted the
      * real daemon's 128 MiB heap would pass here in a JVM sized to a quarter of the machine. None for a

@@ -30,6 +30,12 @@ public record HybridSettings(LocalConfig hot, LocalConfig cold, long hotCacheSiz
         }
     }
 
+    /** The same with each tier's bound on open backing descriptors set to {@code n}. */
+    public HybridSettings withMaxOpenFiles(int n) {
+        return new HybridSettings(hot.withMaxOpenFiles(n), cold.withMaxOpenFiles(n), hotCacheSize, hotAccessThreshold,
+                coldTimeoutSec, autoMigration, migrationBatchSize, migrationIntervalSec, migrationRateLimit);
+    }
+
     /** 90% of {@code hot_cache_size}: past it, demotion starts regardless of age. */
     public long highWater() {
         return hotCacheSize / 10 * 9;

@@ -89,6 +89,16 @@ public record LocalConfig(Path baseDirectory, StorageType storageType, int fileP
                 Preallocation.NONE);
     }
 
+    /**
+     * The same with another bound on open backing descriptors, a hybrid's tiers included (the daemon fits
+     * it to its open-file limit).
+     */
+    public LocalConfig withMaxOpenFiles(int n) {
+        return new LocalConfig(baseDirectory, storageType, filePermissions, dirPermissions, useSyncWrites, autoCreateDirs,
+                n, preallocation, holeBlockSize, compression, cache, io, tmpfs,
+                hybrid == null ? null : hybrid.withMaxOpenFiles(n), block);
+    }
+
     public LocalConfig withBaseDirectory(Path dir) {
         return new LocalConfig(dir, storageType, filePermissions, dirPermissions, useSyncWrites, autoCreateDirs,
                 maxOpenFiles, preallocation, holeBlockSize, compression, cache, io, tmpfs, hybrid, block);

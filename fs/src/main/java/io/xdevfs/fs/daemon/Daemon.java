@@ -89,9 +89,10 @@ public final class Daemon {
         Volumes.onNotice(Log::info);
         Volumes.onCacheFault(e -> Log.warn("block cache switched off after a fault (reads go to the backing "
                 + "store from now on): " + e));
+        DescriptorLimit descriptors = DescriptorLimit.fit(Posix.get(), config);
         Volume opened;
         try {
-            opened = Volumes.open(config);
+            opened = Volumes.open(descriptors.config());
         } catch (VolumeException e) {
             System.err.println("xdevfs: " + e.getMessage());
             return 1;
@@ -156,6 +157,9 @@ public final class Daemon {
         String shortfall = memory.heapShortfallHere();
         if (shortfall != null) {
             Log.warn("memory: " + shortfall);
+        }
+        if (descriptors.note() != null) {
+            Log.info(descriptors.note());
         }
         Log.info("mounted " + (config.block() != null ? config.block().device() : config.baseDirectory()) + " on " + mountPoint + " (storage_type "
                 + config.storageType().configName() + ", FUSE " + String.join(" ", fuseArgs) + ")");

@@ -25,6 +25,9 @@ public interface LibFuse2 {
 
     Pointer fuse_session_next_chan(Pointer session, Pointer channel);
 
+    /** Makes the session's loops end after the request at hand. */
+    void fuse_session_exit(Pointer session);
+
     void fuse_session_remove_chan(Pointer channel);
 
     void fuse_session_add_chan(Pointer session, Pointer channel);
