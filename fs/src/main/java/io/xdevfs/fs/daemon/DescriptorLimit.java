@@ -10,10 +10,10 @@ import java.nio.file.Path;
 
 /**
  * The daemon's RLIMIT_NOFILE, raised to what {@code max_open_files} needs. Each directory volume keeps
- * up to max_open_files backing descriptors and parks the least recently used beyond that; compressed
- * and mmap files hold one more per open file, and a hybrid has three volumes (namespace, hot, cold).
- * Under a smaller limit an open fails with EMFILE long before any bound is reached: a hybrid on a
- * machine whose limit was 20,000 failed programs' opens past 9,989 files.
+ * up to max_open_files backing descriptors and parks the least recently used beyond that (files that
+ * lost their names cannot be parked: past the bound they are ENFILE). Under a smaller limit an open
+ * fails with EMFILE long before the bound is reached: a hybrid on a machine whose limit was 20,000
+ * failed programs' opens past 9,989 files.
  */
 record DescriptorLimit(LocalConfig config, String note) {
     /** The JVM's own descriptors, sockets, logs, the parent-directory cache. */
@@ -39,11 +39,11 @@ record DescriptorLimit(LocalConfig config, String note) {
             return new DescriptorLimit(local, "the open-file limit could not be read or raised: " + e.getMessage());
         }
         String raised = limit != before[0] ? "open-file limit raised from " + before[0] + " to " + limit : null;
-        int volumes = volumes(local);
-        if (limit >= needed || volumes == 0) {
+        int perFile = perBoundFile(local);
+        if (limit >= needed || perFile == 0) {
             return new DescriptorLimit(local, raised);
         }
-        int fits = (int) Math.max(MIN_BOUND, (limit - Math.min(HEADROOM, limit / 4)) / (2L * volumes));
+        int fits = (int) Math.max(MIN_BOUND, (limit - Math.min(HEADROOM, limit / 4)) / perFile);
         if (fits >= local.maxOpenFiles()) {
             return new DescriptorLimit(local, raised);
         }
@@ -55,14 +55,19 @@ record DescriptorLimit(LocalConfig config, String note) {
 
     /** Descriptors the daemon may hold at once with this configuration. */
     static long needed(LocalConfig local) {
-        return 2L * volumes(local) * local.maxOpenFiles() + HEADROOM;
+        return (long) perBoundFile(local) * local.maxOpenFiles() + HEADROOM;
     }
 
-    /** Volumes that keep backing descriptors, each up to max_open_files. */
-    private static int volumes(LocalConfig local) {
+    /**
+     * Descriptors per file of the bound, over every volume: a volume keeps up to max_open_files, a
+     * compressed or mmap file one more outside it; a hybrid's namespace, hot and cold tier are three
+     * volumes; a block volume's files live on its one device descriptor.
+     */
+    private static int perBoundFile(LocalConfig local) {
         return switch (local.storageType()) {
-            case HYBRID -> 3;
-            case BLOCK -> 0; // its files live on the one device descriptor
+            case HYBRID -> 1 + perBoundFile(local.hybrid().hot()) + perBoundFile(local.hybrid().cold());
+            case BLOCK -> 0;
+            case COMPRESSED, MMAP -> 2;
             default -> 1;
         };
     }

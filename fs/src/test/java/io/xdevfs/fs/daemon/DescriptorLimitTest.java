@@ -58,10 +58,10 @@ class DescriptorLimitTest {
         Limits root = new Limits(1024, 4096, true);
         LocalConfig config = hybrid();
         assertSame(config, DescriptorLimit.fit(root, config).config());
-        assertEquals(2L * 3 * 65536 + DescriptorLimit.HEADROOM, root.soft, "three volumes, two descriptors per file");
+        assertEquals(4L * 65536 + DescriptorLimit.HEADROOM, root.soft, "namespace, hot, and a compressed cold tier's two");
         Limits user = new Limits(1024, 1L << 20, false);
         assertSame(config, DescriptorLimit.fit(user, config).config());
-        assertEquals(2L * 3 * 65536 + DescriptorLimit.HEADROOM, user.soft, "the soft limit up to the hard one");
+        assertEquals(4L * 65536 + DescriptorLimit.HEADROOM, user.soft, "the soft limit up to the hard one");
     }
 
     /** A container's hard limit of 20,000: a hybrid's bound drops from 65,536 to what fits, its tiers' too. */
@@ -69,13 +69,16 @@ class DescriptorLimitTest {
     void aLimitThatCannotBeRaisedLowersTheBoundOfEveryVolume() {
         Limits container = new Limits(20_000, 20_000, false);
         LocalConfig fitted = DescriptorLimit.fit(container, hybrid()).config();
-        int expected = (20_000 - 4096) / 6;
+        int expected = (20_000 - 4096) / 4;
         assertEquals(expected, fitted.maxOpenFiles());
         assertEquals(expected, fitted.hybrid().hot().maxOpenFiles());
         assertEquals(expected, fitted.hybrid().cold().maxOpenFiles());
         assertEquals(20_000, container.soft);
         LocalConfig regular = DescriptorLimit.fit(new Limits(1024, 1024, false), LocalConfig.defaults()).config();
-        assertEquals((1024 - 256) / 2, regular.maxOpenFiles(), "a quarter of a small limit kept for the JVM");
+        assertEquals(1024 - 256, regular.maxOpenFiles(), "a quarter of a small limit kept for the JVM");
+        LocalConfig compressed = LocalConfig.defaults().withStorageType(StorageType.COMPRESSED);
+        assertEquals((1024 - 256) / 2, DescriptorLimit.fit(new Limits(1024, 1024, false), compressed).config().maxOpenFiles(),
+                "a compressed file holds two");
         LocalConfig block = LocalConfig.defaults().withStorageType(StorageType.BLOCK);
         assertSame(block, DescriptorLimit.fit(new Limits(1024, 1024, false), block).config(), "a block volume's files hold no descriptors");
     }
