@@ -53,8 +53,10 @@ class OpenFileLimitIT {
             assertTrue(out.matches("\\d+ True"), out + "\n" + fs.log());
             assertTrue(Integer.parseInt(out.split(" ")[0]) > 2048, out);
             // Raised where the daemon may (CAP_SYS_RESOURCE), else the bound lowered to fit.
-            assertTrue(fs.log().contains("open-file limit raised from 2048") || fs.log().contains("max_open_files is 384 on this mount"),
-                    fs.log());
+            boolean raised = fs.log().contains("open-file limit raised from 2048");
+            assertTrue(raised || fs.log().contains("max_open_files is 384 on this mount"), fs.log());
+            String stats = HybridIT.stats(fs);
+            assertTrue(stats.matches("(?s).*open_files_bound\\s+" + (raised ? "65536" : "384") + "(\\.0+)?\\s.*"), stats);
         }
     }
 }

@@ -102,6 +102,7 @@ public final class Daemon {
         HealthCheck health = new HealthCheck(volume, metrics, background);
         if (metrics != null) {
             metrics.gauge("background_failures_total", background::count);
+            metrics.gauge("open_files_bound", descriptors.config()::maxOpenFiles); // per volume, after fitting
         }
         monitoring = new Monitoring(monitoringConfig, metrics, health);
         try {
