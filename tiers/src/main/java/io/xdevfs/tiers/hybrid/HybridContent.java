@@ -6,6 +6,7 @@ import io.xdevfs.posix.PosixException;
 import io.xdevfs.posix.Stat;
 import io.xdevfs.tiers.Content;
 import io.xdevfs.tiers.MetadataChange;
+import io.xdevfs.tiers.ReservedAttributes;
 import io.xdevfs.tiers.directory.OpenFiles;
 
 import java.io.IOException;
@@ -274,7 +275,7 @@ final class HybridContent implements Content {
 
     @Override
     public int getxattr(String name, ByteBuffer value) throws IOException {
-        if (name.startsWith(io.xdevfs.tiers.ReservedAttributes.COMPOSED_PREFIX)) {
+        if (name.startsWith(ReservedAttributes.COMPOSED_PREFIX)) {
             throw new PosixException(Errno.ENODATA, "getxattr", name);
         }
         return stub.getxattr(name, value);

@@ -10,6 +10,7 @@ import io.xdevfs.posix.Stat;
 import io.xdevfs.tiers.Content;
 import io.xdevfs.tiers.HybridSettings;
 import io.xdevfs.tiers.Owner;
+import io.xdevfs.tiers.ReservedAttributes;
 import io.xdevfs.tiers.Volume;
 import io.xdevfs.tiers.directory.OpenFiles;
 import io.xdevfs.tiers.metrics.Metrics;
@@ -38,7 +39,7 @@ public final class HybridVolume implements Volume {
     public static final String TIER_ATTRIBUTE = "user.xdevfs.tier";
     /** Read, write or remove it for a file's or directory's pin (xdevfs tier pin/unpin). */
     public static final String PIN_ATTRIBUTE = "user.xdevfs.pin";
-    static final String PLACED_ATTRIBUTE = io.xdevfs.tiers.ReservedAttributes.COMPOSED_PREFIX + "placed";
+    static final String PLACED_ATTRIBUTE = ReservedAttributes.COMPOSED_PREFIX + "placed";
     /** Objects belong to the daemon; the stub carries the file's owner and mode. */
     static final Owner DAEMON = new Owner(0, 0);
 
@@ -539,7 +540,7 @@ public final class HybridVolume implements Volume {
 
     /** The tiers' own records are xdevfs's, like file ids: no user sets them, on a stub or anywhere. */
     static void requireNotTiers(String name) throws PosixException {
-        if (name.startsWith(io.xdevfs.tiers.ReservedAttributes.COMPOSED_PREFIX)) {
+        if (name.startsWith(ReservedAttributes.COMPOSED_PREFIX)) {
             throw new PosixException(Errno.EPERM, "reserved attribute", name);
         }
     }

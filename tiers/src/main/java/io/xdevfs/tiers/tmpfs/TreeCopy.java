@@ -5,6 +5,7 @@ import io.xdevfs.posix.Flags;
 import io.xdevfs.posix.Names;
 import io.xdevfs.posix.Posix;
 import io.xdevfs.posix.PosixException;
+import io.xdevfs.tiers.ReservedAttributes;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -215,7 +216,7 @@ public final class TreeCopy {
             }
             String name = Names.ofBytes(names, start, i - start);
             start = i + 1;
-            if (name.startsWith(io.xdevfs.tiers.ReservedAttributes.PREFIX)) {
+            if (name.startsWith(ReservedAttributes.PREFIX)) {
                 ours.add(name);
             } else if (name.startsWith("user.")) { // security.*, system.* (ACLs) and trusted.* are the host's
                 theirs.add(name);
