@@ -11,7 +11,8 @@
 #          settings: bench/compare-builds.sh fs/target/xdevfs.jar with NEW_JAVA_OPTS=-XX:+UseSerialGC)
 # Make OLD.jar from an earlier commit: git worktree add /tmp/old REV && (cd /tmp/old &&
 #   mvn -q -B -DskipTests -pl fs -am package) -> /tmp/old/fs/target/xdevfs.jar
-# Prints IOPS and fdatasync p99 per round, then the medians of new/old per job.
+# Prints IOPS and fdatasync p99 per round, then the medians of new/old per job. TAIL=1 adds each target's
+# fdatasync p99.9 and max and its longest write (what a writer waits behind a checkpoint, say).
 set -euo pipefail
 here=$(cd "$(dirname "$(readlink -f "$0")")" && pwd)
 repo=$(dirname "$here")
@@ -55,18 +56,28 @@ for ((r = 1; r <= rounds; r++)); do
 done
 
 python3 - "$work/results" "$rounds" "${jobs[@]}" <<'PY'
-import json, statistics, sys
+import json, os, statistics, sys
 results, rounds, jobs = sys.argv[1], int(sys.argv[2]), sys.argv[3:]
 def figures(job, target, r):
     j = json.load(open(f"{results}/{job}.{target}.{r}.json"))["jobs"][0]
     p99 = j.get("sync", {}).get("lat_ns", {}).get("percentile", {}).get("99.000000", 0) / 1000
     return j["write"]["iops"] + j["read"]["iops"], p99
+def tail(job, target, r):
+    """fdatasync p99.9 and max, write max (µs): what a writer waits when something holds it."""
+    j = json.load(open(f"{results}/{job}.{target}.{r}.json"))["jobs"][0]
+    sync = j.get("sync", {}).get("lat_ns", {})
+    return (sync.get("percentile", {}).get("99.900000", 0) / 1000, sync.get("max", 0) / 1000,
+            j["write"]["clat_ns"]["max"] / 1000)
 for job in jobs:
     iops_ratio, p99_ratio = [], []
     for r in range(1, rounds + 1):
         (o, op99), (n, np99), (nat, natp99) = (figures(job, t, r) for t in ("old", "new", "native"))
         print(f"{job:12} round {r}: IOPS old {o:9.0f} new {n:9.0f} native {nat:9.0f}   "
               f"new/old {n / o:5.2f}" + (f"   fdatasync p99 old {op99:6.0f} new {np99:6.0f} us" if op99 else ""))
+        if op99 and os.environ.get("TAIL"):
+            for t in ("old", "new", "native"):
+                p999, smax, wmax = tail(job, t, r)
+                print(f"{'':12}   {t:6} fdatasync p99.9 {p999:8.0f} max {smax:8.0f} us, write max {wmax:8.0f} us")
         iops_ratio.append(n / o)
         if op99:
             p99_ratio.append(np99 / op99)

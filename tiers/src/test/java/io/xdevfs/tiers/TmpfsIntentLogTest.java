@@ -52,7 +52,11 @@ class TmpfsIntentLogTest {
     }
 
     private TmpfsSettings settings(Path backup, Path log) {
-        return new TmpfsSettings(false, "", true, 3600, backup, log, 32L << 20);
+        return settings(backup, log, 3600);
+    }
+
+    private TmpfsSettings settings(Path backup, Path log, int backupIntervalSeconds) {
+        return new TmpfsSettings(false, "", true, backupIntervalSeconds, backup, log, 32L << 20);
     }
 
     private Volume open(Path base) throws VolumeException {
@@ -169,6 +173,52 @@ class TmpfsIntentLogTest {
         Files.writeString(again.resolve("left-by-the-interrupted-replay"), "x");
         TmpfsDurability.restore(Posix.get(), again, settings(last.resolve("backup"), last.resolve("log")), m -> { });
         assertEquals(expected.get(points.size() - 1), describe(again), "replayed twice");
+    }
+
+    /**
+     * Checkpoints copy a file while it is written and synced (under a log a copy holds only the names
+     * still): whenever the writer's last change was synced, the copy plus the log replay into exactly the
+     * bytes it synced. The log fills every few hundred syncs and the copies run every second, so most
+     * copies read the file while writes land in it.
+     */
+    @Test
+    void checkpointsTakenWhileAFileIsWrittenReplayEverySyncedByte() throws Exception {
+        Path base = Files.createDirectories(shm.resolve("base"));
+        volume = Volumes.open(LocalConfig.defaults().withBaseDirectory(base).withStorageType(StorageType.TMPFS)
+                .withTmpfs(settings(disk.resolve("backup"), disk.resolve("log"), 1)));
+        Random rnd = new Random(11);
+        byte[] synced = new byte[0];
+        java.util.Set<String> copies = new java.util.HashSet<>();
+        long until = System.nanoTime() + 4_000_000_000L;
+        try (Content c = volume.create("/wal", Flags.O_RDWR, 0644, null)) {
+            for (int point = 0; System.nanoTime() < until || copies.size() < 4; point++) {
+                for (int i = 0; i < 400; i++) {
+                    int op = rnd.nextInt(100);
+                    if (op < 2) {
+                        int size = rnd.nextInt(synced.length + 1);
+                        c.truncate(size);
+                        synced = java.util.Arrays.copyOf(synced, size);
+                    } else {
+                        // appends, as a WAL writes, until 12 MiB, then overwrites from the start, as fio's does
+                        byte[] data = new byte[1 + rnd.nextInt(64 << 10)];
+                        rnd.nextBytes(data);
+                        int at = op < 80 && synced.length < (12 << 20) ? synced.length : rnd.nextInt(synced.length + 1);
+                        c.write(ByteBuffer.wrap(data), at);
+                        if (at + data.length > synced.length) {
+                            synced = java.util.Arrays.copyOf(synced, at + data.length);
+                        }
+                        System.arraycopy(data, 0, synced, at, data.length);
+                    }
+                    c.sync(rnd.nextBoolean());
+                }
+                Path captured = capture(point);
+                copies.add(Files.readString(captured.resolve("backup/current/started")));
+                byte[] replayed = Files.readAllBytes(replayedInto(captured).resolve("wal"));
+                org.junit.jupiter.api.Assertions.assertArrayEquals(synced, replayed, "point " + point);
+                deleteTree(captured);
+                deleteTree(shm.resolve("replay-" + point));
+            }
+        }
     }
 
     /**

@@ -249,7 +249,7 @@ public final class IntentLog implements Closeable {
 
     /**
      * Ends the current segment: what is appended from now on starts a new one, whose number is returned.
-     * Called inside a checkpoint's quiesced copy: a failure of the log known now is one that copy covers.
+     * Called by a checkpoint before its copy reads anything: a failure of the log known now is one that copy covers.
      */
     public synchronized long cut() {
         if (position > 0) {

@@ -11,8 +11,9 @@ import java.nio.ByteBuffer;
 
 /**
  * A volume whose changes can be held still: every call that changes a name, an attribute or a byte
- * shares its {@link Gate}, which a consistent copy of the backing tree (a tmpfs backup) takes alone.
- * Reads, stats and syncs never wait.
+ * shares its {@link Gate}, which a copy of the backing tree (a tmpfs backup) takes alone: all of it
+ * for a copy without an intent log, only the names for one with (the log replays the bytes). Reads and
+ * stats never wait; a logged sync waits only for a copy without a log, which it never meets.
  */
 public final class GatedVolume extends ForwardingVolume {
     private final Gate gate;
@@ -38,24 +39,28 @@ public final class GatedVolume extends ForwardingVolume {
         gate.changeVoid(change);
     }
 
+    private void nameChangeVoid(Gate.VoidChange change) throws IOException {
+        gate.nameChangeVoid(change);
+    }
+
     @Override
     public void mkdir(String path, int mode, Owner owner) throws IOException {
-        changeVoid(() -> delegate.mkdir(path, mode, owner));
+        nameChangeVoid(() -> delegate.mkdir(path, mode, owner));
     }
 
     @Override
     public void rmdir(String path) throws IOException {
-        changeVoid(() -> delegate.rmdir(path));
+        nameChangeVoid(() -> delegate.rmdir(path));
     }
 
     @Override
     public void unlink(String path) throws IOException {
-        changeVoid(() -> delegate.unlink(path));
+        nameChangeVoid(() -> delegate.unlink(path));
     }
 
     @Override
     public Content create(String path, int flags, int mode, Owner owner) throws IOException {
-        return new Gated(change(() -> delegate.create(path, flags, mode, owner)));
+        return new Gated(gate.nameChange(() -> delegate.create(path, flags, mode, owner)));
     }
 
     /** Gated too: O_TRUNC changes the file. */
@@ -71,17 +76,17 @@ public final class GatedVolume extends ForwardingVolume {
 
     @Override
     public void rename(String from, String to, int flags) throws IOException {
-        changeVoid(() -> delegate.rename(from, to, flags));
+        nameChangeVoid(() -> delegate.rename(from, to, flags));
     }
 
     @Override
     public void symlink(String target, String path, Owner owner) throws IOException {
-        changeVoid(() -> delegate.symlink(target, path, owner));
+        nameChangeVoid(() -> delegate.symlink(target, path, owner));
     }
 
     @Override
     public void link(String existing, String newPath) throws IOException {
-        changeVoid(() -> delegate.link(existing, newPath));
+        nameChangeVoid(() -> delegate.link(existing, newPath));
     }
 
     @Override
@@ -101,7 +106,7 @@ public final class GatedVolume extends ForwardingVolume {
 
     @Override
     public void mknod(String path, int mode, long rdev, Owner owner) throws IOException {
-        changeVoid(() -> delegate.mknod(path, mode, rdev, owner));
+        nameChangeVoid(() -> delegate.mknod(path, mode, rdev, owner));
     }
 
     @Override

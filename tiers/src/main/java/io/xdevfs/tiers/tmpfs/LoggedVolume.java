@@ -326,7 +326,10 @@ public final class LoggedVolume extends ForwardingVolume implements TmpfsBackup.
 
     // ---- checkpoints ----
 
-    /** Inside the checkpoint's quiesced copy: the copy holds every byte written so far. */
+    /**
+     * Before the checkpoint's copy reads anything (names held still): the copy holds every byte written so
+     * far, and a write whose range carries an older epoch had returned before the copy began.
+     */
     @Override
     public long cut() {
         lastCutEpoch = ++epoch;

@@ -24,16 +24,20 @@ import java.util.stream.Stream;
  *
  * <p>Layout: {@code <backup_directory>/current/{tree/, started}}. A new copy is built in {@code next},
  * synced, and exchanged with {@code current} in one renameat2(RENAME_EXCHANGE), so a crash at any point
- * leaves a complete {@code current}. Changes through the mount wait while the tree is copied
- * ({@link Gate#quiesced}); files unchanged since the last copy are hard-linked from it, so the
- * pause is proportional to what changed. Syncing happens after the pause.
+ * leaves a complete {@code current}. Without an intent log, changes through the mount wait while the
+ * tree is copied ({@link Gate#quiesced}); with one, only changes of names wait ({@link Gate#namesStill}).
+ * Files unchanged since the last copy are hard-linked from it, so the pause is proportional to what
+ * changed. Syncing happens after the pause.
  */
 public final class TmpfsBackup implements Closeable {
     /**
-     * An intent log the copies make unnecessary: {@link #cut} runs inside the quiesced copy and returns
-     * the first log segment the copy does not hold; once the copy is current, {@link #checkpointed}
-     * lets the log drop the segments before it. The copy records that segment ({@value #LOG_START}),
-     * where a replay after a reboot starts.
+     * An intent log the copies make unnecessary: {@link #cut} runs with the names held still, before the
+     * copy reads anything, and returns the first log segment the copy may not hold; once the copy is
+     * current, {@link #checkpointed} lets the log drop the segments before it. The copy records that
+     * segment ({@value #LOG_START}), where a replay after a reboot starts. Bytes go on changing while
+     * such a copy reads them, so a file's copy may hold some writes of that time and not others: the
+     * records from the cut on replay every one that was synced, and unsynced writes may be lost by a
+     * crash either way.
      */
     public interface Checkpointed {
         long cut();
@@ -51,7 +55,7 @@ public final class TmpfsBackup implements Closeable {
     private final Consumer<String> notice;
     private final Consumer<Exception> fault;
     private volatile Checkpointed log;
-    /** System.nanoTime() when the current copy's changes were held still (guarded by this). */
+    /** System.nanoTime() when the current copy's changes (or, under a log, its names) were held still and the log cut (guarded by this). */
     private long lastQuiescedAt = System.nanoTime() - (1L << 62);
     private final java.util.concurrent.atomic.AtomicBoolean requested = new java.util.concurrent.atomic.AtomicBoolean();
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -168,14 +172,16 @@ public final class TmpfsBackup implements Closeable {
         Checkpointed checkpointed = log;
         long[] logStart = {-1};
         long[] quiescedAt = {0};
-        TreeCopy.Result result = gate.quiesced(() -> {
-            quiescedAt[0] = System.nanoTime();
-            TreeCopy.Result r = copy.copy(base, next.resolve("tree"));
-            if (checkpointed != null) {
-                logStart[0] = checkpointed.cut();
-            }
-            return r;
-        });
+        TreeCopy.Result result = checkpointed == null
+                ? gate.quiesced(() -> {
+                    quiescedAt[0] = System.nanoTime();
+                    return copy.copy(base, next.resolve("tree"));
+                })
+                : gate.namesStill(() -> { // the cut first: the copy then reads every byte written before it
+                    quiescedAt[0] = System.nanoTime();
+                    logStart[0] = checkpointed.cut();
+                    return copy.copy(base, next.resolve("tree"));
+                });
         copy.syncAll();
         OwnFiles.writeString(next.resolve("started"), Long.toString(started), OwnFiles.PRIVATE_FILE);
         syncPath(next.resolve("started"));
