@@ -103,6 +103,45 @@ class IntentLogIT {
         }
     }
 
+    /**
+     * With the smallest log (a checkpoint every 16 MiB of records) and copies every second, checkpoints
+     * run all through a few seconds of fdatasync'd appends, each bringing the copy before up to date in
+     * place while the writer goes on: kill -9 and the tmpfs gone at the end of each round, every
+     * acknowledged append is there after the remount.
+     */
+    @Test
+    void checkpointsDuringAStreamOfAppendsLoseNoAcknowledgedFsync() throws Exception {
+        List<String> config = List.of("storage_type = tmpfs", "[tmpfs]", "auto_mount = true", "tmpfs_size = 512M",
+                "backup_to_disk = true", "backup_interval_sec = 1", "backup_directory = ${root}/backup",
+                "intent_log_directory = ${root}/intent-log", "intent_log_size = 32M");
+        Mounted fs = Mounted.start(config);
+        Path root = fs.root;
+        Path script = root.resolve("workload.py");
+        Files.writeString(script, WORKLOAD);
+        long records = 0;
+        try {
+            for (int round = 0; round < 3; round++) {
+                Path dir = fs.path("s" + round);
+                Path journal = root.resolve("stream-journal-" + round);
+                Files.createDirectory(dir);
+                Process workload = new ProcessBuilder(Py.PYTHON, script.toString(), dir.toString(), journal.toString())
+                        .redirectErrorStream(true).redirectOutput(root.resolve("stream-" + round + ".out").toFile())
+                        .start();
+                Thread.sleep(3000 + 700L * round);
+                fs.kill();
+                workload.destroyForcibly();
+                workload.waitFor(10, TimeUnit.SECONDS);
+                fs.unmountBaseTmpfs();
+                fs = Mounted.startOn(root);
+                records += verify(fs.path("s" + round), journal, "round " + round + "\n" + fs.log());
+                Run.ok("rm", "-rf", fs.path("s" + round).toString());
+            }
+            assertTrue(records > 3000, "acknowledged records checked: " + records);
+        } finally {
+            fs.close();
+        }
+    }
+
     /** The same reboot on a hybrid whose hot tier is a tmpfs with the log: the [tmpfs] section configures that tier. */
     /** Appends argv[2] 8 KiB records with an fdatasync each to the file argv[1], once argv[3] (if given) exists. */
     private static final String APPENDER = "import os, sys, time\n"

@@ -14,6 +14,8 @@ public final class ReservedAttributes {
      * record): a tier volume stores them like any other; the composed volume keeps users off them.
      */
     public static final String COMPOSED_PREFIX = PREFIX + "tier.";
+    /** A file's xdevfs id, 8 bytes little-endian (directory.FileIds keeps it; a tmpfs copy compares it). */
+    public static final String FILE_ID = PREFIX + "id";
 
     private ReservedAttributes() {
     }

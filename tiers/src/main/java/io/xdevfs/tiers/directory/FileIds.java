@@ -34,7 +34,7 @@ import java.util.stream.Stream;
  */
 public final class FileIds {
     private static final String PREFIX = ReservedAttributes.PREFIX;
-    public static final String XATTR = PREFIX + "id";
+    public static final String XATTR = ReservedAttributes.FILE_ID;
     public static final String COUNTER = "user.xdevfs.next_id";
     /** Set in every id that is not recorded with its file. */
     public static final long UNRECORDED = 1L << 62;

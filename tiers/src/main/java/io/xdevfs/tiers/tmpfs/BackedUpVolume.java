@@ -13,6 +13,10 @@ public final class BackedUpVolume extends ForwardingVolume {
         this.backup = backup;
     }
 
+    TmpfsBackup backup() {
+        return backup;
+    }
+
     @Override
     public void close() throws IOException {
         try {

@@ -7,8 +7,8 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * The byte ranges of one file written since its last sync reached the intent log: merged as they are
- * added, collapsed into one covering range past {@value #MAX_RANGES} pieces (a sync then logs a little
+ * The byte ranges of one file written since its last sync reached the intent log (or, in
+ * {@link CutChanges}, since the log's last cut): merged as they are added, collapsed into one covering range past {@value #MAX_RANGES} pieces (a sync then logs a little
  * more than was written, never less). Thread-safe.
  */
 final class DirtyRanges {
@@ -52,6 +52,13 @@ final class DirtyRanges {
 
     /** Takes every range out, each clipped to {@code size}. */
     synchronized List<long[]> take(long size) {
+        List<long[]> out = list(size);
+        ranges.clear();
+        return out;
+    }
+
+    /** Every range, each clipped to {@code size}; they stay. */
+    synchronized List<long[]> list(long size) {
         List<long[]> out = new ArrayList<>();
         for (Map.Entry<Long, Long> e : ranges.entrySet()) {
             long end = Math.min(e.getValue(), size);
@@ -59,7 +66,6 @@ final class DirtyRanges {
                 out.add(new long[] {e.getKey(), end});
             }
         }
-        ranges.clear();
         return out;
     }
 

@@ -57,6 +57,8 @@ public final class LoggedVolume extends ForwardingVolume implements TmpfsBackup.
     private final ReentrantLock order = new ReentrantLock();
     /** By file id. An entry changes only inside the map's compute (a write) or under {@code order} (a sync's take). */
     private final ConcurrentHashMap<Long, DirtyRanges> dirty = new ConcurrentHashMap<>();
+    /** What each file's bytes did since the last cut: what the next checkpoint patches its copies with. */
+    private final CutChanges sinceCut = new CutChanges();
     /** Counts cuts; a file's ranges carry the count of their last write. */
     private volatile long epoch;
     private volatile long lastCutEpoch;
@@ -142,6 +144,9 @@ public final class LoggedVolume extends ForwardingVolume implements TmpfsBackup.
             Stat st = made[0].attributes();
             append(RecordType.CREATE, owned(body().putString(path).putLong(st.ino).putInt(st.mode & 07777), st)
                     .putInt((flags & Flags.O_TRUNC) != 0 ? 1 : 0));
+            if ((flags & Flags.O_TRUNC) != 0) {
+                sinceCut.truncated(st.ino, 0);
+            }
         });
         return new Logged(made[0], made[0].attributes().ino, flags);
     }
@@ -153,8 +158,11 @@ public final class LoggedVolume extends ForwardingVolume implements TmpfsBackup.
             return new Logged(c, c.attributes().ino, flags);
         }
         Content[] opened = new Content[1];
-        inOrder(() -> opened[0] = delegate.open(path, readable(flags)),
-                () -> append(RecordType.FTRUNCATE, body().putLong(opened[0].attributes().ino).putLong(0)));
+        inOrder(() -> opened[0] = delegate.open(path, readable(flags)), () -> {
+            long id = opened[0].attributes().ino;
+            append(RecordType.FTRUNCATE, body().putLong(id).putLong(0));
+            sinceCut.truncated(id, 0);
+        });
         return new Logged(opened[0], opened[0].attributes().ino, flags);
     }
 
@@ -167,8 +175,9 @@ public final class LoggedVolume extends ForwardingVolume implements TmpfsBackup.
     public void truncate(String path, long size) throws IOException {
         inOrder(() -> delegate.truncate(path, size), () -> {
             append(RecordType.TRUNCATE, body().putString(path).putLong(size));
+            Stat st = delegate.getattr(path);
+            sinceCut.truncated(st.ino, size);
             if (!dirty.isEmpty()) {
-                Stat st = delegate.getattr(path);
                 modifiedAt(st.ino, st);
             }
         });
@@ -331,9 +340,15 @@ public final class LoggedVolume extends ForwardingVolume implements TmpfsBackup.
      * far, and a write whose range carries an older epoch had returned before the copy began.
      */
     @Override
-    public long cut() {
+    public Cut cut() {
         lastCutEpoch = ++epoch;
-        return log.cut();
+        long logStart = log.cut();
+        return new Cut(logStart, sinceCut.handOver());
+    }
+
+    @Override
+    public void notCheckpointed() {
+        sinceCut.notCopied();
     }
 
     /** The copy is current: ranges last written before its cut are in it. */
@@ -343,6 +358,7 @@ public final class LoggedVolume extends ForwardingVolume implements TmpfsBackup.
         for (Long id : dirty.keySet()) {
             dirty.computeIfPresent(id, (k, ranges) -> ranges.epoch < cutAt ? null : ranges);
         }
+        sinceCut.copied();
         log.trimBefore(firstNeeded);
     }
 
@@ -386,6 +402,7 @@ public final class LoggedVolume extends ForwardingVolume implements TmpfsBackup.
                 r.mtime = Instant.now();
                 return r;
             });
+            sinceCut.written(id, start, end);
             return n;
         }
 
@@ -462,6 +479,7 @@ public final class LoggedVolume extends ForwardingVolume implements TmpfsBackup.
         public void truncate(long size) throws IOException {
             inOrder(() -> content.truncate(size), () -> {
                 append(RecordType.FTRUNCATE, body().putLong(id).putLong(size));
+                sinceCut.truncated(id, size);
                 mtimeChanged();
             });
         }
@@ -487,6 +505,7 @@ public final class LoggedVolume extends ForwardingVolume implements TmpfsBackup.
         public void allocate(int mode, long offset, long length) throws IOException {
             inOrder(() -> content.allocate(mode, offset, length), () -> {
                 append(RecordType.FALLOCATE, body().putLong(id).putInt(mode).putLong(offset).putLong(length));
+                sinceCut.written(id, offset, offset + length); // punched or zeroed: the copy reads what it is now
                 mtimeChanged();
             });
         }

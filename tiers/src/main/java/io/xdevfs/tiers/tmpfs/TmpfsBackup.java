@@ -40,9 +40,19 @@ public final class TmpfsBackup implements Closeable {
      * crash either way.
      */
     public interface Checkpointed {
-        long cut();
+        /**
+         * What a cut gives its copy: the first segment the copy may not hold, and what each file's bytes
+         * did since the current copy began reading ({@link TreeCopy#patching}; null: copy changed files whole).
+         */
+        record Cut(long logStart, java.util.Map<Long, CutChanges.OfFile> changes) {
+        }
+
+        Cut cut();
 
         void checkpointed(long firstNeeded);
+
+        /** The copy after the last cut did not become current. */
+        void notCheckpointed();
     }
 
     static final String LOG_START = "log-start";
@@ -160,6 +170,18 @@ public final class TmpfsBackup implements Closeable {
     }
 
     private TreeCopy.Result copyNow() throws IOException {
+        Checkpointed checkpointed = log;
+        try {
+            return copyNow(checkpointed);
+        } catch (IOException | RuntimeException | Error e) {
+            if (checkpointed != null) {
+                checkpointed.notCheckpointed(); // also when it failed before its cut: nothing was handed over then
+            }
+            throw e;
+        }
+    }
+
+    private TreeCopy.Result copyNow(Checkpointed checkpointed) throws IOException {
         Path current = dir.resolve("current");
         Path next = dir.resolve("next");
         Files.createDirectories(dir);
@@ -169,7 +191,6 @@ public final class TmpfsBackup implements Closeable {
         TreeCopy copy = new TreeCopy(posix, havePrevious ? current.resolve("tree") : null,
                 havePrevious ? Long.parseLong(Files.readString(current.resolve("started")).strip()) : 0);
         long started = System.currentTimeMillis();
-        Checkpointed checkpointed = log;
         long[] logStart = {-1};
         long[] quiescedAt = {0};
         TreeCopy.Result result = checkpointed == null
@@ -179,8 +200,9 @@ public final class TmpfsBackup implements Closeable {
                 })
                 : gate.namesStill(() -> { // the cut first: the copy then reads every byte written before it
                     quiescedAt[0] = System.nanoTime();
-                    logStart[0] = checkpointed.cut();
-                    return copy.copy(base, next.resolve("tree"));
+                    Checkpointed.Cut cut = checkpointed.cut();
+                    logStart[0] = cut.logStart();
+                    return copy.patching(cut.changes()).copy(base, next.resolve("tree"));
                 });
         copy.syncAll();
         OwnFiles.writeString(next.resolve("started"), Long.toString(started), OwnFiles.PRIVATE_FILE);
@@ -250,6 +272,7 @@ public final class TmpfsBackup implements Closeable {
         }
         TreeCopy.Result r = snapshot();
         notice.accept("backed up " + r.files() + " files of " + base + " to " + dir + " ("
-                + r.copiedBytes() + " bytes copied, " + r.linkedFiles() + " unchanged files linked)");
+                + r.copiedBytes() + " bytes copied, " + r.linkedFiles() + " unchanged files linked, " + r.patchedFiles()
+                + " changed files patched in place)");
     }
 }

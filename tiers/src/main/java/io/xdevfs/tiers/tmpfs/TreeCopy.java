@@ -21,6 +21,7 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -34,11 +35,13 @@ public final class TreeCopy {
     /**
      * What a copy did.
      *
+     * @param patchedFiles      changed files whose copy was the previous copy's, brought up to date in place
      * @param attributesLeftOut extended attributes the target's filesystem could not hold (ENOSPC, E2BIG:
      *                          a tmpfs takes more and larger ones per file than ext4's one block), copied
      *                          without them; {@code leftOutExample} names one ("path: name"), or is null
      */
-    public record Result(long files, long copiedBytes, long linkedFiles, long attributesLeftOut, String leftOutExample) {
+    public record Result(long files, long copiedBytes, long linkedFiles, long patchedFiles, long attributesLeftOut,
+                         String leftOutExample) {
     }
 
     /** Makes FIFOs and sockets: Files.copy would open a FIFO to read it, and wait for a writer forever. */
@@ -51,6 +54,9 @@ public final class TreeCopy {
     private long files;
     private long copiedBytes;
     private long linked;
+    private long patched;
+    /** By file id, what changed since the previous copy began reading, or null: copy changed files whole. */
+    private Map<Long, CutChanges.OfFile> changes;
     private long attributesLeftOut;
     private String leftOutExample;
     /** For {@link #copyKeepingHoles}, one per copy (a copy runs on one thread): not one per file. */
@@ -61,6 +67,19 @@ public final class TreeCopy {
         this.posix = posix;
         this.previous = previous;
         this.previousStartMillis = previousStartMillis;
+    }
+
+    /**
+     * Under an intent log, with what each file's bytes did since the previous copy began reading
+     * ({@link CutChanges}): a changed file whose previous copy is the same file (by id) becomes that copy,
+     * hard-linked and brought up to date in place, instead of a new copy of all its bytes. That changes
+     * the previous copy too, which stays good as what a replay starts from: the log from its cut on
+     * replays every synced byte onto whatever newer bytes the file holds (and is kept until this copy
+     * is current). Without a log a copy must stay one moment, and this is never called.
+     */
+    TreeCopy patching(Map<Long, CutChanges.OfFile> changes) {
+        this.changes = changes;
+        return this;
     }
 
     Result copy(Path from, Path to) throws IOException {
@@ -88,7 +107,7 @@ public final class TreeCopy {
                 return FileVisitResult.CONTINUE;
             }
         });
-        return new Result(files, copiedBytes, linked, attributesLeftOut, leftOutExample);
+        return new Result(files, copiedBytes, linked, patched, attributesLeftOut, leftOutExample);
     }
 
     private void copyEntry(Path file, Path target, Path relative, BasicFileAttributes attrs) throws IOException {
@@ -114,7 +133,15 @@ public final class TreeCopy {
             posix.lutimensat(Flags.AT_FDCWD, Names.ofFound(target), attrs.lastAccessTime().to(TimeUnit.SECONDS), 0,
                     attrs.lastModifiedTime().to(TimeUnit.SECONDS), 0);
         } else if (attrs.isRegularFile()) {
-            copyKeepingHoles(file, target);
+            long id = multiplyLinked ? NO_ID : sameFileAsPrevious(file, relative);
+            if (id != NO_ID) {
+                Files.createLink(target, previous.resolve(relative));
+                copiedBytes += patch(file, target, changes.get(id));
+                patched++;
+            } else {
+                copyKeepingHoles(file, target);
+                copiedBytes += attrs.size();
+            }
             Files.setAttribute(target, "unix:mode", Files.getAttribute(file, "unix:mode", LinkOption.NOFOLLOW_LINKS));
             Files.getFileAttributeView(target, java.nio.file.attribute.BasicFileAttributeView.class)
                     .setTimes(attrs.lastModifiedTime(), attrs.lastAccessTime(), null);
@@ -124,7 +151,6 @@ public final class TreeCopy {
         copyOwner(file, target);
         copyUserAttributes(file, target);
         if (attrs.isRegularFile()) {
-            copiedBytes += attrs.size();
             toSync.add(target);
         }
     }
@@ -166,6 +192,72 @@ public final class TreeCopy {
     }
 
     private static final int COPY_PIECE = 1 << 20;
+    private static final long NO_ID = -1;
+
+    /** The file's id when it may be patched: the previous copy at its path is the same file, one name. */
+    private long sameFileAsPrevious(Path file, Path relative) throws IOException {
+        if (changes == null || previous == null) {
+            return NO_ID;
+        }
+        Path old = previous.resolve(relative);
+        if (!Files.isRegularFile(old, LinkOption.NOFOLLOW_LINKS)) {
+            return NO_ID;
+        }
+        long id = idOf(file);
+        return id != NO_ID && id == idOf(old) ? id : NO_ID;
+    }
+
+    private long idOf(Path p) throws IOException {
+        ByteBuffer value = ByteBuffer.allocateDirect(8).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        try {
+            return posix.lgetxattr(Names.ofFound(p), ReservedAttributes.FILE_ID, value) == 8 ? value.getLong(0) : NO_ID;
+        } catch (PosixException e) {
+            if (e.errno() == Errno.ENODATA || e.errno() == Errno.ERANGE || e.errno() == Errno.EOPNOTSUPP) {
+                return NO_ID;
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * Brings {@code to} (the previous copy of {@code from}) up to date: cut to the lowest size a truncation
+     * left, the changed ranges copied, the size set. Returns the bytes copied.
+     */
+    private long patch(Path from, Path to, CutChanges.OfFile changed) throws IOException {
+        int in = posix.openat(Flags.AT_FDCWD, Names.ofFound(from), Flags.O_RDONLY | Flags.O_NOFOLLOW, 0);
+        try {
+            int out = posix.openat(Flags.AT_FDCWD, Names.ofFound(to), Flags.O_WRONLY | Flags.O_NOFOLLOW, 0);
+            try {
+                long size = posix.fstat(in).size;
+                long copied = 0;
+                if (changed != null) {
+                    if (changed.lowestSize() < posix.fstat(out).size) {
+                        posix.ftruncate(out, changed.lowestSize());
+                    }
+                    if (buffer == null) {
+                        buffer = ByteBuffer.allocateDirect(COPY_PIECE);
+                    }
+                    for (long[] range : changed.ranges.list(size)) { // kept: a copy that fails hands them back
+                        for (long at = range[0]; at < range[1]; ) {
+                            int n = posix.pread(in, buffer.clear().limit((int) Math.min(COPY_PIECE, range[1] - at)), at);
+                            if (n <= 0) {
+                                break; // the file shrank meanwhile: the size below is what it was
+                            }
+                            posix.pwrite(out, buffer.position(0).limit(n), at);
+                            at += n;
+                            copied += n;
+                        }
+                    }
+                }
+                posix.ftruncate(out, size);
+                return copied;
+            } finally {
+                posix.close(out);
+            }
+        } finally {
+            posix.close(in);
+        }
+    }
 
     private boolean unchangedSincePrevious(Path file, Path relative, BasicFileAttributes attrs) throws IOException {
         if (previous == null) {

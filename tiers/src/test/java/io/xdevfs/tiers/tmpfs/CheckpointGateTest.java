@@ -45,14 +45,18 @@ class CheckpointGateTest {
         final CountDownLatch release = new CountDownLatch(1);
 
         @Override
-        public long cut() {
+        public Cut cut() {
             inCut.countDown();
             awaitUninterruptibly(release);
-            return 1;
+            return new Cut(1, null);
         }
 
         @Override
         public void checkpointed(long firstNeeded) {
+        }
+
+        @Override
+        public void notCheckpointed() {
         }
     }
 

@@ -1,0 +1,116 @@
+package io.xdevfs.tiers.tmpfs;
+
+import io.xdevfs.posix.Flags;
+import io.xdevfs.posix.Posix;
+import io.xdevfs.tiers.Content;
+import io.xdevfs.tiers.LocalConfig;
+import io.xdevfs.tiers.StorageType;
+import io.xdevfs.tiers.TmpfsSettings;
+import io.xdevfs.tiers.Volume;
+import io.xdevfs.tiers.Volumes;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.Random;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Under an intent log, a checkpoint brings the previous copy of a changed file up to date in place:
+ * only what changed since the previous copy is written, and the copy equals the file.
+ */
+class PatchedCopyTest {
+    @TempDir
+    Path disk;
+    Path shm;
+    BackedUpVolume volume;
+
+    @BeforeEach
+    void makeShm() throws IOException {
+        shm = Files.createTempDirectory(Path.of("/dev/shm"), "xdevfs-patch-");
+    }
+
+    @AfterEach
+    void removeShm() throws IOException {
+        if (volume != null) {
+            volume.close();
+        }
+        try (Stream<Path> all = Files.walk(shm)) {
+            for (Path p : all.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
+    }
+
+    private BackedUpVolume open(Path base) throws Exception {
+        TmpfsSettings tmpfs = new TmpfsSettings(false, "", true, 3600, disk.resolve("backup"), disk.resolve("log"),
+                32L << 20);
+        TmpfsDurability.check(Posix.get(), tmpfs);
+        Volume plain = Volumes.open(LocalConfig.defaults().withBaseDirectory(base));
+        return (BackedUpVolume) TmpfsDurability.wrap(Posix.get(), base, plain, tmpfs, "test",
+                TmpfsDurability.Recovered.NOTHING, m -> { }, e -> { });
+    }
+
+    private byte[] copied(String name) throws IOException {
+        return Files.readAllBytes(disk.resolve("backup/current/tree").resolve(name));
+    }
+
+    @Test
+    void aChangedFileIsPatchedWithWhatChangedAndEqualsTheFile() throws Exception {
+        Path base = Files.createDirectories(shm.resolve("base"));
+        volume = open(base);
+        Random rnd = new Random(5);
+        byte[] first = new byte[4 << 20];
+        rnd.nextBytes(first);
+        try (Content c = volume.create("/wal", Flags.O_RDWR, 0644, null)) {
+            c.write(ByteBuffer.wrap(first), 0);
+            c.sync(true);
+            TreeCopy.Result whole = volume.backup().snapshot(); // the mount's copy was before: this one is ours
+            assertEquals(0, whole.patchedFiles(), "the first copy of this volume copies the file whole");
+            assertTrue(whole.copiedBytes() >= first.length);
+            assertArrayEquals(first, copied("wal"));
+
+            byte[] more = new byte[8192];
+            rnd.nextBytes(more);
+            c.write(ByteBuffer.wrap(more), first.length); // an append
+            c.write(ByteBuffer.wrap(more, 0, 100), 1000); // an overwrite
+            c.sync(true);
+            TreeCopy.Result patched = volume.backup().snapshot();
+            assertEquals(1, patched.patchedFiles());
+            // only what changed is written (and the volume's header, written less than a second before the copy)
+            assertTrue(patched.copiedBytes() >= 8192 + 100 && patched.copiedBytes() < 16 << 10, "" + patched);
+            assertArrayEquals(Files.readAllBytes(base.resolve("wal")), copied("wal"));
+
+            c.truncate(100_000); // shrunk, then grown with zeros: what the copy held past the shrink must go
+            c.truncate(3 << 20);
+            c.write(ByteBuffer.wrap(more), 2 << 20);
+            c.sync(true);
+            patched = volume.backup().snapshot();
+            assertTrue(patched.copiedBytes() >= 8192 && patched.copiedBytes() < 16 << 10, "" + patched);
+            byte[] now = Files.readAllBytes(base.resolve("wal"));
+            assertEquals(0, now[200_000]);
+            assertArrayEquals(now, copied("wal"));
+        }
+        // A file replaced by another under its name (rename over it) is a different file: copied whole.
+        try (Content other = volume.create("/other", Flags.O_RDWR, 0644, null)) {
+            other.write(ByteBuffer.wrap(new byte[] {1, 2, 3}), 0);
+        }
+        volume.rename("/other", "/wal", 0);
+        TreeCopy.Result replaced = volume.backup().snapshot();
+        assertEquals(0, replaced.patchedFiles());
+        assertArrayEquals(new byte[] {1, 2, 3}, copied("wal"));
+        assertNotEquals(0, Arrays.hashCode(copied("wal")));
+    }
+}
