@@ -57,6 +57,15 @@ class IntentLogIT {
             + "        j.write('N %d\\n' % k)\n"
             + "    i += 1\n";
 
+    /** Starts {@link #WORKLOAD} in a new directory NAME of the mount, journaling to {@code journal}. */
+    private static Process startWorkload(Mounted fs, String name, Path journal) throws java.io.IOException {
+        Path script = fs.root.resolve("workload.py");
+        Files.writeString(script, WORKLOAD);
+        Path dir = Files.createDirectory(fs.path(name));
+        return new ProcessBuilder(Py.PYTHON, script.toString(), dir.toString(), journal.toString())
+                .redirectErrorStream(true).redirectOutput(fs.root.resolve("workload-" + name + ".out").toFile()).start();
+    }
+
     static List<String> config() {
         return List.of("storage_type = tmpfs", "[tmpfs]", "auto_mount = true", "tmpfs_size = 512M",
                 "backup_to_disk = true", "backup_interval_sec = 2", "backup_directory = ${root}/backup",
@@ -67,18 +76,12 @@ class IntentLogIT {
     void everyAcknowledgedFsyncSurvivesKill9AndTheTmpfsGoing() throws Exception {
         Mounted fs = Mounted.start(config());
         Path root = fs.root;
-        Path script = root.resolve("workload.py");
-        Files.writeString(script, WORKLOAD);
         Random rnd = new Random(19);
         long records = 0;
         try {
             for (int round = 0; round < ROUNDS; round++) {
-                Path dir = fs.path("r" + round);
                 Path journal = root.resolve("journal-" + round);
-                Files.createDirectory(dir);
-                Process workload = new ProcessBuilder(Py.PYTHON, script.toString(), dir.toString(), journal.toString())
-                        .redirectErrorStream(true).redirectOutput(root.resolve("workload-" + round + ".out").toFile())
-                        .start();
+                Process workload = startWorkload(fs, "r" + round, journal);
                 long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
                 while (!Files.exists(journal) && System.nanoTime() < deadline) { // python is up
                     Thread.sleep(5);
@@ -116,17 +119,11 @@ class IntentLogIT {
                 "intent_log_directory = ${root}/intent-log", "intent_log_size = 32M");
         Mounted fs = Mounted.start(config);
         Path root = fs.root;
-        Path script = root.resolve("workload.py");
-        Files.writeString(script, WORKLOAD);
         long records = 0;
         try {
             for (int round = 0; round < 3; round++) {
-                Path dir = fs.path("s" + round);
-                Path journal = root.resolve("stream-journal-" + round);
-                Files.createDirectory(dir);
-                Process workload = new ProcessBuilder(Py.PYTHON, script.toString(), dir.toString(), journal.toString())
-                        .redirectErrorStream(true).redirectOutput(root.resolve("stream-" + round + ".out").toFile())
-                        .start();
+                Path journal = root.resolve("journal-s" + round);
+                Process workload = startWorkload(fs, "s" + round, journal);
                 Thread.sleep(3000 + 700L * round);
                 fs.kill();
                 workload.destroyForcibly();
