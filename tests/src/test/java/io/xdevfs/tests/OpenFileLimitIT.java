@@ -37,6 +37,68 @@ class OpenFileLimitIT {
             "        os.close(fd)");
 
     /**
+     * Makes argv[2] files in argv[1], then holds each open read-only until argv[3] exists, then reads each
+     * back through the handle it held: prints how many and whether all read back.
+     */
+    private static final String HELD_READERS = String.join("\n",
+            "import os, sys, time, resource",
+            "soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)",
+            "resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))",
+            "n = int(sys.argv[2])",
+            "for i in range(n):",
+            "    with open('%s/f%d' % (sys.argv[1], i), 'wb') as f:",
+            "        f.write(b'%08d' % i * 512)",
+            "fds = [os.open('%s/f%d' % (sys.argv[1], i), os.O_RDONLY) for i in range(n)]",
+            "print('open', flush=True)",
+            "while not os.path.exists(sys.argv[3]):",
+            "    time.sleep(0.05)",
+            "print(len(fds), all(os.pread(fd, 4096, 0) == b'%08d' % i * 512 for i, fd in enumerate(fds)))");
+
+    /**
+     * Files that move while readers hold them open, idle: each move closes the handles' descriptors of
+     * the object it leaves at its switch. They had been kept until each handle's next read, and such a
+     * descriptor, its object's name gone, cannot be parked: under a limit of 2,048 (a bound of 384),
+     * moves of 1,500 held files failed with ENFILE after a few hundred.
+     */
+    @Test
+    void filesMovingUnderIdleReadersDoNotUseUpTheDescriptorBound() throws Exception {
+        FuseAvailability.require();
+        Path root = TestDirs.create();
+        Files.createDirectory(root.resolve("mnt"));
+        Files.write(root.resolve("xdevfs.ini"), List.of("[local]", "base_directory = " + root.resolve("base"),
+                "storage_type = hybrid", "[hybrid]", "hot_storage_type = regular", "hot_directory = " + root.resolve("hot"),
+                "cold_storage_type = compressed", "cold_directory = " + root.resolve("cold"), "cold_timeout_sec = 1",
+                "migration_interval_sec = 1", "migration_batch_size = 5000"));
+        try (Mounted fs = Mounted.startUnderOpenFileLimit(root, 2048)) {
+            Path go = root.resolve("go");
+            Process readers = new ProcessBuilder(Py.PYTHON, "-c", HELD_READERS, fs.mnt.toString(), "1500", go.toString())
+                    .redirectErrorStream(true).start();
+            try {
+                java.io.BufferedReader out = new java.io.BufferedReader(new java.io.InputStreamReader(readers.getInputStream()));
+                assertEquals("open", out.readLine(), fs.log());
+                long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(120);
+                String stats = HybridIT.stats(fs);
+                while (moved(stats) < 1500 && System.nanoTime() < deadline) {
+                    Thread.sleep(500);
+                    stats = HybridIT.stats(fs);
+                }
+                assertEquals(1500, moved(stats), stats + "\n" + fs.log());
+                assertTrue(stats.matches("(?s).*hybrid_moves_failed_total\\s+0(\\.0+)?\\s.*"), stats);
+                Files.createFile(go);
+                assertEquals("1500 True", out.readLine());
+            } finally {
+                readers.destroyForcibly();
+                readers.waitFor();
+            }
+        }
+    }
+
+    private static long moved(String stats) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("hybrid_moves_to_cold_total\\s+(\\d+)").matcher(stats);
+        return m.find() ? Long.parseLong(m.group(1)) : -1;
+    }
+
+    /**
      * A hybrid (three volumes, a compressed cold tier) under a limit of 2,048 served 3,000 open
      * files: it failed opens with EMFILE past about a thousand, far below max_open_files' 65,536.
      */

@@ -38,7 +38,7 @@ final class FileState {
     final java.util.concurrent.locks.ReentrantLock moving = new java.util.concurrent.locks.ReentrantLock();
 
     /** Handles open on the file; under this state's monitor. */
-    private int handles;
+    private final java.util.Set<HybridContent> handles = new java.util.HashSet<>();
     /**
      * A handle was given to FUSE passthrough: the kernel writes the hot object itself, unseen, for as
      * long as any handle of the file is open (a node's registration serves its later opens too). No
@@ -47,14 +47,20 @@ final class FileState {
      */
     private volatile boolean passedThrough;
 
-    synchronized void opened() {
-        handles++;
+    synchronized void opened(HybridContent handle) {
+        handles.add(handle);
     }
 
-    synchronized void closed() {
-        if (--handles == 0) {
+    synchronized void closed(HybridContent handle) {
+        handles.remove(handle);
+        if (handles.isEmpty()) {
             passedThrough = false;
         }
+    }
+
+    /** The handles open now. */
+    synchronized java.util.List<HybridContent> handles() {
+        return java.util.List.copyOf(handles);
     }
 
     synchronized void passThrough() {

@@ -46,7 +46,26 @@ final class HybridContent implements Content {
         this.dataGeneration = state.generation;
         this.flags = flags;
         this.writes = (flags & Flags.O_ACCMODE) != Flags.O_RDONLY;
-        state.opened();
+        state.opened(this);
+    }
+
+    /**
+     * Called by a move that has just switched the file, holding its gate alone (no call of this handle
+     * is under way): the old object's descriptor is closed now, and the next call opens the new one.
+     * Left to the next call, a handle that stays idle (a reader of a sealed segment) kept the
+     * descriptor of an object that loses its name once the move frees it, which the descriptor cache
+     * cannot park: with a low open-file limit, moves of many such files failed with ENFILE.
+     */
+    synchronized void dropStale() {
+        Content old = data;
+        if (old != null && dataGeneration != state.generation) {
+            data = null;
+            try {
+                old.close();
+            } catch (IOException e) {
+                // the descriptor is released either way (close(2) frees it even when it reports an error)
+            }
+        }
     }
 
     /** The caller's open flags that the object is opened with: creation is the stub's business. */
@@ -71,7 +90,9 @@ final class HybridContent implements Content {
                     Content old = data;
                     data = moved;
                     dataGeneration = state.generation;
-                    old.close();
+                    if (old != null) {
+                        old.close();
+                    }
                 }
                 return data;
             }
@@ -292,12 +313,15 @@ final class HybridContent implements Content {
             return;
         }
         try (stub) {
-            data.close();
+            Content d = data;
+            if (d != null) {
+                d.close();
+            }
         } finally {
             if (writes) {
                 state.writers.decrementAndGet();
             }
-            state.closed();
+            state.closed(this);
             entry.release();
         }
     }

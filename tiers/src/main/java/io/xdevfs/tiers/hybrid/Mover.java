@@ -180,6 +180,9 @@ final class Mover {
             s.tier = to;
             s.generation++;
             s.entryPending = false;
+            for (HybridContent handle : s.handles()) {
+                handle.dropStale(); // never fails the switch: it is made
+            }
             return true;
         } finally {
             alone.unlock();
