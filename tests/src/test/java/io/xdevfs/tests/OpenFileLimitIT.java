@@ -62,13 +62,7 @@ class OpenFileLimitIT {
      */
     @Test
     void filesMovingUnderIdleReadersDoNotUseUpTheDescriptorBound() throws Exception {
-        FuseAvailability.require();
-        Path root = TestDirs.create();
-        Files.createDirectory(root.resolve("mnt"));
-        Files.write(root.resolve("xdevfs.ini"), List.of("[local]", "base_directory = " + root.resolve("base"),
-                "storage_type = hybrid", "[hybrid]", "hot_storage_type = regular", "hot_directory = " + root.resolve("hot"),
-                "cold_storage_type = compressed", "cold_directory = " + root.resolve("cold"), "cold_timeout_sec = 1",
-                "migration_interval_sec = 1", "migration_batch_size = 5000"));
+        Path root = hybrid("cold_timeout_sec = 1", "migration_interval_sec = 1", "migration_batch_size = 5000");
         try (Mounted fs = Mounted.startUnderOpenFileLimit(root, 2048)) {
             Path go = root.resolve("go");
             Process readers = new ProcessBuilder(Py.PYTHON, "-c", HELD_READERS, fs.mnt.toString(), "1500", go.toString())
@@ -104,12 +98,7 @@ class OpenFileLimitIT {
      */
     @Test
     void aHybridUnderALowOpenFileLimitServesMoreOpenFilesThanTheLimit() throws Exception {
-        FuseAvailability.require();
-        Path root = TestDirs.create();
-        Files.createDirectory(root.resolve("mnt"));
-        Files.write(root.resolve("xdevfs.ini"), List.of("[local]", "base_directory = " + root.resolve("base"),
-                "storage_type = hybrid", "[hybrid]", "hot_storage_type = regular", "hot_directory = " + root.resolve("hot"),
-                "cold_storage_type = compressed", "cold_directory = " + root.resolve("cold")));
+        Path root = hybrid();
         try (Mounted fs = Mounted.startUnderOpenFileLimit(root, 2048)) {
             String out = Run.ok(Py.PYTHON, "-c", MANY_OPEN, fs.mnt.toString(), "3000").strip();
             assertTrue(out.matches("\\d+ True"), out + "\n" + fs.log());
@@ -120,5 +109,18 @@ class OpenFileLimitIT {
             String stats = HybridIT.stats(fs);
             assertTrue(stats.matches("(?s).*open_files_bound\\s+" + (raised ? "65536" : "384") + "(\\.0+)?\\s.*"), stats);
         }
+    }
+
+    /** A test directory with the config of a hybrid (regular hot tier, compressed cold tier) and {@code hybridLines}. */
+    private static Path hybrid(String... hybridLines) throws Exception {
+        FuseAvailability.require();
+        Path root = TestDirs.create();
+        Files.createDirectory(root.resolve("mnt"));
+        List<String> lines = new java.util.ArrayList<>(List.of("[local]", "base_directory = " + root.resolve("base"),
+                "storage_type = hybrid", "[hybrid]", "hot_storage_type = regular", "hot_directory = " + root.resolve("hot"),
+                "cold_storage_type = compressed", "cold_directory = " + root.resolve("cold")));
+        lines.addAll(List.of(hybridLines));
+        Files.write(root.resolve("xdevfs.ini"), lines);
+        return root;
     }
 }
