@@ -37,7 +37,7 @@ import java.util.stream.Stream;
  * O_SYNC/O_DSYNC writes are durable on return. Bookkeeping and the changes it records are one
  * step (one lock), so the order recorded is the order applied.
  */
-final class FaultyPosix extends ForwardingPosix {
+public final class FaultyPosix extends ForwardingPosix {
     private record Key(long dev, long ino) {
     }
 
@@ -80,12 +80,12 @@ final class FaultyPosix extends ForwardingPosix {
     private int dieIn = -1;
     private int callsMade;
 
-    FaultyPosix() {
+    public FaultyPosix() {
         super(Posix.get());
     }
 
     /** The next {@code times} calls named {@code call} after {@code skip} more of them fail with {@code errno}. */
-    synchronized FaultyPosix fail(String call, int errno, int skip, int times) {
+    public synchronized FaultyPosix fail(String call, int errno, int skip, int times) {
         rules.add(new Rule(call, errno, new int[] {skip}, new int[] {times}));
         return this;
     }

@@ -55,11 +55,15 @@ class PatchedCopyTest {
     }
 
     private BackedUpVolume open(Path base) throws Exception {
+        return open(base, Posix.get());
+    }
+
+    private BackedUpVolume open(Path base, Posix posix) throws Exception {
         TmpfsSettings tmpfs = new TmpfsSettings(false, "", true, 3600, disk.resolve("backup"), disk.resolve("log"),
                 32L << 20);
         TmpfsDurability.check(Posix.get(), tmpfs);
         Volume plain = Volumes.open(LocalConfig.defaults().withBaseDirectory(base));
-        return (BackedUpVolume) TmpfsDurability.wrap(Posix.get(), base, plain, tmpfs, "test",
+        return (BackedUpVolume) TmpfsDurability.wrap(posix, base, plain, tmpfs, "test",
                 TmpfsDurability.Recovered.NOTHING, m -> { }, e -> { });
     }
 
@@ -112,5 +116,37 @@ class PatchedCopyTest {
         assertEquals(0, replaced.patchedFiles());
         assertArrayEquals(new byte[] {1, 2, 3}, copied("wal"));
         assertNotEquals(0, Arrays.hashCode(copied("wal")));
+    }
+
+    /**
+     * A checkpoint that fails partway through a patch (the backup disk full) leaves the copy before
+     * current, partly brought up to date, and hands its changes back: the next checkpoint patches
+     * them all, and its copy equals the file.
+     */
+    @Test
+    void aCheckpointThatFailsMidPatchHandsItsChangesToTheNext() throws Exception {
+        Path base = Files.createDirectories(shm.resolve("base"));
+        io.xdevfs.tiers.FaultyPosix posix = new io.xdevfs.tiers.FaultyPosix();
+        volume = open(base, posix);
+        Random rnd = new Random(9);
+        try (Content c = volume.create("/wal", Flags.O_RDWR, 0644, null)) {
+            byte[] first = new byte[4 << 20];
+            rnd.nextBytes(first);
+            c.write(ByteBuffer.wrap(first), 0);
+            c.sync(true);
+            volume.backup().snapshot();
+            String started = Files.readString(disk.resolve("backup/current/started"));
+            byte[] more = new byte[3 << 20];
+            rnd.nextBytes(more);
+            c.write(ByteBuffer.wrap(more), 1 << 20);
+            c.write(ByteBuffer.wrap(more, 0, 5000), first.length + 100);
+            c.sync(true);
+            posix.fail("pwrite", io.xdevfs.posix.Errno.ENOSPC, 1, 1); // the patch's second piece
+            org.junit.jupiter.api.Assertions.assertThrows(IOException.class, () -> volume.backup().snapshot());
+            assertEquals(started, Files.readString(disk.resolve("backup/current/started")), "the copy before stays current");
+            TreeCopy.Result again = volume.backup().snapshot();
+            assertEquals(1, again.patchedFiles());
+            assertArrayEquals(Files.readAllBytes(base.resolve("wal")), copied("wal"));
+        }
     }
 }
