@@ -57,6 +57,12 @@ class IntentLogIT {
             + "        j.write('N %d\\n' % k)\n"
             + "    i += 1\n";
 
+    /** A figure of {@code xdevfs stats}, -1 when absent. */
+    private static double figure(String stats, String name) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?m)^" + name + "\\s+([0-9.]+)").matcher(stats);
+        return m.find() ? Double.parseDouble(m.group(1)) : -1;
+    }
+
     /** Starts {@link #WORKLOAD} in a new directory NAME of the mount, journaling to {@code journal}. */
     private static Process startWorkload(Mounted fs, String name, Path journal) throws java.io.IOException {
         Path script = fs.root.resolve("workload.py");
@@ -125,6 +131,9 @@ class IntentLogIT {
                 Path journal = root.resolve("journal-s" + round);
                 Process workload = startWorkload(fs, "s" + round, journal);
                 Thread.sleep(3000 + 700L * round);
+                String stats = HybridIT.stats(fs);
+                assertTrue(figure(stats, "tmpfs_backups_total") >= 2, stats); // the mount's and later ones
+                assertTrue(figure(stats, "tmpfs_backup_files_patched_last") >= 1, stats);
                 fs.kill();
                 workload.destroyForcibly();
                 workload.waitFor(10, TimeUnit.SECONDS);

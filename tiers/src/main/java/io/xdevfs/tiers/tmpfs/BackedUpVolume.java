@@ -13,6 +13,12 @@ public final class BackedUpVolume extends ForwardingVolume {
         this.backup = backup;
     }
 
+    @Override
+    public void registerGauges(io.xdevfs.tiers.metrics.Metrics metrics) {
+        delegate.registerGauges(metrics);
+        backup.registerGauges(metrics);
+    }
+
     TmpfsBackup backup() {
         return backup;
     }

@@ -85,6 +85,12 @@ public final class TmpfsBackup implements Closeable {
     private volatile long retryAt;
     /** Guarded by this. */
     private long backoffNanos;
+    /** What the copies did, for the stats: written under this object's monitor, read without it. */
+    private volatile long copies;
+    private volatile long lastNanos;
+    private volatile long maxNanos;
+    private volatile long maxHeldNanos;
+    private volatile TreeCopy.Result last;
 
     public TmpfsBackup(Posix posix, Path base, Path backupDirectory, GatedVolume gated, Consumer<String> notice,
                 Consumer<Exception> fault) {
@@ -142,7 +148,12 @@ public final class TmpfsBackup implements Closeable {
     /** Copies the tree now; the previous copy stays current until this one is complete and synced. */
     public synchronized TreeCopy.Result snapshot() throws IOException {
         try {
+            long began = System.nanoTime();
             TreeCopy.Result r = copyNow();
+            lastNanos = System.nanoTime() - began;
+            maxNanos = Math.max(maxNanos, lastNanos);
+            last = r;
+            copies++;
             lastFailure = null;
             backoffNanos = 0;
             if (r.attributesLeftOut() > 0) { // the copy stands; saying what it lacks makes health say so too
@@ -157,6 +168,20 @@ public final class TmpfsBackup implements Closeable {
             lastFailure = e instanceof IOException io ? io : new IOException(e); // after retryAt: a reader seeing it sees that
             throw e;
         }
+    }
+
+    /**
+     * The copies' figures: how many, how long each took (the copy, its syncs and the exchange), how long
+     * changes waited for one at most (with an intent log only changes of names wait), and what the last
+     * one wrote and patched.
+     */
+    void registerGauges(io.xdevfs.tiers.metrics.Metrics metrics) {
+        metrics.gauge("tmpfs_backups_total", () -> copies);
+        metrics.gauge("tmpfs_backup_seconds_last", () -> lastNanos / 1e9);
+        metrics.gauge("tmpfs_backup_seconds_max", () -> maxNanos / 1e9);
+        metrics.gauge("tmpfs_backup_hold_seconds_max", () -> maxHeldNanos / 1e9);
+        metrics.gauge("tmpfs_backup_bytes_copied_last", () -> last == null ? 0 : last.copiedBytes());
+        metrics.gauge("tmpfs_backup_files_patched_last", () -> last == null ? 0 : last.patchedFiles());
     }
 
     public void start(int intervalSeconds) {
@@ -193,17 +218,23 @@ public final class TmpfsBackup implements Closeable {
         long started = System.currentTimeMillis();
         long[] logStart = {-1};
         long[] quiescedAt = {0};
+        long[] heldUntil = {0};
         TreeCopy.Result result = checkpointed == null
                 ? gate.quiesced(() -> {
                     quiescedAt[0] = System.nanoTime();
-                    return copy.copy(base, next.resolve("tree"));
+                    TreeCopy.Result r = copy.copy(base, next.resolve("tree"));
+                    heldUntil[0] = System.nanoTime();
+                    return r;
                 })
                 : gate.namesStill(() -> { // the cut first: the copy then reads every byte written before it
                     quiescedAt[0] = System.nanoTime();
                     Checkpointed.Cut cut = checkpointed.cut();
                     logStart[0] = cut.logStart();
-                    return copy.patching(cut.changes()).copy(base, next.resolve("tree"));
+                    TreeCopy.Result r = copy.patching(cut.changes()).copy(base, next.resolve("tree"));
+                    heldUntil[0] = System.nanoTime();
+                    return r;
                 });
+        maxHeldNanos = Math.max(maxHeldNanos, heldUntil[0] - quiescedAt[0]);
         copy.syncAll();
         OwnFiles.writeString(next.resolve("started"), Long.toString(started), OwnFiles.PRIVATE_FILE);
         syncPath(next.resolve("started"));

@@ -93,6 +93,11 @@ class PatchedCopyTest {
             c.sync(true);
             TreeCopy.Result patched = volume.backup().snapshot();
             assertEquals(1, patched.patchedFiles());
+            io.xdevfs.tiers.metrics.Metrics metrics = new io.xdevfs.tiers.metrics.Metrics(System::nanoTime);
+            volume.registerGauges(metrics);
+            assertEquals(1L, metrics.gauges().get("tmpfs_backup_files_patched_last").longValue());
+            assertEquals(patched.copiedBytes(), metrics.gauges().get("tmpfs_backup_bytes_copied_last").longValue());
+            assertTrue(metrics.gauges().get("tmpfs_backups_total").longValue() >= 3); // the mount's, and two
             // only what changed is written (and the volume's header, written less than a second before the copy)
             assertTrue(patched.copiedBytes() >= 8192 + 100 && patched.copiedBytes() < 16 << 10, "" + patched);
             assertArrayEquals(Files.readAllBytes(base.resolve("wal")), copied("wal"));
