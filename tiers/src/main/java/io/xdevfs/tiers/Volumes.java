@@ -127,7 +127,7 @@ public final class Volumes {
         Path dir = config.baseDirectory().toAbsolutePath().normalize();
         prepareBaseDirectory(dir, config);
         if (config.storageType().needsTmpfs()) {
-            TmpfsDurability.check(posix, config.tmpfs());
+            TmpfsDurability.check(posix, dir, config.tmpfs());
             TmpfsMount.ensure(posix, dir, config.tmpfs());
         }
         BaseDirectoryLock lock = BaseDirectoryLock.acquire(posix, dir);

@@ -224,6 +224,35 @@ class TmpfsIntentLogTest {
     }
 
     /**
+     * A copy taken under the log, to be restored without it (the key dropped after a reboot): refused,
+     * naming both ways on, since the syncs since the copy are in the log only; the copy alone once its
+     * log-start is deleted.
+     */
+    @Test
+    void aCopyTakenWithALogIsNotRestoredWithoutIt() throws Exception {
+        Path base = Files.createDirectories(shm.resolve("base"));
+        volume = open(base);
+        try (Content c = volume.create("/wal", Flags.O_WRONLY, 0644, null)) {
+            c.write(ByteBuffer.wrap("synced".getBytes()), 0);
+            c.sync(true);
+        }
+        volume.close();
+        volume = null;
+        deleteTree(base); // a reboot: the tmpfs is gone
+        Files.createDirectories(base);
+        TmpfsSettings withoutLog = new TmpfsSettings(false, "", true, 3600, disk.resolve("backup"), null, 32L << 20);
+        LocalConfig config = LocalConfig.defaults().withBaseDirectory(base).withStorageType(StorageType.TMPFS)
+                .withTmpfs(withoutLog);
+        VolumeException e = org.junit.jupiter.api.Assertions.assertThrows(VolumeException.class, () -> Volumes.open(config));
+        assertTrue(e.getMessage().contains("set intent_log_directory") && e.getMessage().contains("log-start"),
+                e.getMessage());
+        assertEquals(List.of(), Files.list(base).toList(), "nothing restored");
+        Files.delete(disk.resolve("backup/current/log-start"));
+        volume = Volumes.open(config);
+        assertEquals("synced", Files.readString(base.resolve("wal")));
+    }
+
+    /**
      * A sync whose bytes do not fit in the log (40 MB dirty, a 32 MiB bound) is neither failed nor
      * skipped: a checkpoint takes them, and the sync returns once that copy is current.
      */

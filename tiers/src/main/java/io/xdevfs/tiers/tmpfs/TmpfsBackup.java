@@ -273,19 +273,26 @@ public final class TmpfsBackup implements Closeable {
         return Files.isRegularFile(p) ? Long.parseLong(Files.readString(p).strip()) : -1;
     }
 
+    /** Whether a mount would restore the last copy: there is one, and the tmpfs is empty. */
+    static boolean restoreDue(Path base, Path backupDirectory) throws IOException {
+        if (!Files.isDirectory(backupDirectory.resolve("current").resolve("tree"), LinkOption.NOFOLLOW_LINKS)) {
+            return false;
+        }
+        try (Stream<Path> entries = Files.list(base)) {
+            return entries.findAny().isEmpty();
+        }
+    }
+
     /** At mount: an empty tmpfs gets the last copy back; a tmpfs with files (it outlived the daemon) keeps them. */
     public static void restoreIfEmpty(Posix posix, Path base, Path backupDirectory, Consumer<String> notice)
             throws IOException {
         Path tree = backupDirectory.resolve("current").resolve("tree");
-        if (!Files.isDirectory(tree, LinkOption.NOFOLLOW_LINKS)) {
-            return;
-        }
-        try (Stream<Path> entries = Files.list(base)) {
-            if (entries.findAny().isPresent()) {
+        if (!restoreDue(base, backupDirectory)) {
+            if (Files.isDirectory(tree, LinkOption.NOFOLLOW_LINKS)) {
                 notice.accept("tmpfs " + base + " already holds files (it outlived the last daemon): not restoring "
                         + "the backup in " + backupDirectory);
-                return;
             }
+            return;
         }
         TreeCopy.Result r = new TreeCopy(posix, null, 0).copy(tree, base);
         notice.accept("restored " + r.files() + " files (" + r.copiedBytes() + " bytes) into " + base + " from "

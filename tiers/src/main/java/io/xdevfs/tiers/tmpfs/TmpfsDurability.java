@@ -29,12 +29,21 @@ public final class TmpfsDurability {
     }
 
     /**
-     * The backup and log directories are usable (owned, the log's on a persistent filesystem): before a
-     * tmpfs is mounted for the base, so that a mount refused for them leaves none behind.
+     * The backup and log directories are usable (owned, the log's on a persistent filesystem, a copy
+     * taken under a log not to be restored without it): before a tmpfs is mounted for the base, so that
+     * a mount refused for them leaves none behind. {@code base}: the base directory, the tmpfs mounted
+     * on it or not yet.
      */
-    public static void check(Posix posix, TmpfsSettings tmpfs) throws VolumeException {
+    public static void check(Posix posix, Path base, TmpfsSettings tmpfs) throws VolumeException {
         if (tmpfs.backupToDisk()) {
             OwnFiles.requireOwnDirectory(tmpfs.backupDirectory(), "backup_directory");
+            if (!tmpfs.intentLog()) {
+                try {
+                    requireNoLogBehind(base, tmpfs);
+                } catch (IOException e) {
+                    throw new VolumeException("cannot read the backup in " + tmpfs.backupDirectory() + ": " + e);
+                }
+            }
         }
         if (tmpfs.intentLog()) {
             OwnFiles.requireOwnDirectory(tmpfs.intentLogDirectory(), "intent_log_directory");
@@ -63,6 +72,21 @@ public final class TmpfsDurability {
         } catch (IOException e) {
             throw new VolumeException("cannot restore " + base + " from " + tmpfs.backupDirectory()
                     + (tmpfs.intentLog() ? " and the intent log in " + tmpfs.intentLogDirectory() : "") + ": " + e);
+        }
+    }
+
+    /**
+     * A copy taken under an intent log is whole only with the log: the syncs since it are in the log, and
+     * the copy may hold some writes of the time it was taken and not others (the log's replay makes it
+     * exact). Restored without the log (the key dropped from the configuration), files would come back
+     * without those syncs, some mid-write: refused, saying how to go on.
+     */
+    private static void requireNoLogBehind(Path base, TmpfsSettings tmpfs) throws IOException, VolumeException {
+        if (TmpfsBackup.logStart(tmpfs.backupDirectory()) >= 0 && TmpfsBackup.restoreDue(base, tmpfs.backupDirectory())) {
+            throw new VolumeException("the backup in " + tmpfs.backupDirectory() + " was taken with an intent log, "
+                    + "which holds the syncs made since and makes the copy exact: set intent_log_directory in [tmpfs] "
+                    + "to that log's directory to restore it, or delete " + tmpfs.backupDirectory().resolve("current")
+                    .resolve(TmpfsBackup.LOG_START) + " to restore the copy alone, without them");
         }
     }
 

@@ -61,7 +61,7 @@ class PatchedCopyTest {
     private BackedUpVolume open(Path base, Posix posix) throws Exception {
         TmpfsSettings tmpfs = new TmpfsSettings(false, "", true, 3600, disk.resolve("backup"), disk.resolve("log"),
                 32L << 20);
-        TmpfsDurability.check(Posix.get(), tmpfs);
+        TmpfsDurability.check(Posix.get(), base, tmpfs);
         Volume plain = Volumes.open(LocalConfig.defaults().withBaseDirectory(base));
         return (BackedUpVolume) TmpfsDurability.wrap(posix, base, plain, tmpfs, "test",
                 TmpfsDurability.Recovered.NOTHING, m -> { }, e -> { });
