@@ -59,14 +59,14 @@ public final class TreeCopy {
     private Map<Long, CutChanges.OfFile> changes;
     private long attributesLeftOut;
     private String leftOutExample;
-    /** For {@link #copyKeepingHoles}, one per copy (a copy runs on one thread): not one per file. */
-    private ByteBuffer buffer;
+    private final FileContentCopy bytes;
 
     /** @param previous an earlier copy to link unchanged files from, or null */
     TreeCopy(Posix posix, Path previous, long previousStartMillis) {
         this.posix = posix;
         this.previous = previous;
         this.previousStartMillis = previousStartMillis;
+        this.bytes = new FileContentCopy(posix);
     }
 
     /**
@@ -136,10 +136,10 @@ public final class TreeCopy {
             long id = multiplyLinked ? NO_ID : sameFileAsPrevious(file, relative);
             if (id != NO_ID) {
                 Files.createLink(target, previous.resolve(relative));
-                copiedBytes += patch(file, target, changes.get(id));
+                copiedBytes += bytes.patch(file, target, changes.get(id));
                 patched++;
             } else {
-                copyKeepingHoles(file, target);
+                bytes.copyKeepingHoles(file, target);
                 copiedBytes += attrs.size();
             }
             Files.setAttribute(target, "unix:mode", Files.getAttribute(file, "unix:mode", LinkOption.NOFOLLOW_LINKS));
@@ -155,55 +155,6 @@ public final class TreeCopy {
         }
     }
 
-    /**
-     * A regular file's data ranges (SEEK_DATA/SEEK_HOLE), then its size: holes stay holes. A plain copy
-     * reads a hole as zeros and writes them, so one sparse file of a few KB and a size of 100 GB (a
-     * preallocated file, a program's sparse map) filled the backup disk and failed every copy.
-     */
-    private void copyKeepingHoles(Path from, Path to) throws IOException {
-        int in = posix.openat(Flags.AT_FDCWD, Names.ofFound(from), Flags.O_RDONLY | Flags.O_NOFOLLOW, 0);
-        try {
-            int out = posix.openat(Flags.AT_FDCWD, Names.ofFound(to),
-                    Flags.O_WRONLY | Flags.O_CREAT | Flags.O_EXCL | Flags.O_NOFOLLOW, 0600);
-            try {
-                long size = posix.fstat(in).size;
-                for (long at = posix.seekData(in, 0); at >= 0 && at < size; ) {
-                    long end = Math.min(size, posix.seekDataOrHole(in, at, false));
-                    copyRange(in, out, at, end);
-                    at = end < size ? posix.seekData(in, end) : size;
-                }
-                posix.ftruncate(out, size);
-            } finally {
-                posix.close(out);
-            }
-        } finally {
-            posix.close(in);
-        }
-    }
-
-    /**
-     * Copies [start, end); returns the bytes copied, fewer when the file shrank meanwhile (its size at
-     * the copy's end is what counts). Written back at the copy's fsync: starting each 64 KiB piece's
-     * write-back as it went (as the hybrid's moves do) did not shorten an intent log's forces during
-     * checkpoints (docs/benchmarks.md, "Checkpoints that let bytes change").
-     */
-    private long copyRange(int in, int out, long start, long end) throws IOException {
-        if (buffer == null) {
-            buffer = ByteBuffer.allocateDirect(COPY_PIECE);
-        }
-        long at = start;
-        while (at < end) {
-            int n = posix.pread(in, buffer.clear().limit((int) Math.min(COPY_PIECE, end - at)), at);
-            if (n <= 0) {
-                break;
-            }
-            posix.pwrite(out, buffer.position(0).limit(n), at);
-            at += n;
-        }
-        return at - start;
-    }
-
-    private static final int COPY_PIECE = 1 << 20;
     private static final long NO_ID = -1;
 
     /** The file's id when it may be patched: the previous copy at its path is the same file, one name. */
@@ -228,35 +179,6 @@ public final class TreeCopy {
                 return NO_ID;
             }
             throw e;
-        }
-    }
-
-    /**
-     * Brings {@code to} (the previous copy of {@code from}) up to date: cut to the lowest size a truncation
-     * left, the changed ranges copied, the size set. Returns the bytes copied.
-     */
-    private long patch(Path from, Path to, CutChanges.OfFile changed) throws IOException {
-        int in = posix.openat(Flags.AT_FDCWD, Names.ofFound(from), Flags.O_RDONLY | Flags.O_NOFOLLOW, 0);
-        try {
-            int out = posix.openat(Flags.AT_FDCWD, Names.ofFound(to), Flags.O_WRONLY | Flags.O_NOFOLLOW, 0);
-            try {
-                long size = posix.fstat(in).size;
-                long copied = 0;
-                if (changed != null) {
-                    if (changed.lowestSize() < posix.fstat(out).size) {
-                        posix.ftruncate(out, changed.lowestSize());
-                    }
-                    for (long[] range : changed.ranges.list(size)) { // kept: a copy that fails hands them back
-                        copied += copyRange(in, out, range[0], range[1]);
-                    }
-                }
-                posix.ftruncate(out, size);
-                return copied;
-            } finally {
-                posix.close(out);
-            }
-        } finally {
-            posix.close(in);
         }
     }
 
