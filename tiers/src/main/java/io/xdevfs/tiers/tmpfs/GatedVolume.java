@@ -13,7 +13,7 @@ import java.nio.ByteBuffer;
  * A volume whose changes can be held still: every call that changes a name, an attribute or a byte
  * shares its {@link Gate}, which a copy of the backing tree (a tmpfs backup) takes alone: all of it
  * for a copy without an intent log, only the names for one with (the log replays the bytes). Reads and
- * stats never wait; a logged sync waits only for a copy without a log, which it never meets.
+ * stats never wait, nor do a logged volume's syncs (a copy under a log leaves bytes free).
  */
 public final class GatedVolume extends ForwardingVolume {
     private final Gate gate;

@@ -219,21 +219,18 @@ public final class TmpfsBackup implements Closeable {
         long[] logStart = {-1};
         long[] quiescedAt = {0};
         long[] heldUntil = {0};
-        TreeCopy.Result result = checkpointed == null
-                ? gate.quiesced(() -> {
-                    quiescedAt[0] = System.nanoTime();
-                    TreeCopy.Result r = copy.copy(base, next.resolve("tree"));
-                    heldUntil[0] = System.nanoTime();
-                    return r;
-                })
-                : gate.namesStill(() -> { // the cut first: the copy then reads every byte written before it
-                    quiescedAt[0] = System.nanoTime();
-                    Checkpointed.Cut cut = checkpointed.cut();
-                    logStart[0] = cut.logStart();
-                    TreeCopy.Result r = copy.patching(cut.changes()).copy(base, next.resolve("tree"));
-                    heldUntil[0] = System.nanoTime();
-                    return r;
-                });
+        Gate.Change<TreeCopy.Result> copyTree = () -> {
+            quiescedAt[0] = System.nanoTime();
+            if (checkpointed != null) { // the cut first: the copy then reads every byte written before it
+                Checkpointed.Cut cut = checkpointed.cut();
+                logStart[0] = cut.logStart();
+                copy.patching(cut.changes());
+            }
+            TreeCopy.Result r = copy.copy(base, next.resolve("tree"));
+            heldUntil[0] = System.nanoTime();
+            return r;
+        };
+        TreeCopy.Result result = checkpointed == null ? gate.quiesced(copyTree) : gate.namesStill(copyTree);
         maxHeldNanos = Math.max(maxHeldNanos, heldUntil[0] - quiescedAt[0]);
         copy.syncAll();
         OwnFiles.writeString(next.resolve("started"), Long.toString(started), OwnFiles.PRIVATE_FILE);
