@@ -58,7 +58,7 @@ class IntentLogIT {
             + "    i += 1\n";
 
     /** A figure of {@code xdevfs stats}, -1 when absent. */
-    private static double figure(String stats, String name) {
+    static double figure(String stats, String name) {
         java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?m)^" + name + "\\s+([0-9.]+)").matcher(stats);
         return m.find() ? Double.parseDouble(m.group(1)) : -1;
     }
@@ -148,7 +148,6 @@ class IntentLogIT {
         }
     }
 
-    /** The same reboot on a hybrid whose hot tier is a tmpfs with the log: the [tmpfs] section configures that tier. */
     /** Appends argv[2] 8 KiB records with an fdatasync each to the file argv[1], once argv[3] (if given) exists. */
     private static final String APPENDER = "import os, sys, time\n"
             + "fd = os.open(sys.argv[1], os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o640)\n"
@@ -192,6 +191,7 @@ class IntentLogIT {
         }
     }
 
+    /** The same reboot on a hybrid whose hot tier is a tmpfs with the log: the [tmpfs] section configures that tier. */
     @Test
     void aHybridsTmpfsHotTierIsDurableThroughTheLog() throws Exception {
         Mounted fs = Mounted.start(List.of("storage_type = hybrid", "[hybrid]", "hot_storage_type = tmpfs",
