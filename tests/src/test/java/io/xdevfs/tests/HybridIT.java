@@ -298,6 +298,29 @@ class HybridIT {
         }
     }
 
+    /**
+     * Claims to come back hot wait while the hot tier is above its low-water mark (here a file pinned
+     * hot fills it); renamed files that are deleted meanwhile leave none behind (they had stayed queued
+     * for the life of the mount: 38 claims for 17 files under a pg_wal-like writer).
+     */
+    @Test
+    void renamedFilesDeletedWhilePromotionsWaitLeaveNoClaimBehind() throws Exception {
+        try (Mounted fs = Mounted.start(hybrid("cold_timeout_sec = 3600", "hot_cache_size = 10M"))) {
+            Path pinned = Files.createDirectory(fs.path("pinned"));
+            xdevfs("tier", "pin", "hot", pinned.toString());
+            Files.write(pinned.resolve("big"), new byte[8 << 20]); // between the marks (7.5 and 9 MiB) for good
+            Path dir = Files.createDirectory(fs.path("spool"));
+            for (int i = 0; i < 50; i++) {
+                Files.write(dir.resolve("tmp" + i), new byte[10]);
+                Files.move(dir.resolve("tmp" + i), dir.resolve("msg" + i));
+            }
+            Thread.sleep(2500); // two passes: the claims wait
+            assertEquals(50, IntentLogIT.figure(HybridIT.stats(fs), "hybrid_promotions_queued"));
+            Run.ok("rm", "-r", dir.toString());
+            assertEquals(0, IntentLogIT.figure(HybridIT.stats(fs), "hybrid_promotions_queued"));
+        }
+    }
+
     @Test
     void aFullHotTierMovesTheWritersFileColdInsteadOfFailing() throws Exception {
         List<String> lines = new ArrayList<>(List.of("storage_type = hybrid", "[hybrid]", "hot_storage_type = tmpfs",

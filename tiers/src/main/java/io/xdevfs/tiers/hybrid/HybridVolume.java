@@ -199,6 +199,7 @@ public final class HybridVolume implements Volume {
     }
 
     private void deleteObjects(long id) throws IOException {
+        migrator.forget(id);
         for (Tier t : Tier.values()) {
             ObjectNames.removeIfPresent(tier(t), ObjectNames.of(id));
             ObjectNames.removeIfPresent(tier(t), ObjectNames.part(id));

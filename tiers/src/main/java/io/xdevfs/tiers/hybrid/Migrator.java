@@ -12,8 +12,6 @@ import io.xdevfs.tiers.metrics.Metrics;
 import java.io.IOException;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -36,9 +34,6 @@ final class Migrator {
     private record Found(long id, long size, long stored, long lastNanos, boolean pinned, boolean pinnedAway) {
     }
 
-    private record Reads(long windowStart, int count) {
-    }
-
     /** A hot file that goes cold whatever the hot tier's fill, and why. */
     private record Due(Found file, String reason) {
     }
@@ -46,8 +41,7 @@ final class Migrator {
     private final HybridVolume volume;
     private final Mover mover;
     private final HybridSettings settings;
-    private final Set<Long> promote = ConcurrentHashMap.newKeySet();
-    private final Map<Long, Reads> reads = new ConcurrentHashMap<>();
+    private final PromotionClaims claims = new PromotionClaims();
     private final Thread thread;
     private volatile boolean stopping;
     private int lastPassMoved;
@@ -147,19 +141,17 @@ final class Migrator {
         if (threshold <= 0) {
             return;
         }
-        long now = System.nanoTime();
-        long window = TimeUnit.SECONDS.toNanos(settings.coldTimeoutSec());
-        Reads r = reads.merge(id, new Reads(now, 1), (old, one) ->
-                now - old.windowStart > window ? one : new Reads(old.windowStart, old.count + 1));
-        if (r.count >= threshold) {
-            reads.remove(id);
-            promote.add(id);
-        }
+        claims.read(id, System.nanoTime(), TimeUnit.SECONDS.toNanos(settings.coldTimeoutSec()), threshold);
     }
 
     /** A renamed file counts as new: if it is cold, it comes back hot when there is room. */
     void renamed(long id) {
-        promote.add(id);
+        claims.renamed(id);
+    }
+
+    /** The file is gone: nothing about it is kept. */
+    void forget(long id) {
+        claims.forget(id);
     }
 
     /** One pass of the policy; returns the files moved. */
@@ -211,7 +203,7 @@ final class Migrator {
                 break;
             }
             long id = m.getKey().id;
-            promote.remove(id);
+            claims.forget(id);
             // Above the high-water mark every demotion makes room, and room cannot wait for quiet.
             Mover.Pace pace = usage > settings.highWater() ? Mover.Pace.RATE : Mover.Pace.GENTLE;
             idleScheduling(pace == Mover.Pace.GENTLE);
@@ -221,11 +213,10 @@ final class Migrator {
             }
             hotStored = usage;
         }
-        for (Long id : List.copyOf(promote)) {
-            if (budget-- <= 0 || stopping || usage >= settings.lowWater()) {
+        for (long id : usage < settings.lowWater() ? claims.take(Math.max(0, budget)) : List.<Long>of()) {
+            if (stopping) {
                 break;
             }
-            promote.remove(id);
             if (!promotable(id)) {
                 continue;
             }
@@ -234,7 +225,7 @@ final class Migrator {
                 moved++;
             }
         }
-        reads.entrySet().removeIf(e -> System.nanoTime() - e.getValue().windowStart > timeout);
+        claims.expireReads(System.nanoTime(), timeout);
         return moved;
     }
 
@@ -320,6 +311,7 @@ final class Migrator {
         metrics.gauge("hybrid_cold_files", volume.coldCount::files);
         metrics.gauge("hybrid_cold_bytes", volume.coldCount::bytes);
         metrics.gauge("hybrid_cold_stored_bytes", volume.coldCount::stored);
-        metrics.gauge("hybrid_promotions_queued", promote::size);
+        metrics.gauge("hybrid_promotions_queued", claims::queued);
+        metrics.gauge("hybrid_promotion_claims_dropped_total", claims::dropped);
     }
 }
