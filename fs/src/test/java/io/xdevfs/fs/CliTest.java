@@ -121,6 +121,22 @@ class CliTest {
                 + " holds a compressed volume, which storage_type = regular would misread"), err.toString());
     }
 
+    /** A memory tier's copies and log in memory (/dev/shm here; /tmp on many systems) would not outlive a reboot. */
+    @Test
+    void configCheckRefusesBackupsAndLogsThatWouldNotSurviveAReboot() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isDirectory(Path.of("/dev/shm")), "no /dev/shm");
+        Path base = tmp.resolve("base");
+        Path ini = Files.writeString(tmp.resolve("m.ini"), "[local]\nbase_directory = " + base + "\nstorage_type = tmpfs\n"
+                + "[tmpfs]\nbackup_to_disk = true\nbackup_directory = " + base.resolve("copies") + "\n"
+                + "intent_log_directory = /dev/shm/xdevfs-clitest-never-made/log\n");
+        assertEquals(2, Main.run("config", "check", ini.toString()));
+        assertTrue(err.toString().contains("xdevfs: error: " + ini + ":6: [tmpfs] backup_directory: " + base.resolve("copies")
+                + " is inside " + base + ", where the tmpfs is mounted"), err.toString());
+        assertTrue(err.toString().contains("xdevfs: error: " + ini + ":7: [tmpfs] intent_log_directory: "
+                + "/dev/shm/xdevfs-clitest-never-made/log is on a memory filesystem (tmpfs at /dev/shm)"), err.toString());
+        assertTrue(err.toString().contains("(2 errors above)"), err.toString());
+    }
+
     @Test
     void umountOfSomethingThatIsNotXdevfsIsRefused() {
         assertEquals(1, Main.run("umount", "/proc"));

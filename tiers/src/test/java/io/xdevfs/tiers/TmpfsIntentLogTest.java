@@ -64,9 +64,9 @@ class TmpfsIntentLogTest {
                 .withTmpfs(settings(disk.resolve("backup"), disk.resolve("log"))));
     }
 
-    /** A log directory the mount cannot use is refused with what is wrong, before anything is restored. */
+    /** A backup or log directory the mount cannot use is refused with what is wrong, before anything is restored. */
     @org.junit.jupiter.api.Test
-    void aLogDirectoryThatIsAFileOrInMemoryIsRefusedClearly() throws Exception {
+    void aBackupOrLogDirectoryThatIsAFileInMemoryOrInsideTheTmpfsIsRefusedClearly() throws Exception {
         Path base = Files.createDirectories(shm.resolve("base"));
         Path file = Files.writeString(disk.resolve("not-a-dir"), "x");
         VolumeException e = org.junit.jupiter.api.Assertions.assertThrows(VolumeException.class, () -> Volumes.open(
@@ -78,6 +78,15 @@ class TmpfsIntentLogTest {
                 LocalConfig.defaults().withBaseDirectory(base).withStorageType(StorageType.TMPFS)
                         .withTmpfs(settings(disk.resolve("backup"), shm.resolve("log")))));
         org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("is on a memory filesystem"), e.getMessage());
+        // The copies too: a log replayed onto a copy that did not survive the reboot restores nothing before it.
+        for (Path backup : List.of(shm.resolve("backup"), base.resolve("backup"))) {
+            e = org.junit.jupiter.api.Assertions.assertThrows(VolumeException.class, () -> Volumes.open(
+                    LocalConfig.defaults().withBaseDirectory(base).withStorageType(StorageType.TMPFS)
+                            .withTmpfs(settings(backup, disk.resolve("log")))));
+            org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().startsWith("backup_directory " + backup + " is ")
+                    && e.getMessage().contains("does not survive the reboot"), e.getMessage());
+        }
+        org.junit.jupiter.api.Assertions.assertFalse(Files.exists(disk.resolve("log")), "nothing was made for a refused mount");
     }
 
     @org.junit.jupiter.params.ParameterizedTest

@@ -64,11 +64,37 @@ public final class ConfigPreflight {
     }
 
     private void tmpfsDirectories(LocalConfig tmpfsVolume) {
+        Path base = tmpfsVolume.baseDirectory();
         if (tmpfsVolume.tmpfs().backupToDisk()) {
             directory("tmpfs", "backup_directory", tmpfsVolume.tmpfs().backupDirectory(), true);
+            onDisk("backup_directory", tmpfsVolume.tmpfs().backupDirectory(), base);
         }
         if (tmpfsVolume.tmpfs().intentLog()) {
             directory("tmpfs", "intent_log_directory", tmpfsVolume.tmpfs().intentLogDirectory(), true);
+            onDisk("intent_log_directory", tmpfsVolume.tmpfs().intentLogDirectory(), base);
+        }
+    }
+
+    /** A memory tier's backups and log must outlive a reboot: on a disk, outside the tmpfs's directory. */
+    private void onDisk(String key, Path dir, Path tmpfsDirectory) {
+        Path abs = dir.toAbsolutePath().normalize();
+        if (abs.startsWith(tmpfsDirectory.toAbsolutePath().normalize())) {
+            findings.add(new Finding(true, where("tmpfs", key) + ": " + abs + " is inside " + tmpfsDirectory
+                    + ", where the tmpfs is mounted: it would not survive a reboot"));
+            return;
+        }
+        Path existing = abs;
+        while (existing.getParent() != null && !Files.exists(existing)) {
+            existing = existing.getParent();
+        }
+        try {
+            String type = Files.getFileStore(existing).type();
+            if (type.equals("tmpfs") || type.equals("ramfs")) {
+                findings.add(new Finding(true, where("tmpfs", key) + ": " + abs + " is on a memory filesystem ("
+                        + type + " at " + existing + "): it would not survive a reboot; use a directory on a disk"));
+            }
+        } catch (IOException e) {
+            // the directory checks above say what is wrong with it
         }
     }
 

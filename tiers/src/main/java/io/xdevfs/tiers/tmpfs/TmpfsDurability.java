@@ -37,6 +37,8 @@ public final class TmpfsDurability {
     public static void check(Posix posix, Path base, TmpfsSettings tmpfs) throws VolumeException {
         if (tmpfs.backupToDisk()) {
             OwnFiles.requireOwnDirectory(tmpfs.backupDirectory(), "backup_directory");
+            requireOnDisk(posix, base, tmpfs.backupDirectory(), "backup_directory", "a copy there does not survive the "
+                    + "reboot it is for");
             if (!tmpfs.intentLog()) {
                 try {
                     requireNoLogBehind(base, tmpfs);
@@ -47,8 +49,10 @@ public final class TmpfsDurability {
         }
         if (tmpfs.intentLog()) {
             OwnFiles.requireOwnDirectory(tmpfs.intentLogDirectory(), "intent_log_directory");
+            requireOnDisk(posix, base, tmpfs.intentLogDirectory(), "intent_log_directory", "the log must be on a "
+                    + "persistent disk to make fsync durable");
             try {
-                requirePersistent(posix, tmpfs.intentLogDirectory());
+                java.nio.file.Files.createDirectories(tmpfs.intentLogDirectory(), OwnFiles.PRIVATE_DIRECTORY);
             } catch (IOException e) {
                 throw new VolumeException("intent_log_directory " + tmpfs.intentLogDirectory() + ": " + e);
             }
@@ -90,20 +94,35 @@ public final class TmpfsDurability {
         }
     }
 
-    private static void requirePersistent(Posix posix, Path dir) throws IOException, VolumeException {
-        if (java.nio.file.Files.exists(dir) && !java.nio.file.Files.isDirectory(dir)) {
-            throw new VolumeException("intent_log_directory " + dir + " exists and is not a directory");
+    /**
+     * {@code dir} (or, before it exists, the directory it would be made in) is on a persistent
+     * filesystem, outside the tmpfs's own directory: a backup or log in memory would make the mount say
+     * that what it holds survives a reboot when it does not (/tmp is a tmpfs on many systems).
+     */
+    private static void requireOnDisk(Posix posix, Path base, Path dir, String key, String why) throws VolumeException {
+        Path abs = dir.toAbsolutePath().normalize();
+        if (abs.startsWith(base.toAbsolutePath().normalize())) {
+            throw new VolumeException(key + " " + dir + " is inside " + base + ", where the tmpfs is mounted: " + why);
         }
-        java.nio.file.Files.createDirectories(dir);
-        int fd = posix.openat(Flags.AT_FDCWD, Names.of(dir), Flags.O_PATH | Flags.O_DIRECTORY, 0);
+        if (java.nio.file.Files.exists(abs) && !java.nio.file.Files.isDirectory(abs)) {
+            throw new VolumeException(key + " " + dir + " exists and is not a directory");
+        }
+        Path existing = abs;
+        while (existing.getParent() != null && !java.nio.file.Files.exists(existing)) {
+            existing = existing.getParent();
+        }
         try {
-            long type = posix.filesystemType(fd);
-            if (type == Posix.TMPFS_MAGIC || type == RAMFS_MAGIC) {
-                throw new VolumeException("intent_log_directory " + dir + " is on a memory filesystem: the log "
-                        + "must be on a persistent disk to make fsync durable");
+            int fd = posix.openat(Flags.AT_FDCWD, Names.of(existing), Flags.O_PATH | Flags.O_DIRECTORY, 0);
+            try {
+                long type = posix.filesystemType(fd);
+                if (type == Posix.TMPFS_MAGIC || type == RAMFS_MAGIC) {
+                    throw new VolumeException(key + " " + dir + " is on a memory filesystem (" + existing + "): " + why);
+                }
+            } finally {
+                posix.close(fd);
             }
-        } finally {
-            posix.close(fd);
+        } catch (PosixException e) {
+            throw new VolumeException(key + " " + dir + ": " + e.getMessage());
         }
     }
 
