@@ -12,6 +12,8 @@ import java.util.List;
 public interface Posix {
     /** statfs f_type of a tmpfs. */
     long TMPFS_MAGIC = 0x01021994L;
+    /** statfs f_type of a ramfs: memory too. */
+    long RAMFS_MAGIC = 0x858458f6L;
 
     /** libc, loaded on first use. */
     static Posix get() {

@@ -151,6 +151,9 @@ public final class Volumes {
                 throw new VolumeException("storage_type = " + config.storageType().configName() + " on " + dir + ": "
                         + refused);
             }
+            if (!config.storageType().needsTmpfs()) {
+                noticeMemoryFilesystem(posix, fd, dir, config);
+            }
             Volume volume = new DirectoryVolume(posix, fd, config, lock, ids);
             if (config.storageType().needsTmpfs()) {
                 volume = TmpfsDurability.wrap(posix, dir, volume, config.tmpfs(), tmpfsName, recovered, notice,
@@ -164,6 +167,19 @@ public final class Volumes {
         } catch (IOException e) {
             lock.closeQuietly();
             throw new VolumeException("cannot open base_directory " + dir + ": " + e.getMessage());
+        }
+    }
+
+    /**
+     * A type that keeps its files on disk, given a directory in memory (a tmpfs or ramfs: /tmp on many
+     * systems, /dev/shm): the mount works, but its fsync would be taken to mean what it does not.
+     */
+    private static void noticeMemoryFilesystem(Posix posix, int fd, Path dir, LocalConfig config) throws PosixException {
+        long type = posix.filesystemType(fd);
+        if (type == Posix.TMPFS_MAGIC || type == Posix.RAMFS_MAGIC) {
+            notice.accept("storage_type = " + config.storageType().configName() + " over " + dir + ", which is on a "
+                    + "memory filesystem: fsync returns once the bytes are in memory, and nothing there survives a reboot "
+                    + "(storage_type = tmpfs with backup_to_disk and an intent log makes a memory tier durable)");
         }
     }
 

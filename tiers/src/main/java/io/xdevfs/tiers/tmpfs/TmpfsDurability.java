@@ -20,9 +20,6 @@ import java.util.function.Consumer;
  * backups plus an intent log (fsync is durable; a reboot replays the log onto the last copy).
  */
 public final class TmpfsDurability {
-    /** ramfs's statfs magic: memory too, like tmpfs. */
-    private static final long RAMFS_MAGIC = 0x858458f6L;
-
     /** What {@link #restore} brought back: the log's last sequence and the replay's figures. */
     public record Recovered(long lastSequence, long records, long nanos) {
         static final Recovered NOTHING = new Recovered(-1, 0, 0);
@@ -115,7 +112,7 @@ public final class TmpfsDurability {
             int fd = posix.openat(Flags.AT_FDCWD, Names.of(existing), Flags.O_PATH | Flags.O_DIRECTORY, 0);
             try {
                 long type = posix.filesystemType(fd);
-                if (type == Posix.TMPFS_MAGIC || type == RAMFS_MAGIC) {
+                if (type == Posix.TMPFS_MAGIC || type == Posix.RAMFS_MAGIC) {
                     throw new VolumeException(key + " " + dir + " is on a memory filesystem (" + existing + "): " + why);
                 }
             } finally {
