@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Two builds of xdevfs against each other and a native directory, interleaved: for each round and job,
-# the earlier build, this checkout's and native run back to back (order rotated by one per round), each
+# the earlier build, this checkout's and native run back to back (the order changing every round: bench/lib.sh round_order), each
 # on its own regular mount over the same disk. For changes on the request path, whose cost is smaller
 # than the noise between separate runs.
 #   bench/compare-builds.sh OLD.jar [JOB ...]   default jobs: randwrite4k walappend
@@ -15,6 +15,8 @@
 # fdatasync p99.9 and max and its longest write (what a writer waits behind a checkpoint, say).
 set -euo pipefail
 here=$(cd "$(dirname "$(readlink -f "$0")")" && pwd)
+# shellcheck source=bench/lib.sh
+. "$here/lib.sh"
 repo=$(dirname "$here")
 old_jar=${1:?usage: bench/compare-builds.sh OLD.jar [JOB ...]}
 shift
@@ -45,8 +47,8 @@ XDEVFS_JAVA_OPTS=${NEW_JAVA_OPTS:-${XDEVFS_JAVA_OPTS:-}} "$xdevfs" mount --confi
 targets=(old new native)
 for ((r = 1; r <= rounds; r++)); do
   for job in "${jobs[@]}"; do
-    for ((i = 0; i < 3; i++)); do
-      t=${targets[$(( (i + r) % 3 ))]}
+    mapfile -t order < <(round_order "$r" "${targets[@]}")
+    for t in "${order[@]}"; do
       dir=$work/$t/mnt
       [ "$t" = native ] && dir=$work/native
       fio --output-format=json --directory="$dir" "$here/jobs/$job.fio" > "$work/results/$job.$t.$r.json"

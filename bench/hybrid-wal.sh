@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The hybrid WAL benchmark (docs/hybrid.md): bench/hybrid_wal.py's segment stream on two xdevfs mounts
-# over one filesystem, interleaved per round with the order rotated: "alone" (the hot tier's type
+# over one filesystem, interleaved per round in a changing order (lib.sh round_order): "alone" (the hot tier's type
 # alone, HOT_TYPE: regular or tmpfs) and "hybrid" (that hot tier, zstd-compressed cold tier, segments going cold 1 s after they
 # are closed, so moves run while the stream writes). Prints each round's JSON and the medians, and the
 # per-round ratio hybrid/alone of appends/s and fdatasync p99.
@@ -16,6 +16,8 @@
 #                                          it runs this build: a setting against the default, in the same rounds
 set -euo pipefail
 here=$(cd "$(dirname "$(readlink -f "$0")")" && pwd)
+# shellcheck source=bench/lib.sh
+. "$here/lib.sh"
 repo=$(dirname "$here")
 work=${BENCH_DIR:-/var/tmp/xdevfs-hybrid-bench}
 cold_root=${COLD_ROOT:-$work}
@@ -62,10 +64,9 @@ if [ -n "${OLD_JAR:-}${OLD_LINES:-}" ]; then
     awk -v extra="${OLD_LINES:-}" '{ print } /^storage_type = hybrid$/ && extra != "" { n = split(extra, a, "|"); for (i = 1; i <= n; i++) print a[i] }' \
     > "$work/hybrid-old.ini"
 fi
-n=${#targets[@]}
 for round in $(seq 1 "$rounds"); do
-  for i in $(seq 0 $((n - 1))); do
-    t=${targets[$(((i + round) % n))]}
+  mapfile -t order < <(round_order "$round" "${targets[@]}")
+  for t in "${order[@]}"; do
     jar=""
     if [ "$t" = hybrid-old ]; then jar=${OLD_JAR:-}; fi
     XDEVFS_JAR=${jar:-${XDEVFS_JAR:-}} "$repo/mount-scripts/xdevfs" mount --config "$work/$t.ini" --log-file "$results/$t.log" "$work/$t" >&2

@@ -1,5 +1,5 @@
 """Create, stat and unlink N files in each target directory, one system call at a time, rounds
-interleaved with the order rotated; prints files/s per round and target as JSON lines.
+interleaved in an order that changes every round (as bench/lib.sh's round_order); prints files/s per round and target as JSON lines.
 Python's own cost per call (about 1.5 us) is the same for every target and small against a FUSE
 round trip; fio's filecreate engine spends about 110 us of its own per file, which hides the mounts'
 differences (docs/benchmarks.md, "Creates")."""
@@ -30,13 +30,20 @@ def one(directory, n):
     return rates
 
 
+def round_order(r, targets):
+    """Round r (from 0): rotated by one every other round, every second round reversed, so that each target
+    runs right after each other one equally often (a target that follows another's deletes runs slower)."""
+    rot = (r // 2) % len(targets)
+    order = targets[rot:] + targets[:rot]
+    return order[::-1] if r % 2 else order
+
+
 def main():
     rounds = int(os.environ.get('ROUNDS', '5'))
     n = int(os.environ.get('FILES', '5000'))
     targets = sys.argv[1:]  # NAME=DIR
     for r in range(rounds):
-        k = r % len(targets)
-        for target in targets[k:] + targets[:k]:
+        for target in round_order(r, targets):
             name, directory = target.split('=', 1)
             print(json.dumps({'round': r + 1, 'target': name, **one(directory, n)}), flush=True)
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# pgbench TPS with pg_wal on each target, rounds rotated: "native" (a plain directory on the same
+# pgbench TPS with pg_wal on each target, rounds in a changing order (lib.sh round_order): "native" (a plain directory on the same
 # disk), "regular" (storage_type = regular), "hybrid" (a regular hot tier and a zstd-compressed cold
 # tier, segments going cold COLD_TIMEOUT seconds after their last write, so migration runs under the
 # load) and "tmpfslog" (storage_type = tmpfs with backups and an intent log on the same disk: durable
@@ -14,6 +14,8 @@
 #   COLD_ROOT=/mnt/other-disk   the hybrid's cold tier there (default: BENCH_DIR, the hot tier's disk)
 set -euo pipefail
 here=$(cd "$(dirname "$(readlink -f "$0")")" && pwd)
+# shellcheck source=bench/lib.sh
+. "$here/lib.sh"
 repo=$(dirname "$here")
 work=${BENCH_DIR:-/var/tmp/xdevfs-pgbench}
 cold_root=${COLD_ROOT:-$work} # where the hybrid's cold tier goes: another device than BENCH_DIR's, or the same disk
@@ -67,11 +69,10 @@ backup_directory = $work/tmpfslog-backup
 intent_log_directory = $work/tmpfslog-log
 INI
 read -ra targets <<< "${TARGETS:-regular hybrid}"
-n=${#targets[@]}
 results=$(mktemp)
 for round in $(seq 1 "$rounds"); do
-  for i in $(seq 0 $((n - 1))); do
-    t=${targets[$(((i + round) % n))]}
+  mapfile -t order < <(round_order "$round" "${targets[@]}")
+  for t in "${order[@]}"; do
     if [ "$t" != native ]; then
       "$repo/mount-scripts/xdevfs" mount --config "$work/$t.ini" --log-file "$work/$t.log" "$work/$t" >&2
     fi

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Benchmarks xdevfs against a native directory and bindfs (a C FUSE passthrough) on the same disk,
 # interleaved in one run: for every job and round, native, bindfs and xdevfs run back to back, the
-# order rotated by one target per round.
+# order changing every round so that each target follows each other one equally often (lib.sh round_order).
 # Prints absolute medians and the ratios xdevfs/native and xdevfs/bindfs; raw fio JSON stays in
 # bench/results/. Needs root, fio and bindfs (mount-scripts/install-deps.sh test installs them).
 #
@@ -27,6 +27,8 @@
 #                                 the anchors of storage_type = tmpfs (whose base is a tmpfs it mounts)
 set -euo pipefail
 here=$(cd "$(dirname "$(readlink -f "$0")")" && pwd)
+# shellcheck source=bench/lib.sh
+. "$here/lib.sh"
 repo=$(dirname "$here")
 work=${BENCH_DIR:-/var/tmp/xdevfs-bench}
 export RUNTIME=${RUNTIME:-10}
@@ -110,10 +112,10 @@ done
 
 for job in "${jobs[@]}"; do
   for round in $(seq 1 "$rounds"); do
-    # Each round starts one target later: a target that follows a 1 GiB write (still being written back,
-    # then deleted) runs slower, and a fixed order would hand that handicap to the same target each round.
-    first=$(( (round - 1) % ${#targets[@]} ))
-    for target in "${targets[@]:first}" "${targets[@]:0:first}"; do
+    # A target that follows a 1 GiB write (still being written back, then deleted) runs slower: the order
+    # changes every round so that each target follows each other one equally often (round_order).
+    mapfile -t order < <(round_order "$round" "${targets[@]}")
+    for target in "${order[@]}"; do
       dir="$work/$target"
       rm -rf "${dir:?}"/*
       case "$job" in

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # SQLite in WAL mode with synchronous=FULL, one insert per transaction (each commit an fsync'd WAL
-# append), on each target, rounds rotated: "native" (a plain directory on the same disk), "bindfs"
+# append), on each target, rounds in a changing order (lib.sh round_order): "native" (a plain directory on the same disk), "bindfs"
 # (a C FUSE passthrough over it), "regular" (the default regular mount) and "regular-slow" (without
 # its kernel fast paths: fuse_passthrough = false, fuse_handle_killpriv = false). Prints each
 # round's commits per second, the medians and the per-round ratios against native. Needs root,
@@ -9,6 +9,8 @@
 #   TARGETS="native bindfs regular regular-slow" ROUNDS=3 SECONDS_OF_LOAD=10 bench/sqlite-wal.sh
 set -euo pipefail
 here=$(cd "$(dirname "$(readlink -f "$0")")" && pwd)
+# shellcheck source=bench/lib.sh
+. "$here/lib.sh"
 repo=$(dirname "$here")
 work=${BENCH_DIR:-/var/tmp/xdevfs-sqlite}
 rounds=${ROUNDS:-3}
@@ -53,11 +55,10 @@ db.close()
 PY
 }
 read -ra targets <<< "${TARGETS:-native bindfs regular regular-slow}"
-n=${#targets[@]}
 results=$(mktemp)
 for round in $(seq 1 "$rounds"); do
-  for i in $(seq 0 $((n - 1))); do
-    t=${targets[$(((i + round) % n))]}
+  mapfile -t order < <(round_order "$round" "${targets[@]}")
+  for t in "${order[@]}"; do
     cps=$(load "$work/$t")
     echo "round $round $t $cps commits/s" >&2
     echo "$round $t $cps" >> "$results"
