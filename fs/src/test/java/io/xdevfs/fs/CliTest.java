@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The commands that need no mount: version, help, config check, and refusals before any mount. */
@@ -121,20 +122,29 @@ class CliTest {
                 + " holds a compressed volume, which storage_type = regular would misread"), err.toString());
     }
 
-    /** A memory tier's copies and log in memory (/dev/shm here; /tmp on many systems) would not outlive a reboot. */
+    /**
+     * A memory tier's copies and log in memory (/dev/shm here; /tmp on many systems) would not outlive a
+     * reboot, nor would they inside the tmpfs's own directory.
+     */
     @Test
     void configCheckRefusesBackupsAndLogsThatWouldNotSurviveAReboot() throws Exception {
         org.junit.jupiter.api.Assumptions.assumeTrue(Files.isDirectory(Path.of("/dev/shm")), "no /dev/shm");
         Path base = tmp.resolve("base");
-        Path ini = Files.writeString(tmp.resolve("m.ini"), "[local]\nbase_directory = " + base + "\nstorage_type = tmpfs\n"
-                + "[tmpfs]\nbackup_to_disk = true\nbackup_directory = " + base.resolve("copies") + "\n"
-                + "intent_log_directory = /dev/shm/xdevfs-clitest-never-made/log\n");
-        assertEquals(2, Main.run("config", "check", ini.toString()));
-        assertTrue(err.toString().contains("xdevfs: error: " + ini + ":6: [tmpfs] backup_directory: " + base.resolve("copies")
-                + " is inside " + base + ", where the tmpfs is mounted"), err.toString());
-        assertTrue(err.toString().contains("xdevfs: error: " + ini + ":7: [tmpfs] intent_log_directory: "
+        Path inside = Files.writeString(tmp.resolve("i.ini"), "[local]\nbase_directory = " + base + "\nstorage_type = tmpfs\n"
+                + "[tmpfs]\nbackup_to_disk = true\nbackup_directory = " + base.resolve("copies") + "\n");
+        assertEquals(2, Main.run("config", "check", inside.toString()));
+        assertTrue(err.toString().contains("xdevfs: " + inside + ":6: [tmpfs] backup_directory: base_directory ("
+                + base + ") and backup_directory (" + base.resolve("copies") + ") must be separate directories, neither "
+                + "inside the other"), err.toString());
+        err.reset();
+        Path inMemory = Files.writeString(tmp.resolve("m.ini"), "[local]\nbase_directory = " + base
+                + "\nstorage_type = tmpfs\n[tmpfs]\nbackup_to_disk = true\nbackup_directory = /dev/shm/xdevfs-clitest-never-made/"
+                + "copies\nintent_log_directory = /dev/shm/xdevfs-clitest-never-made/log\n");
+        assertEquals(2, Main.run("config", "check", inMemory.toString()));
+        assertTrue(err.toString().contains("xdevfs: error: " + inMemory + ":7: [tmpfs] intent_log_directory: "
                 + "/dev/shm/xdevfs-clitest-never-made/log is on a memory filesystem (tmpfs at /dev/shm)"), err.toString());
         assertTrue(err.toString().contains("(2 errors above)"), err.toString());
+        assertFalse(Files.exists(Path.of("/dev/shm/xdevfs-clitest-never-made")));
     }
 
     @Test

@@ -232,6 +232,47 @@ class ConfigLoaderTest {
                 """));
     }
 
+    /**
+     * The directories a mount owns stay apart: a hot tier's backups inside the base directory showed up
+     * on the mount as a directory anyone with access could change; a log inside the cold tier's
+     * directory sat among objects named by file id; a backup inside the tmpfs it copies is in memory.
+     */
+    @Test
+    void backupAndLogDirectoriesStayOutOfTheBaseAndTierDirectories() throws Exception {
+        Path file = tmp.resolve("x.ini");
+        assertEquals(List.of(
+                file + ":10: [tmpfs] backup_directory: base_directory (/srv/names) and backup_directory "
+                        + "(/srv/names/backup) must be separate directories, neither inside the other",
+                file + ":11: [tmpfs] intent_log_directory: cold_directory (/srv/cold) and intent_log_directory "
+                        + "(/srv/cold/log) must be separate directories, neither inside the other"), problems("""
+                [local]
+                base_directory = /srv/names
+                storage_type = hybrid
+                [hybrid]
+                hot_directory = /srv/hot
+                cold_directory = /srv/cold
+                [tmpfs]
+                auto_mount = true
+                backup_to_disk = true
+                backup_directory = /srv/names/backup
+                intent_log_directory = /srv/cold/log
+                """));
+        assertEquals(List.of(file + ":5: [tmpfs] intent_log_directory: base_directory (/srv/mem) and intent_log_directory "
+                + "(/srv/mem/log) must be separate directories, neither inside the other"), problems("""
+                [local]
+                base_directory = /srv/mem
+                storage_type = tmpfs
+                [tmpfs]
+                intent_log_directory = /srv/mem/log
+                backup_to_disk = true
+                backup_directory = /srv/copies
+                """));
+        assertEquals(List.of(file + ":4: [tmpfs] intent_log_directory: backup_directory (/srv/b) and intent_log_directory "
+                + "(/srv/b/log) must be separate directories, neither inside the other"), problems(
+                "[local]\nstorage_type = tmpfs\n[tmpfs]\nintent_log_directory = /srv/b/log\nbackup_to_disk = true\n"
+                        + "backup_directory = /srv/b\n"));
+    }
+
     @Test
     void theBlockSectionConfiguresStorageTypeBlockAndOnlyIt() throws Exception {
         io.xdevfs.tiers.BlockSettings b = ConfigLoader.load(ini("[local]\nstorage_type = block\n[block]\n"

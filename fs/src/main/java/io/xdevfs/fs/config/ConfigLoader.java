@@ -165,7 +165,7 @@ public final class ConfigLoader {
             problems.addAll(forEitherTier(hotProblems, coldProblems));
             problems.addAll(forEitherTier(coldProblems, hotProblems));
             volume = LocalConfig.defaults().withBaseDirectory(local.base)
-                    .withHybrid(hybrid.settings(hot, cold, local.base, where, problems));
+                    .withHybrid(hybrid.settings(hot, cold, where, problems));
             volume = new LocalConfig(local.base, type, local.fileMode, local.dirMode, local.sync, local.autoCreate,
                     local.maxOpen, volume.preallocation(), volume.holeBlockSize(), volume.compression(),
                     volume.cache(), volume.io(), volume.tmpfs(), volume.hybrid());
@@ -178,6 +178,7 @@ public final class ConfigLoader {
                 }
             }
         }
+        DirectoryLayout.check(volume, file.toString(), where, problems);
         if (!problems.isEmpty()) {
             throw new ConfigException(List.copyOf(new java.util.LinkedHashSet<>(problems)));
         }

@@ -64,25 +64,22 @@ public final class ConfigPreflight {
     }
 
     private void tmpfsDirectories(LocalConfig tmpfsVolume) {
-        Path base = tmpfsVolume.baseDirectory();
         if (tmpfsVolume.tmpfs().backupToDisk()) {
             directory("tmpfs", "backup_directory", tmpfsVolume.tmpfs().backupDirectory(), true);
-            onDisk("backup_directory", tmpfsVolume.tmpfs().backupDirectory(), base);
+            onDisk("backup_directory", tmpfsVolume.tmpfs().backupDirectory());
         }
         if (tmpfsVolume.tmpfs().intentLog()) {
             directory("tmpfs", "intent_log_directory", tmpfsVolume.tmpfs().intentLogDirectory(), true);
-            onDisk("intent_log_directory", tmpfsVolume.tmpfs().intentLogDirectory(), base);
+            onDisk("intent_log_directory", tmpfsVolume.tmpfs().intentLogDirectory());
         }
     }
 
-    /** A memory tier's backups and log must outlive a reboot: on a disk, outside the tmpfs's directory. */
-    private void onDisk(String key, Path dir, Path tmpfsDirectory) {
+    /**
+     * A memory tier's backups and log must outlive a reboot: on a disk (the loader has already refused
+     * them inside the tmpfs's own directory, {@link DirectoryLayout}).
+     */
+    private void onDisk(String key, Path dir) {
         Path abs = dir.toAbsolutePath().normalize();
-        if (abs.startsWith(tmpfsDirectory.toAbsolutePath().normalize())) {
-            findings.add(new Finding(true, where("tmpfs", key) + ": " + abs + " is inside " + tmpfsDirectory
-                    + ", where the tmpfs is mounted: it would not survive a reboot"));
-            return;
-        }
         Path existing = abs;
         while (existing.getParent() != null && !Files.exists(existing)) {
             existing = existing.getParent();

@@ -91,7 +91,7 @@ final class HybridKeys extends KeyGroup {
     }
 
     /** The policy over two tier configurations the loader built; problems of the combination are added. */
-    HybridSettings settings(LocalConfig hot, LocalConfig cold, Path base, Map<String, String> where,
+    HybridSettings settings(LocalConfig hot, LocalConfig cold, Map<String, String> where,
                             List<String> problems) {
         if (Boolean.TRUE.equals(coldCompression) && coldType != StorageType.COMPRESSED && coldType != StorageType.BLOCK) {
             problems.add(where.get("cold_enable_compression") + " = true: needs cold_storage_type = compressed, or block "
@@ -100,22 +100,6 @@ final class HybridKeys extends KeyGroup {
         if (Boolean.FALSE.equals(coldCompression) && coldType == StorageType.COMPRESSED) {
             problems.add(where.get("cold_enable_compression") + " = false: contradicts cold_storage_type = compressed "
                     + "(choose regular or sparse for an uncompressed cold tier)");
-        }
-        Map<String, Path> dirs = new java.util.LinkedHashMap<>();
-        dirs.put("base_directory", base);
-        dirs.put("hot_directory", hotDirectory);
-        dirs.put("cold_directory", coldDirectory);
-        List<String> keys = List.copyOf(dirs.keySet());
-        for (int i = 0; i < keys.size(); i++) {
-            for (int j = i + 1; j < keys.size(); j++) {
-                Path a = dirs.get(keys.get(i));
-                Path b = dirs.get(keys.get(j));
-                if (a.startsWith(b) || b.startsWith(a)) {
-                    String line = where.getOrDefault(keys.get(j), where.getOrDefault(keys.get(i), "[hybrid]"));
-                    problems.add(line + ": " + keys.get(i) + " (" + a + ") and " + keys.get(j) + " (" + b
-                            + ") must be separate directories, neither inside the other");
-                }
-            }
         }
         return new HybridSettings(hot, cold, hotCacheSize, accessThreshold, coldTimeout, autoMigration, batch, interval,
                 rate);

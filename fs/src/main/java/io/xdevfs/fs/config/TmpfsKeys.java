@@ -95,10 +95,6 @@ final class TmpfsKeys extends KeyGroup {
         if (intentLog == null && where.containsKey("intent_log_size")) {
             problems.add(where.get("intent_log_size") + ": has an effect only with intent_log_directory");
         }
-        if (intentLog != null && (intentLog.startsWith(directory) || directory.startsWith(intentLog))) {
-            problems.add(where.get("intent_log_directory") + ": intent_log_directory (" + intentLog
-                    + ") and backup_directory (" + directory + ") must be separate directories");
-        }
         List<String> all = new ArrayList<>();
         String sizeOption = null;
         for (String option : options.isEmpty() ? new String[0] : options.split(",")) {
