@@ -145,6 +145,14 @@ class CliTest {
                 + "/dev/shm/xdevfs-clitest-never-made/log is on a memory filesystem (tmpfs at /dev/shm)"), err.toString());
         assertTrue(err.toString().contains("(2 errors above)"), err.toString());
         assertFalse(Files.exists(Path.of("/dev/shm/xdevfs-clitest-never-made")));
+        err.reset();
+        out.reset();
+        Path regular = Files.writeString(tmp.resolve("r.ini"), "[local]\nbase_directory = /dev/shm/xdevfs-clitest-never-made\n");
+        assertEquals(0, Main.run("config", "check", regular.toString())); // it mounts; it says what fsync means there
+        assertTrue(err.toString().contains("xdevfs: warning: " + regular + ":2: [local] base_directory: "
+                + "/dev/shm/xdevfs-clitest-never-made is on a memory filesystem (tmpfs at /dev/shm): fsync there survives "
+                + "no reboot"), err.toString());
+        assertFalse(Files.exists(Path.of("/dev/shm/xdevfs-clitest-never-made")));
     }
 
     @Test

@@ -40,6 +40,7 @@ public final class ConfigPreflight {
             }
         } else {
             p.directory("local", "base_directory", local.baseDirectory(), local.autoCreateDirs());
+            p.notInMemory("local", "base_directory", local);
             io.xdevfs.tiers.Volumes.headerProblem(local).ifPresent(problem ->
                     p.findings.add(new Finding(true, p.where("local", "storage_type") + ": " + problem)));
         }
@@ -50,6 +51,9 @@ public final class ConfigPreflight {
             for (String tier : List.of("hot", "cold")) {
                 LocalConfig t = tier.equals("hot") ? local.hybrid().hot() : local.hybrid().cold();
                 p.directory("hybrid", tier + "_directory", t.baseDirectory(), t.autoCreateDirs());
+                if (t.block() == null) {
+                    p.notInMemory("hybrid", tier + "_directory", t);
+                }
                 io.xdevfs.tiers.Volumes.headerProblem(t).ifPresent(problem ->
                         p.findings.add(new Finding(true, p.where("hybrid", tier + "_storage_type") + ": " + problem)));
                 if (t.storageType() == StorageType.TMPFS) {
@@ -79,19 +83,33 @@ public final class ConfigPreflight {
      * them inside the tmpfs's own directory, {@link DirectoryLayout}).
      */
     private void onDisk(String key, Path dir) {
-        Path abs = dir.toAbsolutePath().normalize();
-        Path existing = abs;
+        memoryFilesystem(dir).ifPresent(memory -> findings.add(new Finding(true, where("tmpfs", key) + ": "
+                + dir.toAbsolutePath().normalize() + " is on a memory filesystem (" + memory + "): it would not "
+                + "survive a reboot; use a directory on a disk")));
+    }
+
+    /** A type that keeps its files on disk, given a directory in memory: it mounts, but its fsync survives no reboot. */
+    private void notInMemory(String section, String key, LocalConfig volume) {
+        if (volume.storageType() == StorageType.TMPFS) {
+            return;
+        }
+        memoryFilesystem(volume.baseDirectory()).ifPresent(memory -> findings.add(new Finding(false, where(section, key)
+                + ": " + volume.baseDirectory().toAbsolutePath().normalize() + " is on a memory filesystem (" + memory
+                + "): fsync there survives no reboot")));
+    }
+
+    /** "tmpfs at /dev/shm" when {@code dir}, or the directory it would be made in, is on a tmpfs or ramfs. */
+    private static java.util.Optional<String> memoryFilesystem(Path dir) {
+        Path existing = dir.toAbsolutePath().normalize();
         while (existing.getParent() != null && !Files.exists(existing)) {
             existing = existing.getParent();
         }
         try {
             String type = Files.getFileStore(existing).type();
-            if (type.equals("tmpfs") || type.equals("ramfs")) {
-                findings.add(new Finding(true, where("tmpfs", key) + ": " + abs + " is on a memory filesystem ("
-                        + type + " at " + existing + "): it would not survive a reboot; use a directory on a disk"));
-            }
+            return type.equals("tmpfs") || type.equals("ramfs") ? java.util.Optional.of(type + " at " + existing)
+                    : java.util.Optional.empty();
         } catch (IOException e) {
-            // the directory checks above say what is wrong with it
+            return java.util.Optional.empty(); // the directory checks say what is wrong with it
         }
     }
 
