@@ -221,6 +221,69 @@ class CompressedContentTest {
         }
     }
 
+    /**
+     * A stat that reads the backing file while housekeeping has rewritten a closed file and not yet put
+     * its mtime back shows the kept mtime, not the rewrite's: CompressedIT saw the rewrite's once on a
+     * loaded machine (the stat read the mtime without the file's lock, then waited for it only for the
+     * size). Here the compactor's restore is held until the stat has read the backing file.
+     */
+    @Test
+    void aStatDuringHousekeepingShowsTheKeptTime() throws Exception {
+        java.util.concurrent.atomic.AtomicBoolean armed = new java.util.concurrent.atomic.AtomicBoolean();
+        java.util.concurrent.CountDownLatch restoring = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch statted = new java.util.concurrent.CountDownLatch(1);
+        io.xdevfs.posix.Posix holding = new io.xdevfs.posix.ForwardingPosix(io.xdevfs.posix.Posix.get()) {
+            @Override
+            public void futimens(int fd, long atimeSec, long atimeNsec, long mtimeSec, long mtimeNsec)
+                    throws io.xdevfs.posix.PosixException {
+                if (Thread.currentThread().getName().startsWith("xdevfs-compactor") && armed.getAndSet(false)) {
+                    restoring.countDown(); // the rewrite is written; its mtime is on the backing file now
+                    try {
+                        statted.await(10, java.util.concurrent.TimeUnit.SECONDS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+                super.futimens(fd, atimeSec, atimeNsec, mtimeSec, mtimeNsec);
+            }
+        };
+        Volume v = Volumes.open(LocalConfig.defaults().withBaseDirectory(tmp.resolve("held"))
+                .withStorageType(StorageType.COMPRESSED), holding);
+        volumes.add(v);
+        Random rnd = new Random(12);
+        Content c = v.create("/pieces", Flags.O_WRONLY, 0644, null);
+        for (int i = 0; i < 64; i++) {
+            c.write(ByteBuffer.wrap(data(rnd, 4096)), i * 4096L);
+        }
+        c.changeMetadata(new MetadataChange.Times(0, Flags.UTIME_OMIT, 1_000_000_000L, 5));
+        armed.set(true);
+        Thread closing = new Thread(() -> { // the close waits for the file's lock too (its size, for stat)
+            try {
+                c.close(); // leaves the rewrite of the pieces as whole chunks to the compactor
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        closing.start();
+        assertTrue(restoring.await(10, java.util.concurrent.TimeUnit.SECONDS), "no housekeeping after the close");
+        java.util.concurrent.CompletableFuture<io.xdevfs.posix.Stat> stat = java.util.concurrent.CompletableFuture
+                .supplyAsync(() -> {
+                    try {
+                        return v.getattr("/pieces");
+                    } catch (java.io.IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                });
+        Thread.sleep(300); // the stat has read the backing file (and waits for the lock, if it takes it)
+        statted.countDown();
+        io.xdevfs.posix.Stat st = stat.get(10, java.util.concurrent.TimeUnit.SECONDS);
+        closing.join(10_000);
+        assertEquals(1_000_000_000L, st.mtimeSec, "a stat between the rewrite and the restore");
+        assertEquals(5, st.mtimeNsec);
+        ((DirectoryVolume) v).awaitBackgroundWork();
+        assertEquals(1_000_000_000L, v.getattr("/pieces").mtimeSec);
+    }
+
     @Test
     void duShowsTheSavingsAndStatTheLogicalSize() throws Exception {
         Volume v = volume("zstd", 65536, 0);

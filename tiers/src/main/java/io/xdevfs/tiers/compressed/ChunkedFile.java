@@ -508,6 +508,13 @@ final class ChunkedFile {
         }
     }
 
+    /**
+     * Wall-clock nanoseconds when the last housekeeping began and ended (Long.MAX_VALUE while it runs; 0
+     * before the first): what {@link #mayShowARewrite} compares a stat's mtime with.
+     */
+    private volatile long housekeepingStarted;
+    private volatile long housekeepingEnded;
+
     @FunctionalInterface
     private interface Housekeeping {
         void run() throws IOException;
@@ -522,10 +529,52 @@ final class ChunkedFile {
      */
     private void keepingTheTime(BackingFile log, Housekeeping work) throws IOException {
         Stat before = log.attributes();
+        housekeepingEnded = Long.MAX_VALUE;
+        housekeepingStarted = wallClockNanos();
         try {
             work.run();
         } finally {
-            log.changeMetadata(new MetadataChange.Times(0, Flags.UTIME_OMIT, before.mtimeSec, before.mtimeNsec));
+            try {
+                log.changeMetadata(new MetadataChange.Times(0, Flags.UTIME_OMIT, before.mtimeSec, before.mtimeNsec));
+            } finally {
+                housekeepingEnded = wallClockNanos();
+            }
+        }
+    }
+
+    private static long wallClockNanos() {
+        java.time.Instant now = java.time.Instant.now();
+        return now.getEpochSecond() * 1_000_000_000L + now.getNano();
+    }
+
+    /** The kernel stamps files from a clock that may lag the wall clock by a tick or two. */
+    private static final long CLOCK_SLACK_NANOS = 50_000_000L;
+
+    /**
+     * Whether {@code st}, read from the backing file without the lock, may show the mtime of a rewrite
+     * between housekeeping's write and its putting the kept mtime back: then the attributes must be read
+     * again under the lock ({@link #attributes}). Rarely true: only for an mtime from the time of the
+     * last housekeeping (a write after it has a later one).
+     */
+    boolean mayShowARewrite(Stat st) {
+        long started = housekeepingStarted;
+        if (started == 0) {
+            return false;
+        }
+        long mtime = st.mtimeSec * 1_000_000_000L + st.mtimeNsec;
+        long ended = housekeepingEnded; // Long.MAX_VALUE while it runs
+        return mtime >= started - CLOCK_SLACK_NANOS && (ended == Long.MAX_VALUE || mtime <= ended + CLOCK_SLACK_NANOS);
+    }
+
+    /** The backing file's attributes with the logical size, read under the lock: never a rewrite's mtime. */
+    Stat attributes(BackingFile log) throws IOException {
+        lock.readLock().lock();
+        try {
+            Stat st = log.attributes();
+            st.size = index.size();
+            return st;
+        } finally {
+            lock.readLock().unlock();
         }
     }
 

@@ -188,6 +188,18 @@ public final class ChunkedFiles {
         }
         Shared shared = open == null ? null : open.state();
         if (shared != null) {
+            if (shared.file.mayShowARewrite(st)) { // read without the lock, maybe mid-housekeeping: again, with it
+                try (BackingFile log = opener.open()) {
+                    Stat fresh = shared.file.attributes(log);
+                    st.mtimeSec = fresh.mtimeSec;
+                    st.mtimeNsec = fresh.mtimeNsec;
+                    st.ctimeSec = fresh.ctimeSec;
+                    st.ctimeNsec = fresh.ctimeNsec;
+                    st.blocks = fresh.blocks;
+                    st.size = fresh.size;
+                }
+                return;
+            }
             st.size = shared.file.size();
             return;
         }

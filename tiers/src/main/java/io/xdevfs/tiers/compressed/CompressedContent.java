@@ -74,9 +74,7 @@ final class CompressedContent implements Content {
 
     @Override
     public Stat attributes() throws IOException {
-        Stat st = backing.attributes();
-        st.size = file.size();
-        return st;
+        return file.attributes(backing); // under the lock: never between housekeeping's rewrite and restore
     }
 
     @Override
