@@ -175,8 +175,7 @@ public final class Volumes {
      * systems, /dev/shm): the mount works, but its fsync would be taken to mean what it does not.
      */
     private static void noticeMemoryFilesystem(Posix posix, int fd, Path dir, LocalConfig config) throws PosixException {
-        long type = posix.filesystemType(fd);
-        if (type == Posix.TMPFS_MAGIC || type == Posix.RAMFS_MAGIC) {
+        if (MemoryFilesystems.isMemory(posix.filesystemType(fd))) {
             notice.accept("storage_type = " + config.storageType().configName() + " over " + dir + ", which is on a "
                     + "memory filesystem: fsync returns once the bytes are in memory, and nothing there survives a reboot "
                     + "(storage_type = tmpfs with backup_to_disk and an intent log makes a memory tier durable)");

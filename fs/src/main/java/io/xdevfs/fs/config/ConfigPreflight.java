@@ -1,6 +1,7 @@
 package io.xdevfs.fs.config;
 
 import io.xdevfs.tiers.LocalConfig;
+import io.xdevfs.tiers.MemoryFilesystems;
 import io.xdevfs.tiers.StorageType;
 
 import java.io.IOException;
@@ -98,17 +99,11 @@ public final class ConfigPreflight {
                 + "): fsync there survives no reboot")));
     }
 
-    /** "tmpfs at /dev/shm" when {@code dir}, or the directory it would be made in, is on a tmpfs or ramfs. */
+    /** As the mount sees it ({@link MemoryFilesystems}): "tmpfs at /dev/shm", or empty. */
     private static java.util.Optional<String> memoryFilesystem(Path dir) {
-        Path existing = dir.toAbsolutePath().normalize();
-        while (existing.getParent() != null && !Files.exists(existing)) {
-            existing = existing.getParent();
-        }
         try {
-            String type = Files.getFileStore(existing).type();
-            return type.equals("tmpfs") || type.equals("ramfs") ? java.util.Optional.of(type + " at " + existing)
-                    : java.util.Optional.empty();
-        } catch (IOException e) {
+            return MemoryFilesystems.holding(io.xdevfs.posix.Posix.get(), dir);
+        } catch (io.xdevfs.posix.PosixException e) {
             return java.util.Optional.empty(); // the directory checks say what is wrong with it
         }
     }

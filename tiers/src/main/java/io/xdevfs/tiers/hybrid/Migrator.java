@@ -213,7 +213,8 @@ final class Migrator {
             }
             hotStored = usage;
         }
-        for (long id : usage < settings.lowWater() ? claims.take(Math.max(0, budget)) : List.<Long>of()) {
+        List<Long> promotions = usage < settings.lowWater() ? claims.take(Math.max(0, budget)) : List.of();
+        for (long id : promotions) {
             if (stopping) {
                 break;
             }

@@ -13,6 +13,8 @@ import java.nio.file.Path;
  * before. One per copy, used from one thread (its buffer is not one per file).
  */
 final class FileContentCopy {
+    private static final int COPY_PIECE = 1 << 20;
+
     private final Posix posix;
     private ByteBuffer buffer;
 
@@ -68,7 +70,6 @@ final class FileContentCopy {
         return at - start;
     }
 
-    private static final int COPY_PIECE = 1 << 20;
     /**
      * Brings {@code to} (the previous copy of {@code from}) up to date: cut to the lowest size a truncation
      * left, the changed ranges copied, the size set. Returns the bytes copied.

@@ -1,9 +1,8 @@
 package io.xdevfs.tiers.tmpfs;
 
-import io.xdevfs.posix.Flags;
-import io.xdevfs.posix.Names;
 import io.xdevfs.posix.Posix;
 import io.xdevfs.posix.PosixException;
+import io.xdevfs.tiers.MemoryFilesystems;
 import io.xdevfs.tiers.OwnFiles;
 import io.xdevfs.tiers.TmpfsSettings;
 import io.xdevfs.tiers.Volume;
@@ -104,22 +103,14 @@ public final class TmpfsDurability {
         if (java.nio.file.Files.exists(abs) && !java.nio.file.Files.isDirectory(abs)) {
             throw new VolumeException(key + " " + dir + " exists and is not a directory");
         }
-        Path existing = abs;
-        while (existing.getParent() != null && !java.nio.file.Files.exists(existing)) {
-            existing = existing.getParent();
-        }
+        java.util.Optional<String> memory;
         try {
-            int fd = posix.openat(Flags.AT_FDCWD, Names.of(existing), Flags.O_PATH | Flags.O_DIRECTORY, 0);
-            try {
-                long type = posix.filesystemType(fd);
-                if (type == Posix.TMPFS_MAGIC || type == Posix.RAMFS_MAGIC) {
-                    throw new VolumeException(key + " " + dir + " is on a memory filesystem (" + existing + "): " + why);
-                }
-            } finally {
-                posix.close(fd);
-            }
+            memory = MemoryFilesystems.holding(posix, abs);
         } catch (PosixException e) {
             throw new VolumeException(key + " " + dir + ": " + e.getMessage());
+        }
+        if (memory.isPresent()) {
+            throw new VolumeException(key + " " + dir + " is on a memory filesystem (" + memory.get() + "): " + why);
         }
     }
 
