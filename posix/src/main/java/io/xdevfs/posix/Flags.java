@@ -55,6 +55,7 @@ public final class Flags {
     public static final int S_IFDIR = 040000;
     public static final int S_IFCHR = 020000;
     public static final int S_IFIFO = 010000;
+    public static final int S_ISUID = 04000;
     public static final int S_ISGID = 02000;
 
     /** setxattr(2): fail with EEXIST if the attribute exists. */

@@ -207,6 +207,12 @@ public abstract class ForwardingPosix implements Posix {
     }
 
     @Override
+    public byte[] fileHandleAt(int dirfd, String path) throws PosixException {
+        before("fileHandleAt");
+        return delegate.fileHandleAt(dirfd, path);
+    }
+
+    @Override
     public int openByHandle(int mountFd, byte[] fileHandle, int flags) throws PosixException {
         before("openByHandle");
         return delegate.openByHandle(mountFd, fileHandle, flags);

@@ -394,10 +394,19 @@ final class NativePosix implements Posix {
 
     @Override
     public byte[] fileHandle(int fd) throws PosixException {
+        return handle(fd, "", AT_EMPTY_PATH);
+    }
+
+    @Override
+    public byte[] fileHandleAt(int dirfd, String path) throws PosixException {
+        return handle(dirfd, path, 0);
+    }
+
+    private byte[] handle(int dirfd, String path, int flags) throws PosixException {
         Pointer handle = Memory.allocateDirect(runtime, 8 + MAX_HANDLE_SZ);
         Pointer mountId = Memory.allocateDirect(runtime, 4);
         handle.putInt(0, MAX_HANDLE_SZ);
-        check(libc.name_to_handle_at(fd, "", handle, mountId, AT_EMPTY_PATH), "name_to_handle_at", null);
+        check(libc.name_to_handle_at(dirfd, path, handle, mountId, flags), "name_to_handle_at", path.isEmpty() ? null : path);
         byte[] out = new byte[8 + handle.getInt(0)];
         handle.get(0, out, 0, out.length);
         return out;

@@ -142,6 +142,9 @@ public interface Posix {
     /** name_to_handle_at(2) of an open descriptor: a struct file_handle that names its inode for good. */
     byte[] fileHandle(int fd) throws PosixException;
 
+    /** name_to_handle_at(2) of a path, not following a final symlink: {@link #fileHandle} without an open. */
+    byte[] fileHandleAt(int dirfd, String path) throws PosixException;
+
     /** open_by_handle_at(2) (needs CAP_DAC_READ_SEARCH): opens the inode {@link #fileHandle} named. */
     int openByHandle(int mountFd, byte[] fileHandle, int flags) throws PosixException;
 

@@ -81,4 +81,20 @@ class PermissionsIT extends OneMountPerClass {
         assertEquals(0, r.exit(), r.output());
         assertEquals(OTHER, r.output().strip());
     }
+
+    /**
+     * A user's create with set-user-ID or set-group-ID (its own group) keeps those bits, as on a local
+     * filesystem: the daemon creates as root and then gives the file to the caller, and that chown had
+     * cleared them.
+     */
+    @Test
+    void filesCreatedWithSetIdBitsKeepThem() throws Exception {
+        Path pub = Files.createDirectory(fs.path("pub"));
+        Run.ok("chmod", "1777", pub.toString());
+        Run r = as(DB, "/usr/bin/python3 -c \"import os; [os.close(os.open('" + pub + "/' + n, os.O_CREAT | os.O_WRONLY, m))"
+                + " for n, m in (('suid', 0o4755), ('sgid', 0o2755))]\" && stat -c '%a %U %G' " + pub + "/suid " + pub + "/sgid");
+        assertEquals(0, r.exit(), r.output());
+        assertEquals("4755 " + DB + " " + DB + "\n2755 " + DB + " " + DB, r.output().strip());
+        assertEquals("4755", Run.ok("stat", "-c", "%a", fs.base.resolve("pub/suid").toString()).strip(), "the backing file too");
+    }
 }

@@ -406,6 +406,30 @@ class TmpfsIntentLogTest {
         assertEquals(110, Files.size(into.resolve("stamped")));
     }
 
+    /**
+     * Set-user-ID and set-group-ID bits survive a replay and a checkpoint's copy: both set the owner
+     * after the mode, and a chown clears those bits of a file, so a restored tool lost them.
+     */
+    @Test
+    void setIdBitsSurviveTheReplayAndTheCopy() throws Exception {
+        Path base = Files.createDirectories(shm.resolve("base"));
+        volume = open(base);
+        try (Content c = volume.create("/tool", Flags.O_WRONLY, 06755, null)) {
+            c.write(ByteBuffer.wrap(new byte[100]), 0);
+            c.sync(true);
+        }
+        assertEquals(06755, mode(base.resolve("tool")));
+        assertEquals(06755, mode(replayedInto(capture(0)).resolve("tool")), "replayed from the log");
+        volume.close(); // takes the last copy
+        volume = null;
+        assertEquals(06755, mode(disk.resolve("backup/current/tree/tool")), "copied at the unmount");
+        assertEquals(06755, mode(replayedInto(capture(1)).resolve("tool")), "restored from the copy");
+    }
+
+    private static int mode(Path p) throws IOException {
+        return (Integer) Files.getAttribute(p, "unix:mode", LinkOption.NOFOLLOW_LINKS) & 07777;
+    }
+
     /** Attributes set and removed through a handle are records too (FSETXATTR, FREMOVEXATTR), replayed by file id. */
     @Test
     void extendedAttributesSetThroughAHandleAreReplayed() throws Exception {

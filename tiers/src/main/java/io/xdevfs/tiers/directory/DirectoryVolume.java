@@ -111,7 +111,7 @@ public final class DirectoryVolume implements Volume {
         try (BaseDirectory.Located at = base.locate(path)) {
             posix.mkdirat(at.dir, at.name, mode & config.dirPermissions());
             ids.assignAt(at.procPath());
-            giveTo(at, owner);
+            giveTo(at, owner, 0); // a directory keeps its set-ID bits through a chown
         }
     }
 
@@ -156,7 +156,7 @@ public final class DirectoryVolume implements Volume {
             if (created) {
                 try {
                     id = ids.assign(fd);
-                    giveTo(at, owner);
+                    giveTo(at, owner, mode & config.filePermissions());
                     preallocateNew(fd);
                 } catch (IOException | RuntimeException e) {
                     posix.close(fd);
@@ -317,7 +317,7 @@ public final class DirectoryVolume implements Volume {
         BaseDirectory.requireFree(path);
         try (BaseDirectory.Located at = base.locate(path)) {
             posix.symlinkat(target, at.dir, at.name);
-            giveTo(at, owner);
+            giveTo(at, owner, 0);
         }
     }
 
@@ -385,7 +385,7 @@ public final class DirectoryVolume implements Volume {
             if (type == Flags.S_IFREG) {
                 ids.assignAt(at.procPath());
             }
-            giveTo(at, owner);
+            giveTo(at, owner, mode & config.filePermissions());
         }
     }
 
@@ -463,13 +463,21 @@ public final class DirectoryVolume implements Volume {
         }
     }
 
-    /** Caller holds {@code at} open. In a set-group-ID directory the group is inherited, not the caller's. */
-    private void giveTo(BaseDirectory.Located at, Owner owner) throws PosixException {
+    /**
+     * Caller holds {@code at} open. In a set-group-ID directory the group is inherited, not the caller's.
+     * The chown clears a file's set-user-ID and set-group-ID bits, so a file created with them ({@code
+     * mode}: what it was created with; the kernel already dropped a set-group-ID its creator may not
+     * give) gets them back, as a create on a local filesystem keeps them.
+     */
+    private void giveTo(BaseDirectory.Located at, Owner owner, int mode) throws PosixException {
         if (!giveToCaller || owner == null || (owner.uid() == 0 && owner.gid() == 0)) {
             return;
         }
         boolean inheritGroup = (posix.lstatAt(at.dir, ".").mode & Flags.S_ISGID) != 0;
         posix.lchownat(at.dir, at.name, owner.uid(), inheritGroup ? -1 : owner.gid());
+        if ((mode & (Flags.S_ISUID | Flags.S_ISGID)) != 0) {
+            posix.fchmodat(at.dir, at.name, mode & 07777);
+        }
     }
 
     /** The entry of the open file with id {@code id} (its inode number on the mount), or null. */

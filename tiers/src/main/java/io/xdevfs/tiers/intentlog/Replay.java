@@ -185,8 +185,8 @@ public final class Replay {
 
     /** Mode, owner and id exactly as the volume made them (the umask and the daemon's uid left out). */
     private void settle(int fd, String path, long id, int mode, int uid, int gid) throws PosixException {
+        posix.fchown(fd, uid, gid); // before the mode: a chown clears a file's set-user-ID and set-group-ID bits
         posix.fchmod(fd, mode);
-        posix.fchown(fd, uid, gid);
         if (id > 0 && id < FileIds.UNRECORDED) {
             posix.fsetxattr(fd, FileIds.XATTR, idValue(id), 0);
             paths.put(id, rel(path));

@@ -1,12 +1,9 @@
 package io.xdevfs.tiers.tmpfs;
 
-import io.xdevfs.posix.Flags;
-import io.xdevfs.posix.Names;
 import io.xdevfs.posix.Posix;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.file.Path;
 
 /**
  * The bytes of one file copied for a {@link TreeCopy}: whole, holes kept, or as a patch of the copy
@@ -25,27 +22,18 @@ final class FileContentCopy {
     /**
      * A regular file's data ranges (SEEK_DATA/SEEK_HOLE), then its size: holes stay holes. A plain copy
      * reads a hole as zeros and writes them, so one sparse file of a few KB and a size of 100 GB (a
-     * preallocated file, a program's sparse map) filled the backup disk and failed every copy.
+     * preallocated file, a program's sparse map) filled the backup disk and failed every copy. Returns
+     * the size copied.
      */
-    void copyKeepingHoles(Path from, Path to) throws IOException {
-        int in = posix.openat(Flags.AT_FDCWD, Names.ofFound(from), Flags.O_RDONLY | Flags.O_NOFOLLOW, 0);
-        try {
-            int out = posix.openat(Flags.AT_FDCWD, Names.ofFound(to),
-                    Flags.O_WRONLY | Flags.O_CREAT | Flags.O_EXCL | Flags.O_NOFOLLOW, 0600);
-            try {
-                long size = posix.fstat(in).size;
-                for (long at = posix.seekData(in, 0); at >= 0 && at < size; ) {
-                    long end = Math.min(size, posix.seekDataOrHole(in, at, false));
-                    copyRange(in, out, at, end);
-                    at = end < size ? posix.seekData(in, end) : size;
-                }
-                posix.ftruncate(out, size);
-            } finally {
-                posix.close(out);
-            }
-        } finally {
-            posix.close(in);
+    long copyKeepingHoles(int in, int out) throws IOException {
+        long size = posix.fstat(in).size;
+        for (long at = posix.seekData(in, 0); at >= 0 && at < size; ) {
+            long end = Math.min(size, posix.seekDataOrHole(in, at, false));
+            copyRange(in, out, at, end);
+            at = end < size ? posix.seekData(in, end) : size;
         }
+        posix.ftruncate(out, size);
+        return size;
     }
 
     /**
@@ -71,31 +59,21 @@ final class FileContentCopy {
     }
 
     /**
-     * Brings {@code to} (the previous copy of {@code from}) up to date: cut to the lowest size a truncation
+     * Brings {@code out} (the previous copy of {@code in}) up to date: cut to the lowest size a truncation
      * left, the changed ranges copied, the size set. Returns the bytes copied.
      */
-    long patch(Path from, Path to, CutChanges.OfFile changed) throws IOException {
-        int in = posix.openat(Flags.AT_FDCWD, Names.ofFound(from), Flags.O_RDONLY | Flags.O_NOFOLLOW, 0);
-        try {
-            int out = posix.openat(Flags.AT_FDCWD, Names.ofFound(to), Flags.O_WRONLY | Flags.O_NOFOLLOW, 0);
-            try {
-                long size = posix.fstat(in).size;
-                long copied = 0;
-                if (changed != null) {
-                    if (changed.lowestSize() < posix.fstat(out).size) {
-                        posix.ftruncate(out, changed.lowestSize());
-                    }
-                    for (long[] range : changed.ranges.list(size)) { // kept: a copy that fails hands them back
-                        copied += copyRange(in, out, range[0], range[1]);
-                    }
-                }
-                posix.ftruncate(out, size);
-                return copied;
-            } finally {
-                posix.close(out);
+    long patch(int in, int out, CutChanges.OfFile changed) throws IOException {
+        long size = posix.fstat(in).size;
+        long copied = 0;
+        if (changed != null) {
+            if (changed.lowestSize() < posix.fstat(out).size) {
+                posix.ftruncate(out, changed.lowestSize());
             }
-        } finally {
-            posix.close(in);
+            for (long[] range : changed.ranges.list(size)) { // kept: a copy that fails hands them back
+                copied += copyRange(in, out, range[0], range[1]);
+            }
         }
+        posix.ftruncate(out, size);
+        return copied;
     }
 }

@@ -25,7 +25,8 @@ import java.util.stream.Stream;
  * <p>Layout: {@code <backup_directory>/current/{tree/, started}}. A new copy is built in {@code next},
  * synced, and exchanged with {@code current} in one renameat2(RENAME_EXCHANGE), so a crash at any point
  * leaves a complete {@code current}. Without an intent log, changes through the mount wait while the
- * tree is copied ({@link Gate#quiesced}); with one, only changes of names wait ({@link Gate#namesStill}).
+ * tree is copied ({@link Gate#quiesced}); with one, only changes of names wait, and only while the copy
+ * reads the names and opens the files it copies ({@link Gate#namesStill}, {@link TreeCopy#walk}).
  * Files unchanged since the last copy are hard-linked from it, so the pause is proportional to what
  * changed. Syncing happens after the pause.
  */
@@ -217,21 +218,27 @@ public final class TmpfsBackup implements Closeable {
                 havePrevious ? Long.parseLong(Files.readString(current.resolve("started")).strip()) : 0);
         long started = System.currentTimeMillis();
         long[] logStart = {-1};
-        long[] quiescedAt = {0};
-        long[] heldUntil = {0};
-        Gate.Change<TreeCopy.Result> copyTree = () -> {
-            quiescedAt[0] = System.nanoTime();
-            if (checkpointed != null) { // the cut first: the copy then reads every byte written before it
-                Checkpointed.Cut cut = checkpointed.cut();
+        long quiescedAt;
+        long heldUntil;
+        TreeCopy.Result result;
+        if (checkpointed == null) { // one moment of the tree: every change waits for the whole copy
+            quiescedAt = System.nanoTime();
+            result = gate.quiesced(() -> copy.copy(base, next.resolve("tree")));
+            heldUntil = System.nanoTime();
+        } else { // names wait for the walk; the bytes it found change under it, and the log replays them
+            long[] at = {0};
+            gate.namesStill(() -> {
+                at[0] = System.nanoTime();
+                Checkpointed.Cut cut = checkpointed.cut(); // first: the copy then reads every byte written before it
                 logStart[0] = cut.logStart();
-                copy.patching(cut.changes());
-            }
-            TreeCopy.Result r = copy.copy(base, next.resolve("tree"));
-            heldUntil[0] = System.nanoTime();
-            return r;
-        };
-        TreeCopy.Result result = checkpointed == null ? gate.quiesced(copyTree) : gate.namesStill(copyTree);
-        maxHeldNanos = Math.max(maxHeldNanos, heldUntil[0] - quiescedAt[0]);
+                copy.patching(cut.changes()).walk(base, next.resolve("tree"));
+                return null;
+            });
+            quiescedAt = at[0];
+            heldUntil = System.nanoTime();
+            result = copy.finish();
+        }
+        maxHeldNanos = Math.max(maxHeldNanos, heldUntil - quiescedAt);
         copy.syncAll();
         OwnFiles.writeString(next.resolve("started"), Long.toString(started), OwnFiles.PRIVATE_FILE);
         syncPath(next.resolve("started"));
@@ -248,7 +255,7 @@ public final class TmpfsBackup implements Closeable {
             Files.move(next, current, StandardCopyOption.ATOMIC_MOVE);
         }
         syncPath(dir);
-        lastQuiescedAt = quiescedAt[0];
+        lastQuiescedAt = quiescedAt;
         if (checkpointed != null) {
             checkpointed.checkpointed(logStart[0]);
         }

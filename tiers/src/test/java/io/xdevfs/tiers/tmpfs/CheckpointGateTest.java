@@ -93,6 +93,72 @@ class CheckpointGateTest {
         assertEquals(true, Files.exists(base.resolve("renamed")));
     }
 
+    /** Stops the copy's first write of a file's bytes until released: the copy is past its walk then. */
+    private static final class HeldWrite extends io.xdevfs.posix.ForwardingPosix {
+        final CountDownLatch inWrite = new CountDownLatch(1);
+        final CountDownLatch release = new CountDownLatch(1);
+
+        HeldWrite() {
+            super(Posix.get());
+        }
+
+        @Override
+        protected void before(String call) {
+            if (call.equals("pwrite")) {
+                inWrite.countDown();
+                awaitUninterruptibly(release);
+            }
+        }
+    }
+
+    /**
+     * Names wait for the copy's walk only, not for the bytes, owners and attributes it then writes to
+     * disk: a create, rename or unlink had waited for all of it (0.6 s for 9,000 new small files). The copy
+     * holds the names its walk found.
+     */
+    @Test
+    void underALogNamesWaitOnlyForTheWalk() throws Exception {
+        Path base = Files.createDirectories(tmp.resolve("base"));
+        GatedVolume gated = new GatedVolume(Volumes.open(LocalConfig.defaults().withBaseDirectory(base)));
+        HeldWrite posix = new HeldWrite();
+        TmpfsBackup backup = new TmpfsBackup(posix, base, tmp.resolve("backups"), gated, m -> { }, e -> { });
+        backup.checkpointing(new TmpfsBackup.Checkpointed() {
+            @Override
+            public Cut cut() {
+                return new Cut(1, null);
+            }
+
+            @Override
+            public void checkpointed(long firstNeeded) {
+            }
+
+            @Override
+            public void notCheckpointed() {
+            }
+        });
+        try (Content f = gated.create("/wal", Flags.O_RDWR, 0644, null)) {
+            f.write(ByteBuffer.wrap("synced".getBytes()), 0);
+        }
+        Future<?> copy = pool.submit(() -> backup.snapshot());
+        posix.inWrite.await();
+        Future<?> names = pool.submit(() -> {
+            gated.create("/next", Flags.O_RDWR, 0644, null).close();
+            gated.rename("/wal", "/renamed", 0);
+            gated.unlink("/next");
+            return null;
+        });
+        try {
+            names.get(10, TimeUnit.SECONDS); // while the copy writes the bytes
+        } finally {
+            posix.release.countDown();
+        }
+        copy.get(10, TimeUnit.SECONDS);
+        Path tree = tmp.resolve("backups/current/tree");
+        assertEquals("synced", Files.readString(tree.resolve("wal")), "the copy has the names its walk found");
+        assertEquals(false, Files.exists(tree.resolve("renamed")));
+        assertEquals(false, Files.exists(tree.resolve("next")));
+    }
+
     @Test
     void withoutALogACopyHoldsBytesStillToo() throws Exception {
         Path base = Files.createDirectories(tmp.resolve("base"));
