@@ -48,10 +48,38 @@ class PosixOperationsIT extends OneMountPerClass {
         return rawFormat;
     }
 
+    /**
+     * The probes of {@code workloads/posix_probe.py} this mount answers otherwise than a local
+     * filesystem, each with the answer it gives instead (a documented limit of its configuration).
+     */
+    java.util.Map<String, String> knownDifferences() {
+        return java.util.Map.of();
+    }
+
     static Path fresh(String name) throws Exception {
         Path dir = d.resolve(name);
         Files.createDirectory(dir);
         return dir;
+    }
+
+    /**
+     * About 70 probes (errnos of names, bytes, times, set-ID bits, extended attributes, and what an
+     * unprivileged user may do) answered the same as in a native directory, line for line: ext4 and
+     * tmpfs answer all of them alike, so any difference is the mount's.
+     */
+    @Test
+    void answersEveryProbeAsALocalFilesystemDoes() throws Exception {
+        Files.setPosixFilePermissions(fs.root, PosixFilePermissions.fromString("rwxr-xr-x")); // for the user probes
+        Path nativeDir = Files.createDirectory(fs.root.resolve("probe-native"));
+        Path mounted = fresh("probe");
+        String script = Path.of(PosixOperationsIT.class.getResource("/workloads/posix_probe.py").toURI()).toString();
+        java.util.List<String> expected = new java.util.ArrayList<>();
+        for (String line : Run.ok(Py.PYTHON, script, nativeDir.toString()).strip().split("\n")) {
+            String probe = line.substring(0, line.indexOf(':'));
+            expected.add(knownDifferences().containsKey(probe) ? probe + ": " + knownDifferences().get(probe) : line);
+        }
+        assertTrue(expected.size() > 60, String.join("\n", expected));
+        assertEquals(String.join("\n", expected), Run.ok(Py.PYTHON, script, mounted.toString()).strip());
     }
 
     @Test
@@ -283,6 +311,27 @@ class PosixOperationsIT extends OneMountPerClass {
         assertTrue(Math.abs(mtime - System.currentTimeMillis() / 1000) < 60, "mtime is now");
         assertEquals("1262304000", stat("%X", f));
         assertEquals("ENOENT", Py.errno(d, "os.chmod(d + '/attrs/missing', 0o600)"));
+    }
+
+    /**
+     * A chown clears a file's set-user-ID bit, and its set-group-ID bit where group execute is set, as
+     * on ext4 (FUSE_HANDLE_KILLPRIV_V2 leaves that to the daemon); a directory keeps both.
+     */
+    @Test
+    void chownClearsAFilesSetIdBitsAsALocalFilesystemDoes() throws Exception {
+        Path dir = fresh("chown-setid");
+        String[][] cases = {{"6755", "755"}, {"2745", "2745"}, {"4700", "700"}};
+        for (String[] c : cases) {
+            Path f = dir.resolve("f" + c[0]);
+            Files.writeString(f, "x");
+            Run.ok("chmod", c[0], f.toString());
+            Run.ok("chown", "4321:8765", f.toString());
+            assertEquals(c[1], stat("%a", f), "chown of a file with mode " + c[0]);
+        }
+        Path sub = Files.createDirectory(dir.resolve("sub"));
+        Run.ok("chmod", "2775", sub.toString());
+        Run.ok("chown", "4321:8765", sub.toString());
+        assertEquals("2775", stat("%a", sub));
     }
 
     @Test

@@ -6,6 +6,7 @@ import io.xdevfs.fs.fuse.Handles;
 import io.xdevfs.posix.Stat;
 import io.xdevfs.tiers.Content;
 import io.xdevfs.tiers.MetadataChange;
+import io.xdevfs.tiers.SetIdBits;
 
 import java.io.IOException;
 import java.util.Map;
@@ -43,9 +44,6 @@ public final class KillPrivileges implements LargeRequestChannel.RequestHook {
     /** fuse_open_in: flags, open_flags. */
     private static final int OPEN_FLAGS = 4;
     private static final int FUSE_OPEN_KILL_SUIDGID = 1;
-    private static final int S_ISUID = 04000;
-    private static final int S_ISGID = 02000;
-    private static final int S_IXGRP = 00010;
 
     private final Handles handles;
     private final MemoryIO memory = MemoryIO.getInstance();
@@ -145,8 +143,7 @@ public final class KillPrivileges implements LargeRequestChannel.RequestHook {
 
     /** The mode after an unprivileged write: no set-user-ID, no set-group-ID where group execute is set. */
     public static int cleared(int mode) {
-        int bits = S_ISUID | ((mode & S_IXGRP) != 0 ? S_ISGID : 0);
-        return mode & ~bits;
+        return SetIdBits.afterUnprivilegedWrite(mode);
     }
 
     /** What {@link #clear} did: cleared set-ID bits, found none to clear, or failed (logged). */

@@ -13,6 +13,7 @@ import io.xdevfs.tiers.LocalConfig;
 import io.xdevfs.tiers.Content;
 import io.xdevfs.tiers.MetadataChange;
 import io.xdevfs.tiers.Owner;
+import io.xdevfs.tiers.SetIdBits;
 import io.xdevfs.tiers.ReservedAttributes;
 import io.xdevfs.tiers.Volume;
 import io.xdevfs.tiers.VolumeException;
@@ -687,6 +688,7 @@ public final class BlockVolume implements Volume {
             commit(changed(f, t, c -> {
                 c.uid = o.uid() == -1 ? c.uid : o.uid();
                 c.gid = o.gid() == -1 ? c.gid : o.gid();
+                c.mode = SetIdBits.afterChown(c.mode);
             }));
         } else if (change instanceof MetadataChange.SetXattr x) {
             ReservedAttributes.requireNotReserved(x.name());
