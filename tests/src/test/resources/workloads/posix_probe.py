@@ -283,6 +283,89 @@ def fifo_and_socket_nodes(d):
     return stat.S_ISFIFO(os.lstat(d + "/p").st_mode), mode(d + "/p"), stat.S_ISSOCK(os.lstat(d + "/s").st_mode)
 
 
+@probe
+def rmdir_once_an_open_file_in_it_is_unlinked(d):
+    os.mkdir(d + "/sub")
+    fd = os.open(put(d + "/sub/f", b"x"), os.O_RDONLY)
+    os.unlink(d + "/sub/f")
+    os.rmdir(d + "/sub")
+    return os.read(fd, 1), os.listdir(d)
+
+
+@probe
+def rmdir_once_an_open_file_in_it_is_renamed_over(d):
+    os.mkdir(d + "/sub")
+    fd = os.open(put(d + "/sub/f", b"old"), os.O_RDONLY)
+    os.rename(put(d + "/sub/g", b"new"), d + "/sub/f")
+    os.unlink(d + "/sub/f")
+    os.rmdir(d + "/sub")
+    return os.read(fd, 3)
+
+
+@probe
+def moving_a_directory_moves_its_parent_links(d):
+    os.makedirs(d + "/a/moved")
+    os.mkdir(d + "/b")
+    os.rename(d + "/a/moved", d + "/b/moved")
+    return os.stat(d + "/a").st_nlink, os.stat(d + "/b").st_nlink, os.stat(d + "/b/moved/..").st_ino == os.stat(d + "/b").st_ino
+
+
+@probe
+def rename_a_name_onto_itself(d):
+    put(d + "/f", b"x")
+    os.rename(d + "/f", d + "/f")
+    return os.listdir(d)
+
+
+@probe
+def open_a_directory_for_writing(d):
+    os.mkdir(d + "/sub")
+    os.open(d + "/sub", os.O_RDWR)
+
+
+@probe
+def truncate_a_directory(d):
+    os.mkdir(d + "/sub")
+    os.truncate(d + "/sub", 0)
+
+
+@probe
+def a_symlink_to_nothing(d):
+    os.symlink("", d + "/l")
+
+
+@probe
+def mknod_of_a_regular_file(d):
+    os.mknod(d + "/f", stat.S_IFREG | 0o600)
+    return stat.S_ISREG(os.lstat(d + "/f").st_mode), mode(d + "/f"), os.stat(d + "/f").st_size
+
+
+@probe
+def create_over_a_file_keeps_its_mode(d):
+    put(d + "/f", b"x", 0o600)
+    os.close(os.open(d + "/f", os.O_CREAT | os.O_WRONLY, 0o777))
+    return mode(d + "/f")
+
+
+@probe
+def a_set_group_id_directory_passes_group_and_bit_on(d):
+    os.chown(d, 0, 4242)
+    os.chmod(d, 0o2775)
+    put(d + "/f")
+    os.mkdir(d + "/sub")
+    return os.stat(d + "/f").st_gid, os.stat(d + "/sub").st_gid, mode(d + "/sub")
+
+
+@probe
+def many_names_created_and_half_removed(d):
+    for i in range(300):
+        put(d + "/n%03d" % i)
+    for i in range(0, 300, 2):
+        os.unlink(d + "/n%03d" % i)
+    names = sorted(os.listdir(d))
+    return len(names), names[0], names[-1]
+
+
 # ---- bytes -------------------------------------------------------------------------------------
 
 @probe
@@ -390,6 +473,94 @@ def copy_file_range_between_files(d):
     return n, open(d + "/b", "rb").read()
 
 
+@probe
+def read_past_the_end(d):
+    fd = os.open(put(d + "/f", b"abc"), os.O_RDONLY)
+    return os.pread(fd, 10, 2), os.pread(fd, 10, 100), os.lseek(fd, 0, os.SEEK_END)
+
+
+@probe
+def seek_data_in_a_file_that_is_all_hole(d):
+    os.truncate(put(d + "/f"), 1 << 20)
+    fd = os.open(d + "/f", os.O_RDONLY)
+    return os.lseek(fd, 0, os.SEEK_DATA)
+
+
+@probe
+def fallocate_grows_and_keep_size_does_not(d):
+    fd = os.open(put(d + "/f", b"abc"), os.O_RDWR)
+    call(libc.fallocate, fd, 0x01, ctypes.c_long(0), ctypes.c_long(65536))
+    kept = os.fstat(fd).st_size
+    call(libc.fallocate, fd, 0, ctypes.c_long(0), ctypes.c_long(65536))
+    return kept, os.fstat(fd).st_size, os.pread(fd, 4, 0)
+
+
+@probe
+def a_shared_mapping_and_a_read_agree(d):
+    import mmap
+    fd = os.open(put(d + "/f", b"." * 4096), os.O_RDWR)
+    m = mmap.mmap(fd, 4096)
+    m[0:5] = b"hello"
+    m.flush()
+    other = os.open(d + "/f", os.O_RDONLY)
+    seen = os.pread(other, 5, 0)
+    os.pwrite(fd, b"HE", 0)
+    return seen, m[0:5]
+
+
+@probe
+def o_sync_and_o_dsync_writes(d):
+    fd = os.open(d + "/f", os.O_CREAT | os.O_WRONLY | os.O_SYNC, 0o644)
+    os.write(fd, b"sync")
+    os.close(fd)
+    fd = os.open(d + "/f", os.O_WRONLY | os.O_DSYNC | os.O_APPEND)
+    os.write(fd, b"!")
+    os.close(fd)
+    return open(d + "/f", "rb").read()
+
+
+@probe
+def a_record_lock_held_elsewhere(d):
+    import fcntl
+    fd = os.open(put(d + "/f", b"x" * 100), os.O_RDWR)
+    fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB, 10, 0)
+    r, w = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        other = os.open(d + "/f", os.O_RDWR)
+        try:
+            fcntl.lockf(other, fcntl.LOCK_EX | fcntl.LOCK_NB, 10, 0)
+            out = b"locked"
+        except OSError as e:
+            out = errno.errorcode[e.errno].encode()
+        try:
+            fcntl.lockf(other, fcntl.LOCK_EX | fcntl.LOCK_NB, 10, 50)
+            out += b", other range locked"
+        except OSError as e:
+            out += b", " + errno.errorcode[e.errno].encode()
+        os.write(w, out)
+        os._exit(0)
+    os.close(w)
+    os.waitpid(pid, 0)
+    return os.read(r, 100)
+
+
+@probe
+def a_whole_file_lock_held_elsewhere(d):
+    import fcntl
+    fd = os.open(put(d + "/f"), os.O_RDWR)
+    fcntl.flock(fd, fcntl.LOCK_EX)
+    other = os.open(d + "/f", os.O_RDWR)
+    fcntl.flock(other, fcntl.LOCK_EX | fcntl.LOCK_NB)
+
+
+@probe
+def run_a_script_from_the_directory(d):
+    import subprocess
+    put(d + "/run.sh", b"#!/bin/sh\necho ran\n", 0o755)
+    return subprocess.run([d + "/run.sh"], capture_output=True).stdout
+
+
 # ---- times and modes ---------------------------------------------------------------------------
 
 @probe
@@ -480,6 +651,35 @@ def remove_a_missing_attribute(d):
     os.removexattr(put(d + "/f"), "user.none")
 
 
+@probe
+def user_attributes_on_a_symlink(d):
+    os.symlink("t", d + "/l")
+    os.setxattr(d + "/l", "user.a", b"1", follow_symlinks=False)
+
+
+@probe
+def an_attribute_of_an_unknown_namespace(d):
+    os.setxattr(put(d + "/f"), "other.a", b"1")
+
+
+@probe
+def get_and_remove_in_an_unknown_namespace(d):
+    f = put(d + "/f")
+    out = []
+    for call_it in (lambda: os.getxattr(f, "other.a"), lambda: os.removexattr(f, "other.a")):
+        try:
+            call_it()
+            out.append("OK")
+        except OSError as e:
+            out.append(errno.errorcode[e.errno])
+    return out
+
+
+@probe
+def an_attribute_name_too_long(d):
+    os.setxattr(put(d + "/f"), "user." + "a" * 300, b"1")
+
+
 # ---- as a user ---------------------------------------------------------------------------------
 
 def shared(d):
@@ -546,6 +746,28 @@ def a_user_asks_access(d):
     shared(d)
     f = put(d + "/ro", mode=0o444)
     return as_user(lambda: (os.access(f, os.R_OK), os.access(f, os.W_OK), os.access(f, os.X_OK)))
+
+
+@probe
+def root_asks_execute_access(d):
+    f = put(d + "/f", mode=0o644)
+    g = put(d + "/g", mode=0o744)
+    return os.access(f, os.X_OK), os.access(g, os.X_OK), os.access(f, os.W_OK)
+
+
+@probe
+def a_user_renames_roots_file_in_a_sticky_directory(d):
+    shared(d)
+    put(d + "/roots", mode=0o666)
+    return as_user(lambda: os.rename(d + "/roots", d + "/mine"))
+
+
+@probe
+def a_user_opens_a_file_without_search_permission_on_its_directory(d):
+    shared(d)
+    os.mkdir(d + "/closed", 0o700)
+    put(d + "/closed/f", mode=0o666)
+    return as_user(lambda: os.open(d + "/closed/f", os.O_RDONLY))
 
 
 @probe

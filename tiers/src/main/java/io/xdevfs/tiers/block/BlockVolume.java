@@ -777,6 +777,7 @@ public final class BlockVolume implements Volume {
 
     /** getxattr of {@code f}, by name or through a handle; under {@link #read}. */
     int getxattr(Inode f, String name, ByteBuffer value) throws PosixException {
+        XattrNamespaces.requireKnown(name, "getxattr");
         byte[] v = ReservedAttributes.isReserved(name) ? null : f.xattrs.get(name);
         if (v == null) {
             throw new PosixException(Errno.ENODATA, "getxattr", name);
@@ -793,6 +794,7 @@ public final class BlockVolume implements Volume {
 
     private void setxattr(Inode f, MetadataChange.SetXattr x) throws IOException {
         String name = x.name();
+        XattrNamespaces.requireKnown(name, "setxattr");
         boolean exists = f.xattrs.containsKey(name);
         if ((x.flags() & Flags.XATTR_CREATE) != 0 && exists) {
             throw new PosixException(Errno.EEXIST, "setxattr", name);
@@ -836,6 +838,7 @@ public final class BlockVolume implements Volume {
     }
 
     private void removexattr(Inode f, String name) throws IOException {
+        XattrNamespaces.requireKnown(name, "removexattr");
         if (!f.xattrs.containsKey(name)) {
             throw new PosixException(Errno.ENODATA, "removexattr", name);
         }
