@@ -366,6 +366,63 @@ def many_names_created_and_half_removed(d):
     return len(names), names[0], names[-1]
 
 
+@probe
+def create_with_o_directory(d):
+    os.open(d + "/new", os.O_CREAT | os.O_DIRECTORY | os.O_RDONLY, 0o644)
+
+
+@probe
+def o_path_descriptors(d):
+    fd = os.open(put(d + "/f", b"abc"), os.O_PATH)
+    size = os.fstat(fd).st_size
+    try:
+        os.fchmod(fd, 0o600)
+        return size, "fchmod OK"
+    except OSError as e:
+        return size, errno.errorcode[e.errno]
+
+
+@probe
+def sync_a_directory_and_a_read_only_file(d):
+    fd = os.open(d, os.O_RDONLY | os.O_DIRECTORY)
+    os.fsync(fd)
+    f = os.open(put(d + "/f", b"x"), os.O_RDONLY)
+    os.fdatasync(f)
+    os.fsync(f)
+
+
+@probe
+def rename_into_a_missing_directory(d):
+    os.rename(put(d + "/f"), d + "/missing/f")
+
+
+@probe
+def unlink_a_file_with_a_trailing_slash(d):
+    os.unlink(put(d + "/f") + "/")
+
+
+@probe
+def a_sticky_directory_keeps_its_mode(d):
+    os.mkdir(d + "/t", 0o1777)
+    os.chmod(d + "/t", 0o1777)
+    return mode(d + "/t")
+
+
+@probe
+def paths_through_dot_dot_and_symlinks(d):
+    os.makedirs(d + "/a/b")
+    put(d + "/a/f", b"found")
+    os.symlink("a/b", d + "/l")
+    return open(d + "/l/../f", "rb").read(), open(d + "/a/b/../f", "rb").read()
+
+
+@probe
+def a_write_far_past_the_end(d):
+    fd = os.open(d + "/f", os.O_CREAT | os.O_RDWR, 0o644)
+    os.pwrite(fd, b"!", 1 << 34)
+    return os.fstat(fd).st_size, os.pread(fd, 2, (1 << 34) - 1)
+
+
 # ---- bytes -------------------------------------------------------------------------------------
 
 @probe
@@ -583,6 +640,80 @@ def a_create_changes_its_directorys_mtime(d):
     os.utime(d, ns=(1_000_000_000_000_000_000, 1_000_000_000_000_000_000))
     put(d + "/f")
     return os.stat(d).st_mtime_ns != 1_000_000_000_000_000_000
+
+
+def aged(path):
+    """Sets a file's times far in the past, so that any change after is seen, and returns its stat."""
+    os.utime(path, ns=(1_000_000_000_000_000_000, 1_000_000_000_000_000_000), follow_symlinks=False)
+    return os.lstat(path)
+
+
+def changed(before, path):
+    """Which of mtime and ctime changed since before ('m', 'c', 'mc' or '-')."""
+    now = os.lstat(path)
+    return ("m" if now.st_mtime_ns != before.st_mtime_ns else "") + \
+        ("c" if now.st_ctime_ns != before.st_ctime_ns else "") or "-"
+
+
+@probe
+def what_a_rename_changes(d):
+    os.mkdir(d + "/a")
+    os.mkdir(d + "/b")
+    f = put(d + "/a/f")
+    a, b, before = aged(d + "/a"), aged(d + "/b"), aged(f)
+    import time
+    time.sleep(0.01)
+    os.rename(f, d + "/b/f")
+    return changed(before, d + "/b/f"), changed(a, d + "/a"), changed(b, d + "/b")
+
+
+@probe
+def what_a_link_and_an_unlink_change(d):
+    f = put(d + "/f")
+    before = aged(f)
+    import time
+    time.sleep(0.01)
+    os.link(f, d + "/g")
+    after_link = changed(before, f)
+    before = aged(f)
+    time.sleep(0.01)
+    os.unlink(d + "/g")
+    return after_link, changed(before, f)
+
+
+@probe
+def what_an_attribute_and_a_chown_change(d):
+    f = put(d + "/f")
+    before = aged(f)
+    import time
+    time.sleep(0.01)
+    os.setxattr(f, "user.a", b"1")
+    after_xattr = changed(before, f)
+    before = aged(f)
+    time.sleep(0.01)
+    os.chown(f, 1234, 1234)
+    return after_xattr, changed(before, f)
+
+
+@probe
+def what_a_truncate_to_another_size_changes(d):
+    f = put(d + "/f", b"abc")
+    before = aged(f)
+    import time
+    time.sleep(0.01)
+    os.truncate(f, 1)
+    return changed(before, f)
+
+
+@probe
+def utime_omitting_both_changes_nothing(d):
+    f = put(d + "/f")
+    before = aged(f)
+    import time
+    time.sleep(0.01)
+    fd = os.open(f, os.O_RDONLY)
+    call(libc.futimens, fd, (ctypes.c_long * 4)(0, (1 << 30) - 2, 0, (1 << 30) - 2))
+    return changed(before, f)
 
 
 @probe
