@@ -434,6 +434,55 @@ def o_append_ignores_the_offset(d):
 
 
 @probe
+def o_append_cleared_by_fcntl(d):
+    import fcntl
+    fd = os.open(put(d + "/f", b"abcdef"), os.O_WRONLY | os.O_APPEND)
+    os.write(fd, b"1")
+    fcntl.fcntl(fd, fcntl.F_SETFL, 0)
+    os.pwrite(fd, b"X", 0)
+    os.lseek(fd, 2, os.SEEK_SET)
+    os.write(fd, b"Y")
+    os.close(fd)
+    return open(d + "/f", "rb").read()
+
+
+@probe
+def o_append_set_by_fcntl(d):
+    import fcntl
+    fd = os.open(put(d + "/f", b"abc"), os.O_WRONLY)
+    fcntl.fcntl(fd, fcntl.F_SETFL, os.O_APPEND)
+    os.lseek(fd, 0, os.SEEK_SET)
+    os.write(fd, b"Z")
+    os.close(fd)
+    return open(d + "/f", "rb").read()
+
+
+@probe
+def o_trunc_with_read_only(d):
+    fd = os.open(put(d + "/f", b"abc"), os.O_RDONLY | os.O_TRUNC)
+    return os.fstat(fd).st_size, os.read(fd, 3)
+
+
+@probe
+def a_file_renamed_while_written(d):
+    fd = os.open(put(d + "/f", b"abc"), os.O_WRONLY | os.O_APPEND)
+    os.rename(d + "/f", d + "/g")
+    os.write(fd, b"def")
+    os.close(fd)
+    return open(d + "/g", "rb").read(), os.listdir(d)
+
+
+@probe
+def two_descriptors_see_each_others_writes(d):
+    a = os.open(put(d + "/f", b"......"), os.O_RDWR)
+    b = os.open(d + "/f", os.O_RDWR)
+    os.pwrite(a, b"AB", 0)
+    seen = os.pread(b, 6, 0)
+    os.pwrite(b, b"CD", 4)
+    return seen, os.pread(a, 6, 0), os.fstat(a).st_size
+
+
+@probe
 def o_trunc_empties_a_file(d):
     os.close(os.open(put(d + "/f", b"abc"), os.O_WRONLY | os.O_TRUNC))
     return os.stat(d + "/f").st_size

@@ -21,7 +21,8 @@ class WritebackPosixOperationsIT extends PosixOperationsIT {
 
     /**
      * Hard links and RENAME_EXCHANGE are refused on this mount, and every file reports all data up to
-     * its size (docs/semantics.md, "Kernel fast paths", "SEEK_DATA/SEEK_HOLE").
+     * its size (docs/semantics.md, "Kernel fast paths", "SEEK_DATA/SEEK_HOLE"). The kernel places
+     * O_APPEND writes itself here, so clearing the flag with fcntl works as on a local filesystem.
      */
     @Override
     java.util.Map<String, String> knownDifferences() {

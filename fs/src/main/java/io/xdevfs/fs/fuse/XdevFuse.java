@@ -17,10 +17,12 @@ import io.xdevfs.fs.session.RenameFlags;
 import io.xdevfs.fs.session.StaleNodes;
 import io.xdevfs.fs.session.SyncRequests;
 import io.xdevfs.fs.session.WriteRequests;
+import io.xdevfs.posix.Errno;
 import io.xdevfs.posix.Flags;
 import io.xdevfs.posix.FsStat;
 import io.xdevfs.posix.Names;
 import io.xdevfs.posix.Posix;
+import io.xdevfs.posix.PosixException;
 import io.xdevfs.posix.Stat;
 import io.xdevfs.posix.StatLayout;
 import io.xdevfs.tiers.Content;
@@ -621,16 +623,28 @@ public final class XdevFuse extends FuseStubFS {
 
     /**
      * A released handle (another thread closed the file while {@link OpenNodes} named this handle in
-     * a GETATTR) falls back to the name, as the GETATTR would have been answered without it.
+     * a GETATTR, before or after this call found it) falls back to the name, as the GETATTR would have
+     * been answered without it.
      */
     private int doFgetattr(Pointer path, Pointer stat, Pointer fi) {
         return call("fgetattr", path, () -> {
             Content open = handles.find(handle(fi));
+            Stat opened = openedAttributes.of(handle(fi)); // a create's answer
+            if (opened == null && open != null && path != null) {
+                try {
+                    StatLayout.write(open.attributes(), stat);
+                    return;
+                } catch (PosixException e) {
+                    if (e.errno() != Errno.EBADF) {
+                        throw e;
+                    }
+                    open = null; // closed by a RELEASE on another dispatch thread since it was found
+                }
+            }
             if (open == null && path != null) {
                 StatLayout.write(volume.getattr(name(path)), stat);
                 return;
             }
-            Stat opened = openedAttributes.of(handle(fi)); // a create's answer
             StatLayout.write(opened != null ? opened : (open != null ? open : handles.get(handle(fi))).attributes(), stat);
         });
     }

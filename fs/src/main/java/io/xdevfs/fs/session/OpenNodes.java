@@ -147,11 +147,17 @@ public final class OpenNodes implements LargeRequestChannel.RequestHook {
         if (open == null) {
             return false;
         }
-        long unique = memory.getLong(address + 8);
         try {
             if (open.attributes().nlink != 0) {
                 return false;
             }
+        } catch (java.io.IOException | RuntimeException e) {
+            // Closed by a RELEASE on another dispatch thread since it was found (a chmod right after a
+            // close, with --dispatch multi, failed EBADF so): the request goes by its name, as without it.
+            return false;
+        }
+        long unique = memory.getLong(address + 8);
+        try {
             if ((valid & FATTR_SIZE) != 0) {
                 open.truncate(memory.getLong(address + BODY + 16));
             }
