@@ -12,6 +12,7 @@
 #
 #   TARGETS="regular hybrid" ROUNDS=3 SECONDS_OF_LOAD=30 SCALE=10 CLIENTS=4 COLD_TIMEOUT=5 bench/pgbench-tps.sh
 #   COLD_ROOT=/mnt/other-disk   the hybrid's cold tier there (default: BENCH_DIR, the hot tier's disk)
+#   OLD_JAR=/tmp/old/fs/target/xdevfs.jar   a target named T-old (e.g. "tmpfslog-old") is T on that build
 set -euo pipefail
 here=$(cd "$(dirname "$(readlink -f "$0")")" && pwd)
 # shellcheck source=bench/lib.sh
@@ -28,7 +29,7 @@ done
 as_nobody() { runuser -u nobody -- "$@"; }
 cleanup() {
   as_nobody pg_ctl -D "$work/data" -m immediate stop >/dev/null 2>&1 || true
-  for m in "$work"/regular "$work"/regular-slow "$work"/regular-nosync "$work"/hybrid "$work"/hybrid-nopt "$work"/tmpfslog; do
+  for m in "$work"/regular "$work"/regular-slow "$work"/regular-nosync "$work"/hybrid "$work"/hybrid-nopt "$work"/tmpfslog "$work"/tmpfslog-old; do
     if findmnt "$m" >/dev/null 2>&1; then fusermount3 -u "$m" 2>/dev/null || umount -l "$m" || true; fi
   done
   { findmnt -rn -o TARGET | grep "^$work/" || true; } | sort -r | while read -r m; do umount -l "$m" || true; done
@@ -69,12 +70,19 @@ backup_directory = $work/tmpfslog-backup
 intent_log_directory = $work/tmpfslog-log
 INI
 read -ra targets <<< "${TARGETS:-regular hybrid}"
+for t in "${targets[@]}"; do # T-old: T's configuration, its own directories, on OLD_JAR's build
+  if [[ $t == *-old ]]; then
+    sed "s#$work/${t%-old}-#$work/$t-#g" "$work/${t%-old}.ini" > "$work/$t.ini"
+    mkdir -p "$work/$t"
+  fi
+done
+jar_of() { if [[ $1 == *-old ]]; then echo "${OLD_JAR:?T-old targets need OLD_JAR}"; else echo "${XDEVFS_JAR:-}"; fi; }
 results=$(mktemp)
 for round in $(seq 1 "$rounds"); do
   mapfile -t order < <(round_order "$round" "${targets[@]}")
   for t in "${order[@]}"; do
     if [ "$t" != native ]; then
-      "$repo/mount-scripts/xdevfs" mount --config "$work/$t.ini" --log-file "$work/$t.log" "$work/$t" >&2
+      XDEVFS_JAR=$(jar_of "$t") "$repo/mount-scripts/xdevfs" mount --config "$work/$t.ini" --log-file "$work/$t.log" "$work/$t" >&2
     fi
     install -d -o nobody "$work/$t/pg_wal"
     rm -rf "$work/data"
@@ -90,7 +98,7 @@ for round in $(seq 1 "$rounds"); do
     as_nobody pg_ctl -D "$work/data" -m fast stop >/dev/null
     if [ "$t" != native ]; then fusermount3 -u "$work/$t"; fi
     { findmnt -rn -o TARGET | grep "^$work/" || true; } | sort -r | while read -r m; do umount -l "$m" || true; done
-    rm -rf "$work/$t-base" "$work/hybrid-hot" "$cold_root/hybrid-cold" "$work/hybrid-nopt-hot" "$cold_root/hybrid-nopt-cold" "$work/tmpfslog-backup" "$work/tmpfslog-log" "$work/native/pg_wal"
+    rm -rf "$work/$t-base" "$work/hybrid-hot" "$cold_root/hybrid-cold" "$work/hybrid-nopt-hot" "$cold_root/hybrid-nopt-cold" "$work/tmpfslog-backup" "$work/tmpfslog-log" "$work/tmpfslog-old-backup" "$work/tmpfslog-old-log" "$work/native/pg_wal"
     echo "round $round $t tps $tps moves $moves" | tee -a "$results"
   done
 done
