@@ -1,6 +1,7 @@
 package io.xdevfs.fs.fuse;
 
 import com.kenai.jffi.MemoryIO;
+import io.xdevfs.fs.session.AppendOffsets;
 import io.xdevfs.fs.session.AttributeTimeouts;
 import io.xdevfs.fs.session.ControlRequests;
 import io.xdevfs.fs.session.FuseSession;
@@ -61,6 +62,7 @@ public final class XdevFuse extends FuseStubFS {
      * bit field word (direct_io, keep_cache, flush, nonseekable, ...) at 20; uint64_t fh at 24.
      */
     private static final int BITFIELD_OFFSET = 20;
+    private static final int WRITEPAGE_OFFSET = 16;
     private static final int FH_OFFSET = 24;
     private static final int KEEP_CACHE = 1 << 1;
     private static final int DIRECT_IO = 1;
@@ -568,16 +570,17 @@ public final class XdevFuse extends FuseStubFS {
     }
 
     /**
-     * The open's flags as the volume should see them. With the writeback cache the kernel reads pages
-     * through whatever handle it holds, write-only ones included, to fill the partly written ones, and
-     * places O_APPEND writes itself, at the end of file it knows (as libfuse3's passthrough does).
+     * The open's flags as the volume should see them. Never O_APPEND: the kernel names the offset of
+     * every write and sends the descriptor's flags with it, which fcntl may have changed since the open
+     * ({@link AppendOffsets}); passthrough writes append where the kernel's flag says, at the backing
+     * file's end. With the writeback cache the kernel reads pages through whatever handle it holds,
+     * write-only ones included, to fill the partly written ones.
      */
     private int openFlags(Pointer fi) {
-        int flags = fi.getInt(0);
+        int flags = fi.getInt(0) & ~Flags.O_APPEND; // each WRITE says whether it appends (AppendOffsets)
         if (!asks.writebackCache()) {
             return flags;
         }
-        flags &= ~Flags.O_APPEND;
         return (flags & Flags.O_ACCMODE) == Flags.O_WRONLY ? (flags & ~Flags.O_ACCMODE) | Flags.O_RDWR : flags;
     }
 
@@ -659,7 +662,9 @@ public final class XdevFuse extends FuseStubFS {
 
     private int doWrite(Pointer path, Pointer buf, long size, long offset, Pointer fi) {
         try {
-            return handles.get(handle(fi)).write(view(buf, size), offset);
+            Content open = handles.get(handle(fi));
+            // fuse_file_info: flags (the descriptor's now), then writepage (a write of the page cache) at 16
+            return open.write(view(buf, size), AppendOffsets.of(open, offset, fi.getInt(WRITEPAGE_OFFSET), fi.getInt(0)));
         } catch (Throwable t) {
             return Errors.toErrno("write", name(path), t);
         }
