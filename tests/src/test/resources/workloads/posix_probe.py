@@ -423,6 +423,61 @@ def a_write_far_past_the_end(d):
     return os.fstat(fd).st_size, os.pread(fd, 2, (1 << 34) - 1)
 
 
+@probe
+def a_symlinks_own_times_and_owner(d):
+    os.symlink("target", d + "/l")
+    os.utime(d + "/l", ns=(1_000_000_000_000_000_000, 2_000_000_000_000_000_000), follow_symlinks=False)
+    os.chown(d + "/l", 1234, 5678, follow_symlinks=False)
+    s = os.lstat(d + "/l")
+    return s.st_mtime_ns, s.st_uid, s.st_gid, os.path.exists(d + "/target")
+
+
+@probe
+def a_hard_link_to_a_symlink(d):
+    os.symlink("target", d + "/l")
+    os.link(d + "/l", d + "/l2", follow_symlinks=False)
+    return os.readlink(d + "/l2"), os.lstat(d + "/l").st_nlink
+
+
+@probe
+def rename_a_symlink_and_a_fifo(d):
+    os.symlink("target", d + "/l")
+    os.mkfifo(d + "/p")
+    os.rename(d + "/l", d + "/m")
+    os.rename(d + "/p", d + "/q")
+    return os.readlink(d + "/m"), stat.S_ISFIFO(os.lstat(d + "/q").st_mode), sorted(os.listdir(d))
+
+
+@probe
+def a_fifo_without_a_reader(d):
+    os.mkfifo(d + "/p")
+    os.open(d + "/p", os.O_WRONLY | os.O_NONBLOCK)
+
+
+@probe
+def a_fifo_carries_bytes(d):
+    os.mkfifo(d + "/p")
+    r = os.open(d + "/p", os.O_RDONLY | os.O_NONBLOCK)
+    w = os.open(d + "/p", os.O_WRONLY | os.O_NONBLOCK)
+    os.write(w, b"through")
+    return os.read(r, 100)
+
+
+@probe
+def readdir_types(d):
+    os.mkdir(d + "/dir")
+    put(d + "/file")
+    os.symlink("file", d + "/link")
+    os.mkfifo(d + "/fifo")
+    return sorted((e.name, e.is_dir(follow_symlinks=False), e.is_file(follow_symlinks=False),
+                   e.is_symlink()) for e in os.scandir(d))
+
+
+@probe
+def statvfs_name_limit(d):
+    return os.statvfs(d).f_namemax
+
+
 # ---- bytes -------------------------------------------------------------------------------------
 
 @probe

@@ -63,7 +63,7 @@ class PosixOperationsIT extends OneMountPerClass {
     }
 
     /**
-     * About 110 probes (errnos of names, bytes, times, set-ID bits, extended attributes, and what an
+     * About 120 probes (errnos of names, bytes, times, set-ID bits, extended attributes, and what an
      * unprivileged user may do) answered the same as in a native directory, line for line: ext4 and
      * tmpfs answer all of them alike, so any difference is the mount's.
      */

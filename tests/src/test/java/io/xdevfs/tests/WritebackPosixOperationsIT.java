@@ -29,6 +29,7 @@ class WritebackPosixOperationsIT extends PosixOperationsIT {
                 "a_link_keeps_the_bytes_of_an_unlinked_name", "EPERM",
                 "what_a_link_and_an_unlink_change", "EPERM",
                 "appends_through_two_names_of_one_file", "EPERM",
+                "a_hard_link_to_a_symlink", "EPERM",
                 "rename_exchange", "EINVAL",
                 "seek_data_in_a_file_that_is_all_hole", "OK 0");
     }
