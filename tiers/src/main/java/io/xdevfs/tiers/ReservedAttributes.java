@@ -20,6 +20,11 @@ public final class ReservedAttributes {
     private ReservedAttributes() {
     }
 
+    /** The value of {@link #FILE_ID} (or of the id counter) for {@code id}: 8 bytes little-endian. */
+    public static java.nio.ByteBuffer idValue(long id) {
+        return java.nio.ByteBuffer.allocateDirect(8).order(java.nio.ByteOrder.LITTLE_ENDIAN).putLong(0, id);
+    }
+
     /** An attribute name a volume neither shows nor lets anyone change. */
     public static boolean isReserved(String name) {
         return name.startsWith(PREFIX) && !name.startsWith(COMPOSED_PREFIX);

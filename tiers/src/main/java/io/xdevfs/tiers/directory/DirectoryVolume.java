@@ -467,7 +467,8 @@ public final class DirectoryVolume implements Volume {
      * Caller holds {@code at} open. In a set-group-ID directory the group is inherited, not the caller's.
      * The chown clears a file's set-user-ID and set-group-ID bits, so a file created with them ({@code
      * mode}: what it was created with; the kernel already dropped a set-group-ID its creator may not
-     * give) gets them back, as a create on a local filesystem keeps them.
+     * give) gets them back, as a create on a local filesystem keeps them, on top of the permissions it
+     * has (which an inherited default ACL may have narrowed).
      */
     private void giveTo(BaseDirectory.Located at, Owner owner, int mode) throws PosixException {
         if (!giveToCaller || owner == null || (owner.uid() == 0 && owner.gid() == 0)) {
@@ -475,8 +476,9 @@ public final class DirectoryVolume implements Volume {
         }
         boolean inheritGroup = (posix.lstatAt(at.dir, ".").mode & Flags.S_ISGID) != 0;
         posix.lchownat(at.dir, at.name, owner.uid(), inheritGroup ? -1 : owner.gid());
-        if ((mode & (Flags.S_ISUID | Flags.S_ISGID)) != 0) {
-            posix.fchmodat(at.dir, at.name, mode & 07777);
+        int setId = mode & (Flags.S_ISUID | Flags.S_ISGID);
+        if (setId != 0) {
+            posix.fchmodat(at.dir, at.name, (posix.lstatAt(at.dir, at.name).mode & 07777) | setId);
         }
     }
 

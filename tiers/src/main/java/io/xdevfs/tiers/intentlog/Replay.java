@@ -6,6 +6,8 @@ import io.xdevfs.posix.Posix;
 import io.xdevfs.posix.PosixException;
 import io.xdevfs.tiers.directory.FileIds;
 
+import io.xdevfs.tiers.ReservedAttributes;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -188,7 +190,7 @@ public final class Replay {
         posix.fchown(fd, uid, gid); // before the mode: a chown clears a file's set-user-ID and set-group-ID bits
         posix.fchmod(fd, mode);
         if (id > 0 && id < FileIds.UNRECORDED) {
-            posix.fsetxattr(fd, FileIds.XATTR, idValue(id), 0);
+            posix.fsetxattr(fd, FileIds.XATTR, ReservedAttributes.idValue(id), 0);
             paths.put(id, rel(path));
             maxId = Math.max(maxId, id);
         }
@@ -280,12 +282,8 @@ public final class Replay {
             return; // no mark: the volume adopts the tree and finds the largest id itself
         }
         if (mark > 0 && mark <= maxId) {
-            posix.fsetxattr(base, FileIds.COUNTER, idValue(maxId + 1), 0);
+            posix.fsetxattr(base, FileIds.COUNTER, ReservedAttributes.idValue(maxId + 1), 0);
         }
-    }
-
-    private static ByteBuffer idValue(long id) {
-        return ByteBuffer.allocateDirect(8).order(ByteOrder.LITTLE_ENDIAN).putLong(0, id);
     }
 
     private static ByteBuffer direct(ByteBuffer heap) {

@@ -10,14 +10,11 @@ import io.xdevfs.tiers.ReservedAttributes;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
-import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -179,12 +176,11 @@ public final class TreeCopy {
         try {
             for (int i = 0; i < steps.size(); i++) {
                 Step step = steps.get(i);
-                steps.set(i, null);
+                steps.set(i, null); // run or failed: not abandoned again
                 step.run();
             }
-            steps.clear();
         } finally {
-            abandonSteps();
+            abandonSteps(); // clears the list: after a failure, lets go of the steps not run
         }
     }
 
@@ -281,8 +277,7 @@ public final class TreeCopy {
             posix.fchown(out, st.uid, st.gid);
             posix.fchmod(out, st.mode & 07777);
             if (id != 0) {
-                ByteBuffer value = ByteBuffer.allocateDirect(8).order(java.nio.ByteOrder.LITTLE_ENDIAN).putLong(0, id);
-                posix.fsetxattr(out, ReservedAttributes.FILE_ID, value, 0);
+                posix.fsetxattr(out, ReservedAttributes.FILE_ID, ReservedAttributes.idValue(id), 0);
             }
             posix.futimens(out, st.atimeSec, st.atimeNsec, st.mtimeSec, st.mtimeNsec);
         } finally {
