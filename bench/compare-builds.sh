@@ -7,6 +7,7 @@
 #   ROUNDS=5 RUNTIME=8 BENCH_DIR=/var/tmp/xdevfs-builds
 #   LINES="storage_type = tmpfs|[tmpfs]|auto_mount = true|backup_to_disk = true|backup_directory = @DIR@/backup|intent_log_directory = @DIR@/intent-log"
 #          more configuration lines for both mounts ('|' separates; @DIR@ is each build's own directory)
+#   MOUNT_ARGS="--dispatch multi"   more `xdevfs mount` arguments for both mounts
 #   OLD_JAVA_OPTS, NEW_JAVA_OPTS: XDEVFS_JAVA_OPTS for one mount each (e.g. the same jar twice, two JVM
 #          settings: bench/compare-builds.sh fs/target/xdevfs.jar with NEW_JAVA_OPTS=-XX:+UseSerialGC)
 # Make OLD.jar from an earlier commit: git worktree add /tmp/old REV && (cd /tmp/old &&
@@ -40,9 +41,9 @@ for t in old new; do
     > "$work/$t/xdevfs.ini"
 done
 XDEVFS_JAR=$old_jar XDEVFS_JAVA_OPTS=${OLD_JAVA_OPTS:-${XDEVFS_JAVA_OPTS:-}} "$xdevfs" mount \
-    --config "$work/old/xdevfs.ini" --log-file "$work/old/log" --pid-file "$work/old/pid" "$work/old/mnt" >/dev/null
+    --config "$work/old/xdevfs.ini" --log-file "$work/old/log" --pid-file "$work/old/pid" ${MOUNT_ARGS:-} "$work/old/mnt" >/dev/null
 XDEVFS_JAVA_OPTS=${NEW_JAVA_OPTS:-${XDEVFS_JAVA_OPTS:-}} "$xdevfs" mount --config "$work/new/xdevfs.ini" --log-file "$work/new/log" --pid-file "$work/new/pid" \
-    "$work/new/mnt" >/dev/null
+    ${MOUNT_ARGS:-} "$work/new/mnt" >/dev/null
 
 targets=(old new native)
 for ((r = 1; r <= rounds; r++)); do

@@ -33,11 +33,15 @@ class LargeRequestChannelTest {
                 changes.add("teardown");
             }
 
-            public int fuse_loop(Pointer fuse) {
+            public void fuse_session_process(Pointer session, long buf, long length, Pointer ch) {
                 throw new AssertionError();
             }
 
-            public int fuse_loop_mt(Pointer fuse) {
+            public int fuse_chan_recv(Pointer channelRef, long buf, long size) {
+                throw new AssertionError();
+            }
+
+            public int fuse_session_exited(Pointer session) {
                 throw new AssertionError();
             }
 

@@ -79,6 +79,12 @@ public abstract class ForwardingPosix implements Posix {
     }
 
     @Override
+    public int readMessage(int fd, long address, int size) throws PosixException {
+        before("readMessage");
+        return delegate.readMessage(fd, address, size);
+    }
+
+    @Override
     public long seekDataOrHole(int fd, long offset, boolean data) throws PosixException {
         before("seekDataOrHole");
         return delegate.seekDataOrHole(fd, offset, data);

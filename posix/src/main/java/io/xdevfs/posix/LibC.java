@@ -16,6 +16,7 @@ public interface LibC {
     int dup(int fd);
     long pread(int fd, long buf, long count, long offset);
     long pwrite(int fd, long buf, long count, long offset);
+    long read(int fd, long buf, long count);
     long write(int fd, long buf, long count);
     long lseek(int fd, long offset, int whence);
     int fsync(int fd);

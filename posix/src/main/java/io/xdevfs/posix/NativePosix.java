@@ -193,6 +193,15 @@ final class NativePosix implements Posix {
         direct.position(direct.position() + (int) n);
     }
 
+    @Override
+    public int readMessage(int fd, long address, int size) throws PosixException {
+        long n = libc.read(fd, address, size);
+        if (n < 0) {
+            throw failure("read", null);
+        }
+        return (int) n;
+    }
+
     /** struct pollfd: int fd, short events, short revents. */
     private static final short POLLIN = 1;
 

@@ -62,6 +62,12 @@ public interface Posix {
      */
     void writeMessage(int fd, ByteBuffer direct) throws PosixException;
 
+    /**
+     * One read(2) of a device that hands out whole messages (a request on /dev/fuse) into native memory
+     * at {@code address}; not retried, EINTR included, so the caller decides what an interruption means.
+     */
+    int readMessage(int fd, long address, int size) throws PosixException;
+
     /** Whether a read of {@code fd} would not block now (poll(2) for POLLIN with no wait). */
     boolean readable(int fd) throws PosixException;
 

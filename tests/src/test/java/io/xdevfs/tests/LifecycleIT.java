@@ -88,6 +88,81 @@ class LifecycleIT {
         }
     }
 
+    /**
+     * With --dispatch multi, many request threads, then the unmount (or SIGTERM): every one of them ends
+     * and the daemon exits 0 (libfuse's own loop cancelled its threads there, and the JVM crashed now and
+     * then; docs/configuration.md, "Dispatch").
+     */
+    @Test
+    void multiDispatchEndsEveryRequestThreadAtTheUnmount() throws Exception {
+        for (int cycle = 0; cycle < 2; cycle++) {
+            Mounted fs = Mounted.start(List.of(), "--dispatch", "multi");
+            try {
+                int threads = busyThreads(fs);
+                assertTrue(threads > 1, "concurrent requests ran on " + threads + " threads");
+                long started = System.nanoTime();
+                if (cycle % 2 == 0) {
+                    fs.close();
+                } else {
+                    Run.ok("kill", "-TERM", Long.toString(fs.pid()));
+                    assertTrue(fs.process().waitFor(20, TimeUnit.SECONDS), "daemon exits on SIGTERM");
+                    int exit = fs.process().exitValue();
+                    assertTrue(exit == 0 || exit == 128 + 15, "0 or the JVM's status after SIGTERM: " + exit + "\n" + fs.log());
+                    assertTrue(fs.log().contains("unmounted "), fs.log());
+                }
+                assertTrue(System.nanoTime() - started < TimeUnit.SECONDS.toNanos(5), "ended within 5 s");
+                assertFalse(fs.log().contains("still reading"), "every reader woke at the unmount:\n" + fs.log());
+            } finally {
+                fs.kill();
+            }
+        }
+    }
+
+    /** Keeps 16 writers and statters busy for a moment; the most request threads the daemon had. */
+    private static int busyThreads(Mounted fs) throws Exception {
+        List<Thread> clients = new ArrayList<>();
+        java.util.concurrent.atomic.AtomicReference<Throwable> failure = new java.util.concurrent.atomic.AtomicReference<>();
+        for (int i = 0; i < 16; i++) {
+            Path f = fs.path("c" + i);
+            Thread t = new Thread(() -> {
+                try {
+                    for (int k = 0; k < 300; k++) {
+                        Files.writeString(f, "x" + k);
+                        Files.getLastModifiedTime(f);
+                    }
+                } catch (Throwable e) {
+                    failure.set(e);
+                }
+            });
+            clients.add(t);
+            t.start();
+        }
+        int most = 0;
+        while (clients.stream().anyMatch(Thread::isAlive)) {
+            most = Math.max(most, requestThreads(fs.pid()));
+            Thread.sleep(5);
+        }
+        for (Thread t : clients) {
+            t.join();
+        }
+        assertEquals(null, failure.get());
+        return Math.max(most, requestThreads(fs.pid()));
+    }
+
+    private static int requestThreads(long pid) throws java.io.IOException {
+        int n = 0;
+        try (var tasks = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
+            for (Path task : tasks.toList()) {
+                try {
+                    n += Files.readString(task.resolve("comm")).startsWith("fuse-request") ? 1 : 0;
+                } catch (java.io.IOException gone) {
+                    // the thread ended meanwhile
+                }
+            }
+        }
+        return n;
+    }
+
     /** A daemon started with SIGINT ignored (nohup, a script's {@code &}) still unmounts on SIGINT. */
     @Test
     void sigintUnmountsEvenWhenTheDaemonInheritedItIgnored() throws Exception {

@@ -12,7 +12,7 @@ import java.util.List;
 /**
  * fuse_main's steps (setup, loop, teardown) run one by one, with libfuse's channel replaced by a
  * {@link LargeRequestChannel} before the first request is read, so a request can carry
- * {@link #MAX_REQUEST} bytes. If libfuse's channel is not the one this code knows, the session runs on
+ * {@link #MAX_REQUEST} bytes, and libfuse's loops replaced by a {@link RequestLoop} of Java threads. If libfuse's channel is not the one this code knows, the session runs on
  * it (128 KiB requests) and the log says so.
  */
 public final class FuseSession {
@@ -50,10 +50,43 @@ public final class FuseSession {
                     + "stay at 128 KiB, and SEEK_DATA/SEEK_HOLE see every file as all data");
         }
         pin(large);
-        int result = multithreadedOut.getInt(0) != 0 ? lib.fuse_loop_mt(fuse) : lib.fuse_loop(fuse);
+        RequestLoop loop = new RequestLoop(requests(session, large), lib.fuse_chan_bufsize(
+                lib.fuse_session_next_chan(session, null)));
+        int result = multithreadedOut.getInt(0) != 0 ? loop.runMultithreaded() : loop.runSingle();
         lib.fuse_teardown(fuse, mountPointOut.getPointer(0));
         java.lang.ref.Reference.reachabilityFence(pinned);
         return result == -1 ? 1 : 0;
+    }
+
+    /**
+     * The session's requests, read through {@code large} (its hook sees them first) or, where libfuse's
+     * channel stayed, by libfuse's own receive.
+     */
+    private RequestLoop.Requests requests(Pointer session, LargeRequestChannel large) {
+        Pointer channel = lib.fuse_session_next_chan(session, null);
+        Pointer channelRef = pin(Memory.allocateDirect(runtime, 8, true));
+        channelRef.putAddress(0, channel.address());
+        return new RequestLoop.Requests() {
+            @Override
+            public int read(long buf, long size) {
+                return large != null ? large.read(buf, size) : lib.fuse_chan_recv(channelRef, buf, size);
+            }
+
+            @Override
+            public void process(long buf, int length) {
+                lib.fuse_session_process(session, buf, length, channel);
+            }
+
+            @Override
+            public boolean ended() {
+                return lib.fuse_session_exited(session) != 0;
+            }
+
+            @Override
+            public void end() {
+                lib.fuse_session_exit(session);
+            }
+        };
     }
 
     private <T> T pin(T object) {

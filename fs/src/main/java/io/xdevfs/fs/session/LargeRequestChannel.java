@@ -24,9 +24,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * requests, whose INIT reply {@link InitReply} rewrites. libfuse's own channel reads into 132 KiB
  * buffers and cannot be resized, so it is replaced, as libfuse2's fuse_chan_new allows.
  *
- * <p>Destroy stays libfuse's function. Receive is libfuse's, called from a thin Java step that first
- * offers each request to a {@link RequestHook}: libfuse2 predates some requests the kernel sends
- * (FUSE_LSEEK), and answers them ENOSYS; the hook answers those itself. Send is ours only until the
+ * <p>Destroy and receive stay libfuse's functions, but {@link RequestLoop} reads requests through
+ * {@link #read} instead, which offers each to a {@link RequestHook}: libfuse2 predates some requests the
+ * kernel sends (FUSE_LSEEK), and answers them ENOSYS; the hook answers those itself. Send is ours only until the
  * first reply: it puts libfuse's send back before writing that reply, so no reply after INIT crosses
  * into Java, except to a hook that asks to see replies ({@link RequestHook#replying}), which sees each
  * one before libfuse's send writes it. The layout of struct fuse_chan (ops, session, fd, bufsize; libfuse 2.6 to 2.9) is checked
@@ -45,12 +45,6 @@ public final class LargeRequestChannel {
     public interface Send {
         @Delegate
         int send(Pointer channel, Pointer iov, long count);
-    }
-
-    /** struct fuse_chan_ops' receive: int (*)(struct fuse_chan **, char *buf, size_t size). */
-    public interface Receive {
-        @Delegate
-        int receive(@intptr_t long channelRef, @intptr_t long buf, @size_t long size);
     }
 
     /** struct fuse_chan_ops' send after INIT, with addresses as numbers (no wrapper objects per reply). */
@@ -86,7 +80,7 @@ public final class LargeRequestChannel {
         }
     }
 
-    /** receive and send share a C signature: int (struct fuse_chan *[*], void *, size_t). */
+    /** send's C signature: int (struct fuse_chan *, const struct iovec *, size_t). */
     private static final CallContext CHANNEL_OP_CALL = CallContext.getCallContext(Type.SINT,
             new Type[] {Type.POINTER, Type.POINTER, Type.ULONG}, CallingConvention.DEFAULT, false);
 
@@ -97,26 +91,18 @@ public final class LargeRequestChannel {
     /** Held for the session's life: native code calls it through its address. */
     private final Send send = this::send;
     private final Pointer channel;
-    private final LibFuse2 lib;
-    private final Pointer session;
-    private final long libfuseReceive;
     private final RequestHook hook;
     /** Held for the session's life, as {@link #send}. */
-    private final Receive receive = this::receive;
     private final ReplySend replySend = this::replySend;
 
-    private LargeRequestChannel(LibFuse2 lib, Pointer session, Pointer kernelChannel, int fd, long bufferSize,
+    private LargeRequestChannel(LibFuse2 lib, Pointer kernelChannel, int fd, long bufferSize,
                                 RequestHook hook) {
-        this.lib = lib;
-        this.session = session;
         this.fd = fd;
         this.hook = hook;
         this.libfuseSend = kernelChannel.getAddress(SEND);
-        this.libfuseReceive = kernelChannel.getAddress(RECEIVE);
         Runtime runtime = Runtime.getSystemRuntime();
         Pointer ops = Memory.allocateDirect(runtime, OPS_SIZE);
-        ops.putAddress(RECEIVE, hook == null ? libfuseReceive
-                : runtime.getClosureManager().getClosurePointer(Receive.class, receive).address());
+        ops.putAddress(RECEIVE, kernelChannel.getAddress(RECEIVE));
         ops.putAddress(SEND, runtime.getClosureManager().getClosurePointer(Send.class, send).address());
         ops.putAddress(DESTROY, kernelChannel.getAddress(DESTROY));
         this.channel = lib.fuse_chan_new(ops, fd, bufferSize, null);
@@ -140,7 +126,7 @@ public final class LargeRequestChannel {
         if (kernelChannel.getInt(FD) != fd || kernelChannel.getLong(BUFSIZE) != lib.fuse_chan_bufsize(kernelChannel)) {
             return null;
         }
-        LargeRequestChannel large = new LargeRequestChannel(lib, session, kernelChannel, fd, bufferSize, hook);
+        LargeRequestChannel large = new LargeRequestChannel(lib, kernelChannel, fd, bufferSize, hook);
         if (large.channel == null) {
             return null;
         }
@@ -150,27 +136,58 @@ public final class LargeRequestChannel {
         return large;
     }
 
+    /** The channel libfuse's session now holds, which {@link RequestLoop} hands back with each request. */
+    Pointer channel() {
+        return channel;
+    }
+
     /**
-     * The hook's work before a read, libfuse's receive, then the hook. A request the hook answered is reported to libfuse's loop as
-     * -EINTR, which it skips (fuse_session_loop and fuse_loop_mt read the next request).
+     * Reads the next request into {@code buf}, as libfuse2's receive does (fuse_kern_chan_receive), with
+     * the hook's work before the read and its look at the request after: the request's length; 0 when the
+     * mount is gone; -EINTR for a request the hook answered, or a read to retry; another -errno for an
+     * error that ends the session. Touches none of libfuse's memory, so a read that returns after the
+     * session was torn down is harmless.
      */
-    private int receive(long channelRef, long buf, long size) {
-        try {
-            hook.beforeRead(fd);
-        } catch (Throwable t) {
-            Log.error("work before reading a request failed", t);
+    int read(long buf, long size) {
+        if (hook != null) {
+            try {
+                hook.beforeRead(fd);
+            } catch (Throwable t) {
+                Log.error("work before reading a request failed", t);
+            }
         }
-        int n = (int) Invoker.getInstance().invokeN3(CHANNEL_OP_CALL, libfuseReceive, channelRef, buf, size);
-        if (n == -Errno.ECONNABORTED) {
-            // The connection ended under a read: fusermount -u right after thousands of closes gave this
-            // instead of ENODEV about one time in three (libfuse2 then failed its loop, and the daemon
-            // exited 1), as does an abort through /sys/fs/fuse/connections. The mount is gone either way.
-            Log.info("the kernel ended the FUSE connection (ECONNABORTED): the mount is gone");
-            lib.fuse_session_exit(session);
-            return 0;
+        int n;
+        while (true) {
+            try {
+                n = posix.readMessage(fd, buf, (int) Math.min(size, Integer.MAX_VALUE));
+                break;
+            } catch (PosixException e) {
+                switch (e.errno()) {
+                    case Errno.ENOENT:
+                        continue; // the request was interrupted before it was read
+                    case Errno.ENODEV:
+                        return 0; // unmounted
+                    case Errno.ECONNABORTED:
+                        // The connection ended under a read: fusermount -u right after thousands of closes gave
+                        // this instead of ENODEV about one time in three, as does an abort through
+                        // /sys/fs/fuse/connections. The mount is gone either way.
+                        Log.info("the kernel ended the FUSE connection (ECONNABORTED): the mount is gone");
+                        return 0;
+                    case Errno.EINTR:
+                    case Errno.EAGAIN:
+                        return -e.errno();
+                    default:
+                        Log.error("reading the FUSE device failed", e);
+                        return -e.errno();
+                }
+            }
+        }
+        if (n < IN_HEADER) {
+            Log.error("a short read on the FUSE device: " + n + " bytes", null);
+            return -Errno.EIO;
         }
         try {
-            if (n >= IN_HEADER && hook.answer(fd, buf, n)) {
+            if (hook != null && hook.answer(fd, buf, n)) {
                 return -Errno.EINTR;
             }
         } catch (Throwable t) {

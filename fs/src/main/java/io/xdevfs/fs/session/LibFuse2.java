@@ -2,6 +2,8 @@ package io.xdevfs.fs.session;
 
 import jnr.ffi.LibraryLoader;
 import jnr.ffi.Pointer;
+import jnr.ffi.types.intptr_t;
+import jnr.ffi.types.size_t;
 
 /**
  * The libfuse2 calls {@link FuseSession} makes in place of fuse_main, bound by name. dlsym returns each
@@ -17,9 +19,14 @@ public interface LibFuse2 {
     /** Unmounts (if still mounted) and frees what fuse_setup made, including its mount point string. */
     void fuse_teardown(Pointer fuse, Pointer mountPoint);
 
-    int fuse_loop(Pointer fuse);
+    /** Answers one request read from {@code channel}: calls the filesystem's operation, which replies. */
+    void fuse_session_process(Pointer session, @intptr_t long buf, @size_t long length, Pointer channel);
 
-    int fuse_loop_mt(Pointer fuse);
+    /** libfuse's own read of the next request: int (struct fuse_chan **, char *, size_t). */
+    int fuse_chan_recv(Pointer channelRef, @intptr_t long buf, @size_t long size);
+
+    /** Non-zero once the session has ended (unmounted, or an error, or fuse_session_exit). */
+    int fuse_session_exited(Pointer session);
 
     Pointer fuse_get_session(Pointer fuse);
 
