@@ -15,7 +15,8 @@
 #   COMPRESSED_LINES="compression_type = zstd"  extra [local] lines for xdevfs-compressed ('|' separates)
 #   VARIANTS="nometrics=[monitoring]|enable_metrics = false;cache=enable_read_cache = true"
 #                                 also run "xdevfs-NAME" mounts with these config lines ('|' separates lines;
-#                                 a part "-o OPTS" is a FUSE option of that mount, e.g. "128k=-o max_write=131072")
+#                                 a part "-o OPTS" is a FUSE option of that mount, e.g. "128k=-o max_write=131072";
+#                                 a part "--dispatch multi" that mount's dispatch)
 #   RATIOS="xdevfs-sparsenopc/xdevfs-nopc"  also print these ratios between two targets (space separated)
 #   FIO_EXTRA="--buffer_compress_percentage=60 --refill_buffers"  extra fio options for every target
 #   BLOCK_DEVICE=/dev/loopN       also run "xdevfs-block", storage_type = block on that device (formatted
@@ -90,11 +91,15 @@ if [ -n "${BLOCK_DEVICE:-}" ]; then
   "$repo/mount-scripts/xdevfs" mount --config "$work/xdevfs-block.ini" --log-file "$results/xdevfs-block.log" \
     ${XDEVFS_MOUNT_ARGS:-} "$work/xdevfs-block" >&2
 fi
-for v in "${variants[@]}"; do # a part "-o OPTIONS" is a mount argument, every other part a config line
+for v in "${variants[@]}"; do # parts "-o OPTIONS" and "--dispatch MODE" are mount arguments, every other part a config line
   lines="" args=()
   IFS='|' read -ra parts <<< "${v#*=}"
   for part in "${parts[@]}"; do
-    case "$part" in -o\ *) args+=(-o "${part#-o }") ;; *) lines+="$part"$'\n' ;; esac
+    case "$part" in
+      -o\ *) args+=(-o "${part#-o }") ;;
+      --dispatch\ *) args+=(--dispatch "${part#--dispatch }") ;;
+      *) lines+="$part"$'\n' ;;
+    esac
   done
   # shellcheck disable=SC2086
   mount_xdevfs "xdevfs-${v%%=*}" "$lines" ${XDEVFS_MOUNT_ARGS:-} "${args[@]}"

@@ -78,6 +78,43 @@ class TmpfsIT {
     }
 
     /**
+     * Two mounts naming one backup directory (or one intent log directory) would replace each other's
+     * copies, and a reboot would restore one's files into the other: the second is refused with who holds
+     * it, mounts no tmpfs, and the first goes on serving.
+     */
+    @Test
+    void aSecondMountOnTheSameBackupOrLogDirectoryIsRefused() throws Exception {
+        Path shared = TestDirs.create("xdevfs-shared-");
+        Mounted first = Mounted.start(List.of("storage_type = tmpfs", "[tmpfs]", "auto_mount = true", "tmpfs_size = 16M",
+                "backup_to_disk = true", "backup_directory = " + shared.resolve("backup"),
+                "intent_log_directory = " + shared.resolve("log")));
+        try {
+            Files.writeString(first.path("kept"), "first");
+            for (String key : List.of("backup_directory", "intent_log_directory")) {
+                Path root = TestDirs.create();
+                Files.createDirectories(root.resolve("mnt"));
+                Files.write(root.resolve("x.ini"), List.of("[local]", "base_directory = " + root.resolve("base"),
+                        "storage_type = tmpfs", "[tmpfs]", "auto_mount = true", "tmpfs_size = 16M", "backup_to_disk = true",
+                        "backup_directory = " + (key.equals("backup_directory") ? shared.resolve("backup") : root.resolve("backup")),
+                        "intent_log_directory = " + (key.equals("backup_directory") ? root.resolve("log") : shared.resolve("log"))));
+                List<String> cmd = new ArrayList<>(Mounted.javaCommand());
+                cmd.addAll(List.of("mount", "--foreground", "--config", root.resolve("x.ini").toString(),
+                        root.resolve("mnt").toString()));
+                Run r = Run.in(null, cmd);
+                assertEquals(1, r.exit(), r.output());
+                assertTrue(r.output().contains(key + " ") && r.output().contains("is in use by the xdevfs daemon (pid "
+                        + first.pid() + ")"), r.output());
+                assertEquals(1, Run.of("findmnt", "-n", "--mountpoint", root.resolve("base").toString()).exit(),
+                        "a tmpfs was left on the refused mount's base directory");
+            }
+            assertEquals("first", Files.readString(first.path("kept")));
+            Files.writeString(first.path("after"), "still serving");
+        } finally {
+            first.close();
+        }
+    }
+
+    /**
      * Periodic backups survive kill -9 plus the tmpfs going away (a reboot); the copy at clean unmount
      * holds the last change even with an interval too long to have run.
      */

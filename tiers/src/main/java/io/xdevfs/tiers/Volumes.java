@@ -7,7 +7,7 @@ import io.xdevfs.posix.PosixException;
 import io.xdevfs.tiers.cache.BlockCache;
 import io.xdevfs.tiers.cache.CachingVolume;
 import io.xdevfs.tiers.compressed.ChunkedFiles;
-import io.xdevfs.tiers.directory.BaseDirectoryLock;
+import io.xdevfs.tiers.tmpfs.DirectoryLocks;
 import io.xdevfs.tiers.directory.DirectoryVolume;
 import io.xdevfs.tiers.directory.IdCounter;
 import io.xdevfs.tiers.directory.VolumeHeader;
@@ -126,11 +126,20 @@ public final class Volumes {
             throws VolumeException {
         Path dir = config.baseDirectory().toAbsolutePath().normalize();
         prepareBaseDirectory(dir, config);
-        if (config.storageType().needsTmpfs()) {
-            TmpfsDurability.check(posix, dir, config.tmpfs());
-            TmpfsMount.ensure(posix, dir, config.tmpfs());
+        DirectoryLocks tmpfsLocks = new DirectoryLocks();
+        DirectoryLock lock;
+        try {
+            if (config.storageType().needsTmpfs()) {
+                // Before the tmpfs is mounted: a mount refused for these directories leaves none behind.
+                TmpfsDurability.check(posix, dir, config.tmpfs());
+                tmpfsLocks = TmpfsDurability.lockDirectories(posix, config.tmpfs());
+                TmpfsMount.ensure(posix, dir, config.tmpfs());
+            }
+            lock = DirectoryLock.acquire(posix, dir);
+        } catch (VolumeException e) {
+            tmpfsLocks.close();
+            throw e;
         }
-        BaseDirectoryLock lock = BaseDirectoryLock.acquire(posix, dir);
         TmpfsDurability.Recovered recovered = null;
         try {
             if (config.storageType().needsTmpfs()) {
@@ -139,6 +148,7 @@ public final class Volumes {
             // Before anything is written there: a base of another format is refused untouched.
             VolumeHeader.checkOrAdopt(dir, config.storageType(), CREATED_BY);
         } catch (VolumeException e) {
+            tmpfsLocks.close();
             lock.closeQuietly();
             throw e;
         }
@@ -147,6 +157,7 @@ public final class Volumes {
             String refused = config.storageType().probe(posix, fd, config);
             if (refused != null) {
                 posix.close(fd);
+                tmpfsLocks.close();
                 lock.closeQuietly();
                 throw new VolumeException("storage_type = " + config.storageType().configName() + " on " + dir + ": "
                         + refused);
@@ -156,15 +167,21 @@ public final class Volumes {
             }
             Volume volume = new DirectoryVolume(posix, fd, config, lock, ids);
             if (config.storageType().needsTmpfs()) {
-                volume = TmpfsDurability.wrap(posix, dir, volume, config.tmpfs(), tmpfsName, recovered, notice,
+                volume = TmpfsDurability.wrap(posix, dir, volume, config.tmpfs(), tmpfsName, recovered, tmpfsLocks, notice,
                         e -> backgroundFault.accept(e));
             }
             return volume;
+        } catch (VolumeException e) {
+            tmpfsLocks.close();
+            lock.closeQuietly();
+            throw e;
         } catch (PosixException e) {
+            tmpfsLocks.close();
             lock.closeQuietly();
             throw new VolumeException("cannot open base_directory " + dir + ": errno " + e.errno()
                     + (e.errno() == Errno.EACCES ? " (permission denied)" : ""));
         } catch (IOException e) {
+            tmpfsLocks.close();
             lock.closeQuietly();
             throw new VolumeException("cannot open base_directory " + dir + ": " + e.getMessage());
         }

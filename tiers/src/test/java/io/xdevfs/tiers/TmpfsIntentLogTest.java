@@ -89,6 +89,35 @@ class TmpfsIntentLogTest {
         org.junit.jupiter.api.Assertions.assertFalse(Files.exists(disk.resolve("log")), "nothing was made for a refused mount");
     }
 
+    /**
+     * Two mounts over one backup or log directory would replace each other's copies and interleave their
+     * logs (a reboot then restores one mount's files into the other): the second is refused, before it
+     * restores anything, and the first goes on; once the first is closed the directories are free.
+     */
+    @Test
+    void twoMountsCannotShareABackupOrALogDirectory() throws Exception {
+        Path first = Files.createDirectories(shm.resolve("first"));
+        Path second = Files.createDirectories(shm.resolve("second"));
+        volume = open(first);
+        volume.create("/kept", Flags.O_RDWR, 0600, null).close();
+        for (TmpfsSettings shared : List.of(settings(disk.resolve("backup"), disk.resolve("log2")),
+                settings(disk.resolve("backup2"), disk.resolve("log")))) {
+            String key = shared.backupDirectory().equals(disk.resolve("backup")) ? "backup_directory" : "intent_log_directory";
+            VolumeException e = org.junit.jupiter.api.Assertions.assertThrows(VolumeException.class, () -> Volumes.open(
+                    LocalConfig.defaults().withBaseDirectory(second).withStorageType(StorageType.TMPFS).withTmpfs(shared)));
+            assertTrue(e.getMessage().contains(key + " " + disk.resolve(key.equals("backup_directory") ? "backup" : "log")
+                    + " is in use by"), e.getMessage());
+            try (Stream<Path> restored = Files.list(second)) {
+                assertEquals(List.of(), restored.toList(), "nothing restored into the refused mount's tmpfs");
+            }
+        }
+        volume.create("/after", Flags.O_RDWR, 0600, null).close();
+        volume.close();
+        volume = null;
+        Volumes.open(LocalConfig.defaults().withBaseDirectory(second).withStorageType(StorageType.TMPFS)
+                .withTmpfs(settings(disk.resolve("backup"), disk.resolve("log")))).close();
+    }
+
     @org.junit.jupiter.params.ParameterizedTest
     @org.junit.jupiter.params.provider.ValueSource(longs = {7, 8})
     void theCopyPlusTheLogReplayIntoTheTreeAtEverySync(long seed) throws Exception {

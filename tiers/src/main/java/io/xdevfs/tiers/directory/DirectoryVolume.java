@@ -8,6 +8,7 @@ import io.xdevfs.posix.Posix;
 import io.xdevfs.posix.PosixException;
 import io.xdevfs.posix.Stat;
 import io.xdevfs.tiers.Content;
+import io.xdevfs.tiers.DirectoryLock;
 import io.xdevfs.tiers.LocalConfig;
 import io.xdevfs.tiers.Owner;
 import io.xdevfs.tiers.Permissions;
@@ -43,10 +44,10 @@ public final class DirectoryVolume implements Volume {
     private final FileIds ids;
     private final OpenFiles openFiles = new OpenFiles(state -> format().closeState(state));
     /** Makes this volume the base directory's only user; released at close. */
-    private final BaseDirectoryLock owner;
+    private final DirectoryLock owner;
 
     /** {@code sharedIds}: the file-id counter shared with the other tiers of a composed volume, or null for one of its own. */
-    public DirectoryVolume(Posix posix, int baseFd, LocalConfig config, BaseDirectoryLock owner, IdCounter sharedIds)
+    public DirectoryVolume(Posix posix, int baseFd, LocalConfig config, DirectoryLock owner, IdCounter sharedIds)
             throws IOException {
         this.owner = owner;
         this.posix = posix;

@@ -4,13 +4,18 @@ import io.xdevfs.tiers.ForwardingVolume;
 
 import java.io.IOException;
 
-/** A tmpfs volume with {@code backup_to_disk}: changes pass the backup's gate; closing takes the last copy. */
+/**
+ * A tmpfs volume with {@code backup_to_disk}: changes pass the backup's gate; closing takes the last copy,
+ * then lets go of the backup and log directories.
+ */
 public final class BackedUpVolume extends ForwardingVolume {
     private final TmpfsBackup backup;
+    private final DirectoryLocks locks;
 
-    public BackedUpVolume(GatedVolume gated, TmpfsBackup backup) {
+    public BackedUpVolume(GatedVolume gated, TmpfsBackup backup, DirectoryLocks locks) {
         super(gated);
         this.backup = backup;
+        this.locks = locks;
     }
 
     @Override
@@ -28,7 +33,11 @@ public final class BackedUpVolume extends ForwardingVolume {
         try {
             backup.close();
         } finally {
-            delegate.close();
+            try {
+                delegate.close();
+            } finally {
+                locks.close();
+            }
         }
     }
 }

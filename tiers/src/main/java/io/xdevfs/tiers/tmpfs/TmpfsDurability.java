@@ -7,6 +7,7 @@ import io.xdevfs.tiers.OwnFiles;
 import io.xdevfs.tiers.TmpfsSettings;
 import io.xdevfs.tiers.Volume;
 import io.xdevfs.tiers.VolumeException;
+import io.xdevfs.tiers.DirectoryLock;
 import io.xdevfs.tiers.intentlog.IntentLog;
 
 import java.io.IOException;
@@ -52,6 +53,32 @@ public final class TmpfsDurability {
             } catch (IOException e) {
                 throw new VolumeException("intent_log_directory " + tmpfs.intentLogDirectory() + ": " + e);
             }
+        }
+    }
+
+    /**
+     * The backup and log directories for this daemon alone ({@link DirectoryLock}), made if missing:
+     * before anything is restored from them. The volume {@link #wrap} returns lets go of them when it
+     * closes; until then, the caller does on a failure.
+     */
+    public static DirectoryLocks lockDirectories(Posix posix, TmpfsSettings tmpfs) throws VolumeException {
+        DirectoryLocks locks = new DirectoryLocks();
+        try {
+            if (tmpfs.backupToDisk()) {
+                java.nio.file.Files.createDirectories(tmpfs.backupDirectory());
+                locks.add(DirectoryLock.acquire(posix, tmpfs.backupDirectory(), "backup_directory"));
+            }
+            if (tmpfs.intentLog()) {
+                java.nio.file.Files.createDirectories(tmpfs.intentLogDirectory(), OwnFiles.PRIVATE_DIRECTORY);
+                locks.add(DirectoryLock.acquire(posix, tmpfs.intentLogDirectory(), "intent_log_directory"));
+            }
+            return locks;
+        } catch (IOException e) {
+            locks.close();
+            throw new VolumeException("cannot make the directories of [tmpfs]: " + e);
+        } catch (VolumeException e) {
+            locks.close();
+            throw e;
         }
     }
 
@@ -116,8 +143,8 @@ public final class TmpfsDurability {
 
     /** The volume over the tmpfs, with the backups and the log its settings ask for. {@code name}: how notices call it. */
     public static Volume wrap(Posix posix, Path dir, Volume volume, TmpfsSettings tmpfs, String name,
-                              Recovered recovered, Consumer<String> notice, Consumer<Exception> fault)
-            throws VolumeException {
+                              Recovered recovered, DirectoryLocks locks, Consumer<String> notice,
+                              Consumer<Exception> fault) throws VolumeException {
         if (!tmpfs.backupToDisk()) {
             notice.accept(name + ": files live in memory; fsync returns once data is in the tmpfs and "
                     + "does not survive a reboot (set backup_to_disk = true in [tmpfs] for a copy on disk)");
@@ -133,7 +160,7 @@ public final class TmpfsDurability {
             GatedVolume gated = new GatedVolume(volume, gate);
             TmpfsBackup backup = new TmpfsBackup(posix, dir, tmpfs.backupDirectory(), gated, notice, backupFault);
             backup.start(tmpfs.backupInterval());
-            return new BackedUpVolume(gated, backup);
+            return new BackedUpVolume(gated, backup, locks);
         }
         IntentLog log;
         try {
@@ -165,7 +192,7 @@ public final class TmpfsDurability {
                 + " MiB) before it returns, backups to " + tmpfs.backupDirectory() + " every " + tmpfs.backupInterval()
                 + " s checkpoint it, and a reboot replays it onto the last copy");
         backup.start(tmpfs.backupInterval());
-        return new BackedUpVolume(gated, backup);
+        return new BackedUpVolume(gated, backup, locks);
     }
 
     private TmpfsDurability() {

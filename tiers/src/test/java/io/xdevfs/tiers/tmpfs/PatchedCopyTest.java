@@ -64,7 +64,7 @@ class PatchedCopyTest {
         TmpfsDurability.check(Posix.get(), base, tmpfs);
         Volume plain = Volumes.open(LocalConfig.defaults().withBaseDirectory(base));
         return (BackedUpVolume) TmpfsDurability.wrap(posix, base, plain, tmpfs, "test",
-                TmpfsDurability.Recovered.NOTHING, m -> { }, e -> { });
+                TmpfsDurability.Recovered.NOTHING, TmpfsDurability.lockDirectories(posix, tmpfs), m -> { }, e -> { });
     }
 
     private byte[] copied(String name) throws IOException {

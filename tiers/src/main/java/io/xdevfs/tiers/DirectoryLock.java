@@ -1,11 +1,10 @@
-package io.xdevfs.tiers.directory;
+package io.xdevfs.tiers;
 
 import io.xdevfs.posix.Flags;
 import io.xdevfs.posix.Names;
 import io.xdevfs.posix.Posix;
 import io.xdevfs.posix.PosixException;
 import io.xdevfs.posix.Stat;
-import io.xdevfs.tiers.VolumeException;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -16,42 +15,49 @@ import java.util.List;
 /**
  * Makes one daemon the owner of a base directory. Two daemons on one directory would each cache what
  * the other changes (page cache, compressed files' state) and serve stale bytes, so the second is
- * refused, with the pid and mount point of the first.
+ * refused, with the pid and mount point of the first. A memory tier's backup_directory and
+ * intent_log_directory are owned the same way: two mounts sharing one would replace each other's
+ * copies and interleave their logs, and a reboot would restore one mount's files into the other.
  *
  * <p>The lock is flock(2) on the base directory itself: nothing is added to the tree the mount shows,
  * and the kernel drops it when the holder dies, so a daemon killed with -9 never blocks the next mount.
  * It is taken on the directory the volume serves (for storage_type = tmpfs: the tmpfs root).
  */
-public final class BaseDirectoryLock implements AutoCloseable {
+public final class DirectoryLock implements AutoCloseable {
     private final Posix posix;
     private final int fd;
     /** The descriptor is closed once: a second close could hit a number reused by another file. */
     private final java.util.concurrent.atomic.AtomicBoolean released = new java.util.concurrent.atomic.AtomicBoolean();
 
-    private BaseDirectoryLock(Posix posix, int fd) {
+    private DirectoryLock(Posix posix, int fd) {
         this.posix = posix;
         this.fd = fd;
     }
 
-    public static BaseDirectoryLock acquire(Posix posix, Path dir) throws VolumeException {
+    public static DirectoryLock acquire(Posix posix, Path dir) throws VolumeException {
+        return acquire(posix, dir, "base_directory");
+    }
+
+    /** The directory of configuration key {@code key}, which must exist, for this daemon alone. */
+    public static DirectoryLock acquire(Posix posix, Path dir, String key) throws VolumeException {
         int fd;
         try {
             fd = posix.openat(Flags.AT_FDCWD, Names.of(dir), Flags.O_RDONLY | Flags.O_DIRECTORY, 0);
         } catch (PosixException e) {
-            throw new VolumeException("cannot open base_directory " + dir + ": " + e.getMessage());
+            throw new VolumeException("cannot open " + key + " " + dir + ": " + e.getMessage());
         }
         try {
             if (posix.tryLockExclusive(fd)) {
-                return new BaseDirectoryLock(posix, fd);
+                return new DirectoryLock(posix, fd);
             }
             String holder = holder(posix.fstat(fd));
             posix.close(fd);
-            throw new VolumeException("base_directory " + dir + " is in use by " + holder
-                    + "; one daemon owns a base directory at a time (unmount that one, or give this mount "
-                    + "another base_directory)");
+            throw new VolumeException(key + " " + dir + " is in use by " + holder
+                    + "; one daemon owns a " + key + " at a time (unmount that one, or give this mount "
+                    + "another " + key + ")");
         } catch (PosixException e) {
             closeQuietly(posix, fd);
-            throw new VolumeException("cannot lock base_directory " + dir + ": " + e.getMessage());
+            throw new VolumeException("cannot lock " + key + " " + dir + ": " + e.getMessage());
         }
     }
 
