@@ -155,6 +155,30 @@ class CliTest {
         assertFalse(Files.exists(Path.of("/dev/shm/xdevfs-clitest-never-made")));
     }
 
+    /** A directory another daemon owns now (the flock a mount takes) is named with a warning: the mount would be refused. */
+    @Test
+    void configCheckWarnsOfDirectoriesAnotherDaemonOwnsNow() throws Exception {
+        Path backup = Files.createDirectories(tmp.resolve("copies"));
+        Path ini = Files.writeString(tmp.resolve("t.ini"), "[local]\nbase_directory = " + tmp.resolve("base")
+                + "\nstorage_type = tmpfs\n[tmpfs]\nbackup_to_disk = true\nbackup_directory = " + backup + "\n");
+        assertEquals(0, Main.run("config", "check", ini.toString()));
+        assertFalse(err.toString().contains("in use"), err.toString());
+        Process holder = new ProcessBuilder("flock", backup.toString(), "sleep", "30").start();
+        try {
+            long deadline = System.nanoTime() + 10_000_000_000L;
+            do {
+                err.reset();
+                out.reset();
+                assertEquals(0, Main.run("config", "check", ini.toString()));
+            } while (!err.toString().contains("in use now") && System.nanoTime() < deadline);
+            assertTrue(err.toString().contains("xdevfs: warning: " + ini + ":6: [tmpfs] backup_directory: " + backup
+                    + " is in use now by "), err.toString());
+            assertTrue(out.toString().endsWith(" is valid (1 warning)\n"), out.toString());
+        } finally {
+            holder.destroy();
+        }
+    }
+
     @Test
     void umountOfSomethingThatIsNotXdevfsIsRefused() {
         assertEquals(1, Main.run("umount", "/proc"));

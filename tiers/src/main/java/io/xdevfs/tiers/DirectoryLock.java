@@ -61,6 +61,27 @@ public final class DirectoryLock implements AutoCloseable {
         }
     }
 
+    /**
+     * Who owns {@code dir} now ("the xdevfs daemon (pid N) serving /mnt/x"), or empty when no daemon does
+     * or it cannot be opened: the lock is taken and let go of at once. For {@code xdevfs config check}.
+     */
+    public static java.util.Optional<String> ownerNow(Posix posix, Path dir) {
+        int fd;
+        try {
+            fd = posix.openat(Flags.AT_FDCWD, Names.of(dir), Flags.O_RDONLY | Flags.O_DIRECTORY, 0);
+        } catch (PosixException e) {
+            return java.util.Optional.empty();
+        }
+        try {
+            return posix.tryLockExclusive(fd) ? java.util.Optional.empty()
+                    : java.util.Optional.of(holder(posix.fstat(fd)));
+        } catch (PosixException e) {
+            return java.util.Optional.empty();
+        } finally {
+            closeQuietly(posix, fd);
+        }
+    }
+
     /** "the xdevfs daemon (pid N) serving /mnt/x", found through /proc/locks, or as much of it as is known. */
     static String holder(Stat dir) {
         String id = String.format("%02x:%02x:%d", major(dir.dev), minor(dir.dev), dir.ino);

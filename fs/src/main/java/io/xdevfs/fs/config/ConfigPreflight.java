@@ -1,5 +1,6 @@
 package io.xdevfs.fs.config;
 
+import io.xdevfs.tiers.DirectoryLock;
 import io.xdevfs.tiers.LocalConfig;
 import io.xdevfs.tiers.MemoryFilesystems;
 import io.xdevfs.tiers.StorageType;
@@ -16,7 +17,7 @@ import java.util.List;
 
 /**
  * What {@code xdevfs config check} can tell about a valid configuration without mounting: whether its
- * directories exist or can be created and its port is free now. Each finding names the file, line and
+ * directories exist or can be created and no other daemon owns them now, and whether its port is free now. Each finding names the file, line and
  * key it is about (the key's default when the file does not set it).
  */
 public final class ConfigPreflight {
@@ -124,6 +125,9 @@ public final class ConfigPreflight {
                 findings.add(new Finding(true, where(section, key) + ": " + abs + " is not readable and writable by "
                         + "this user"));
             }
+            DirectoryLock.ownerNow(io.xdevfs.posix.Posix.get(), abs).ifPresent(owner -> findings.add(new Finding(false,
+                    where(section, key) + ": " + abs + " is in use now by " + owner + "; a mount with it is refused "
+                    + "until that one is unmounted")));
             return;
         }
         if (Files.exists(abs, LinkOption.NOFOLLOW_LINKS)) {
