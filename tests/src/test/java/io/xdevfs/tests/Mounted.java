@@ -143,10 +143,11 @@ final class Mounted implements AutoCloseable {
     }
 
     /** As {@link #startOn(Path, String...)}, the daemon's JVM given {@code jvmOptions} too (-Xmx, ...). */
-    static Mounted startWithJvmOptions(Path root, List<String> jvmOptions) throws IOException, InterruptedException {
+    static Mounted startWithJvmOptions(Path root, List<String> jvmOptions, String... extraArgs)
+            throws IOException, InterruptedException {
         List<String> launcher = new ArrayList<>(javaCommand());
         launcher.addAll(1, jvmOptions);
-        return startOn(root, launcher);
+        return startOn(root, launcher, extraArgs);
     }
 
     private static Mounted startOn(Path root, List<String> launcher, String... extraArgs)
