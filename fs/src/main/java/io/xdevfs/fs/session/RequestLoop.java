@@ -22,7 +22,12 @@ import java.util.concurrent.atomic.AtomicInteger;
 final class RequestLoop {
     /** What the loop needs of a FUSE session. */
     interface Requests {
-        /** The next request into {@code buf}: its length; 0 when the mount is gone; -EINTR to read again; another -errno: an error. */
+        /**
+         * The next request into {@code buf}: its length; 0 when the mount is gone; -EINTR to read again;
+         * another -errno: an error. Best without touching libfuse's session: a read may return after the
+         * loop has stopped and the session is gone (libfuse's own receive, used only where xdevfs's
+         * channel could not be put in place, does touch it).
+         */
         int read(long buf, long size);
 
         /** Answers the request of {@code length} bytes at {@code buf}. */
@@ -139,24 +144,38 @@ final class RequestLoop {
         thread.start();
     }
 
+    /**
+     * One request thread. Every call into libfuse's session (ended, end, process) is made while the loop
+     * has not stopped, checked under {@link #lock}, which {@link #runMultithreaded} holds when it stops:
+     * after that the session may be torn down under a thread that was still reading.
+     */
     private void serve() {
         long buf = MEMORY.allocateMemory(bufferSize, false);
         boolean sessionEnded = false;
         try {
-            while (!(sessionEnded = requests.ended())) {
+            while (true) {
+                synchronized (lock) {
+                    if (stopping) {
+                        return;
+                    }
+                    if (requests.ended()) {
+                        sessionEnded = true;
+                        return;
+                    }
+                }
                 int n = requests.read(buf, bufferSize);
                 if (n == -Errno.EINTR) {
                     continue;
                 }
-                if (n <= 0) {
-                    end(n);
-                    sessionEnded = true;
-                    return;
-                }
-                boolean forget = isForget(buf);
+                boolean forget = n > 0 && isForget(buf);
                 synchronized (lock) {
                     if (stopping) {
                         return; // the loop has ended; libfuse's memory may be gone
+                    }
+                    if (n <= 0) {
+                        end(n);
+                        sessionEnded = true;
+                        return;
                     }
                     processing++;
                     if (!forget) {
@@ -189,7 +208,11 @@ final class RequestLoop {
         } catch (Throwable t) {
             Log.error("a FUSE request thread failed; the session ends", t);
             failed = true;
-            requests.end();
+            synchronized (lock) {
+                if (!stopping) {
+                    requests.end();
+                }
+            }
             sessionEnded = true;
         } finally {
             MEMORY.freeMemory(buf);

@@ -39,6 +39,9 @@ class RequestLoopTest {
         final List<Integer> processed = Collections.synchronizedList(new ArrayList<>());
         volatile CountDownLatch gate = new CountDownLatch(0);
         volatile boolean wakeOnUnmount = true;
+        /** Set once the loop has returned (the session is then torn down): no call may reach it after. */
+        final AtomicBoolean tornDown = new AtomicBoolean();
+        final AtomicInteger callsAfterTeardown = new AtomicInteger();
 
         @Override
         public int read(long buf, long size) {
@@ -76,12 +79,20 @@ class RequestLoopTest {
 
         @Override
         public boolean ended() {
+            afterTeardown();
             return exited.get();
         }
 
         @Override
         public void end() {
+            afterTeardown();
             exited.set(true);
+        }
+
+        private void afterTeardown() {
+            if (tornDown.get()) {
+                callsAfterTeardown.incrementAndGet();
+            }
         }
     }
 
@@ -192,7 +203,10 @@ class RequestLoopTest {
         assertEquals(2, device.processed.size());
         assertEquals(2, loop.threadsStarted());
 
-        device.unmounted.set(true);
+        device.tornDown.set(true);
+        device.unmounted.set(true); // the teardown's unmount wakes the reader left behind
         device.wakeOnUnmount = true;
+        Thread.sleep(200);
+        assertEquals(0, device.callsAfterTeardown.get(), "the reader left the torn-down session alone");
     }
 }
