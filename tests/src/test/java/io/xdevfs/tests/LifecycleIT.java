@@ -102,6 +102,10 @@ class LifecycleIT {
             try {
                 int threads = busyThreads(fs);
                 assertTrue(threads > 1, "concurrent requests ran on " + threads + " threads");
+                String stats = HybridIT.stats(fs);
+                assertTrue(HybridIT.gauge(stats, "fuse_request_threads_started") >= threads, stats);
+                double now = HybridIT.gauge(stats, "fuse_request_threads");
+                assertTrue(now >= 1 && now <= HybridIT.gauge(stats, "fuse_request_threads_started"), stats);
                 long started = System.nanoTime();
                 if (cycle % 2 == 0) {
                     fs.close();

@@ -161,6 +161,8 @@ public final class XdevFuse extends FuseStubFS {
         }
     }
 
+    /** The FUSE session (its loop and request threads); set when the session starts. */
+    private volatile FuseSession session;
     /** fuse_sync_threads */
     private final int syncThreads;
     /** FSYNC requests, answered outside libfuse; set when the session starts. */
@@ -236,7 +238,9 @@ public final class XdevFuse extends FuseStubFS {
                 return asks;
             }
         };
-        return new FuseSession().run(mountPoint, fuseArgs, Struct.getMemory(fuseOperations),
+        FuseSession s = new FuseSession();
+        session = s;
+        return s.run(mountPoint, fuseArgs, Struct.getMemory(fuseOperations),
                 Struct.size(fuseOperations), both);
     }
 
@@ -253,6 +257,14 @@ public final class XdevFuse extends FuseStubFS {
         metrics.gauge("fuse_releases_deferred", () -> {
             ReleaseRequests released = releases;
             return released == null ? 0 : released.deferred();
+        });
+        metrics.gauge("fuse_request_threads", () -> {
+            FuseSession s = session;
+            return s == null ? 0 : s.requestThreads();
+        });
+        metrics.gauge("fuse_request_threads_started", () -> {
+            FuseSession s = session;
+            return s == null ? 0 : s.requestThreadsStarted();
         });
         metrics.gauge("fuse_syncs_offloaded", () -> {
             SyncRequests syncs = sync;

@@ -23,6 +23,8 @@ public final class FuseSession {
 
     private final LibFuse2 lib = LibFuse2.load();
     private final Runtime runtime = Runtime.getSystemRuntime();
+    /** Set once the loop starts, for the statistics. */
+    private volatile RequestLoop loop;
     /** Referenced until the session ends: native code calls into the channel and reads this memory. */
     private final List<Object> pinned = new ArrayList<>();
 
@@ -52,10 +54,22 @@ public final class FuseSession {
         pin(large);
         RequestLoop loop = new RequestLoop(requests(session, large), lib.fuse_chan_bufsize(
                 lib.fuse_session_next_chan(session, null)));
+        this.loop = loop;
         int result = multithreadedOut.getInt(0) != 0 ? loop.runMultithreaded() : loop.runSingle();
         lib.fuse_teardown(fuse, mountPointOut.getPointer(0));
         java.lang.ref.Reference.reachabilityFence(pinned);
         return result == -1 ? 1 : 0;
+    }
+
+    /** Request threads now and started so far ({@code --dispatch multi}; 0 and 0 with one session thread). */
+    public int requestThreads() {
+        RequestLoop l = loop;
+        return l == null ? 0 : l.threadsAlive();
+    }
+
+    public int requestThreadsStarted() {
+        RequestLoop l = loop;
+        return l == null ? 0 : l.threadsStarted();
     }
 
     /**

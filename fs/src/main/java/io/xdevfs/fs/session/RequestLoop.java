@@ -123,9 +123,16 @@ final class RequestLoop {
         return failed ? -1 : 0;
     }
 
-    /** Threads started so far, for tests. */
+    /** Request threads started so far. */
     int threadsStarted() {
         return names.get();
+    }
+
+    /** Request threads there are now (with multi dispatch; the session thread alone counts none). */
+    int threadsAlive() {
+        synchronized (lock) {
+            return alive;
+        }
     }
 
     private void end(int n) {
