@@ -112,8 +112,11 @@ final class Mounted implements AutoCloseable {
      * thousand.
      */
     private static List<String> frameChecks(String... extraArgs) {
-        return String.join(" ", extraArgs).matches(".*--dispatch[ =]multi.*")
-                ? List.of("-XX:+UnlockDiagnosticVMOptions", "-XX:+VerifyBeforeExit") : List.of();
+        return multiDispatch(extraArgs) ? List.of("-XX:+UnlockDiagnosticVMOptions", "-XX:+VerifyBeforeExit") : List.of();
+    }
+
+    private static boolean multiDispatch(String... extraArgs) {
+        return String.join(" ", extraArgs).matches(".*--dispatch[ =]multi.*");
     }
 
     /**
@@ -135,7 +138,7 @@ final class Mounted implements AutoCloseable {
      */
     private static List<String> memoryLimits(Path config, String... extraArgs) {
         try {
-            boolean single = !String.join(" ", extraArgs).matches(".*--dispatch[ =]multi.*");
+            boolean single = !multiDispatch(extraArgs);
             return MemoryBudget.of(ConfigLoader.loadAll(config), single).jvmOptions();
         } catch (ConfigException | RuntimeException e) {
             return List.of();

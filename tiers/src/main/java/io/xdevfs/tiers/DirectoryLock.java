@@ -19,7 +19,7 @@ import java.util.List;
  * intent_log_directory are owned the same way: two mounts sharing one would replace each other's
  * copies and interleave their logs, and a reboot would restore one mount's files into the other.
  *
- * <p>The lock is flock(2) on the base directory itself: nothing is added to the tree the mount shows,
+ * <p>The lock is flock(2) on the directory itself: nothing is added to the tree the mount shows,
  * and the kernel drops it when the holder dies, so a daemon killed with -9 never blocks the next mount.
  * It is taken on the directory the volume serves (for storage_type = tmpfs: the tmpfs root).
  */

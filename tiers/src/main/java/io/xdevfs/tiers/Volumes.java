@@ -7,11 +7,11 @@ import io.xdevfs.posix.PosixException;
 import io.xdevfs.tiers.cache.BlockCache;
 import io.xdevfs.tiers.cache.CachingVolume;
 import io.xdevfs.tiers.compressed.ChunkedFiles;
-import io.xdevfs.tiers.tmpfs.DirectoryLocks;
 import io.xdevfs.tiers.directory.DirectoryVolume;
 import io.xdevfs.tiers.directory.IdCounter;
 import io.xdevfs.tiers.directory.VolumeHeader;
 import io.xdevfs.tiers.hybrid.HybridVolume;
+import io.xdevfs.tiers.tmpfs.DirectoryLocks;
 import io.xdevfs.tiers.tmpfs.TmpfsDurability;
 import io.xdevfs.tiers.tmpfs.TmpfsMount;
 
@@ -140,25 +140,16 @@ public final class Volumes {
             tmpfsLocks.close();
             throw e;
         }
-        TmpfsDurability.Recovered recovered = null;
+        boolean opened = false; // until then, a failure lets go of the directories
         try {
-            if (config.storageType().needsTmpfs()) {
-                recovered = TmpfsDurability.restore(posix, dir, config.tmpfs(), notice);
-            }
+            TmpfsDurability.Recovered recovered = config.storageType().needsTmpfs()
+                    ? TmpfsDurability.restore(posix, dir, config.tmpfs(), notice) : null;
             // Before anything is written there: a base of another format is refused untouched.
             VolumeHeader.checkOrAdopt(dir, config.storageType(), CREATED_BY);
-        } catch (VolumeException e) {
-            tmpfsLocks.close();
-            lock.closeQuietly();
-            throw e;
-        }
-        try {
             int fd = posix.openat(Flags.AT_FDCWD, io.xdevfs.posix.Names.of(dir), Flags.O_PATH | Flags.O_DIRECTORY, 0);
             String refused = config.storageType().probe(posix, fd, config);
             if (refused != null) {
                 posix.close(fd);
-                tmpfsLocks.close();
-                lock.closeQuietly();
                 throw new VolumeException("storage_type = " + config.storageType().configName() + " on " + dir + ": "
                         + refused);
             }
@@ -170,20 +161,18 @@ public final class Volumes {
                 volume = TmpfsDurability.wrap(posix, dir, volume, config.tmpfs(), tmpfsName, recovered, tmpfsLocks, notice,
                         e -> backgroundFault.accept(e));
             }
+            opened = true;
             return volume;
-        } catch (VolumeException e) {
-            tmpfsLocks.close();
-            lock.closeQuietly();
-            throw e;
         } catch (PosixException e) {
-            tmpfsLocks.close();
-            lock.closeQuietly();
             throw new VolumeException("cannot open base_directory " + dir + ": errno " + e.errno()
                     + (e.errno() == Errno.EACCES ? " (permission denied)" : ""));
         } catch (IOException e) {
-            tmpfsLocks.close();
-            lock.closeQuietly();
             throw new VolumeException("cannot open base_directory " + dir + ": " + e.getMessage());
+        } finally {
+            if (!opened) {
+                tmpfsLocks.close();
+                lock.closeQuietly();
+            }
         }
     }
 

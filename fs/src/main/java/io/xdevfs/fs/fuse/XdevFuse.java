@@ -244,6 +244,12 @@ public final class XdevFuse extends FuseStubFS {
                 Struct.size(fuseOperations), both);
     }
 
+    /** A figure of the session, 0 before it starts. */
+    private int sessionFigure(java.util.function.ToIntFunction<FuseSession> figure) {
+        FuseSession s = session;
+        return s == null ? 0 : figure.applyAsInt(s);
+    }
+
     /**
      * The passthrough figures. Reads and writes of files open in passthrough go from the kernel to the
      * backing file: the daemon's read and write counts miss them, which the stats say.
@@ -258,14 +264,8 @@ public final class XdevFuse extends FuseStubFS {
             ReleaseRequests released = releases;
             return released == null ? 0 : released.deferred();
         });
-        metrics.gauge("fuse_request_threads", () -> {
-            FuseSession s = session;
-            return s == null ? 0 : s.requestThreads();
-        });
-        metrics.gauge("fuse_request_threads_started", () -> {
-            FuseSession s = session;
-            return s == null ? 0 : s.requestThreadsStarted();
-        });
+        metrics.gauge("fuse_request_threads", () -> sessionFigure(FuseSession::requestThreads));
+        metrics.gauge("fuse_request_threads_started", () -> sessionFigure(FuseSession::requestThreadsStarted));
         metrics.gauge("fuse_syncs_offloaded", () -> {
             SyncRequests syncs = sync;
             return syncs == null ? 0 : syncs.offloaded();

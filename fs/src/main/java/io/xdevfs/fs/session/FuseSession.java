@@ -12,8 +12,9 @@ import java.util.List;
 /**
  * fuse_main's steps (setup, loop, teardown) run one by one, with libfuse's channel replaced by a
  * {@link LargeRequestChannel} before the first request is read, so a request can carry
- * {@link #MAX_REQUEST} bytes, and libfuse's loops replaced by a {@link RequestLoop} of Java threads. If libfuse's channel is not the one this code knows, the session runs on
- * it (128 KiB requests) and the log says so.
+ * {@link #MAX_REQUEST} bytes, and libfuse's loops replaced by a {@link RequestLoop} of Java threads.
+ * If libfuse's channel is not the one this code knows, the session runs on it (128 KiB requests) and
+ * the log says so.
  */
 public final class FuseSession {
     /** The kernel's ceiling (256 pages) on x86_64; also what FuseOptions asks of max_write and max_read. */
@@ -52,8 +53,8 @@ public final class FuseSession {
                     + "stay at 128 KiB, and SEEK_DATA/SEEK_HOLE see every file as all data");
         }
         pin(large);
-        RequestLoop loop = new RequestLoop(requests(session, large), lib.fuse_chan_bufsize(
-                lib.fuse_session_next_chan(session, null)));
+        Pointer channel = lib.fuse_session_next_chan(session, null);
+        RequestLoop loop = new RequestLoop(requests(session, channel, large), lib.fuse_chan_bufsize(channel));
         this.loop = loop;
         int result = multithreadedOut.getInt(0) != 0 ? loop.runMultithreaded() : loop.runSingle();
         lib.fuse_teardown(fuse, mountPointOut.getPointer(0));
@@ -73,11 +74,10 @@ public final class FuseSession {
     }
 
     /**
-     * The session's requests, read through {@code large} (its hook sees them first) or, where libfuse's
-     * channel stayed, by libfuse's own receive.
+     * The session's requests from {@code channel}, read through {@code large} (its hook sees them first)
+     * or, where libfuse's channel stayed, by libfuse's own receive.
      */
-    private RequestLoop.Requests requests(Pointer session, LargeRequestChannel large) {
-        Pointer channel = lib.fuse_session_next_chan(session, null);
+    private RequestLoop.Requests requests(Pointer session, Pointer channel, LargeRequestChannel large) {
         Pointer channelRef = pin(Memory.allocateDirect(runtime, 8, true));
         channelRef.putAddress(0, channel.address());
         return new RequestLoop.Requests() {

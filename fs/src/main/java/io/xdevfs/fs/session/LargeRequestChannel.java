@@ -136,11 +136,6 @@ public final class LargeRequestChannel {
         return large;
     }
 
-    /** The channel libfuse's session now holds, which {@link RequestLoop} hands back with each request. */
-    Pointer channel() {
-        return channel;
-    }
-
     /**
      * Reads the next request into {@code buf}, as libfuse2's receive does (fuse_kern_chan_receive), with
      * the hook's work before the read and its look at the request after: the request's length; 0 when the

@@ -51,6 +51,7 @@ public final class WriteRequests implements LargeRequestChannel.RequestHook {
         try {
             ByteBuffer bytes = memory.newDirectByteBuffer(in + WRITE_IN, size);
             open = handles.get(fh);
+            // fuse_write_in: fh, offset, size, write_flags at 20, lock_owner, flags (the descriptor's now) at 32
             written = open.write(bytes, AppendOffsets.of(open, offset, memory.getInt(in + 20), memory.getInt(in + 32)));
         } catch (Throwable t) {
             KernelReply.error(fd, unique, -Errors.toErrno("write", open, t));

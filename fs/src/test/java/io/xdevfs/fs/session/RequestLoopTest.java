@@ -96,10 +96,17 @@ class RequestLoopTest {
         }
     }
 
-    private static Thread run(RequestLoop loop, AtomicInteger result) {
-        Thread t = new Thread(() -> result.set(loop.runMultithreaded()));
-        t.start();
-        return t;
+    /** A multi-threaded loop over {@code device}, run on a thread of its own as the daemon's session thread. */
+    private static final class Running {
+        final RequestLoop loop;
+        final AtomicInteger result = new AtomicInteger(99);
+        final Thread session;
+
+        Running(Device device) {
+            loop = new RequestLoop(device, 4096);
+            session = new Thread(() -> result.set(loop.runMultithreaded()));
+            session.start();
+        }
     }
 
     private static void until(java.util.function.BooleanSupplier condition) throws InterruptedException {
@@ -114,9 +121,9 @@ class RequestLoopTest {
     void aThreadStartsWheneverEveryThreadIsBusyAndTheUnmountWaitsForRequestsInProgress() throws Exception {
         Device device = new Device();
         device.gate = new CountDownLatch(1);
-        RequestLoop loop = new RequestLoop(device, 4096);
-        AtomicInteger result = new AtomicInteger(99);
-        Thread session = run(loop, result);
+        Running running = new Running(device);
+        RequestLoop loop = running.loop;
+        Thread session = running.session;
         for (int i = 0; i < 6; i++) {
             device.queue.add(WRITE);
         }
@@ -129,7 +136,7 @@ class RequestLoopTest {
         assertTrue(session.isAlive(), "the loop waits for the six requests in progress");
         device.gate.countDown();
         session.join(10_000);
-        assertEquals(0, result.get());
+        assertEquals(0, running.result.get());
         assertEquals(6, device.processed.size());
     }
 
@@ -137,9 +144,9 @@ class RequestLoopTest {
     void forgetsTakeNoThreadAndFreeThreadsBeyondTenEnd() throws Exception {
         Device device = new Device();
         device.gate = new CountDownLatch(1);
-        RequestLoop loop = new RequestLoop(device, 4096);
-        AtomicInteger result = new AtomicInteger(99);
-        Thread session = run(loop, result);
+        Running running = new Running(device);
+        RequestLoop loop = running.loop;
+        Thread session = running.session;
         for (int i = 0; i < 20; i++) {
             device.queue.add(WRITE);
         }
@@ -160,21 +167,20 @@ class RequestLoopTest {
 
         device.unmounted.set(true);
         session.join(10_000);
-        assertEquals(0, result.get());
+        assertEquals(0, running.result.get());
         assertEquals(20, device.mostInProcess.get());
     }
 
     @Test
     void aReadErrorEndsTheSessionWithAFailure() throws Exception {
         Device device = new Device();
-        RequestLoop loop = new RequestLoop(device, 4096);
-        AtomicInteger result = new AtomicInteger(99);
-        Thread session = run(loop, result);
+        Running running = new Running(device);
+        Thread session = running.session;
         device.queue.add(WRITE);
         until(() -> device.processed.size() == 1);
         device.queue.add(-Errno.EIO);
         session.join(10_000);
-        assertEquals(-1, result.get());
+        assertEquals(-1, running.result.get());
         assertTrue(device.exited.get(), "the session was ended");
 
         Device single = new Device();
@@ -190,16 +196,16 @@ class RequestLoopTest {
     void readersThatNeverWakeAreLeftAfterAMoment() throws Exception {
         Device device = new Device();
         device.wakeOnUnmount = false;
-        RequestLoop loop = new RequestLoop(device, 4096);
-        AtomicInteger result = new AtomicInteger(99);
-        Thread session = run(loop, result);
+        Running running = new Running(device);
+        RequestLoop loop = running.loop;
+        Thread session = running.session;
         device.queue.add(WRITE);
         until(() -> device.processed.size() == 1);
         device.exited.set(true); // ended without an unmount: the readers stay blocked
         device.queue.add(WRITE); // one reader answers it (as libfuse's would), then sees the end
         session.join(10_000);
         assertTrue(!session.isAlive(), "the loop ended with a reader still blocked");
-        assertEquals(0, result.get());
+        assertEquals(0, running.result.get());
         assertEquals(2, device.processed.size());
         assertEquals(2, loop.threadsStarted());
 

@@ -4,9 +4,8 @@ import io.xdevfs.posix.Flags;
 import io.xdevfs.posix.Names;
 import io.xdevfs.posix.Posix;
 import io.xdevfs.posix.PosixException;
-import io.xdevfs.tiers.directory.FileIds;
-
 import io.xdevfs.tiers.ReservedAttributes;
+import io.xdevfs.tiers.directory.FileIds;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -2,12 +2,12 @@ package io.xdevfs.tiers.tmpfs;
 
 import io.xdevfs.posix.Posix;
 import io.xdevfs.posix.PosixException;
+import io.xdevfs.tiers.DirectoryLock;
 import io.xdevfs.tiers.MemoryFilesystems;
 import io.xdevfs.tiers.OwnFiles;
 import io.xdevfs.tiers.TmpfsSettings;
 import io.xdevfs.tiers.Volume;
 import io.xdevfs.tiers.VolumeException;
-import io.xdevfs.tiers.DirectoryLock;
 import io.xdevfs.tiers.intentlog.IntentLog;
 
 import java.io.IOException;
